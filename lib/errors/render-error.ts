@@ -1,0 +1,112 @@
+import type { ErrorRequestHandler, Request, Response } from 'express'
+import { EventHandlerFailedError, OAuthError, ProblemError, StoreUnavailableError } from './errors.js'
+
+/** The shape errors take on a route. */
+export type ErrorFormat = 'problem' | 'oauth'
+
+/** Base of every problem `type`; the slug is its last path segment. */
+export const PROBLEM_TYPE_BASE = 'https://express-authcode.dev/problems/'
+
+const kFormat = Symbol('authcode.errorFormat')
+
+/** Marks the shape errors on this route are rendered in. */
+export function errorFormat(format: ErrorFormat) {
+  return function setErrorFormat(_req: Request, res: Response, next: () => void): void {
+    ;(res.locals as Record<symbol, ErrorFormat>)[kFormat] = format
+    next()
+  }
+}
+
+/** Turns anything thrown into one of our errors; unknown errors become a plain 500. */
+export function normalizeError(err: unknown): ProblemError | OAuthError {
+  if (err instanceof ProblemError || err instanceof OAuthError) return err
+  const status = httpStatusOf(err)
+  if (status === 413) return new ProblemError(413, 'payload-too-large', 'The request body is too large.', { detail: 'The request body exceeds the limit of this endpoint.' })
+  if (status === 415) return new ProblemError(415, 'unsupported-media-type', 'The media type is not supported.', { detail: 'The body charset or encoding is not supported.' })
+  if (status !== undefined && status >= 400 && status < 500) {
+    return new ProblemError(400, 'malformed-request', 'The request could not be read.', { detail: 'The request body could not be read.' })
+  }
+  if (isStoreError(err)) return new StoreUnavailableError(err)
+  return new ProblemError(500, 'internal-error', 'Internal server error.', { cause: err })
+}
+
+function httpStatusOf(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined
+  const { status, type } = err as { status?: unknown; type?: unknown }
+  // body-parser and http-errors mark client faults with a `type` and a 4xx status.
+  return typeof status === 'number' && typeof type === 'string' ? status : undefined
+}
+
+/** node-redis connection, socket and timeout errors. */
+function isStoreError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false
+  return /^(ClientClosedError|ClientOfflineError|ConnectionTimeoutError|SocketClosedUnexpectedlyError|TimeoutError|ReconnectStrategyError|SocketTimeoutError|AbortError)$/.test(err.name)
+    || /ECONNREFUSED|ECONNRESET|EPIPE|The client is closed|Connection is closed|Socket closed/i.test(err.message)
+}
+
+function sendJson(res: Response, status: number, contentType: string, body: unknown, headers: Record<string, string>): void {
+  res.status(status)
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
+  res.setHeader('Content-Type', contentType)
+  res.setHeader('Cache-Control', 'no-store')
+  res.end(JSON.stringify(body))
+}
+
+function problemBody(err: ProblemError): Record<string, unknown> {
+  return {
+    type: PROBLEM_TYPE_BASE + err.slug,
+    title: err.title,
+    status: err.status,
+    ...(err.detail === undefined ? {} : { detail: err.detail }),
+    ...(err.errors === undefined ? {} : { errors: err.errors }),
+  }
+}
+
+const PROBLEM_JSON = 'application/problem+json; charset=utf-8'
+
+/** RFC 9457 problem+json; OAuth errors keep their `error` code as an extension member. */
+export function renderProblem(err: ProblemError | OAuthError, res: Response): void {
+  const body = err instanceof OAuthError
+    ? { type: PROBLEM_TYPE_BASE + err.code.replaceAll('_', '-'), title: err.code, status: err.status, detail: err.description, error: err.code, error_description: err.description }
+    : problemBody(err)
+  sendJson(res, err.status, PROBLEM_JSON, body, err.headers)
+}
+
+/**
+ * OAuth token-endpoint error JSON. Failures that are not OAuth errors stay problem+json,
+ * with `error` set so OAuth clients still read them.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
+export function renderOAuth(err: ProblemError | OAuthError, res: Response): void {
+  res.setHeader('Pragma', 'no-cache')
+  if (err instanceof OAuthError) {
+    sendJson(res, err.status, 'application/json; charset=utf-8', { error: err.code, error_description: err.description }, err.headers)
+    return
+  }
+  const error = err instanceof StoreUnavailableError ? 'temporarily_unavailable' : err.status >= 500 ? 'server_error' : 'invalid_request'
+  sendJson(res, err.status, PROBLEM_JSON, { ...problemBody(err), error, error_description: err.detail ?? err.title }, err.headers)
+}
+
+type Renderer = (err: ProblemError | OAuthError, res: Response, req: Request) => void
+
+const renderers: Record<ErrorFormat, Renderer> = { problem: renderProblem, oauth: renderOAuth }
+
+/** The one place errors become responses. Unexpected errors are logged by name only: messages may carry input. */
+export const renderError: ErrorRequestHandler = (err: unknown, req, res, next) => {
+  if (res.headersSent) {
+    next(err)
+    return
+  }
+  const error = normalizeError(err)
+  if (error instanceof ProblemError && error.status >= 500 && !(error instanceof StoreUnavailableError)) {
+    const cause = error instanceof EventHandlerFailedError ? error.cause : err
+    console.error(`express-authcode: ${req.method} ${req.baseUrl}${req.route?.path ?? ''} failed: ${describe(cause)}`)
+  }
+  const format = (res.locals as Record<symbol, ErrorFormat | undefined>)[kFormat] ?? 'problem'
+  renderers[format](error, res, req)
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) return `${err.name}${err.stack ? `\n${err.stack.split('\n').slice(1).join('\n')}` : ''}`
+  return typeof err
+}

@@ -1,0 +1,22 @@
+import { createHash } from 'node:crypto'
+import { safeEqual } from './timing-safe.js'
+
+/**
+ * `code_verifier` and `code_challenge` are 43–128 characters of the unreserved set.
+ * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.1
+ * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.2
+ */
+export const PKCE_VALUE = /^[A-Za-z0-9\-._~]{43,128}$/
+
+/** The S256 challenge of a verifier: BASE64URL(SHA256(ASCII(code_verifier))). */
+export function s256(verifier: string): string {
+  return createHash('sha256').update(verifier, 'ascii').digest('base64url')
+}
+
+/**
+ * Whether `verifier` is well formed and hashes to `challenge` (S256 only; `plain` is never accepted).
+ * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.6
+ */
+export function verifyS256(verifier: string, challenge: string): boolean {
+  return PKCE_VALUE.test(verifier) && safeEqual(s256(verifier), challenge)
+}

@@ -1,0 +1,21 @@
+export { authcode, authcode as default, type AuthcodeRouter } from './authcode.js'
+export { AuthcodeOptionsError, OPTIONS_ERROR_CODE } from './options.js'
+export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js'
+export { RedisStore, type RedisStoreOptions } from './stores/redis-store.js'
+export {
+  EventHandlerFailedError,
+  InvalidClientError,
+  InvalidGrantError,
+  InvalidRequestError,
+  OAuthError,
+  ProblemError,
+  RateLimitedError,
+  StoreUnavailableError,
+  UnsupportedGrantTypeError,
+  ValidationError,
+  type FieldError,
+  type OAuthErrorCode,
+} from './errors/errors.js'
+export { PROBLEM_TYPE_BASE } from './errors/render-error.js'
+export type { AuthorizationServerMetadata } from './handlers/metadata.js'
+export type * from '../types/index.js'

@@ -1,0 +1,52 @@
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express'
+import { InvalidRequestError } from '../errors/errors.js'
+
+/** Parameters of a form body: each name at most once, empty values dropped. */
+export type FormParams = Partial<Record<string, string>>
+
+/** Largest form body accepted. */
+export const FORM_LIMIT_BYTES = 16 * 1024
+
+/**
+ * Reads an `application/x-www-form-urlencoded` body into `req.body` as {@link FormParams}.
+ * A name given twice is refused and an empty value counts as omitted; a body the host app
+ * already parsed (e.g. `express.urlencoded()` mounted first) is checked the same way.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
+ */
+export function formBody(): RequestHandler[] {
+  return [express.text({ type: 'application/x-www-form-urlencoded', limit: FORM_LIMIT_BYTES }), parseForm]
+}
+
+function parseForm(req: Request, _res: Response, next: NextFunction): void {
+  if (!req.is('application/x-www-form-urlencoded')) {
+    throw new InvalidRequestError('Content-Type must be application/x-www-form-urlencoded.')
+  }
+  req.body = typeof req.body === 'string' ? fromText(req.body) : fromParsed(req.body)
+  next()
+}
+
+function fromText(text: string): FormParams {
+  const params: FormParams = Object.create(null)
+  for (const [name, value] of new URLSearchParams(text)) {
+    if (value === '') continue
+    if (params[name] !== undefined) throw new InvalidRequestError(`Parameter ${safeName(name)} was given more than once.`)
+    params[name] = value
+  }
+  return params
+}
+
+function fromParsed(body: unknown): FormParams {
+  const params: FormParams = Object.create(null)
+  if (typeof body !== 'object' || body === null) return params
+  for (const [name, value] of Object.entries(body)) {
+    if (Array.isArray(value)) throw new InvalidRequestError(`Parameter ${safeName(name)} was given more than once.`)
+    if (typeof value !== 'string') throw new InvalidRequestError(`Parameter ${safeName(name)} must be a plain string.`)
+    if (value !== '') params[name] = value
+  }
+  return params
+}
+
+/** A parameter name fit to echo in an error description (RFC 6749 §5.2 allows only printable ASCII). */
+function safeName(name: string): string {
+  return /^[A-Za-z0-9_.-]{1,40}$/.test(name) ? name : '(unnamed)'
+}

@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto'
+
+/** One raw command and the key that routes it (cluster) — the shape rate-limit-redis also takes. */
+export interface RedisCommand {
+  key?: string
+  isReadOnly: boolean
+  command: string[]
+}
+
+/** Reply types of the raw commands this library sends. */
+export type RedisReply = boolean | number | string | null | Array<boolean | number | string>
+
+/** Sends one raw command to whatever kind of node-redis connection the host gave. */
+export type SendRedisCommand = (command: RedisCommand) => Promise<RedisReply>
+
+interface StandaloneLike { sendCommand(args: string[], options?: object): Promise<unknown> }
+interface ClusterLike { masters: unknown; sendCommand(key: string | undefined, readOnly: boolean, args: string[], options?: object): Promise<unknown> }
+interface SentinelLike { getSentinelNode: unknown; sendCommand(readOnly: boolean, args: string[], options?: object): Promise<unknown> }
+
+/** Whether a value can send raw commands like a node-redis client, cluster or Sentinel. */
+export function isRedisConnection(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { sendCommand?: unknown }).sendCommand === 'function'
+}
+
+/**
+ * Adapts a node-redis client (`createClient`), cluster (`createCluster`) or Sentinel
+ * (`createSentinel`) to one raw-command function. The caller's connection is used as it is:
+ * never created, configured or closed here. `timeoutMs` bounds each command so a hung
+ * Redis fails fast instead of holding the request.
+ */
+export function redisCommandSender(client: unknown, timeoutMs: number): SendRedisCommand {
+  const options = { timeout: timeoutMs }
+  if (typeof client === 'object' && client !== null && 'masters' in client) {
+    const cluster = client as ClusterLike
+    return ({ key, isReadOnly, command }) => cluster.sendCommand(key, isReadOnly, command, options) as Promise<RedisReply>
+  }
+  if (typeof client === 'object' && client !== null && 'getSentinelNode' in client) {
+    const sentinel = client as SentinelLike
+    return ({ isReadOnly, command }) => sentinel.sendCommand(isReadOnly, command, options) as Promise<RedisReply>
+  }
+  const standalone = client as StandaloneLike
+  return ({ command }) => standalone.sendCommand(command, options) as Promise<RedisReply>
+}
+
+/**
+ * A Lua script sent by SHA (EVALSHA), loaded with EVAL the first time a node does not know it.
+ * Every key a script touches is in `keys`, so on a cluster they must share a hash slot.
+ */
+export class LuaScript {
+  readonly sha: string
+
+  constructor(readonly source: string) {
+    this.sha = createHash('sha1').update(source).digest('hex')
+  }
+
+  async run(send: SendRedisCommand, keys: string[], args: string[]): Promise<RedisReply> {
+    const tail = [String(keys.length), ...keys, ...args]
+    try {
+      return await send({ key: keys[0], isReadOnly: false, command: ['EVALSHA', this.sha, ...tail] })
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err
+      return send({ key: keys[0], isReadOnly: false, command: ['EVAL', this.source, ...tail] })
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+
+/** A free loopback TCP port, found by binding port 0. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/**
+ * A throw-away `redis-server` on a loopback port that keeps nothing on disk. Stopped by PID,
+ * and restartable on the same port, so tests can take Redis away and bring it back.
+ */
+export class RedisServer {
+  #child: ChildProcess | undefined
+
+  private constructor(readonly port: number, readonly extraArgs: string[]) {}
+
+  static async start(extraArgs: string[] = []): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), extraArgs)
+    await server.start()
+    return server
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid
+  }
+
+  /** Starts (or restarts) the server and resolves once it accepts connections. */
+  async start(): Promise<void> {
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...this.extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] })
+    this.#child = child
+    await new Promise<void>((resolve, reject) => {
+      let output = ''
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString()
+        if (output.includes('Ready to accept connections')) {
+          child.stdout?.off('data', onData)
+          child.stdout?.resume()
+          resolve()
+        }
+      }
+      child.stdout?.on('data', onData)
+      child.once('error', (err) => reject(new Error(`could not start redis-server (is it installed? apt-get install redis-server / brew install redis): ${err.message}`)))
+      child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)))
+    })
+  }
+
+  /** Kills the server by PID and waits until it is gone. */
+  async stop(): Promise<void> {
+    const child = this.#child
+    this.#child = undefined
+    if (!child || child.exitCode !== null) return
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve())
+      child.kill('SIGKILL')
+    })
+  }
+}

@@ -1,0 +1,93 @@
+import { expect } from 'chai'
+import { randomUUID } from 'node:crypto'
+import type { CodeRecord, CodeStore } from '../types/index.js'
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+function record(ttlMs: number, subject = 'user-42'): CodeRecord {
+  const now = Date.now()
+  return { kind: 'magic_link', subject, clientId: 'crm', integrationContext: { locale: 'fr' }, issuedAt: now, expiresAt: now + ttlMs }
+}
+
+/** The behaviour every {@link CodeStore} must have; run by each store's own test file. */
+export function storeContract(makeStore: () => Promise<CodeStore> | CodeStore): void {
+  let store: CodeStore
+  beforeEach(async () => {
+    store = await makeStore()
+  })
+
+  it('returns a saved record once as consumed', async () => {
+    const id = randomUUID()
+    const saved = record(60_000)
+    await store.save(id, saved)
+    expect(await store.consume(id)).to.deep.equal({ status: 'consumed', record: saved })
+  })
+
+  it('returns the original record as reused on every later consume', async () => {
+    const id = randomUUID()
+    const saved = record(60_000)
+    await store.save(id, saved)
+    await store.consume(id)
+    expect(await store.consume(id)).to.deep.equal({ status: 'reused', record: saved })
+    expect(await store.consume(id)).to.deep.equal({ status: 'reused', record: saved })
+  })
+
+  it('answers missing for an id it never saw', async () => {
+    expect(await store.consume(randomUUID())).to.deep.equal({ status: 'missing' })
+  })
+
+  it('forgets a live record at its expiry', async () => {
+    const id = randomUUID()
+    await store.save(id, record(150))
+    await sleep(250)
+    expect(await store.consume(id)).to.deep.equal({ status: 'missing' })
+  })
+
+  it('keeps the consumed marker until the original expiry, then forgets it', async () => {
+    const id = randomUUID()
+    await store.save(id, record(400))
+    await store.consume(id)
+    expect((await store.consume(id)).status).to.equal('reused')
+    await sleep(500)
+    expect(await store.consume(id)).to.deep.equal({ status: 'missing' })
+  })
+
+  it('does not overwrite a record saved under the same id', async () => {
+    const id = randomUUID()
+    await store.save(id, record(60_000, 'first'))
+    await store.save(id, record(60_000, 'second'))
+    const result = await store.consume(id)
+    expect(result.status === 'consumed' && result.record.subject).to.equal('first')
+  })
+
+  it('deletes a record whether or not it was consumed', async () => {
+    const live = randomUUID()
+    const used = randomUUID()
+    await store.save(live, record(60_000))
+    await store.save(used, record(60_000))
+    await store.consume(used)
+    await store.delete(live)
+    await store.delete(used)
+    expect(await store.consume(live)).to.deep.equal({ status: 'missing' })
+    expect(await store.consume(used)).to.deep.equal({ status: 'missing' })
+  })
+
+  it('lets exactly one of 200 concurrent consumes win', async () => {
+    const id = randomUUID()
+    await store.save(id, record(60_000))
+    const results = await Promise.all(Array.from({ length: 200 }, () => store.consume(id)))
+    expect(results.filter((r) => r.status === 'consumed')).to.have.length(1)
+    expect(results.filter((r) => r.status === 'reused')).to.have.length(199)
+  })
+
+  it('gives rate limiters a counting store of their own', async () => {
+    const limiterStore = store.rateLimitStore(`rl:${randomUUID()}:`)
+    limiterStore.init?.({ windowMs: 60_000 } as never)
+    const key = randomUUID()
+    await limiterStore.increment(key)
+    const second = await limiterStore.increment(key)
+    expect(second.totalHits).to.equal(2)
+    await limiterStore.decrement(key)
+    expect((await limiterStore.increment(key)).totalHits).to.equal(2)
+  })
+}

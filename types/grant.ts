@@ -1,0 +1,43 @@
+/** Which endpoint issued a code. A code can only be redeemed as the kind it was issued as. */
+export type CodeKind = 'magic_link' | 'capture' | 'authorize'
+
+/**
+ * What a redeemed code grants: resolved by `auth.redeem()`, handed to `issueTokens()` and
+ * carried by the `authorization.CodeRedeemed` and `authorization.CodeReuseDetected` events.
+ */
+export interface Grant {
+  kind: CodeKind
+  /** `external_user_id` verbatim (magic link), `findUser`'s result (Capture) or the session user (authorize). */
+  subject: string
+  /** The issuing service client (magic link), the `for_client_id` (Capture) or the OAuth client (authorize). */
+  clientId: string
+  /** Space-separated scope granted at `/authorize`. */
+  scope?: string
+  /** Redirect URI the code is bound to (`/authorize` and Capture codes). */
+  redirectUri?: string
+  /** `integration_context` given to `POST /codes`. */
+  integrationContext?: Record<string, unknown>
+  /** `transaction_state` given to Capture's `getAuthorizationCode`, parsed back to JSON. */
+  transactionState?: unknown
+  issuedAt: Date
+  expiresAt: Date
+}
+
+/** What the caller of `auth.redeem()` expects of a code; a mismatch burns the code. */
+export interface RedeemExpectation {
+  /** The kind, or kinds, the code must have been issued as. */
+  kind?: CodeKind | readonly CodeKind[]
+  /** The client the code must have been issued to. */
+  clientId?: string
+  /**
+   * The redirect URI presented with the code. A string must equal the bound URI exactly;
+   * `null` says none was presented, which fails for a code bound to one; omitted skips the check.
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
+   */
+  redirectUri?: string | null
+  /**
+   * PKCE `code_verifier`. Required for a code issued with a challenge, refused for one without.
+   * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.6
+   */
+  codeVerifier?: string
+}

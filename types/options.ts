@@ -1,0 +1,113 @@
+import type { Request } from 'express'
+import type { ObjectSchema } from 'joi'
+import type { Grant } from './grant.js'
+import type { CodeStore } from './store.js'
+
+/** Capture API roles; `owner`, `access_issuer` and `direct_access` may issue codes. */
+export type CaptureRole = 'owner' | 'access_issuer' | 'direct_access' | 'direct_read_access' | 'login_client'
+
+/** A registered client. With no `secret` it is a public client (PKCE only). */
+export interface ClientOptions {
+  id: string
+  /** Confidential clients authenticate with it (compared in constant time). */
+  secret?: string
+  /** Exact redirect URIs; `/authorize` and `/token` compare strings, never prefixes. */
+  redirectUris?: string[]
+  /** Scopes the client may ask for at `/authorize`. */
+  scopes?: string[]
+  /** Roles for Capture's `getAuthorizationCode`. */
+  captureRoles?: CaptureRole[]
+  /** Name of an entry of `integrations` whose schema checks this client's `integration_context`. */
+  integration?: string
+  /**
+   * `native` clients may use loopback `http:` redirect URIs with any port.
+   * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
+   * @default 'web'
+   */
+  applicationType?: 'web' | 'native'
+}
+
+/** A static bearer token held by a back-end service. */
+export interface AccessTokenOptions {
+  token: string
+  clientId: string
+  scopes: string[]
+}
+
+/** What a verified bearer token says about its holder. */
+export interface AccessTokenInfo {
+  clientId: string
+  scopes: string[]
+}
+
+/** A Capture user lookup, as given to `getAuthorizationCode`. */
+export interface FindUserQuery {
+  uuid?: string
+  id?: string
+  keyAttribute?: string
+  keyValue?: string
+  typeName: string
+}
+
+/** A limit of `limit` hits per `windowMs` milliseconds. */
+export interface RateLimitRule {
+  limit: number
+  windowMs: number
+}
+
+/** Overrides of the default limits; `false` turns one off. */
+export interface RateLimitOptions {
+  /** Per client on `POST /codes` and `getAuthorizationCode`. @default 600 per minute */
+  perClient?: RateLimitRule | false
+  /** Per (client, external_user_id) on `POST /codes`. @default 5 per 15 minutes */
+  perSubject?: RateLimitRule | false
+  /** Per IP on `/authorize` and `/token`. @default 60 per minute */
+  perIp?: RateLimitRule | false
+}
+
+/** The JSON a token endpoint answers with. */
+export interface TokenResponse {
+  access_token: string
+  token_type: string
+  expires_in?: number
+  refresh_token?: string
+  scope?: string
+  [extra: string]: unknown
+}
+
+/** Options of `authcode()`. Validated once; an unknown or bad option throws there. */
+export interface AuthcodeOptions {
+  /** A connected node-redis client, Sentinel or cluster; required unless `store`. The library never closes it. */
+  redis?: unknown
+  /** A {@link CodeStore}, e.g. `new MemoryStore()`; replaces `redis`. */
+  store?: CodeStore
+  /** Prefix of every Redis key. @default 'authcode:' */
+  keyPrefix?: string
+  /**
+   * Absolute URL of the mount point: `https:` (or `http:` on a loopback host), no query or fragment.
+   * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+   */
+  issuer: string
+  clients: ClientOptions[]
+  accessTokens?: AccessTokenOptions[]
+  /** Resolves a bearer token to its holder, or `null`; replaces `accessTokens`. */
+  verifyAccessToken?: (token: string) => Promise<AccessTokenInfo | null> | AccessTokenInfo | null
+  /** Where `/authorize` finds the signed-in user's id in `req.session`. */
+  session?: { userKey?: string }
+  /** Finds the signed-in user's id; replaces `session.userKey`. */
+  getUser?: (req: Request) => Promise<string | null | undefined> | string | null | undefined
+  /** Where `/authorize` sends a browser with nobody signed in; `return_to` is appended. */
+  loginUrl?: string
+  /** Resolves a Capture user lookup to the user's id, or `null`. */
+  findUser?: (query: FindUserQuery) => Promise<string | null> | string | null
+  /** Mints the `/token` response for a redeemed grant; without it `/token` is not mounted. */
+  issueTokens?: (grant: Grant) => Promise<TokenResponse> | TokenResponse
+  /** Base URL of the host's magic-link landing page; responses then carry `magic_link`. */
+  magicLinkUrl?: string
+  /** Per-integration validation of `integration_context`. */
+  integrations?: Record<string, { schema?: ObjectSchema }>
+  /** `false`, or overrides of the default limits. */
+  rateLimit?: false | RateLimitOptions
+  /** Seconds an idempotency record is kept. @default 86400 */
+  idempotencyTtl?: number
+}
