@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto'
 import { createClient } from 'redis'
 import { redisUrl } from './root-hooks.js'
 
-export type TestRedis = ReturnType<typeof createClient>
+const connect = (url: string) => createClient({ url })
+export type TestRedis = ReturnType<typeof connect>
 
 /** A connected client on the test Redis; close it in `after`. */
 export async function connectRedis(url = redisUrl()): Promise<TestRedis> {
-  const client = createClient({ url })
+  const client = connect(url)
   client.on('error', () => undefined)
   await client.connect()
   return client
