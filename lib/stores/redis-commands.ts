@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { StoreUnavailableError } from '../errors/errors.js'
 
 /** One raw command and the key that routes it (cluster) — the shape rate-limit-redis also takes. */
 export interface RedisCommand {
@@ -25,11 +26,15 @@ export function isRedisConnection(value: unknown): boolean {
 /**
  * Adapts a node-redis client (`createClient`), cluster (`createCluster`) or Sentinel
  * (`createSentinel`) to one raw-command function. The caller's connection is used as it is:
- * never created, configured or closed here. `timeoutMs` bounds each command so a hung
+ * never created, configured or closed here. Each command fails after `timeoutMs`, so a hung
  * Redis fails fast instead of holding the request.
  */
 export function redisCommandSender(client: unknown, timeoutMs: number): SendRedisCommand {
-  const options = { timeout: timeoutMs }
+  const send = rawSender(client, { timeout: timeoutMs })
+  return (command) => withDeadline(send(command), timeoutMs)
+}
+
+function rawSender(client: unknown, options: { timeout: number }): SendRedisCommand {
   if (typeof client === 'object' && client !== null && 'masters' in client) {
     const cluster = client as ClusterLike
     return ({ key, isReadOnly, command }) => cluster.sendCommand(key, isReadOnly, command, options) as Promise<RedisReply>
@@ -40,6 +45,28 @@ export function redisCommandSender(client: unknown, timeoutMs: number): SendRedi
   }
   const standalone = client as StandaloneLike
   return ({ command }) => standalone.sendCommand(command, options) as Promise<RedisReply>
+}
+
+/**
+ * node-redis's own command `timeout` only covers the wait to be written: a command already on
+ * the socket of a Redis that stopped answering waits forever (node-redis 6.3). This deadline
+ * covers the whole round trip; the late reply, if any, is dropped.
+ */
+function withDeadline<T>(pending: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms)
+  })
+  return Promise.race([pending, deadline]).finally(() => clearTimeout(timer))
+}
+
+/** Awaits a store operation; any failure of it (connection, timeout, error reply) becomes {@link StoreUnavailableError}. */
+export async function orUnavailable<T>(pending: Promise<T>): Promise<T> {
+  try {
+    return await pending
+  } catch (err) {
+    throw new StoreUnavailableError(err)
+  }
 }
 
 /**

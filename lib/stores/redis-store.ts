@@ -1,8 +1,7 @@
-import { RedisStore as RateLimitRedisStore } from 'rate-limit-redis'
 import type { Store as RateLimitStore } from 'express-rate-limit'
 import type { CodeRecord, CodeStore, ConsumeResult } from '../../types/store.js'
-import { StoreUnavailableError } from '../errors/errors.js'
-import { LuaScript, redisCommandSender, type SendRedisCommand } from './redis-commands.js'
+import { LuaScript, orUnavailable, redisCommandSender, type SendRedisCommand } from './redis-commands.js'
+import { RedisRateLimitStore } from './redis-rate-limit-store.js'
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -10,7 +9,7 @@ export interface RedisStoreOptions {
   client: unknown
   /** Prefix of every key. @default 'authcode:' */
   prefix?: string
-  /** Milliseconds one command may take before the request answers 503. @default 1500 */
+  /** Milliseconds one command (round trip included) may take before the request answers 503. @default 1500 */
   commandTimeoutMs?: number
 }
 
@@ -48,7 +47,7 @@ export class RedisStore implements CodeStore {
 
   async consume(id: string): Promise<ConsumeResult> {
     const key = this.#key(id)
-    const reply = await this.#guard(CONSUME.run(this.#send, [key], []))
+    const reply = await orUnavailable(CONSUME.run(this.#send, [key], []))
     if (typeof reply !== 'string') return { status: 'missing' }
     const record = JSON.parse(reply.slice(1)) as CodeRecord
     return { status: reply.startsWith('L') ? 'consumed' : 'reused', record }
@@ -59,11 +58,7 @@ export class RedisStore implements CodeStore {
   }
 
   rateLimitStore(prefix: string): RateLimitStore {
-    const send = this.#send
-    return new RateLimitRedisStore({
-      prefix: this.prefix + prefix,
-      sendCommandCluster: (command) => send(command) as Promise<string | number | boolean>,
-    })
+    return new RedisRateLimitStore(this.prefix + prefix, this.#send)
   }
 
   #key(id: string): string {
@@ -71,14 +66,6 @@ export class RedisStore implements CodeStore {
   }
 
   #run(command: Parameters<SendRedisCommand>[0]): Promise<unknown> {
-    return this.#guard(this.#send(command))
-  }
-
-  async #guard<T>(pending: Promise<T>): Promise<T> {
-    try {
-      return await pending
-    } catch (err) {
-      throw new StoreUnavailableError(err)
-    }
+    return orUnavailable(this.#send(command))
   }
 }

@@ -56,6 +56,21 @@ export class RedisServer {
     })
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open and nothing answers, as with a hung Redis. */
+  pause(): void {
+    this.#signal('SIGSTOP')
+  }
+
+  /** Lets a paused server run again (SIGCONT); it answers everything that queued up meanwhile. */
+  resume(): void {
+    this.#signal('SIGCONT')
+  }
+
+  #signal(signal: NodeJS.Signals): void {
+    if (!this.#child?.pid) throw new Error('redis-server is not running')
+    process.kill(this.#child.pid, signal)
+  }
+
   /** Kills the server by PID and waits until it is gone. */
   async stop(): Promise<void> {
     const child = this.#child
@@ -63,6 +78,7 @@ export class RedisServer {
     if (!child || child.exitCode !== null) return
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve())
+      child.kill('SIGCONT')
       child.kill('SIGKILL')
     })
   }

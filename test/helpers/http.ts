@@ -1,0 +1,84 @@
+import { Agent, request, type IncomingHttpHeaders, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Express } from 'express'
+
+/** One HTTP request, as raw as node:http lets a client send it. */
+export interface HttpRequest {
+  method: 'GET' | 'POST'
+  /** Path and query, already encoded. */
+  path: string
+  headers?: Record<string, string>
+  body?: string | Buffer
+}
+
+/** What came back. */
+export interface HttpAnswer {
+  status: number
+  headers: IncomingHttpHeaders
+  text: string
+  /** The body parsed as JSON, or undefined when it is not JSON. */
+  json: Record<string, unknown> | undefined
+  /** Milliseconds from sending to the end of the body. */
+  ms: number
+}
+
+/** A listening app and a keep-alive client for it. */
+export interface Served {
+  baseUrl: string
+  send(req: HttpRequest, deadlineMs?: number): Promise<HttpAnswer>
+  close(): Promise<void>
+}
+
+/** Listens on a free loopback port and sends raw requests to it over keep-alive sockets. */
+export async function serve(app: Express): Promise<Served> {
+  const server: Server = app.listen(0, '127.0.0.1')
+  await new Promise((resolve) => server.once('listening', resolve))
+  const { port } = server.address() as AddressInfo
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 })
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    send: (req, deadlineMs = 10_000) => sendTo(port, agent, req, deadlineMs),
+    close: async () => {
+      agent.destroy()
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    },
+  }
+}
+
+/** Sends one request; rejects if no complete answer arrives within `deadlineMs` (a hung request). */
+export function sendTo(port: number, agent: Agent, req: HttpRequest, deadlineMs: number): Promise<HttpAnswer> {
+  const started = Date.now()
+  return new Promise((resolve, reject) => {
+    const outgoing = request({ host: '127.0.0.1', port, agent, method: req.method, path: req.path, headers: req.headers, signal: AbortSignal.timeout(deadlineMs) }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('error', reject)
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8')
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: parseJson(text), ms: Date.now() - started })
+      })
+    })
+    outgoing.on('error', (err) => reject(err.name === 'AbortError' ? new Error(`${req.method} ${req.path} got no answer within ${deadlineMs} ms`) : err))
+    outgoing.end(req.body)
+  })
+}
+
+function parseJson(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text)
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A form body and its content type. */
+export function form(params: Record<string, string>): Pick<HttpRequest, 'headers' | 'body'> {
+  return { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() }
+}
+
+/** HTTP Basic credentials (RFC 6749 §2.3.1 form-encodes both parts first). */
+export function basic(id: string, secret: string): string {
+  return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`
+}
