@@ -78,9 +78,9 @@ const schema = Joi.object<AuthcodeOptions>({
     isRedisConnection(value) ? value : helpers.message({ custom: '"redis" must be a node-redis client, cluster or Sentinel (createClient/createCluster/createSentinel)' })),
   // any(), not object(): Joi may clone objects, which would break a class instance's private state.
   store: Joi.any().custom((value, helpers) =>
-    typeof value === 'object' && value !== null && ['save', 'consume', 'delete', 'rateLimitStore'].every((m) => typeof value[m] === 'function')
+    typeof value === 'object' && value !== null && ['save', 'consume', 'delete', 'claimOnce', 'rateLimitStore'].every((m) => typeof value[m] === 'function')
       ? value
-      : helpers.message({ custom: '"store" must implement CodeStore (save, consume, delete, rateLimitStore), e.g. new MemoryStore()' })),
+      : helpers.message({ custom: '"store" must implement CodeStore (save, consume, delete, claimOnce, rateLimitStore), e.g. new MemoryStore()' })),
   keyPrefix: Joi.string().min(1).default('authcode:'),
   issuer: Joi.string().required().custom(issuerUrl),
   clients: Joi.array().items(client).min(1).unique('id').required(),
