@@ -101,10 +101,10 @@ describe('POST /access/getAuthorizationCode', () => {
         events.push(event.data)
       })
       const res = await request(app).post(CAPTURE_URL).set('Authorization', CRM).type('form')
-        .send(form({ ...USER, for_client_id: 'web', lifetime: '120' }))
+        .send(form({ ...USER, for_client_id: 'owner', lifetime: '120' }))
       expect(res.status).to.equal(200)
       expect(events).to.have.length(1)
-      expect(events[0]).to.include({ code: res.body.authorizationCode, kind: 'capture', subject: `user-${USER.uuid}`, clientId: 'web' })
+      expect(events[0]).to.include({ code: res.body.authorizationCode, kind: 'capture', subject: `user-${USER.uuid}`, clientId: 'owner' })
       const lifetimeMs = (events[0]?.expiresAt.getTime() ?? 0) - Date.now()
       expect(lifetimeMs).to.be.greaterThan(100_000).and.at.most(120_000)
     })
@@ -146,6 +146,12 @@ describe('POST /access/getAuthorizationCode', () => {
     it('answers 200 invalid_argument for an unregistered for_client_id or a relative redirect_uri', async () => {
       expectEnvelope(await post(captureOptions(), { ...USER, for_client_id: 'ghost' }), 400, 200, 'invalid_argument')
       expectEnvelope(await post(captureOptions(), { ...USER, redirect_uri: '/oauth' }), 400, 200, 'invalid_argument')
+    })
+
+    it('answers 200 invalid_argument when for_client_id names a public client, since the code has no PKCE binding', async () => {
+      const res = await post(captureOptions(), { ...USER, for_client_id: 'web' })
+      expectEnvelope(res, 400, 200, 'invalid_argument')
+      expect(res.body.argument_name).to.equal('for_client_id')
     })
 
     it('answers 201 duplicate_argument (400) when a parameter is given twice', async () => {

@@ -42,6 +42,8 @@ export function readCaptureParams(params: FormParams, caller: ClientOptions, cli
   if (!URL.canParse(redirectUri) || redirectUri.includes('#')) throw invalid('redirect_uri', 'redirect_uri must be an absolute URI without a fragment.')
   const forClientId = params.for_client_id ?? caller.id
   if (!clients.has(forClientId)) throw invalid('for_client_id', 'for_client_id is not a registered client.')
+  // A Capture code has no PKCE binding: only a client that authenticates at /token may hold one.
+  if (clients.get(forClientId)?.secret === undefined) throw invalid('for_client_id', 'for_client_id must name a confidential client (one with a secret).')
   const lifetime = params.lifetime === undefined ? 30 : /^\d{1,3}$/.test(params.lifetime) ? Number(params.lifetime) : 0
   if (lifetime < 1 || lifetime > 900) throw invalid('lifetime', 'lifetime must be a whole number of seconds from 1 to 900.')
   const result: CaptureParams = { query, redirectUri, forClientId, lifetime }
