@@ -1,8 +1,9 @@
 import type { ErrorRequestHandler, Request, Response } from 'express'
 import { EventHandlerFailedError, OAuthError, ProblemError, StoreUnavailableError } from './errors.js'
+import { renderAuthorize } from './render-authorize.js'
 
 /** The shape errors take on a route. */
-export type ErrorFormat = 'problem' | 'oauth'
+export type ErrorFormat = 'problem' | 'oauth' | 'authorize'
 
 /** Base of every problem `type`; the slug is its last path segment. */
 export const PROBLEM_TYPE_BASE = 'https://express-authcode.dev/problems/'
@@ -89,7 +90,11 @@ export function renderOAuth(err: ProblemError | OAuthError, res: Response): void
 
 type Renderer = (err: ProblemError | OAuthError, res: Response, req: Request) => void
 
-const renderers: Record<ErrorFormat, Renderer> = { problem: renderProblem, oauth: renderOAuth }
+const renderers: Record<ErrorFormat, Renderer> = {
+  problem: renderProblem,
+  oauth: renderOAuth,
+  authorize: (err, res, req) => renderAuthorize(err, res, req, renderProblem),
+}
 
 /** The one place errors become responses. Unexpected errors are logged by name only: messages may carry input. */
 export const renderError: ErrorRequestHandler = (err: unknown, req, res, next) => {
