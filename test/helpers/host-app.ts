@@ -6,8 +6,10 @@ import { s256 } from '../../lib/helpers/pkce.js'
 import type { AuthcodeOptions } from '../../types/index.js'
 import { MOUNT, VERIFIER, WEB_REDIRECT, baseOptions } from './app.js'
 
+/** Path of the authorization endpoint in {@link hostApp}. */
 export const AUTHORIZE = `${MOUNT}/authorize`
 
+/** A supertest agent that keeps cookies. */
 export type Agent = ReturnType<typeof request.agent>
 
 /** A host app as a team would write it: express-session, a tiny login route, the router and its root metadata. */
