@@ -3,16 +3,25 @@ export { AuthcodeOptionsError, OPTIONS_ERROR_CODE } from './options.js'
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js'
 export { RedisStore, type RedisStoreOptions } from './stores/redis-store.js'
 export {
+  CAPTURE_ERRORS,
+  CaptureError,
+  DuplicateParameterError,
   EventHandlerFailedError,
   InvalidClientError,
   InvalidGrantError,
   InvalidRequestError,
+  InvalidScopeError,
+  LoginRequiredError,
+  MisconfigurationError,
   OAuthError,
   ProblemError,
   RateLimitedError,
   StoreUnavailableError,
   UnsupportedGrantTypeError,
+  UnsupportedResponseTypeError,
   ValidationError,
+  type CaptureErrorInit,
+  type CaptureErrorName,
   type FieldError,
   type OAuthErrorCode,
 } from './errors/errors.js'

@@ -1,6 +1,7 @@
 import Joi from 'joi'
-import type { AccessTokenOptions, AuthcodeOptions, ClientOptions, RateLimitRule } from '../types/options.js'
+import type { AccessTokenOptions, AuthcodeOptions, ClientOptions, RateLimitRule, RedisConnection } from '../types/options.js'
 import type { CodeStore } from '../types/store.js'
+import { redirectUriProblem } from './helpers/redirect-uri.js'
 import { isRedisConnection } from './stores/redis-commands.js'
 import { RedisStore } from './stores/redis-store.js'
 
@@ -24,6 +25,7 @@ export interface ResolvedOptions extends Omit<AuthcodeOptions, 'clients' | 'rate
   userKey: string
   rateLimit: Record<'perClient' | 'perSubject' | 'perIp', RateLimitRule | false>
   idempotencyTtl: number
+  captureClockSkew: number
 }
 
 const DEFAULT_LIMITS: ResolvedOptions['rateLimit'] = {
@@ -50,12 +52,17 @@ function issuerUrl(value: string, helpers: Joi.CustomHelpers): string | Joi.Erro
   return value
 }
 
-/** Redirect URIs are absolute and carry no fragment. @see https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2 */
+/** Registration-time checks of a redirect URI. @see https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2 */
 function redirectUri(value: string, helpers: Joi.CustomHelpers): string | Joi.ErrorReport {
-  const url = URL.parse(value)
-  if (!url || !/^[a-z][a-z0-9+.-]*:$/.test(url.protocol)) return helpers.message({ custom: '{{#label}} must be an absolute URI' })
-  if (value.includes('#')) return helpers.message({ custom: '{{#label}} must not contain a fragment (RFC 6749 §3.1.2)' })
-  return value
+  const problem = redirectUriProblem(value)
+  return problem === undefined ? value : helpers.message({ custom: `{{#label}} ${problem}` })
+}
+
+/** A path on this host (`/login`) or an absolute `http(s):` URL: where `/authorize` sends a signed-out browser. */
+function loginUrl(value: string, helpers: Joi.CustomHelpers): string | Joi.ErrorReport {
+  const absolute = URL.parse(value)
+  if (absolute ? /^https?:$/.test(absolute.protocol) : /^\/(?![/\\])/.test(value)) return value
+  return helpers.message({ custom: '"loginUrl" must be a path such as /login or an absolute https: URL' })
 }
 
 const rule = Joi.alternatives(
@@ -78,9 +85,9 @@ const schema = Joi.object<AuthcodeOptions>({
     isRedisConnection(value) ? value : helpers.message({ custom: '"redis" must be a node-redis client, cluster or Sentinel (createClient/createCluster/createSentinel)' })),
   // any(), not object(): Joi may clone objects, which would break a class instance's private state.
   store: Joi.any().custom((value, helpers) =>
-    typeof value === 'object' && value !== null && ['save', 'consume', 'delete', 'rateLimitStore'].every((m) => typeof value[m] === 'function')
+    typeof value === 'object' && value !== null && ['save', 'consume', 'delete', 'claimOnce', 'rateLimitStore'].every((m) => typeof value[m] === 'function')
       ? value
-      : helpers.message({ custom: '"store" must implement CodeStore (save, consume, delete, rateLimitStore), e.g. new MemoryStore()' })),
+      : helpers.message({ custom: '"store" must implement CodeStore (save, consume, delete, claimOnce, rateLimitStore), e.g. new MemoryStore()' })),
   keyPrefix: Joi.string().min(1).default('authcode:'),
   issuer: Joi.string().required().custom(issuerUrl),
   clients: Joi.array().items(client).min(1).unique('id').required(),
@@ -92,13 +99,14 @@ const schema = Joi.object<AuthcodeOptions>({
   verifyAccessToken: Joi.function(),
   session: Joi.object({ userKey: Joi.string().min(1) }),
   getUser: Joi.function(),
-  loginUrl: Joi.string().min(1),
+  loginUrl: Joi.string().custom(loginUrl),
   findUser: Joi.function(),
   issueTokens: Joi.function(),
   magicLinkUrl: Joi.string().uri({ scheme: ['https', 'http'] }),
   integrations: Joi.object().pattern(Joi.string(), Joi.object({ schema: Joi.object().schema('object') })),
   rateLimit: Joi.alternatives(Joi.valid(false), Joi.object({ perClient: rule, perSubject: rule, perIp: rule })),
   idempotencyTtl: Joi.number().integer().min(60).default(86_400),
+  captureClockSkew: Joi.number().integer().min(1).max(3600).default(300),
 })
   .xor('redis', 'store')
   .oxor('accessTokens', 'verifyAccessToken')
@@ -115,7 +123,7 @@ const schema = Joi.object<AuthcodeOptions>({
 export function resolveOptions(input: unknown): ResolvedOptions {
   const { value, error } = schema.validate(input, { abortEarly: true, convert: false })
   if (error) throw new AuthcodeOptionsError(`authcode(): ${describe(error)}`)
-  const options = value as AuthcodeOptions & { keyPrefix: string; accessTokens: AccessTokenOptions[]; idempotencyTtl: number }
+  const options = value as AuthcodeOptions & { keyPrefix: string; accessTokens: AccessTokenOptions[]; idempotencyTtl: number; captureClockSkew: number }
   const clients = new Map(options.clients.map((c) => [c.id, c]))
   for (const token of options.accessTokens) {
     if (!clients.has(token.clientId)) throw new AuthcodeOptionsError(`authcode(): "accessTokens" names client "${token.clientId}", which is not in "clients"`)
@@ -128,7 +136,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   const { redis, rateLimit, session, ...rest } = options
   return {
     ...rest,
-    store: options.store ?? new RedisStore({ client: redis, prefix: options.keyPrefix }),
+    // Joi's xor guarantees exactly one of store and redis.
+    store: options.store ?? new RedisStore({ client: redis as RedisConnection, prefix: options.keyPrefix }),
     baseUrl: options.issuer.replace(/\/+$/, ''),
     clients,
     userKey: session?.userKey ?? 'userId',

@@ -40,12 +40,14 @@ export interface AccessTokenInfo {
   scopes: string[]
 }
 
-/** A Capture user lookup, as given to `getAuthorizationCode`. */
+/** A Capture user lookup, as given to `getAuthorizationCode`: exactly one of `uuid`, `id`, or `keyAttribute` + `keyValue`. */
 export interface FindUserQuery {
   uuid?: string
   id?: string
   keyAttribute?: string
+  /** `key_value`; a JSON-quoted string (`"jane@example.com"`, as Capture clients send strings) arrives unquoted. */
   keyValue?: string
+  /** `type_name`. @default 'user' */
   typeName: string
 }
 
@@ -75,10 +77,20 @@ export interface TokenResponse {
   [extra: string]: unknown
 }
 
+/**
+ * A connected node-redis connection: `createClient()`, `createCluster()` or `createSentinel()`.
+ * Structural, so the library needs no type from `redis` when a `store` is used instead.
+ */
+export interface RedisConnection {
+  // node-redis' three kinds take different argument lists; the store adapts to each.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  sendCommand(...args: any[]): Promise<unknown>
+}
+
 /** Options of `authcode()`. Validated once; an unknown or bad option throws there. */
 export interface AuthcodeOptions {
   /** A connected node-redis client, Sentinel or cluster; required unless `store`. The library never closes it. */
-  redis?: unknown
+  redis?: RedisConnection
   /** A {@link CodeStore}, e.g. `new MemoryStore()`; replaces `redis`. */
   store?: CodeStore
   /** Prefix of every Redis key. @default 'authcode:' */
@@ -92,13 +104,17 @@ export interface AuthcodeOptions {
   accessTokens?: AccessTokenOptions[]
   /** Resolves a bearer token to its holder, or `null`; replaces `accessTokens`. */
   verifyAccessToken?: (token: string) => Promise<AccessTokenInfo | null> | AccessTokenInfo | null
-  /** Where `/authorize` finds the signed-in user's id in `req.session`. */
+  /** Where `/authorize` finds the signed-in user's id in `req.session` (express-session). @default { userKey: 'userId' } */
   session?: { userKey?: string }
-  /** Finds the signed-in user's id; replaces `session.userKey`. */
+  /** Finds the signed-in user's id, or `null` for nobody; replaces `session.userKey`. With it or `loginUrl`, `/authorize` is mounted. */
   getUser?: (req: Request) => Promise<string | null | undefined> | string | null | undefined
-  /** Where `/authorize` sends a browser with nobody signed in; `return_to` is appended. */
+  /**
+   * Where `/authorize` sends a browser with nobody signed in: a path on this host (`/login`) or an
+   * absolute URL. `return_to`, the relative `/authorize` URL to come back to, is appended; check
+   * that it is a same-host path before redirecting to it. With it or `getUser`, `/authorize` is mounted.
+   */
   loginUrl?: string
-  /** Resolves a Capture user lookup to the user's id, or `null`. */
+  /** Resolves a Capture user lookup to the user's id, or `null`; `getAuthorizationCode` is mounted only with it. */
   findUser?: (query: FindUserQuery) => Promise<string | null> | string | null
   /** Mints the `/token` response for a redeemed grant; without it `/token` is not mounted. */
   issueTokens?: (grant: Grant) => Promise<TokenResponse> | TokenResponse
@@ -110,4 +126,10 @@ export interface AuthcodeOptions {
   rateLimit?: false | RateLimitOptions
   /** Seconds an idempotency record is kept. @default 86400 */
   idempotencyTtl?: number
+  /**
+   * Seconds a janrain-signed request's `Date` may be from the server clock (either way) on
+   * `getAuthorizationCode`; each signature is accepted once inside that window. 1–3600.
+   * @default 300
+   */
+  captureClockSkew?: number
 }

@@ -1,4 +1,5 @@
 import type { Store as RateLimitStore } from 'express-rate-limit'
+import type { RedisConnection } from '../../types/options.js'
 import type { CodeRecord, CodeStore, ConsumeResult } from '../../types/store.js'
 import { LuaScript, orUnavailable, redisCommandSender, type SendRedisCommand } from './redis-commands.js'
 import { RedisRateLimitStore } from './redis-rate-limit-store.js'
@@ -6,7 +7,7 @@ import { RedisRateLimitStore } from './redis-rate-limit-store.js'
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
   /** A connected node-redis client, cluster or Sentinel. Never closed by the store. */
-  client: unknown
+  client: RedisConnection
   /** Prefix of every key. @default 'authcode:' */
   prefix?: string
   /** Milliseconds one command (round trip included) may take before the request answers 503. @default 1500 */
@@ -28,8 +29,9 @@ return v
 `)
 
 /**
- * Codes in Redis under `prefix + "code:" + SHA-256(code)`: one key per code, so every
- * operation is a single command or script on a single hash slot (cluster-safe).
+ * Codes in Redis under `prefix + "code:" + SHA-256(code)`, one-time claims under
+ * `prefix + "once:" + id`: one key each, so every operation is a single command or script
+ * on a single hash slot (cluster-safe).
  */
 export class RedisStore implements CodeStore {
   readonly prefix: string
@@ -55,6 +57,12 @@ export class RedisStore implements CodeStore {
 
   async delete(id: string): Promise<void> {
     await this.#run({ key: this.#key(id), isReadOnly: false, command: ['DEL', this.#key(id)] })
+  }
+
+  async claimOnce(id: string, ttlMs: number): Promise<boolean> {
+    const key = `${this.prefix}once:${id}`
+    const reply = await this.#run({ key, isReadOnly: false, command: ['SET', key, '1', 'PX', String(Math.max(1, Math.ceil(ttlMs))), 'NX'] })
+    return reply === 'OK'
   }
 
   rateLimitStore(prefix: string): RateLimitStore {
