@@ -2,7 +2,8 @@ import { expect } from 'chai'
 import fc from 'fast-check'
 import type { AuthcodeRouter } from '../../lib/index.js'
 import type { AuthcodeOptions } from '../../types/index.js'
-import { baseOptions, issue, MOUNT, tokenForm, VERIFIER, WEB_REDIRECT } from './app.js'
+import { baseOptions, CRM_REDIRECT, issue, MOUNT, tokenForm, VERIFIER, WEB_REDIRECT } from './app.js'
+import { authorizeQuery, locationParams } from './host-app.js'
 import { basic, form, type HttpAnswer, type HttpRequest } from './http.js'
 
 /** Secrets the apps built from {@link fullOptions} know; none may ever show up in output. */
@@ -34,12 +35,18 @@ export interface Endpoint {
   }
 }
 
+/** The request header that signs a user in to apps built from {@link fullOptions} (their `getUser`). */
+export const USER_HEADER = 'x-test-user'
+
 /** Options with every endpoint mounted; the confidential client's secret is {@link SECRETS}. */
 export function fullOptions(overrides: Partial<AuthcodeOptions> = {}): AuthcodeOptions {
   const base = baseOptions()
   return {
     ...base,
     clients: base.clients.map((c) => (c.secret === undefined ? c : { ...c, secret: SECRETS.crmSecret })),
+    loginUrl: '/login',
+    getUser: (req) => req.get(USER_HEADER),
+    findUser: ({ uuid, id, keyValue }) => (uuid ?? id ?? keyValue ?? '') === 'nobody' ? null : `user-${uuid ?? id ?? keyValue}`,
     ...overrides,
   } as AuthcodeOptions
 }
@@ -54,10 +61,87 @@ export function expectStoreUnavailableProblem(res: HttpAnswer): void {
 }
 
 /** Strings shaped like a code (so they reach the store) and anything else. */
+function authorizeParam(name: string): string {
+  return new URLSearchParams(authorizeQuery()).get(name) ?? ''
+}
+
+function withAuth(request: Pick<HttpRequest, 'headers' | 'body'>, authorization: string): Pick<HttpRequest, 'headers' | 'body'> {
+  return { ...request, headers: { ...request.headers, authorization } }
+}
+
 const anyCode = fc.oneof(fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('base64url')), fc.string())
+
+const CAPTURE_USER = { uuid: 'f5b3c8a2-2d2c-4f6e-9a77-0b3f4b1d6c11', redirect_uri: CRM_REDIRECT }
 
 /** The table. */
 export const endpoints: Endpoint[] = [
+  {
+    name: 'GET /authorize',
+    method: 'GET',
+    path: '/authorize',
+    usesStore: true,
+    valid: async () => ({ method: 'GET', path: `${MOUNT}/authorize?${authorizeQuery()}`, headers: { [USER_HEADER]: 'user-42' } }),
+    expectSuccess: (res) => {
+      expect(res.status, res.text).to.equal(303)
+      expect(locationParams(res.headers.location).get('code')).to.have.length(43)
+    },
+    // The per-IP limit fails before the client is verified (a 503 here); past that a 5xx cannot
+    // travel in a redirect, and RFC 6749 §4.1.2.1 has temporarily_unavailable for it.
+    expectUnavailable: (res) => {
+      if (res.status === 503) return expectStoreUnavailableProblem(res)
+      expect(res.status, res.text).to.equal(303)
+      expect(res.headers.location).to.match(new RegExp(`^${WEB_REDIRECT}\\?`))
+      expect(locationParams(res.headers.location).get('error')).to.equal('temporarily_unavailable')
+      expect(res.headers['cache-control']).to.equal('no-store')
+    },
+    hostile: {
+      body: 'query',
+      fields: {
+        response_type: fc.constantFrom('code', 'token', 'code id_token'),
+        client_id: fc.constantFrom('web', 'crm', 'nobody', '__proto__', 'constructor'),
+        redirect_uri: fc.constantFrom(WEB_REDIRECT, `${WEB_REDIRECT}?x=1`, 'https://evil.example/cb', '//evil.example', 'javascript:alert(1)'),
+        scope: fc.constantFrom('openid', 'openid profile', 'admin', ''),
+        state: fc.string(),
+        code_challenge: fc.constantFrom(authorizeParam('code_challenge'), 'short', 'x'.repeat(200)),
+        code_challenge_method: fc.constantFrom('S256', 'plain'),
+        prompt: fc.constantFrom('none', 'login'),
+      },
+      authorization: [],
+    },
+  },
+  {
+    name: 'POST /access/getAuthorizationCode',
+    method: 'POST',
+    path: '/access/getAuthorizationCode',
+    usesStore: true,
+    valid: async () => ({ method: 'POST', path: `${MOUNT}/access/getAuthorizationCode`, ...withAuth(form(CAPTURE_USER), basic('crm', SECRETS.crmSecret)) }),
+    expectSuccess: (res) => {
+      expect(res.status, res.text).to.equal(200)
+      expect(res.json).to.include({ stat: 'ok' })
+      expect(res.json?.authorizationCode).to.have.length(43)
+    },
+    expectUnavailable: (res) => {
+      expect(res.status, res.text).to.equal(503)
+      expect(res.json).to.include({ stat: 'error', code: 500, error: 'unexpected_error' })
+      expect(Number(res.headers['retry-after'])).to.be.greaterThan(0)
+      expect(res.headers['cache-control']).to.equal('no-store')
+    },
+    hostile: {
+      body: 'form',
+      fields: {
+        uuid: fc.constantFrom(CAPTURE_USER.uuid, 'nobody', '__proto__'),
+        id: fc.constantFrom('1', '404', 'constructor'),
+        key_attribute: fc.constantFrom('email', '__proto__'),
+        key_value: fc.string(),
+        type_name: fc.constantFrom('user', 'admin', 'prototype'),
+        redirect_uri: fc.constantFrom(CRM_REDIRECT, WEB_REDIRECT, 'https://evil.example/cb'),
+        for_client_id: fc.constantFrom('web', 'crm', 'nobody', '__proto__'),
+        lifetime: fc.constantFrom('1', '30', '900', '901', '0', '-1', '1e3', 'NaN'),
+        transaction_state: fc.oneof(fc.json(), fc.constantFrom('{"__proto__":{"polluted":1}}', '{"constructor":{"prototype":{"polluted":1}}}', '{')),
+      },
+      authorization: [basic('crm', SECRETS.crmSecret), basic('crm', 'wrong'), basic('web', ''), 'Signature crm:AAAA', 'Signature :', 'Basic %%%'],
+    },
+  },
   {
     name: 'POST /token',
     method: 'POST',
