@@ -7,9 +7,12 @@ import { redeemCode } from './core/redeem-code.js'
 import { errorFormat, renderError } from './errors/render-error.js'
 import { EventBus } from './events.js'
 import { buildMetadata, METADATA_SUFFIX, metadataPathFor, type AuthorizationServerMetadata } from './handlers/metadata.js'
+import { codesHandler } from './handlers/codes.js'
 import { sendJson } from './handlers/send-json.js'
 import { tokenHandler } from './handlers/token.js'
+import { bearerAuth } from './middleware/bearer-auth.js'
 import { formBody } from './middleware/form-body.js'
+import { jsonBody } from './middleware/json-body.js'
 import { createLimiter, ipKey } from './middleware/rate-limit.js'
 import { resolveOptions } from './options.js'
 
@@ -41,6 +44,7 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
     res.setHeader('Access-Control-Allow-Origin', '*')
     sendJson(res, 200, metadata)
   })
+  router.post('/codes', errorFormat('problem'), bearerAuth(ctx, 'codes:issue'), ...jsonBody(), codesHandler(ctx))
   if (ctx.options.issueTokens) {
     router.post('/token', errorFormat('oauth'), createLimiter(ctx, 'perIp', 'token', ipKey), ...formBody(), tokenHandler(ctx))
   }

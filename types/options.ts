@@ -110,4 +110,10 @@ export interface AuthcodeOptions {
   rateLimit?: false | RateLimitOptions
   /** Seconds an idempotency record is kept. @default 86400 */
   idempotencyTtl?: number
+  /**
+   * A new `POST /codes` code for a user revokes the live codes issued before it to that
+   * user by the same client, so only the latest magic link works.
+   * @default false
+   */
+  singleActiveCode?: boolean
 }
