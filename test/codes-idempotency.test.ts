@@ -1,16 +1,15 @@
 import { expect } from 'chai'
 import { randomUUID } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
-import { PROBLEM_TYPE_BASE } from '../lib/index.js'
+import request from 'supertest'
 import type { AuthcodeOptions } from '../lib/index.js'
 import { buildApp, MOUNT } from './helpers/app.js'
-import { codesOptions, OTHER_SERVICE_TOKEN, postCodes, SERVICE_TOKEN } from './helpers/codes.js'
+import { codesOptions, OTHER_SERVICE_TOKEN, postCodes, SERVICE_TOKEN, slugOf } from './helpers/codes.js'
 import { startWorker, type Worker } from './helpers/processes.js'
 import { connectRedis, keysUnder, uniquePrefix, type TestRedis } from './helpers/redis.js'
 import { clientCommandsDuring, commandCalls, commandsBetween, dumpUnder } from './helpers/redis-stats.js'
 import { redisUrl } from './helpers/root-hooks.js'
 
-const slugOf = (body: { type: string }) => body.type.slice(PROBLEM_TYPE_BASE.length)
 const codeKeys = async (redis: TestRedis, prefix: string) => (await keysUnder(redis, prefix)).filter((key) => key.includes('}code:'))
 
 /** Sends one POST /codes with `key` to each base URL in turn, `total` times at once; returns status, replay flag and body. */
@@ -58,7 +57,7 @@ describe('POST /codes idempotency', () => {
 
   it('answers 400 idempotency-key-missing without the header', async () => {
     const { app: host, issued } = app()
-    const res = await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': '' })
+    const res = await request(host).post(`${MOUNT}/codes`).set('Authorization', `Bearer ${SERVICE_TOKEN}`).send({ external_user_id: 'u1' })
     expect(res.status).to.equal(400)
     expect(slugOf(res.body)).to.equal('idempotency-key-missing')
     expect(issued).to.have.length(0)
@@ -226,6 +225,8 @@ describe('POST /codes idempotency', () => {
       for (const worker of workers) worker.child.stdout?.on('data', (chunk: Buffer) => (issuedLines += chunk.toString().split('"issued"').length - 1))
       const answers = await postConcurrently(workers.map((w) => `http://127.0.0.1:${w.hello.port}`), randomUUID(), { external_user_id: 'u1' }, 50)
       expectOneIssued(answers)
+      // Child stdout may trail the HTTP answers: wait for the line, then require exactly one.
+      for (let i = 0; i < 200 && issuedLines === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
       expect(issuedLines).to.equal(1)
       expect(await codeKeys(redis, keyPrefix)).to.have.length(1)
     } finally {

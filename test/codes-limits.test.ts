@@ -1,12 +1,10 @@
 import { expect } from 'chai'
 import { randomUUID } from 'node:crypto'
-import { PROBLEM_TYPE_BASE } from '../lib/index.js'
 import type { AuthcodeOptions, AuthcodeRouter } from '../lib/index.js'
 import { buildApp } from './helpers/app.js'
-import { codesOptions, OTHER_SERVICE_TOKEN, postCodes } from './helpers/codes.js'
+import { codesOptions, OTHER_SERVICE_TOKEN, postCodes, slugOf } from './helpers/codes.js'
 import { connectRedis, uniquePrefix, type TestRedis } from './helpers/redis.js'
 
-const slugOf = (body: { type: string }) => body.type.slice(PROBLEM_TYPE_BASE.length)
 
 async function redeemable(auth: AuthcodeRouter, code: string): Promise<boolean> {
   return auth.redeem(code).then(() => true, () => false)

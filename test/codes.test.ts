@@ -1,10 +1,9 @@
 import { expect } from 'chai'
 import Joi from 'joi'
 import request from 'supertest'
-import { PROBLEM_TYPE_BASE } from '../lib/index.js'
 import type { AuthcodeEvent, AuthcodeOptions } from '../types/index.js'
 import { buildApp, MOUNT } from './helpers/app.js'
-import { codesOptions, postCodes, READ_ONLY_TOKEN, SERVICE_TOKEN } from './helpers/codes.js'
+import { codesOptions, postCodes, READ_ONLY_TOKEN, SERVICE_TOKEN, slugOf } from './helpers/codes.js'
 import { connectRedis, uniquePrefix, type TestRedis } from './helpers/redis.js'
 
 describe('POST /codes', () => {
@@ -17,7 +16,6 @@ describe('POST /codes', () => {
   })
 
   const app = (overrides: Partial<AuthcodeOptions> = {}) => buildApp(codesOptions({ redis, keyPrefix: uniquePrefix(), ...overrides }))
-  const slugOf = (body: { type: string }) => body.type.slice(PROBLEM_TYPE_BASE.length)
   const withVerifier = (verifyAccessToken: AuthcodeOptions['verifyAccessToken']) => {
     const { accessTokens: _static, ...options } = codesOptions({ redis, keyPrefix: uniquePrefix() })
     return buildApp({ ...options, verifyAccessToken })
