@@ -23,10 +23,11 @@ const clientSettings: Array<{ name: string; options: RedisClientOptions }> = [
 
 /** Ways Redis goes away: killed (connections refused) or frozen (connections open, no answers). */
 const faults = [
-  // A command refused while Redis is down never ran: the code presented then is still live.
-  { name: 'is killed', cut: (s: RedisServer) => s.stop(), restore: (s: RedisServer) => s.start(), presentedCodeAfter: 200 },
-  // A hung Redis runs what was sent once it wakes: a presentation that timed out may still consume the code (never the reverse).
-  { name: 'hangs', cut: async (s: RedisServer) => s.pause(), restore: async (s: RedisServer) => s.resume(), presentedCodeAfter: 400 },
+  // A command refused while Redis is down never ran: the code presented then is still live, the key free.
+  { name: 'is killed', cut: (s: RedisServer) => s.stop(), restore: (s: RedisServer) => s.start(), presentedCodeAfter: 200, retriedKeyAfter: 201 },
+  // A hung Redis runs what was sent once it wakes: a presentation that timed out may still consume
+  // the code (never the reverse), and a claimed Idempotency-Key stays in flight until its lock lapses.
+  { name: 'hangs', cut: async (s: RedisServer) => s.pause(), restore: async (s: RedisServer) => s.resume(), presentedCodeAfter: 400, retriedKeyAfter: 409 },
 ]
 
 async function until(what: string, probe: () => Promise<boolean>, ms = 15_000): Promise<void> {
@@ -54,6 +55,9 @@ for (const settings of clientSettings) {
       let liveCode: string
       let usedCode: string
       let presentedCode: string
+      /** POST /codes answered before the outage, and one sent during it. */
+      let answeredCodes: { req: HttpRequest; body: unknown }
+      let failedCodes: HttpRequest
 
       before(async () => {
         process.on('unhandledRejection', onUnhandled)
@@ -67,6 +71,10 @@ for (const settings of clientSettings) {
         liveCode = await issue(auth)
         usedCode = await issue(auth)
         presentedCode = await issue(auth)
+        const codesEndpoint = endpoints.find((e) => e.path === '/codes') as Endpoint
+        const req = await codesEndpoint.valid(auth)
+        answeredCodes = { req, body: (await served.send(req)).json }
+        failedCodes = await codesEndpoint.valid(auth)
         await auth.redeem(usedCode, { codeVerifier: VERIFIER })
       })
 
@@ -95,6 +103,7 @@ for (const settings of clientSettings) {
           const answers = await Promise.all(requests.flatMap(([endpoint, req]) =>
             Array.from({ length: 3 }, async () => ({ endpoint, res: await served.send(req, BUDGET_MS) }))))
           for (const { endpoint, res } of answers) endpoint.expectUnavailable(res)
+          expect((await served.send(failedCodes, BUDGET_MS)).status).to.equal(503)
           const started = Date.now()
           const err = await auth.redeem(presentedCode, { codeVerifier: VERIFIER }).catch((e: unknown) => e)
           expect(err).to.be.instanceOf(StoreUnavailableError)
@@ -129,6 +138,19 @@ for (const settings of clientSettings) {
 
       it(`answers ${fault.presentedCodeAfter} for a code whose presentation failed during the outage`, async () => {
         expect((await redeem(presentedCode)).status).to.equal(fault.presentedCodeAfter)
+      })
+
+      it('replays a POST /codes answered before the outage, with the same code', async () => {
+        const again = await served.send(answeredCodes.req)
+        expect(again.status).to.equal(201)
+        expect(again.headers['idempotent-replayed']).to.equal('true')
+        expect(again.json).to.deep.equal(answeredCodes.body)
+      })
+
+      it(`answers ${fault.retriedKeyAfter} to a retry of a POST /codes that failed during the outage`, async () => {
+        const retry = await served.send(failedCodes)
+        expect(retry.status, retry.text).to.equal(fault.retriedKeyAfter)
+        if (retry.status === 409) expect(Number(retry.headers['retry-after'])).to.be.greaterThan(0)
       })
 
       it('left no unhandled promise rejection behind', () => {

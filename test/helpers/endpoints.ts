@@ -1,13 +1,15 @@
 import { expect } from 'chai'
+import { randomUUID } from 'node:crypto'
 import fc from 'fast-check'
 import type { AuthcodeRouter } from '../../lib/index.js'
 import type { AuthcodeOptions } from '../../types/index.js'
-import { baseOptions, CRM_REDIRECT, issue, MOUNT, tokenForm, VERIFIER, WEB_REDIRECT } from './app.js'
+import { CRM_REDIRECT, issue, MOUNT, tokenForm, VERIFIER, WEB_REDIRECT } from './app.js'
+import { codesOptions, SERVICE_TOKEN } from './codes.js'
 import { authorizeQuery, locationParams } from './host-app.js'
 import { basic, form, type HttpAnswer, type HttpRequest } from './http.js'
 
 /** Secrets the apps built from {@link fullOptions} know; none may ever show up in output. */
-export const SECRETS = { crmSecret: 'crm-secret-5b7e0c1d9a' } as const
+export const SECRETS = { crmSecret: 'crm-secret-5b7e0c1d9a', serviceToken: SERVICE_TOKEN } as const
 
 /**
  * Every endpoint of the router as one table entry, so that the outage, hostile-input and
@@ -40,7 +42,7 @@ export const USER_HEADER = 'x-test-user'
 
 /** Options with every endpoint mounted; the confidential client's secret is {@link SECRETS}. */
 export function fullOptions(overrides: Partial<AuthcodeOptions> = {}): AuthcodeOptions {
-  const base = baseOptions()
+  const base = codesOptions()
   return {
     ...base,
     clients: base.clients.map((c) => (c.secret === undefined ? c : { ...c, secret: SECRETS.crmSecret })),
@@ -75,6 +77,33 @@ const CAPTURE_USER = { uuid: 'f5b3c8a2-2d2c-4f6e-9a77-0b3f4b1d6c11', redirect_ur
 
 /** The table. */
 export const endpoints: Endpoint[] = [
+  {
+    name: 'POST /codes',
+    method: 'POST',
+    path: '/codes',
+    usesStore: true,
+    valid: async () => ({
+      method: 'POST',
+      path: `${MOUNT}/codes`,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_TOKEN}`, 'idempotency-key': randomUUID() },
+      body: JSON.stringify({ external_user_id: 'user-42', integration_context: { campaign: 'spring' } }),
+    }),
+    expectSuccess: (res) => {
+      expect(res.status, res.text).to.equal(201)
+      expect(res.json?.code).to.have.length(43)
+      expect(res.headers['cache-control']).to.equal('no-store')
+    },
+    expectUnavailable: expectStoreUnavailableProblem,
+    hostile: {
+      body: 'json',
+      fields: {
+        external_user_id: fc.oneof(fc.string({ maxLength: 200 }), fc.constantFrom('__proto__', 'constructor')),
+        ttl: fc.constantFrom('60', '900', '59', '901', '1.5', '"300"', 'null'),
+        integration_context: fc.constantFrom('{}', '{"__proto__":{"polluted":1}}', '{"constructor":{"prototype":{"polluted":1}}}', '[]', '"x"'),
+      },
+      authorization: [`Bearer ${SERVICE_TOKEN}`, 'Bearer svc-token-read-0123456789', 'Bearer ', 'Bearer a b', 'Basic Og=='],
+    },
+  },
   {
     name: 'GET /authorize',
     method: 'GET',
