@@ -42,9 +42,9 @@ export function normalizeError(err: unknown): ProblemError | OAuthError {
 
 function httpStatusOf(err: unknown): number | undefined {
   if (typeof err !== 'object' || err === null) return undefined
-  const { status, type } = err as { status?: unknown; type?: unknown }
-  // body-parser and http-errors mark client faults with a `type` and a 4xx status.
-  return typeof status === 'number' && typeof type === 'string' ? status : undefined
+  const { status, type, expose } = err as { status?: unknown; type?: unknown; expose?: unknown }
+  // body-parser marks client faults with a `type`, or (a body that fails to inflate) http-errors' `expose`.
+  return typeof status === 'number' && (typeof type === 'string' || expose === true) ? status : undefined
 }
 
 /** node-redis connection, socket and timeout errors. */

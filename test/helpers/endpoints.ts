@@ -30,9 +30,14 @@ export interface Endpoint {
   /** What hostile requests are built from: the body it reads and the parameters it knows. */
   hostile: {
     body: 'form' | 'json' | 'query'
-    /** Parameter names the endpoint reads, each with plausible values, so fuzzing gets past the first check. */
+    /**
+     * Parameter names the endpoint reads, each with plausible values, so fuzzing gets past the
+     * first check. Values are JSON texts for a JSON body, plain strings otherwise.
+     */
     fields: Record<string, fc.Arbitrary<string>>
-    /** Authorization header values worth trying besides random ones. */
+    /** Parameters sent only now and then (optional ones, or alternatives to a common one). */
+    rare?: string[]
+    /** Authorization header values worth trying besides random ones; the first is sent most often ('' = none). */
     authorization: string[]
   }
 }
@@ -73,6 +78,11 @@ function withAuth(request: Pick<HttpRequest, 'headers' | 'body'>, authorization:
 
 const anyCode = fc.oneof(fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('base64url')), fc.string())
 
+/** Mostly `good` (so a request gets past the first check), sometimes anything `bad` yields. */
+export function mostly(good: string, bad: fc.Arbitrary<string>): fc.Arbitrary<string> {
+  return fc.oneof({ weight: 4, arbitrary: fc.constant(good) }, { weight: 1, arbitrary: bad })
+}
+
 const CAPTURE_USER = { uuid: 'f5b3c8a2-2d2c-4f6e-9a77-0b3f4b1d6c11', redirect_uri: CRM_REDIRECT }
 
 /** The table. */
@@ -97,9 +107,9 @@ export const endpoints: Endpoint[] = [
     hostile: {
       body: 'json',
       fields: {
-        external_user_id: fc.oneof(fc.string({ maxLength: 200 }), fc.constantFrom('__proto__', 'constructor')),
-        ttl: fc.constantFrom('60', '900', '59', '901', '1.5', '"300"', 'null'),
-        integration_context: fc.constantFrom('{}', '{"__proto__":{"polluted":1}}', '{"constructor":{"prototype":{"polluted":1}}}', '[]', '"x"'),
+        external_user_id: fc.oneof(fc.string({ maxLength: 200, unit: 'grapheme' }), fc.constantFrom('__proto__', 'constructor')).map((v) => JSON.stringify(v)),
+        ttl: mostly('60', fc.constantFrom('900', '59', '901', '1.5', '"300"', 'null', '1e400')),
+        integration_context: mostly('{}', fc.constantFrom('{"__proto__":{"polluted":1}}', '{"constructor":{"prototype":{"polluted":1}}}', '[]', '"x"')),
       },
       authorization: [`Bearer ${SERVICE_TOKEN}`, 'Bearer svc-token-read-0123456789', 'Bearer ', 'Bearer a b', 'Basic Og=='],
     },
@@ -126,16 +136,17 @@ export const endpoints: Endpoint[] = [
     hostile: {
       body: 'query',
       fields: {
-        response_type: fc.constantFrom('code', 'token', 'code id_token'),
-        client_id: fc.constantFrom('web', 'crm', 'nobody', '__proto__', 'constructor'),
-        redirect_uri: fc.constantFrom(WEB_REDIRECT, `${WEB_REDIRECT}?x=1`, 'https://evil.example/cb', '//evil.example', 'javascript:alert(1)'),
-        scope: fc.constantFrom('openid', 'openid profile', 'admin', ''),
+        response_type: mostly('code', fc.constantFrom('token', 'code id_token')),
+        client_id: mostly('web', fc.constantFrom('crm', 'nobody', '__proto__', 'constructor')),
+        redirect_uri: mostly(WEB_REDIRECT, fc.constantFrom(`${WEB_REDIRECT}?x=1`, 'https://evil.example/cb', '//evil.example', 'javascript:alert(1)')),
+        scope: mostly('openid', fc.constantFrom('openid profile', 'admin', '')),
         state: fc.string(),
-        code_challenge: fc.constantFrom(authorizeParam('code_challenge'), 'short', 'x'.repeat(200)),
-        code_challenge_method: fc.constantFrom('S256', 'plain'),
+        code_challenge: mostly(authorizeParam('code_challenge'), fc.constantFrom('short', 'x'.repeat(200))),
+        code_challenge_method: mostly('S256', fc.constantFrom('plain')),
         prompt: fc.constantFrom('none', 'login'),
       },
-      authorization: [],
+      rare: ['prompt'],
+      authorization: [''],
     },
   },
   {
@@ -158,16 +169,17 @@ export const endpoints: Endpoint[] = [
     hostile: {
       body: 'form',
       fields: {
-        uuid: fc.constantFrom(CAPTURE_USER.uuid, 'nobody', '__proto__'),
+        uuid: mostly(CAPTURE_USER.uuid, fc.constantFrom('nobody', '__proto__')),
         id: fc.constantFrom('1', '404', 'constructor'),
         key_attribute: fc.constantFrom('email', '__proto__'),
         key_value: fc.string(),
         type_name: fc.constantFrom('user', 'admin', 'prototype'),
-        redirect_uri: fc.constantFrom(CRM_REDIRECT, WEB_REDIRECT, 'https://evil.example/cb'),
+        redirect_uri: mostly(CRM_REDIRECT, fc.constantFrom(WEB_REDIRECT, 'https://evil.example/cb')),
         for_client_id: fc.constantFrom('web', 'crm', 'nobody', '__proto__'),
-        lifetime: fc.constantFrom('1', '30', '900', '901', '0', '-1', '1e3', 'NaN'),
+        lifetime: mostly('1', fc.constantFrom('30', '900', '901', '0', '-1', '1e3', 'NaN')),
         transaction_state: fc.oneof(fc.json(), fc.constantFrom('{"__proto__":{"polluted":1}}', '{"constructor":{"prototype":{"polluted":1}}}', '{')),
       },
+      rare: ['id', 'key_attribute', 'key_value', 'type_name', 'for_client_id', 'transaction_state'],
       authorization: [basic('crm', SECRETS.crmSecret), basic('crm', 'wrong'), basic('web', ''), 'Signature crm:AAAA', 'Signature :', 'Basic %%%'],
     },
   },
@@ -188,14 +200,15 @@ export const endpoints: Endpoint[] = [
     hostile: {
       body: 'form',
       fields: {
-        grant_type: fc.constantFrom('authorization_code', 'refresh_token', 'password', ''),
+        grant_type: mostly('authorization_code', fc.constantFrom('refresh_token', 'password', '')),
         code: anyCode,
-        redirect_uri: fc.constantFrom(WEB_REDIRECT, `${WEB_REDIRECT}/x`, 'javascript:alert(1)'),
-        client_id: fc.constantFrom('web', 'crm', 'nobody', '__proto__'),
+        redirect_uri: mostly(WEB_REDIRECT, fc.constantFrom(`${WEB_REDIRECT}/x`, 'javascript:alert(1)')),
+        client_id: mostly('web', fc.constantFrom('crm', 'nobody', '__proto__')),
         client_secret: fc.constantFrom(SECRETS.crmSecret, 'wrong'),
-        code_verifier: fc.constantFrom(VERIFIER, 'short'),
+        code_verifier: mostly(VERIFIER, fc.constantFrom('short')),
       },
-      authorization: [basic('crm', SECRETS.crmSecret), basic('crm', 'wrong'), basic('__proto__', 'x'), 'Basic %%%', 'Basic Og==', 'Bearer x'],
+      rare: ['client_secret'],
+      authorization: ['', basic('crm', SECRETS.crmSecret), basic('crm', 'wrong'), basic('__proto__', 'x'), 'Basic %%%', 'Basic Og==', 'Bearer x'],
     },
   },
   {
@@ -211,6 +224,6 @@ export const endpoints: Endpoint[] = [
     expectUnavailable: () => {
       throw new Error('metadata does not use the store')
     },
-    hostile: { body: 'query', fields: { resource: fc.string() }, authorization: [] },
+    hostile: { body: 'query', fields: { resource: fc.string() }, authorization: [''] },
   },
 ]
