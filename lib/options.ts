@@ -1,5 +1,5 @@
 import Joi from 'joi'
-import type { AccessTokenOptions, AuthcodeOptions, ClientOptions, RateLimitRule } from '../types/options.js'
+import type { AccessTokenOptions, AuthcodeOptions, ClientOptions, RateLimitRule, RedisConnection } from '../types/options.js'
 import type { CodeStore } from '../types/store.js'
 import { isRedisConnection } from './stores/redis-commands.js'
 import { RedisStore } from './stores/redis-store.js'
@@ -128,7 +128,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   const { redis, rateLimit, session, ...rest } = options
   return {
     ...rest,
-    store: options.store ?? new RedisStore({ client: redis, prefix: options.keyPrefix }),
+    // Joi's xor guarantees exactly one of store and redis.
+    store: options.store ?? new RedisStore({ client: redis as RedisConnection, prefix: options.keyPrefix }),
     baseUrl: options.issuer.replace(/\/+$/, ''),
     clients,
     userKey: session?.userKey ?? 'userId',

@@ -75,10 +75,20 @@ export interface TokenResponse {
   [extra: string]: unknown
 }
 
+/**
+ * A connected node-redis connection: `createClient()`, `createCluster()` or `createSentinel()`.
+ * Structural, so the library needs no type from `redis` when a `store` is used instead.
+ */
+export interface RedisConnection {
+  // node-redis' three kinds take different argument lists; the store adapts to each.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  sendCommand(...args: any[]): Promise<unknown>
+}
+
 /** Options of `authcode()`. Validated once; an unknown or bad option throws there. */
 export interface AuthcodeOptions {
   /** A connected node-redis client, Sentinel or cluster; required unless `store`. The library never closes it. */
-  redis?: unknown
+  redis?: RedisConnection
   /** A {@link CodeStore}, e.g. `new MemoryStore()`; replaces `redis`. */
   store?: CodeStore
   /** Prefix of every Redis key. @default 'authcode:' */

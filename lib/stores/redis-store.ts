@@ -1,5 +1,6 @@
 import { RedisStore as RateLimitRedisStore } from 'rate-limit-redis'
 import type { Store as RateLimitStore } from 'express-rate-limit'
+import type { RedisConnection } from '../../types/options.js'
 import type { CodeRecord, CodeStore, ConsumeResult } from '../../types/store.js'
 import { StoreUnavailableError } from '../errors/errors.js'
 import { LuaScript, redisCommandSender, type SendRedisCommand } from './redis-commands.js'
@@ -7,7 +8,7 @@ import { LuaScript, redisCommandSender, type SendRedisCommand } from './redis-co
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
   /** A connected node-redis client, cluster or Sentinel. Never closed by the store. */
-  client: unknown
+  client: RedisConnection
   /** Prefix of every key. @default 'authcode:' */
   prefix?: string
   /** Milliseconds one command may take before the request answers 503. @default 1500 */
