@@ -41,5 +41,5 @@ ${body}
 
 /** One server-to-server call as a step of the demo: request line, status and JSON answer. */
 export function callStep(id: string, title: string, call: CallResult) {
-  return html`<li id="${id}"><strong>${title}</strong>: <code>${call.method} ${new URL(call.url).pathname}</code> → <code class="status">${call.status}</code>${jsonBlock(call.body)}</li>`
+  return html`<li id="${id}"><strong>${title}</strong>: <code>${call.method} ${new URL(call.url).pathname}</code> → <code class="status">${call.status}</code>${typeof call.body === 'string' ? html`<pre>${call.body}</pre>` : jsonBlock(call.body)}</li>`
 }
