@@ -3,9 +3,11 @@ import type { AuthcodeEventHandler, AuthcodeEventType } from '../types/events.js
 import type { Grant, RedeemExpectation } from '../types/grant.js'
 import type { AuthcodeOptions } from '../types/options.js'
 import { kContext, type AuthcodeContext } from './context.js'
+import { authenticateCaptureClient, captureClientKey } from './core/authenticate-capture-client.js'
 import { redeemCode } from './core/redeem-code.js'
 import { errorFormat, renderError } from './errors/render-error.js'
 import { EventBus } from './events.js'
+import { getAuthorizationCodeHandler } from './handlers/get-authorization-code.js'
 import { buildMetadata, METADATA_SUFFIX, metadataPathFor, type AuthorizationServerMetadata } from './handlers/metadata.js'
 import { sendJson } from './handlers/send-json.js'
 import { tokenHandler } from './handlers/token.js'
@@ -43,6 +45,9 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
   })
   if (ctx.options.issueTokens) {
     router.post('/token', errorFormat('oauth'), createLimiter(ctx, 'perIp', 'token', ipKey), ...formBody(), tokenHandler(ctx))
+  }
+  if (ctx.options.findUser) {
+    router.post('/access/getAuthorizationCode', errorFormat('capture'), ...formBody(), authenticateCaptureClient(ctx), createLimiter(ctx, 'perClient', 'capture', captureClientKey), getAuthorizationCodeHandler(ctx))
   }
   router.use(renderError)
 

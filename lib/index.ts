@@ -3,6 +3,9 @@ export { AuthcodeOptionsError, OPTIONS_ERROR_CODE } from './options.js'
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js'
 export { RedisStore, type RedisStoreOptions } from './stores/redis-store.js'
 export {
+  CAPTURE_ERRORS,
+  CaptureError,
+  DuplicateParameterError,
   EventHandlerFailedError,
   InvalidClientError,
   InvalidGrantError,
@@ -13,6 +16,8 @@ export {
   StoreUnavailableError,
   UnsupportedGrantTypeError,
   ValidationError,
+  type CaptureErrorInit,
+  type CaptureErrorName,
   type FieldError,
   type OAuthErrorCode,
 } from './errors/errors.js'

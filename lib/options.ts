@@ -24,6 +24,7 @@ export interface ResolvedOptions extends Omit<AuthcodeOptions, 'clients' | 'rate
   userKey: string
   rateLimit: Record<'perClient' | 'perSubject' | 'perIp', RateLimitRule | false>
   idempotencyTtl: number
+  captureClockSkew: number
 }
 
 const DEFAULT_LIMITS: ResolvedOptions['rateLimit'] = {
@@ -78,9 +79,9 @@ const schema = Joi.object<AuthcodeOptions>({
     isRedisConnection(value) ? value : helpers.message({ custom: '"redis" must be a node-redis client, cluster or Sentinel (createClient/createCluster/createSentinel)' })),
   // any(), not object(): Joi may clone objects, which would break a class instance's private state.
   store: Joi.any().custom((value, helpers) =>
-    typeof value === 'object' && value !== null && ['save', 'consume', 'delete', 'rateLimitStore'].every((m) => typeof value[m] === 'function')
+    typeof value === 'object' && value !== null && ['save', 'consume', 'delete', 'claimOnce', 'rateLimitStore'].every((m) => typeof value[m] === 'function')
       ? value
-      : helpers.message({ custom: '"store" must implement CodeStore (save, consume, delete, rateLimitStore), e.g. new MemoryStore()' })),
+      : helpers.message({ custom: '"store" must implement CodeStore (save, consume, delete, claimOnce, rateLimitStore), e.g. new MemoryStore()' })),
   keyPrefix: Joi.string().min(1).default('authcode:'),
   issuer: Joi.string().required().custom(issuerUrl),
   clients: Joi.array().items(client).min(1).unique('id').required(),
@@ -99,6 +100,7 @@ const schema = Joi.object<AuthcodeOptions>({
   integrations: Joi.object().pattern(Joi.string(), Joi.object({ schema: Joi.object().schema('object') })),
   rateLimit: Joi.alternatives(Joi.valid(false), Joi.object({ perClient: rule, perSubject: rule, perIp: rule })),
   idempotencyTtl: Joi.number().integer().min(60).default(86_400),
+  captureClockSkew: Joi.number().integer().min(1).max(3600).default(300),
 })
   .xor('redis', 'store')
   .oxor('accessTokens', 'verifyAccessToken')
@@ -115,7 +117,7 @@ const schema = Joi.object<AuthcodeOptions>({
 export function resolveOptions(input: unknown): ResolvedOptions {
   const { value, error } = schema.validate(input, { abortEarly: true, convert: false })
   if (error) throw new AuthcodeOptionsError(`authcode(): ${describe(error)}`)
-  const options = value as AuthcodeOptions & { keyPrefix: string; accessTokens: AccessTokenOptions[]; idempotencyTtl: number }
+  const options = value as AuthcodeOptions & { keyPrefix: string; accessTokens: AccessTokenOptions[]; idempotencyTtl: number; captureClockSkew: number }
   const clients = new Map(options.clients.map((c) => [c.id, c]))
   for (const token of options.accessTokens) {
     if (!clients.has(token.clientId)) throw new AuthcodeOptionsError(`authcode(): "accessTokens" names client "${token.clientId}", which is not in "clients"`)

@@ -80,6 +80,25 @@ export function storeContract(makeStore: () => Promise<CodeStore> | CodeStore): 
     expect(results.filter((r) => r.status === 'reused')).to.have.length(199)
   })
 
+  it('grants a claim once until its TTL passes, then again', async () => {
+    const id = randomUUID()
+    expect(await store.claimOnce(id, 200)).to.equal(true)
+    expect(await store.claimOnce(id, 200)).to.equal(false)
+    await sleep(300)
+    expect(await store.claimOnce(id, 200)).to.equal(true)
+  })
+
+  it('keeps claims of different ids apart', async () => {
+    expect(await store.claimOnce(randomUUID(), 60_000)).to.equal(true)
+    expect(await store.claimOnce(randomUUID(), 60_000)).to.equal(true)
+  })
+
+  it('lets exactly one of 100 concurrent claims of one id win', async () => {
+    const id = randomUUID()
+    const results = await Promise.all(Array.from({ length: 100 }, () => store.claimOnce(id, 60_000)))
+    expect(results.filter(Boolean)).to.have.length(1)
+  })
+
   it('gives rate limiters a counting store of their own', async () => {
     const limiterStore = store.rateLimitStore(`rl:${randomUUID()}:`)
     limiterStore.init?.({ windowMs: 60_000 } as never)

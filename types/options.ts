@@ -40,12 +40,14 @@ export interface AccessTokenInfo {
   scopes: string[]
 }
 
-/** A Capture user lookup, as given to `getAuthorizationCode`. */
+/** A Capture user lookup, as given to `getAuthorizationCode`: exactly one of `uuid`, `id`, or `keyAttribute` + `keyValue`. */
 export interface FindUserQuery {
   uuid?: string
   id?: string
   keyAttribute?: string
+  /** `key_value`; a JSON-quoted string (`"jane@example.com"`, as Capture clients send strings) arrives unquoted. */
   keyValue?: string
+  /** `type_name`. @default 'user' */
   typeName: string
 }
 
@@ -108,7 +110,7 @@ export interface AuthcodeOptions {
   getUser?: (req: Request) => Promise<string | null | undefined> | string | null | undefined
   /** Where `/authorize` sends a browser with nobody signed in; `return_to` is appended. */
   loginUrl?: string
-  /** Resolves a Capture user lookup to the user's id, or `null`. */
+  /** Resolves a Capture user lookup to the user's id, or `null`; `getAuthorizationCode` is mounted only with it. */
   findUser?: (query: FindUserQuery) => Promise<string | null> | string | null
   /** Mints the `/token` response for a redeemed grant; without it `/token` is not mounted. */
   issueTokens?: (grant: Grant) => Promise<TokenResponse> | TokenResponse
@@ -120,4 +122,10 @@ export interface AuthcodeOptions {
   rateLimit?: false | RateLimitOptions
   /** Seconds an idempotency record is kept. @default 86400 */
   idempotencyTtl?: number
+  /**
+   * Seconds a janrain-signed request's `Date` may be from the server clock (either way) on
+   * `getAuthorizationCode`; each signature is accepted once inside that window. 1–3600.
+   * @default 300
+   */
+  captureClockSkew?: number
 }

@@ -41,6 +41,12 @@ export interface CodeStore {
   /** Forgets a record, consumed or not. */
   delete(id: string): Promise<void>
   /**
+   * Records `id` for `ttlMs` milliseconds if it is not recorded yet, in one atomic step: of
+   * any number of concurrent calls for one id, exactly one resolves `true` until the TTL
+   * passes. Used to accept a signed request only once; `id` is a hash, never the signature.
+   */
+  claimOnce(id: string, ttlMs: number): Promise<boolean>
+  /**
    * A fresh express-rate-limit store whose keys start with `prefix`, kept where this store keeps
    * codes so that every process sharing the store shares the counts.
    */

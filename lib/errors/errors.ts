@@ -161,3 +161,60 @@ export class UnsupportedGrantTypeError extends OAuthError {
     super('unsupported_grant_type', 'Only grant_type=authorization_code is supported.')
   }
 }
+
+/**
+ * A form parameter was given twice. An {@link InvalidRequestError} on OAuth routes; Capture
+ * routes answer it as `duplicate_argument`.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
+ */
+export class DuplicateParameterError extends InvalidRequestError {
+  override name = 'DuplicateParameterError'
+  constructor(readonly parameter: string) {
+    super(`Parameter ${parameter} was given more than once.`)
+  }
+}
+
+/**
+ * Capture error names with their numeric `code` and the HTTP status they are answered with.
+ * @see https://techdocs.akamai.com/identity-cloud-auth/reference/registration-error-codes
+ */
+export const CAPTURE_ERRORS = {
+  missing_argument: { code: 100, status: 400 },
+  invalid_argument: { code: 200, status: 400 },
+  duplicate_argument: { code: 201, status: 400 },
+  record_not_found: { code: 310, status: 404 },
+  invalid_client_credentials: { code: 402, status: 401 },
+  client_permission_error: { code: 403, status: 403 },
+  api_limit_error: { code: 510, status: 429 },
+  unexpected_error: { code: 500, status: 500 },
+} as const
+
+/** The `error` string of a Capture error envelope; stable for callers to switch on. */
+export type CaptureErrorName = keyof typeof CAPTURE_ERRORS
+
+/** Options of a {@link CaptureError}. */
+export interface CaptureErrorInit {
+  /** The form parameter at fault, answered as `argument_name` as Capture does. */
+  argumentName?: string
+  headers?: Record<string, string>
+}
+
+/**
+ * An error of Capture's `getAuthorizationCode`, answered in the Capture envelope
+ * (`{ stat: "error", code, error, error_description, request_id }`); elsewhere a problem
+ * whose slug is the error name with dashes.
+ * @see https://techdocs.akamai.com/identity-cloud-auth/reference/registration-error-codes
+ */
+export class CaptureError extends ProblemError {
+  override name = 'CaptureError'
+  /** Capture's numeric error code (100, 200, …). */
+  readonly code: number
+  readonly argumentName: string | undefined
+
+  constructor(readonly error: CaptureErrorName, description: string, init: CaptureErrorInit = {}) {
+    const { code, status } = CAPTURE_ERRORS[error]
+    super(status, error.replaceAll('_', '-'), error, { detail: description, ...(init.headers ? { headers: init.headers } : {}) })
+    this.code = code
+    this.argumentName = init.argumentName
+  }
+}

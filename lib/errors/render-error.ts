@@ -1,8 +1,17 @@
 import type { ErrorRequestHandler, Request, Response } from 'express'
-import { EventHandlerFailedError, OAuthError, ProblemError, StoreUnavailableError } from './errors.js'
+import { randomBytes } from 'node:crypto'
+import {
+  CaptureError,
+  DuplicateParameterError,
+  EventHandlerFailedError,
+  OAuthError,
+  ProblemError,
+  RateLimitedError,
+  StoreUnavailableError,
+} from './errors.js'
 
 /** The shape errors take on a route. */
-export type ErrorFormat = 'problem' | 'oauth'
+export type ErrorFormat = 'problem' | 'oauth' | 'capture'
 
 /** Base of every problem `type`; the slug is its last path segment. */
 export const PROBLEM_TYPE_BASE = 'https://express-authcode.dev/problems/'
@@ -87,9 +96,39 @@ export function renderOAuth(err: ProblemError | OAuthError, res: Response): void
   sendJson(res, err.status, PROBLEM_JSON, { ...problemBody(err), error, error_description: err.detail ?? err.title }, err.headers)
 }
 
+/** Any error as the Capture error it answers as: our own hierarchy mapped onto Capture's codes. */
+function toCaptureError(err: ProblemError | OAuthError): CaptureError {
+  if (err instanceof CaptureError) return err
+  if (err instanceof DuplicateParameterError) return new CaptureError('duplicate_argument', err.description, { argumentName: err.parameter })
+  if (err instanceof RateLimitedError) return new CaptureError('api_limit_error', err.detail ?? err.title, { headers: err.headers })
+  if (err instanceof OAuthError) return new CaptureError('invalid_argument', err.description)
+  if (err.status < 500) return new CaptureError('invalid_argument', err.detail ?? err.title)
+  return new CaptureError('unexpected_error', err instanceof StoreUnavailableError ? err.detail ?? err.title : 'An unexpected error occurred.', { headers: err.headers })
+}
+
+/**
+ * The Capture error envelope, with a 16-character `request_id`. The HTTP status is the real
+ * one (Capture's own 1xx–5xx `code` stays in the body); 413 and 415 keep theirs, and an
+ * unavailable store answers 503.
+ * @see https://techdocs.akamai.com/identity-cloud-auth/reference/registration-error-codes
+ */
+export function renderCapture(err: ProblemError | OAuthError, res: Response): void {
+  const capture = toCaptureError(err)
+  const status = err instanceof ProblemError && (err.status === 413 || err.status === 415 || err.status === 503) ? err.status : capture.status
+  const body = {
+    stat: 'error',
+    code: capture.code,
+    error: capture.error,
+    error_description: capture.detail,
+    ...(capture.argumentName === undefined ? {} : { argument_name: capture.argumentName }),
+    request_id: randomBytes(12).toString('base64url'),
+  }
+  sendJson(res, status, 'application/json; charset=utf-8', body, capture.headers)
+}
+
 type Renderer = (err: ProblemError | OAuthError, res: Response, req: Request) => void
 
-const renderers: Record<ErrorFormat, Renderer> = { problem: renderProblem, oauth: renderOAuth }
+const renderers: Record<ErrorFormat, Renderer> = { problem: renderProblem, oauth: renderOAuth, capture: renderCapture }
 
 /** The one place errors become responses. Unexpected errors are logged by name only: messages may carry input. */
 export const renderError: ErrorRequestHandler = (err: unknown, req, res, next) => {

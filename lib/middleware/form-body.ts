@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express'
-import { InvalidRequestError } from '../errors/errors.js'
+import { DuplicateParameterError, InvalidRequestError } from '../errors/errors.js'
 
 /** Parameters of a form body: each name at most once, empty values dropped. */
 export type FormParams = Partial<Record<string, string>>
@@ -29,7 +29,7 @@ function fromText(text: string): FormParams {
   const params: FormParams = Object.create(null)
   for (const [name, value] of new URLSearchParams(text)) {
     if (value === '') continue
-    if (params[name] !== undefined) throw new InvalidRequestError(`Parameter ${safeName(name)} was given more than once.`)
+    if (params[name] !== undefined) throw new DuplicateParameterError(safeName(name))
     params[name] = value
   }
   return params
@@ -39,7 +39,7 @@ function fromParsed(body: unknown): FormParams {
   const params: FormParams = Object.create(null)
   if (typeof body !== 'object' || body === null) return params
   for (const [name, value] of Object.entries(body)) {
-    if (Array.isArray(value)) throw new InvalidRequestError(`Parameter ${safeName(name)} was given more than once.`)
+    if (Array.isArray(value)) throw new DuplicateParameterError(safeName(name))
     if (typeof value !== 'string') throw new InvalidRequestError(`Parameter ${safeName(name)} must be a plain string.`)
     if (value !== '') params[name] = value
   }

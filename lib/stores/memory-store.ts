@@ -21,6 +21,8 @@ interface Entry {
  */
 export class MemoryStore implements CodeStore {
   readonly #entries = new Map<string, Entry>()
+  /** Claimed ids and when each claim lapses. */
+  readonly #claims = new Map<string, number>()
   readonly #sweeper: NodeJS.Timeout
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -51,6 +53,13 @@ export class MemoryStore implements CodeStore {
     this.#entries.delete(id)
   }
 
+  async claimOnce(id: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now()
+    if ((this.#claims.get(id) ?? 0) > now) return false
+    this.#claims.set(id, now + ttlMs)
+    return true
+  }
+
   rateLimitStore(_prefix: string): RateLimitStore {
     return new RateLimitMemoryStore()
   }
@@ -58,6 +67,7 @@ export class MemoryStore implements CodeStore {
   /** Drops every expired entry. */
   sweep(now = Date.now()): void {
     for (const [id, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(id)
+    for (const [id, lapsesAt] of this.#claims) if (lapsesAt <= now) this.#claims.delete(id)
   }
 
   /** Stops the sweep timer. */

@@ -30,8 +30,9 @@ return v
 `)
 
 /**
- * Codes in Redis under `prefix + "code:" + SHA-256(code)`: one key per code, so every
- * operation is a single command or script on a single hash slot (cluster-safe).
+ * Codes in Redis under `prefix + "code:" + SHA-256(code)`, one-time claims under
+ * `prefix + "once:" + id`: one key each, so every operation is a single command or script
+ * on a single hash slot (cluster-safe).
  */
 export class RedisStore implements CodeStore {
   readonly prefix: string
@@ -57,6 +58,12 @@ export class RedisStore implements CodeStore {
 
   async delete(id: string): Promise<void> {
     await this.#run({ key: this.#key(id), isReadOnly: false, command: ['DEL', this.#key(id)] })
+  }
+
+  async claimOnce(id: string, ttlMs: number): Promise<boolean> {
+    const key = `${this.prefix}once:${id}`
+    const reply = await this.#run({ key, isReadOnly: false, command: ['SET', key, '1', 'PX', String(Math.max(1, Math.ceil(ttlMs))), 'NX'] })
+    return reply === 'OK'
   }
 
   rateLimitStore(prefix: string): RateLimitStore {
