@@ -8,6 +8,7 @@ import { redeemCode } from './core/redeem-code.js'
 import { errorFormat, renderError } from './errors/render-error.js'
 import { EventBus } from './events.js'
 import { getAuthorizationCodeHandler } from './handlers/get-authorization-code.js'
+import { authorizeHandler, authorizeHeaders, hasAuthorizeEndpoint } from './handlers/authorize.js'
 import { buildMetadata, METADATA_SUFFIX, metadataPathFor, type AuthorizationServerMetadata } from './handlers/metadata.js'
 import { sendJson } from './handlers/send-json.js'
 import { tokenHandler } from './handlers/token.js'
@@ -43,6 +44,9 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
     res.setHeader('Access-Control-Allow-Origin', '*')
     sendJson(res, 200, metadata)
   })
+  if (hasAuthorizeEndpoint(ctx.options)) {
+    router.get('/authorize', authorizeHeaders, errorFormat('authorize'), createLimiter(ctx, 'perIp', 'authorize', ipKey), authorizeHandler(ctx))
+  }
   if (ctx.options.issueTokens) {
     router.post('/token', errorFormat('oauth'), createLimiter(ctx, 'perIp', 'token', ipKey), ...formBody(), tokenHandler(ctx))
   }

@@ -1,6 +1,7 @@
 import Joi from 'joi'
 import type { AccessTokenOptions, AuthcodeOptions, ClientOptions, RateLimitRule, RedisConnection } from '../types/options.js'
 import type { CodeStore } from '../types/store.js'
+import { redirectUriProblem } from './helpers/redirect-uri.js'
 import { isRedisConnection } from './stores/redis-commands.js'
 import { RedisStore } from './stores/redis-store.js'
 
@@ -51,12 +52,17 @@ function issuerUrl(value: string, helpers: Joi.CustomHelpers): string | Joi.Erro
   return value
 }
 
-/** Redirect URIs are absolute and carry no fragment. @see https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2 */
+/** Registration-time checks of a redirect URI. @see https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2 */
 function redirectUri(value: string, helpers: Joi.CustomHelpers): string | Joi.ErrorReport {
-  const url = URL.parse(value)
-  if (!url || !/^[a-z][a-z0-9+.-]*:$/.test(url.protocol)) return helpers.message({ custom: '{{#label}} must be an absolute URI' })
-  if (value.includes('#')) return helpers.message({ custom: '{{#label}} must not contain a fragment (RFC 6749 §3.1.2)' })
-  return value
+  const problem = redirectUriProblem(value)
+  return problem === undefined ? value : helpers.message({ custom: `{{#label}} ${problem}` })
+}
+
+/** A path on this host (`/login`) or an absolute `http(s):` URL: where `/authorize` sends a signed-out browser. */
+function loginUrl(value: string, helpers: Joi.CustomHelpers): string | Joi.ErrorReport {
+  const absolute = URL.parse(value)
+  if (absolute ? /^https?:$/.test(absolute.protocol) : /^\/(?![/\\])/.test(value)) return value
+  return helpers.message({ custom: '"loginUrl" must be a path such as /login or an absolute https: URL' })
 }
 
 const rule = Joi.alternatives(
@@ -93,7 +99,7 @@ const schema = Joi.object<AuthcodeOptions>({
   verifyAccessToken: Joi.function(),
   session: Joi.object({ userKey: Joi.string().min(1) }),
   getUser: Joi.function(),
-  loginUrl: Joi.string().min(1),
+  loginUrl: Joi.string().custom(loginUrl),
   findUser: Joi.function(),
   issueTokens: Joi.function(),
   magicLinkUrl: Joi.string().uri({ scheme: ['https', 'http'] }),

@@ -104,11 +104,15 @@ export interface AuthcodeOptions {
   accessTokens?: AccessTokenOptions[]
   /** Resolves a bearer token to its holder, or `null`; replaces `accessTokens`. */
   verifyAccessToken?: (token: string) => Promise<AccessTokenInfo | null> | AccessTokenInfo | null
-  /** Where `/authorize` finds the signed-in user's id in `req.session`. */
+  /** Where `/authorize` finds the signed-in user's id in `req.session` (express-session). @default { userKey: 'userId' } */
   session?: { userKey?: string }
-  /** Finds the signed-in user's id; replaces `session.userKey`. */
+  /** Finds the signed-in user's id, or `null` for nobody; replaces `session.userKey`. With it or `loginUrl`, `/authorize` is mounted. */
   getUser?: (req: Request) => Promise<string | null | undefined> | string | null | undefined
-  /** Where `/authorize` sends a browser with nobody signed in; `return_to` is appended. */
+  /**
+   * Where `/authorize` sends a browser with nobody signed in: a path on this host (`/login`) or an
+   * absolute URL. `return_to`, the relative `/authorize` URL to come back to, is appended; check
+   * that it is a same-host path before redirecting to it. With it or `getUser`, `/authorize` is mounted.
+   */
   loginUrl?: string
   /** Resolves a Capture user lookup to the user's id, or `null`; `getAuthorizationCode` is mounted only with it. */
   findUser?: (query: FindUserQuery) => Promise<string | null> | string | null

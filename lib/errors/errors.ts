@@ -218,3 +218,34 @@ export class CaptureError extends ProblemError {
     this.argumentName = init.argumentName
   }
 }
+
+/** @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1 */
+export class UnsupportedResponseTypeError extends OAuthError {
+  override name = 'UnsupportedResponseTypeError'
+  constructor() {
+    super('unsupported_response_type', 'Only response_type=code is supported.')
+  }
+}
+
+/**
+ * The scope is missing, malformed, or asks for more than the client is registered for.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
+ */
+export class InvalidScopeError extends OAuthError {
+  override name = 'InvalidScopeError'
+  constructor(description: string) {
+    super('invalid_scope', description)
+  }
+}
+
+/**
+ * Nobody is signed in and the request may not show a login page (`prompt=none`).
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthError
+ */
+export class LoginRequiredError extends OAuthError {
+  override name = 'LoginRequiredError'
+  constructor() {
+    super('login_required', 'The user is not signed in.')
+  }
+}

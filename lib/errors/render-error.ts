@@ -9,9 +9,10 @@ import {
   RateLimitedError,
   StoreUnavailableError,
 } from './errors.js'
+import { renderAuthorize } from './render-authorize.js'
 
 /** The shape errors take on a route. */
-export type ErrorFormat = 'problem' | 'oauth' | 'capture'
+export type ErrorFormat = 'problem' | 'oauth' | 'capture' | 'authorize'
 
 /** Base of every problem `type`; the slug is its last path segment. */
 export const PROBLEM_TYPE_BASE = 'https://express-authcode.dev/problems/'
@@ -128,7 +129,12 @@ export function renderCapture(err: ProblemError | OAuthError, res: Response): vo
 
 type Renderer = (err: ProblemError | OAuthError, res: Response, req: Request) => void
 
-const renderers: Record<ErrorFormat, Renderer> = { problem: renderProblem, oauth: renderOAuth, capture: renderCapture }
+const renderers: Record<ErrorFormat, Renderer> = {
+  problem: renderProblem,
+  oauth: renderOAuth,
+  capture: renderCapture,
+  authorize: (err, res, req) => renderAuthorize(err, res, req, renderProblem),
+}
 
 /** The one place errors become responses. Unexpected errors are logged by name only: messages may carry input. */
 export const renderError: ErrorRequestHandler = (err: unknown, req, res, next) => {

@@ -1,4 +1,5 @@
 import type { ResolvedOptions } from '../options.js'
+import { hasAuthorizeEndpoint } from './authorize.js'
 
 /** The RFC 8414 well-known suffix. */
 export const METADATA_SUFFIX = '/.well-known/oauth-authorization-server'
@@ -26,7 +27,7 @@ export function buildMetadata(options: ResolvedOptions): AuthorizationServerMeta
   const scopes = [...new Set([...options.clients.values()].flatMap((c) => c.scopes ?? []))].sort()
   return {
     issuer: options.issuer,
-    ...(options.loginUrl === undefined ? {} : { authorization_endpoint: `${options.baseUrl}/authorize` }),
+    ...(hasAuthorizeEndpoint(options) ? { authorization_endpoint: `${options.baseUrl}/authorize` } : {}),
     ...(options.issueTokens === undefined ? {} : { token_endpoint: `${options.baseUrl}/token` }),
     response_types_supported: ['code'],
     response_modes_supported: ['query'],

@@ -1,8 +1,8 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express'
 import { DuplicateParameterError, InvalidRequestError } from '../errors/errors.js'
+import { parseParams, safeName, type FormParams } from '../helpers/params.js'
 
-/** Parameters of a form body: each name at most once, empty values dropped. */
-export type FormParams = Partial<Record<string, string>>
+export type { FormParams } from '../helpers/params.js'
 
 /** Largest form body accepted. */
 export const FORM_LIMIT_BYTES = 16 * 1024
@@ -26,12 +26,8 @@ function parseForm(req: Request, _res: Response, next: NextFunction): void {
 }
 
 function fromText(text: string): FormParams {
-  const params: FormParams = Object.create(null)
-  for (const [name, value] of new URLSearchParams(text)) {
-    if (value === '') continue
-    if (params[name] !== undefined) throw new DuplicateParameterError(safeName(name))
-    params[name] = value
-  }
+  const { params, repeated } = parseParams(text)
+  if (repeated[0] !== undefined) throw new DuplicateParameterError(safeName(repeated[0]))
   return params
 }
 
@@ -44,9 +40,4 @@ function fromParsed(body: unknown): FormParams {
     if (value !== '') params[name] = value
   }
   return params
-}
-
-/** A parameter name fit to echo in an error description (RFC 6749 §5.2 allows only printable ASCII). */
-function safeName(name: string): string {
-  return /^[A-Za-z0-9_.-]{1,40}$/.test(name) ? name : '(unnamed)'
 }

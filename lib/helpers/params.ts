@@ -1,0 +1,30 @@
+/** Parameters of a form body or query: each name at most once, empty values dropped. */
+export type FormParams = Partial<Record<string, string>>
+
+/** Parameters read from `application/x-www-form-urlencoded` text, and the names given more than once. */
+export interface ParsedParams {
+  params: FormParams
+  /** Names that appeared more than once with a value; their `params` entry holds the first. */
+  repeated: string[]
+}
+
+/**
+ * Reads `application/x-www-form-urlencoded` text (a form body or a query string). A parameter
+ * without a value counts as omitted; a name given more than once is reported in `repeated`.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.1
+ */
+export function parseParams(text: string): ParsedParams {
+  const params: FormParams = Object.create(null)
+  const repeated = new Set<string>()
+  for (const [name, value] of new URLSearchParams(text)) {
+    if (value === '') continue
+    if (params[name] === undefined) params[name] = value
+    else repeated.add(name)
+  }
+  return { params, repeated: [...repeated] }
+}
+
+/** A parameter name fit to echo in an error description (RFC 6749 §5.2 allows only printable ASCII). */
+export function safeName(name: string): string {
+  return /^[A-Za-z0-9_.-]{1,40}$/.test(name) ? name : '(unnamed)'
+}
