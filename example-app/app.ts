@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import express, { type ErrorRequestHandler, type Express } from 'express'
+import { canonicalHost } from './canonical-host.js'
 import { AUTH_MOUNT, clientsFor, createAuth, newServiceCredentials } from './auth.js'
 import { demoClientRouter } from './demo-client/router.js'
 import { html } from './html.js'
@@ -18,11 +19,13 @@ import './session-data.js'
 
 /** Options of {@link createExampleApp}. */
 export interface ExampleAppOptions {
-  /** Public URL of the app, no trailing slash, e.g. `http://localhost:3000`. */
+  /** Public URL of the app, no trailing slash, e.g. `http://127.0.0.1:3000`. */
   baseUrl: string
   redisUrl?: string
   smtpUrl?: string
   sessionSecret?: string
+  /** Redirect page visits on another host name to `baseUrl` (when `baseUrl` is the listening address). */
+  canonicalHost?: boolean
 }
 
 /** The app and what it holds open. */
@@ -35,7 +38,7 @@ export interface ExampleApp {
 }
 
 /** Builds the example host app: express-authcode mounted at {@link AUTH_MOUNT} plus the pages that use it. */
-export async function createExampleApp({ baseUrl, redisUrl, smtpUrl, sessionSecret }: ExampleAppOptions): Promise<ExampleApp> {
+export async function createExampleApp({ baseUrl, redisUrl, smtpUrl, sessionSecret, canonicalHost: redirectOtherHosts }: ExampleAppOptions): Promise<ExampleApp> {
   const stores = await openStores(redisUrl)
   const mailer = new Mailer(smtpUrl)
   const credentials = newServiceCredentials()
@@ -51,6 +54,7 @@ export async function createExampleApp({ baseUrl, redisUrl, smtpUrl, sessionSecr
 
   const app = express()
   app.disable('x-powered-by')
+  if (redirectOtherHosts) app.use(canonicalHost(baseUrl))
   app.use(securityHeaders({ https: baseUrl.startsWith('https:') }))
   app.use('/static', express.static(fileURLToPath(new URL('./public', import.meta.url)), { maxAge: '1h' }))
 

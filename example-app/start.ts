@@ -5,7 +5,7 @@ import type { ExampleConfig } from './config.js'
 
 /** A listening example app. */
 export interface RunningExampleApp {
-  /** Where it answers, e.g. `http://localhost:3000`. */
+  /** Where it answers, e.g. `http://127.0.0.1:3000`. */
   url: string
   storesDescription: string
   server: Server
@@ -24,11 +24,12 @@ export async function startExampleApp(config: ExampleConfig): Promise<RunningExa
     server.listen(config.port, config.host, () => resolve())
   })
   const { port } = server.address() as AddressInfo
-  const host = !config.host || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
+  // A loopback IP literal, not `localhost`: OAuth redirect URIs on http: must use one (RFC 8252 §8.3).
+  const host = !config.host || config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   const url = (config.baseUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '')
   let example
   try {
-    example = await createExampleApp({ baseUrl: url, redisUrl: config.redisUrl, smtpUrl: config.smtpUrl, sessionSecret: config.sessionSecret })
+    example = await createExampleApp({ baseUrl: url, redisUrl: config.redisUrl, smtpUrl: config.smtpUrl, sessionSecret: config.sessionSecret, canonicalHost: !config.baseUrl })
   } catch (err) {
     server.close()
     throw err

@@ -4,7 +4,7 @@ import { expect } from 'chai'
 import { freePort } from '../helpers/redis-server.js'
 
 describe('npm start (example-app/server.ts)', function () {
-  it('starts on PORT with in-memory stores, says so, serves the home page and exits 0 on SIGTERM', async function () {
+  it('starts on PORT with in-memory stores, says so, serves the home page on its own URL and exits 0 on SIGTERM', async function () {
     const port = await freePort()
     const { REDIS_URL: _ignored, ...env } = process.env
     const child = spawn(process.execPath, ['--import', 'tsx', 'example-app/server.ts'], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] })
@@ -18,11 +18,14 @@ describe('npm start (example-app/server.ts)', function () {
         child.once('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)))
       })
       expect(output).to.include('Storage: in-memory stores')
-      expect(output).to.include(`listening on http://localhost:${port}`)
+      expect(output).to.include(`listening on http://127.0.0.1:${port}`)
 
       const home = await fetch(`http://127.0.0.1:${port}/`)
       expect(home.status).to.equal(200)
       expect(home.headers.get('x-frame-options')).to.equal('DENY')
+      const otherName = await fetch(`http://localhost:${port}/mailbox`, { redirect: 'manual' })
+      expect(otherName.status).to.equal(308)
+      expect(otherName.headers.get('location')).to.equal(`http://127.0.0.1:${port}/mailbox`)
 
       const exited = once(child, 'exit')
       child.kill('SIGTERM')
