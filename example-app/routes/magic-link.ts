@@ -52,6 +52,7 @@ The e-mail lands in the <a href="/mailbox">dev mailbox</a>.</p>`)
   // Mail scanners and link previews fetch links in e-mails: this GET only shows a button.
   router.get('/magic', (req, res) => {
     const code = typeof req.query.code === 'string' ? req.query.code : ''
+    if (!code) return sendPage(req, res, 'Sign-in link incomplete', html`<div class="notice bad">This link has no code. Open the whole link from the e-mail.</div>`, 400)
     sendPage(req, res, 'Finish signing in', html`
 <p>You opened a sign-in link. Press the button to sign in on this device.</p>
 <form method="post" action="/magic">
