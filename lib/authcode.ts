@@ -10,9 +10,12 @@ import { EventBus } from './events.js'
 import { getAuthorizationCodeHandler } from './handlers/get-authorization-code.js'
 import { authorizeHandler, authorizeHeaders, hasAuthorizeEndpoint } from './handlers/authorize.js'
 import { buildMetadata, METADATA_SUFFIX, metadataPathFor, type AuthorizationServerMetadata } from './handlers/metadata.js'
+import { codesHandler } from './handlers/codes.js'
 import { sendJson } from './handlers/send-json.js'
 import { tokenHandler } from './handlers/token.js'
+import { bearerAuth } from './middleware/bearer-auth.js'
 import { formBody } from './middleware/form-body.js'
+import { jsonBody } from './middleware/json-body.js'
 import { createLimiter, ipKey } from './middleware/rate-limit.js'
 import { resolveOptions } from './options.js'
 
@@ -44,6 +47,7 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
     res.setHeader('Access-Control-Allow-Origin', '*')
     sendJson(res, 200, metadata)
   })
+  router.post('/codes', errorFormat('problem'), bearerAuth(ctx, 'codes:issue'), ...jsonBody(), codesHandler(ctx))
   if (hasAuthorizeEndpoint(ctx.options)) {
     router.get('/authorize', authorizeHeaders, errorFormat('authorize'), createLimiter(ctx, 'perIp', 'authorize', ipKey), authorizeHandler(ctx))
   }

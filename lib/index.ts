@@ -1,5 +1,6 @@
 export { authcode, authcode as default, type AuthcodeRouter } from './authcode.js'
 export { AuthcodeOptionsError, OPTIONS_ERROR_CODE } from './options.js'
+export { jwtAccessTokens, type JwtAccessTokensOptions } from './helpers/jwt-access-tokens.js'
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js'
 export { RedisStore, type RedisStoreOptions } from './stores/redis-store.js'
 export {

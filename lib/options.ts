@@ -26,6 +26,7 @@ export interface ResolvedOptions extends Omit<AuthcodeOptions, 'clients' | 'rate
   rateLimit: Record<'perClient' | 'perSubject' | 'perIp', RateLimitRule | false>
   idempotencyTtl: number
   captureClockSkew: number
+  singleActiveCode: boolean
 }
 
 const DEFAULT_LIMITS: ResolvedOptions['rateLimit'] = {
@@ -80,14 +81,16 @@ const client = Joi.object<ClientOptions>({
   applicationType: Joi.valid('web', 'native').default('web'),
 })
 
+const STORE_METHODS = ['save', 'consume', 'delete', 'claimIdempotencyKey', 'releaseIdempotencyKey', 'replaceActive', 'claimOnce', 'rateLimitStore']
+
 const schema = Joi.object<AuthcodeOptions>({
   redis: Joi.any().custom((value, helpers) =>
     isRedisConnection(value) ? value : helpers.message({ custom: '"redis" must be a node-redis client, cluster or Sentinel (createClient/createCluster/createSentinel)' })),
   // any(), not object(): Joi may clone objects, which would break a class instance's private state.
   store: Joi.any().custom((value, helpers) =>
-    typeof value === 'object' && value !== null && ['save', 'consume', 'delete', 'claimOnce', 'rateLimitStore'].every((m) => typeof value[m] === 'function')
+    typeof value === 'object' && value !== null && STORE_METHODS.every((m) => typeof value[m] === 'function')
       ? value
-      : helpers.message({ custom: '"store" must implement CodeStore (save, consume, delete, claimOnce, rateLimitStore), e.g. new MemoryStore()' })),
+      : helpers.message({ custom: `"store" must implement CodeStore (${STORE_METHODS.join(', ')}), e.g. new MemoryStore()` })),
   keyPrefix: Joi.string().min(1).default('authcode:'),
   issuer: Joi.string().required().custom(issuerUrl),
   clients: Joi.array().items(client).min(1).unique('id').required(),
@@ -95,7 +98,7 @@ const schema = Joi.object<AuthcodeOptions>({
     token: Joi.string().min(16).required(),
     clientId: Joi.string().required(),
     scopes: Joi.array().items(Joi.string()).required(),
-  })).default([]),
+  })),
   verifyAccessToken: Joi.function(),
   session: Joi.object({ userKey: Joi.string().min(1) }),
   getUser: Joi.function(),
@@ -107,6 +110,7 @@ const schema = Joi.object<AuthcodeOptions>({
   rateLimit: Joi.alternatives(Joi.valid(false), Joi.object({ perClient: rule, perSubject: rule, perIp: rule })),
   idempotencyTtl: Joi.number().integer().min(60).default(86_400),
   captureClockSkew: Joi.number().integer().min(1).max(3600).default(300),
+  singleActiveCode: Joi.boolean().default(false),
 })
   .xor('redis', 'store')
   .oxor('accessTokens', 'verifyAccessToken')
@@ -123,9 +127,11 @@ const schema = Joi.object<AuthcodeOptions>({
 export function resolveOptions(input: unknown): ResolvedOptions {
   const { value, error } = schema.validate(input, { abortEarly: true, convert: false })
   if (error) throw new AuthcodeOptionsError(`authcode(): ${describe(error)}`)
-  const options = value as AuthcodeOptions & { keyPrefix: string; accessTokens: AccessTokenOptions[]; idempotencyTtl: number; captureClockSkew: number }
+  // No Joi default for accessTokens: a default would count as given and clash with verifyAccessToken.
+  const options = value as AuthcodeOptions & { keyPrefix: string; idempotencyTtl: number; singleActiveCode: boolean; captureClockSkew: number }
+  const accessTokens = options.accessTokens ?? []
   const clients = new Map(options.clients.map((c) => [c.id, c]))
-  for (const token of options.accessTokens) {
+  for (const token of accessTokens) {
     if (!clients.has(token.clientId)) throw new AuthcodeOptionsError(`authcode(): "accessTokens" names client "${token.clientId}", which is not in "clients"`)
   }
   for (const c of options.clients) {
@@ -136,6 +142,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   const { redis, rateLimit, session, ...rest } = options
   return {
     ...rest,
+    accessTokens,
     // Joi's xor guarantees exactly one of store and redis.
     store: options.store ?? new RedisStore({ client: redis as RedisConnection, prefix: options.keyPrefix }),
     baseUrl: options.issuer.replace(/\/+$/, ''),

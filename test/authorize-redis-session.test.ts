@@ -28,7 +28,7 @@ describe('GET /authorize with connect-redis sessions', () => {
     expect(await keysUnder(redis, sessionPrefix)).to.have.length(1)
     const res = await agent.get(returnTo).expect(303)
     const code = locationParams(res.headers.location).get('code') as string
-    expect(await keysUnder(redis, `${keyPrefix}code:`)).to.have.length(1)
+    expect((await keysUnder(redis, keyPrefix)).filter((key) => key.includes('}code:'))).to.have.length(1)
 
     const token = await request(app).post(`${MOUNT}/token`).type('form')
       .send({ grant_type: 'authorization_code', code, redirect_uri: WEB_REDIRECT, client_id: 'web', code_verifier: VERIFIER })

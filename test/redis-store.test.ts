@@ -39,12 +39,12 @@ describe('RedisStore', () => {
     }
   })
 
-  it('holds the SHA-256 of a code as its key, not the code', async () => {
+  it('holds the SHA-256 of a code as its key, hash-tagged by its first character, not the code', async () => {
     const keyPrefix = uniquePrefix()
     const { auth } = buildApp(baseOptions({ redis, keyPrefix }))
     const code = await issue(auth)
     const { createHash } = await import('node:crypto')
     const digest = createHash('sha256').update(code).digest('base64url')
-    expect(await keysUnder(redis, keyPrefix)).to.deep.equal([`${keyPrefix}code:${digest}`])
+    expect(await keysUnder(redis, keyPrefix)).to.deep.equal([`${keyPrefix}{${digest.charAt(0)}}code:${digest}`])
   })
 })

@@ -109,4 +109,77 @@ export function storeContract(makeStore: () => Promise<CodeStore> | CodeStore): 
     await limiterStore.decrement(key)
     expect((await limiterStore.increment(key)).totalHits).to.equal(2)
   })
+
+  describe('idempotency records', () => {
+    // A code saved with an answer shares its id's first character (the slot tag) with the key.
+    const pair = () => {
+      const tag = 'k'
+      return { keyId: `${tag}${randomUUID()}`, id: `${tag}${randomUUID()}` }
+    }
+
+    it('lets exactly one of 50 concurrent claims of a key win', async () => {
+      const { keyId } = pair()
+      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.claimIdempotencyKey(keyId, 'fp', `owner-${i}`, 10_000)))
+      expect(results.filter((r) => r.status === 'claimed')).to.have.length(1)
+      expect(results.filter((r) => r.status === 'in-flight' && r.fingerprint === 'fp')).to.have.length(49)
+    })
+
+    it('saves a code together with the answer, then reports the key done with that answer', async () => {
+      const { keyId, id } = pair()
+      await store.claimIdempotencyKey(keyId, 'fp', 'me', 10_000)
+      expect(await store.save(id, record(60_000), { keyId, owner: 'me', answer: 'sealed', ttlSeconds: 60 })).to.equal(true)
+      expect(await store.claimIdempotencyKey(keyId, 'other', 'you', 10_000)).to.deep.equal({ status: 'done', fingerprint: 'fp', answer: 'sealed' })
+      expect((await store.consume(id)).status).to.equal('consumed')
+    })
+
+    it('saves nothing for an owner that no longer holds the key', async () => {
+      const { keyId, id } = pair()
+      await store.claimIdempotencyKey(keyId, 'fp', 'me', 10_000)
+      await store.releaseIdempotencyKey(keyId, 'me')
+      await store.claimIdempotencyKey(keyId, 'fp', 'you', 10_000)
+      expect(await store.save(id, record(60_000), { keyId, owner: 'me', answer: 'sealed', ttlSeconds: 60 })).to.equal(false)
+      expect(await store.consume(id)).to.deep.equal({ status: 'missing' })
+      expect((await store.claimIdempotencyKey(keyId, 'fp', 'third', 10_000)).status).to.equal('in-flight')
+    })
+
+    it('releases a key only for the owner that holds it', async () => {
+      const { keyId } = pair()
+      await store.claimIdempotencyKey(keyId, 'fp', 'me', 10_000)
+      await store.releaseIdempotencyKey(keyId, 'someone-else')
+      expect((await store.claimIdempotencyKey(keyId, 'fp', 'you', 10_000)).status).to.equal('in-flight')
+      await store.releaseIdempotencyKey(keyId, 'me')
+      expect((await store.claimIdempotencyKey(keyId, 'fp', 'you', 10_000)).status).to.equal('claimed')
+    })
+
+    it('frees a claimed key when its lock expires', async () => {
+      const { keyId } = pair()
+      await store.claimIdempotencyKey(keyId, 'fp', 'me', 150)
+      await sleep(250)
+      expect((await store.claimIdempotencyKey(keyId, 'fp', 'you', 10_000)).status).to.equal('claimed')
+    })
+  })
+
+  describe('one active code per group', () => {
+    it('deletes the code recorded before when a new one replaces it', async () => {
+      const group = randomUUID()
+      const [first, second] = [randomUUID(), randomUUID()]
+      await store.save(first, record(60_000))
+      await store.save(second, record(60_000))
+      await store.replaceActive(group, first, 60_000)
+      await store.replaceActive(group, second, 60_000)
+      expect(await store.consume(first)).to.deep.equal({ status: 'missing' })
+      expect((await store.consume(second)).status).to.equal('consumed')
+    })
+
+    it('keeps the reuse marker of a replaced code that was already consumed', async () => {
+      const group = randomUUID()
+      const [first, second] = [randomUUID(), randomUUID()]
+      await store.save(first, record(60_000))
+      await store.replaceActive(group, first, 60_000)
+      await store.consume(first)
+      await store.save(second, record(60_000))
+      await store.replaceActive(group, second, 60_000)
+      expect((await store.consume(first)).status).to.equal('reused')
+    })
+  })
 }

@@ -132,4 +132,10 @@ export interface AuthcodeOptions {
    * @default 300
    */
   captureClockSkew?: number
+  /**
+   * A new `POST /codes` code for a user revokes the live codes issued before it to that
+   * user by the same client, so only the latest magic link works.
+   * @default false
+   */
+  singleActiveCode?: boolean
 }

@@ -27,6 +27,27 @@ export type ConsumeResult =
   /** No such code, or it expired. */
   | { status: 'missing' }
 
+/** What an idempotency record holds when a request asks to claim its key. */
+export type IdempotencyClaim =
+  /** No record: this caller now holds the key until it saves an answer or releases it. */
+  | { status: 'claimed' }
+  /** Another request holds the key and has not answered yet. */
+  | { status: 'in-flight'; fingerprint: string }
+  /** The key's request finished; `answer` is what it stored (sealed by the caller). */
+  | { status: 'done'; fingerprint: string; answer: string }
+
+/** The answer to store with a code, in the same atomic step, under a claimed idempotency key. */
+export interface IdempotentAnswer {
+  /** Id of the idempotency record; shares `slotTag` with the code's id. */
+  keyId: string
+  /** The token given to `claimIdempotencyKey`; the answer is stored only while it still holds the key. */
+  owner: string
+  /** The sealed answer (opaque to the store). */
+  answer: string
+  /** Seconds the record is kept from now. */
+  ttlSeconds: number
+}
+
 /**
  * Storage for codes. Every method takes the code's id (its SHA-256, base64url), never the code.
  *
@@ -34,8 +55,12 @@ export type ConsumeResult =
  * calls for one id, from any number of processes, exactly one sees `consumed`.
  */
 export interface CodeStore {
-  /** Saves a new record; it must vanish at `record.expiresAt`. */
-  save(id: string, record: CodeRecord): Promise<void>
+  /**
+   * Saves a new record; it must vanish at `record.expiresAt`. With `idempotency`, the answer
+   * is stored in the same atomic step, and nothing is saved unless `owner` still holds the key.
+   * Resolves `false` when nothing was saved (the id exists, or the key was lost).
+   */
+  save(id: string, record: CodeRecord, idempotency?: IdempotentAnswer): Promise<boolean>
   /** Atomically marks a live record consumed and returns it; the marker lives until the original expiry. */
   consume(id: string): Promise<ConsumeResult>
   /** Forgets a record, consumed or not. */
@@ -46,6 +71,18 @@ export interface CodeStore {
    * passes. Used to accept a signed request only once; `id` is a hash, never the signature.
    */
   claimOnce(id: string, ttlMs: number): Promise<boolean>
+  /**
+   * Takes an idempotency key for `owner` for `lockMs` milliseconds, or reports the record
+   * already there. Atomic: of concurrent claims of one key, exactly one sees `claimed`.
+   */
+  claimIdempotencyKey(keyId: string, fingerprint: string, owner: string, lockMs: number): Promise<IdempotencyClaim>
+  /** Drops an idempotency key still held by `owner` (its request failed before answering). */
+  releaseIdempotencyKey(keyId: string, owner: string): Promise<void>
+  /**
+   * Records `id` as the one live code of `groupId` for `ttlMs` and deletes the code recorded
+   * before it unless that one was already consumed (its reuse marker stays).
+   */
+  replaceActive(groupId: string, id: string, ttlMs: number): Promise<void>
   /**
    * A fresh express-rate-limit store whose keys start with `prefix`, kept where this store keeps
    * codes so that every process sharing the store shares the counts.

@@ -1,5 +1,5 @@
 import { MemoryStore as RateLimitMemoryStore, type Store as RateLimitStore } from 'express-rate-limit'
-import type { CodeRecord, CodeStore, ConsumeResult } from '../../types/store.js'
+import type { CodeRecord, CodeStore, ConsumeResult, IdempotencyClaim, IdempotentAnswer } from '../../types/store.js'
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -14,6 +14,19 @@ interface Entry {
   expiresAt: number
 }
 
+interface IdempotencyEntry {
+  fingerprint: string
+  /** Set while the key's request runs. */
+  owner?: string
+  answer?: string
+  expiresAt: number
+}
+
+interface ActiveEntry {
+  id: string
+  expiresAt: number
+}
+
 /**
  * Codes in this process's memory, with the same semantics as {@link RedisStore}: for
  * development, tests and single-process apps. Expired entries are swept on a timer that
@@ -23,6 +36,8 @@ export class MemoryStore implements CodeStore {
   readonly #entries = new Map<string, Entry>()
   /** Claimed ids and when each claim lapses. */
   readonly #claims = new Map<string, number>()
+  readonly #idempotency = new Map<string, IdempotencyEntry>()
+  readonly #active = new Map<string, ActiveEntry>()
   readonly #sweeper: NodeJS.Timeout
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -35,9 +50,14 @@ export class MemoryStore implements CodeStore {
     return this.#entries.size
   }
 
-  async save(id: string, record: CodeRecord): Promise<void> {
-    if (this.#live(id)) return
+  async save(id: string, record: CodeRecord, idempotency?: IdempotentAnswer): Promise<boolean> {
+    const held = idempotency && live(this.#idempotency, idempotency.keyId)
+    if (this.#live(id) || (idempotency && held?.owner !== idempotency.owner)) return false
     this.#entries.set(id, { consumed: false, json: JSON.stringify(record), expiresAt: record.expiresAt })
+    if (idempotency && held) {
+      this.#idempotency.set(idempotency.keyId, { fingerprint: held.fingerprint, answer: idempotency.answer, expiresAt: Date.now() + idempotency.ttlSeconds * 1000 })
+    }
+    return true
   }
 
   async consume(id: string): Promise<ConsumeResult> {
@@ -60,13 +80,36 @@ export class MemoryStore implements CodeStore {
     return true
   }
 
+  async claimIdempotencyKey(keyId: string, fingerprint: string, owner: string, lockMs: number): Promise<IdempotencyClaim> {
+    const entry = live(this.#idempotency, keyId)
+    if (!entry) {
+      this.#idempotency.set(keyId, { fingerprint, owner, expiresAt: Date.now() + lockMs })
+      return { status: 'claimed' }
+    }
+    return entry.answer === undefined
+      ? { status: 'in-flight', fingerprint: entry.fingerprint }
+      : { status: 'done', fingerprint: entry.fingerprint, answer: entry.answer }
+  }
+
+  async releaseIdempotencyKey(keyId: string, owner: string): Promise<void> {
+    if (live(this.#idempotency, keyId)?.owner === owner) this.#idempotency.delete(keyId)
+  }
+
+  async replaceActive(groupId: string, id: string, ttlMs: number): Promise<void> {
+    const previous = live(this.#active, groupId)
+    this.#active.set(groupId, { id, expiresAt: Date.now() + ttlMs })
+    if (previous && previous.id !== id && this.#live(previous.id)?.consumed === false) this.#entries.delete(previous.id)
+  }
+
   rateLimitStore(_prefix: string): RateLimitStore {
     return new RateLimitMemoryStore()
   }
 
   /** Drops every expired entry. */
   sweep(now = Date.now()): void {
-    for (const [id, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(id)
+    for (const map of [this.#entries, this.#idempotency, this.#active]) {
+      for (const [id, entry] of map) if (entry.expiresAt <= now) map.delete(id)
+    }
     for (const [id, lapsesAt] of this.#claims) if (lapsesAt <= now) this.#claims.delete(id)
   }
 
@@ -76,11 +119,16 @@ export class MemoryStore implements CodeStore {
   }
 
   #live(id: string): Entry | undefined {
-    const entry = this.#entries.get(id)
-    if (entry && entry.expiresAt <= Date.now()) {
-      this.#entries.delete(id)
-      return undefined
-    }
-    return entry
+    return live(this.#entries, id)
   }
+}
+
+/** The entry under `id` unless it has expired (then it is dropped). */
+function live<T extends { expiresAt: number }>(map: Map<string, T>, id: string): T | undefined {
+  const entry = map.get(id)
+  if (entry && entry.expiresAt <= Date.now()) {
+    map.delete(id)
+    return undefined
+  }
+  return entry
 }

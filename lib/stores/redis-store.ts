@@ -1,9 +1,10 @@
 import { RedisStore as RateLimitRedisStore } from 'rate-limit-redis'
 import type { Store as RateLimitStore } from 'express-rate-limit'
 import type { RedisConnection } from '../../types/options.js'
-import type { CodeRecord, CodeStore, ConsumeResult } from '../../types/store.js'
+import type { CodeRecord, CodeStore, ConsumeResult, IdempotencyClaim, IdempotentAnswer } from '../../types/store.js'
 import { StoreUnavailableError } from '../errors/errors.js'
 import { LuaScript, redisCommandSender, type SendRedisCommand } from './redis-commands.js'
+import { slotTag } from './slot-tag.js'
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -29,10 +30,46 @@ end
 return v
 `)
 
+/** Takes an idempotency key (a hash: state, fp, owner, answer) or returns what it holds. */
+const CLAIM = new LuaScript(`
+local r = redis.call('HMGET', KEYS[1], 'state', 'fp', 'answer')
+if not r[1] then
+  redis.call('HSET', KEYS[1], 'state', 'pending', 'fp', ARGV[1], 'owner', ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  return {'claimed'}
+end
+return r
+`)
+
+/** Saves a code and the answer of the request that holds the idempotency key, in one step. */
+const SAVE_ANSWERED = new LuaScript(`
+if redis.call('HGET', KEYS[2], 'owner') ~= ARGV[3] then return 0 end
+if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 0 end
+redis.call('HSET', KEYS[2], 'state', 'done', 'answer', ARGV[4])
+redis.call('HDEL', KEYS[2], 'owner')
+redis.call('EXPIRE', KEYS[2], ARGV[5])
+return 1
+`)
+
+/** Drops an idempotency key only if `owner` still holds it. */
+const RELEASE = new LuaScript(`
+if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+`)
+
+/** Deletes a code that is still live; a consumed one keeps its reuse marker. */
+const REVOKE = new LuaScript(`
+local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, 1) == 'L' then redis.call('DEL', KEYS[1]) end
+return 1
+`)
+
 /**
- * Codes in Redis under `prefix + "code:" + SHA-256(code)`, one-time claims under
- * `prefix + "once:" + id`: one key each, so every operation is a single command or script
- * on a single hash slot (cluster-safe).
+ * Codes in Redis under `prefix + "{" + tag + "}code:" + SHA-256(code)` and idempotency
+ * records under `prefix + "{" + tag + "}idem:" + keyId`, where the hash tag is
+ * {@link slotTag} of the id: each operation is one command or script on one hash slot
+ * (cluster-safe), and a code drawn with its idempotency record's tag is saved together with
+ * the answer in one script. One-time claims live under `prefix + "once:" + id`.
  */
 export class RedisStore implements CodeStore {
   readonly prefix: string
@@ -43,9 +80,14 @@ export class RedisStore implements CodeStore {
     this.#send = redisCommandSender(options.client, options.commandTimeoutMs ?? 1500)
   }
 
-  async save(id: string, record: CodeRecord): Promise<void> {
-    const ttl = Math.max(1, record.expiresAt - Date.now())
-    await this.#run({ key: this.#key(id), isReadOnly: false, command: ['SET', this.#key(id), `L${JSON.stringify(record)}`, 'PX', String(ttl), 'NX'] })
+  async save(id: string, record: CodeRecord, idempotency?: IdempotentAnswer): Promise<boolean> {
+    const key = this.#key(id)
+    const value = `L${JSON.stringify(record)}`
+    const ttl = String(Math.max(1, record.expiresAt - Date.now()))
+    if (!idempotency) return (await this.#run({ key, isReadOnly: false, command: ['SET', key, value, 'PX', ttl, 'NX'] })) !== null
+    const { keyId, owner, answer, ttlSeconds } = idempotency
+    if (slotTag(id) !== slotTag(keyId)) throw new TypeError('RedisStore: a code saved with an answer must share its slot tag with the idempotency record (draw it with generateCode(slotTag(keyId)))')
+    return (await this.#guard(SAVE_ANSWERED.run(this.#send, [key, this.#idemKey(keyId)], [value, ttl, owner, answer, String(ttlSeconds)]))) === 1
   }
 
   async consume(id: string): Promise<ConsumeResult> {
@@ -66,6 +108,24 @@ export class RedisStore implements CodeStore {
     return reply === 'OK'
   }
 
+  async claimIdempotencyKey(keyId: string, fingerprint: string, owner: string, lockMs: number): Promise<IdempotencyClaim> {
+    const reply = await this.#guard(CLAIM.run(this.#send, [this.#idemKey(keyId)], [fingerprint, owner, String(lockMs)]))
+    const [state, fp, answer] = reply as Array<string | null>
+    if (state === 'claimed') return { status: 'claimed' }
+    if (state === 'done' && typeof answer === 'string') return { status: 'done', fingerprint: String(fp), answer }
+    return { status: 'in-flight', fingerprint: String(fp) }
+  }
+
+  async releaseIdempotencyKey(keyId: string, owner: string): Promise<void> {
+    await this.#guard(RELEASE.run(this.#send, [this.#idemKey(keyId)], [owner]))
+  }
+
+  async replaceActive(groupId: string, id: string, ttlMs: number): Promise<void> {
+    const key = `${this.prefix}active:${groupId}`
+    const previous = await this.#run({ key, isReadOnly: false, command: ['SET', key, id, 'PX', String(Math.max(1, ttlMs)), 'GET'] })
+    if (typeof previous === 'string' && previous !== id) await this.#guard(REVOKE.run(this.#send, [this.#key(previous)], []))
+  }
+
   rateLimitStore(prefix: string): RateLimitStore {
     const send = this.#send
     return new RateLimitRedisStore({
@@ -75,8 +135,13 @@ export class RedisStore implements CodeStore {
   }
 
   #key(id: string): string {
-    return `${this.prefix}code:${id}`
+    return `${this.prefix}{${slotTag(id)}}code:${id}`
   }
+
+  #idemKey(keyId: string): string {
+    return `${this.prefix}{${slotTag(keyId)}}idem:${keyId}`
+  }
+
 
   #run(command: Parameters<SendRedisCommand>[0]): Promise<unknown> {
     return this.#guard(this.#send(command))

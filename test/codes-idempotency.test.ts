@@ -1,0 +1,261 @@
+import { expect } from 'chai'
+import { randomUUID } from 'node:crypto'
+import type { AddressInfo } from 'node:net'
+import request from 'supertest'
+import type { AuthcodeOptions } from '../lib/index.js'
+import { buildApp, MOUNT } from './helpers/app.js'
+import { codesOptions, OTHER_SERVICE_TOKEN, postCodes, SERVICE_TOKEN, slugOf } from './helpers/codes.js'
+import { startWorker, type Worker } from './helpers/processes.js'
+import { connectRedis, keysUnder, uniquePrefix, type TestRedis } from './helpers/redis.js'
+import { clientCommandsDuring, commandCalls, commandsBetween, dumpUnder } from './helpers/redis-stats.js'
+import { redisUrl } from './helpers/root-hooks.js'
+
+const codeKeys = async (redis: TestRedis, prefix: string) => (await keysUnder(redis, prefix)).filter((key) => key.includes('}code:'))
+
+/** Sends one POST /codes with `key` to each base URL in turn, `total` times at once; returns status, replay flag and body. */
+async function postConcurrently(baseUrls: string[], key: string, body: unknown, total: number) {
+  return Promise.all(Array.from({ length: total }, async (_, i) => {
+    const res = await fetch(`${baseUrls[i % baseUrls.length]}${MOUNT}/codes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_TOKEN}`, 'idempotency-key': key },
+      body: JSON.stringify(body),
+    })
+    return { status: res.status, replayed: res.headers.get('idempotent-replayed') === 'true', body: (await res.json()) as Record<string, unknown> }
+  }))
+}
+
+/** Exactly one fresh 201; every other answer a 409 in flight or a replay of that same 201; never a 5xx. */
+function expectOneIssued(answers: Awaited<ReturnType<typeof postConcurrently>>): void {
+  const fresh = answers.filter((a) => a.status === 201 && !a.replayed)
+  expect(fresh, 'fresh 201s').to.have.length(1)
+  for (const answer of answers) {
+    if (answer === fresh[0]) continue
+    if (answer.status === 201) expect(answer.body).to.deep.equal(fresh[0]?.body)
+    else {
+      expect(answer.status).to.equal(409)
+      expect(slugOf(answer.body as { type: string })).to.equal('idempotency-key-in-flight')
+    }
+  }
+}
+
+describe('POST /codes idempotency', () => {
+  let redis: TestRedis
+  before(async () => {
+    redis = await connectRedis()
+  })
+  after(async () => {
+    await redis.close()
+  })
+
+  function app(overrides: Partial<AuthcodeOptions> = {}) {
+    const keyPrefix = uniquePrefix()
+    const built = buildApp(codesOptions({ redis, keyPrefix, ...overrides }))
+    const issued: string[] = []
+    built.auth.on('authorization.CodeIssued', ({ data }) => void issued.push(data.code))
+    return { ...built, keyPrefix, issued }
+  }
+
+  it('answers 400 idempotency-key-missing without the header', async () => {
+    const { app: host, issued } = app()
+    const res = await request(host).post(`${MOUNT}/codes`).set('Authorization', `Bearer ${SERVICE_TOKEN}`).send({ external_user_id: 'u1' })
+    expect(res.status).to.equal(400)
+    expect(slugOf(res.body)).to.equal('idempotency-key-missing')
+    expect(issued).to.have.length(0)
+  })
+
+  it('answers 400 idempotency-key-invalid for a key that is not a UUID', async () => {
+    const { app: host, issued } = app()
+    for (const key of ['order-42', `"${randomUUID()}`, `${randomUUID()}, ${randomUUID()}`, randomUUID().replaceAll('-', '')]) {
+      const res = await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key })
+      expect(res.status, key).to.equal(400)
+      expect(slugOf(res.body)).to.equal('idempotency-key-invalid')
+    }
+    expect(issued).to.have.length(0)
+  })
+
+  it('replays the stored status and body with Idempotent-Replayed: true for the same key and request', async () => {
+    const { app: host, issued } = app({ magicLinkUrl: 'https://shop.example.com/magic' })
+    const key = randomUUID()
+    const first = await postCodes(host, { external_user_id: 'u1', ttl: 120, integration_context: { a: 1, b: 2 } }, { 'Idempotency-Key': key })
+    const again = await postCodes(host, '{ "integration_context": {"b":2,"a":1}, "ttl": 120, "external_user_id": "u1" }', { 'Idempotency-Key': key, 'Content-Type': 'application/json' })
+    expect(first.status).to.equal(201)
+    expect(first.headers['idempotent-replayed']).to.equal(undefined)
+    expect(again.status).to.equal(201)
+    expect(again.headers['idempotent-replayed']).to.equal('true')
+    expect(again.headers['cache-control']).to.equal('no-store')
+    expect(again.body).to.deep.equal(first.body)
+    expect(issued).to.have.length(1)
+  })
+
+  it('takes a key as a quoted sf-string or bare, in any case, as one key', async () => {
+    const { app: host, issued } = app()
+    const key = randomUUID()
+    const first = await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': `"${key}"` })
+    const again = await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key.toUpperCase() })
+    expect(again.headers['idempotent-replayed']).to.equal('true')
+    expect(again.body.code).to.equal(first.body.code)
+    expect(issued).to.have.length(1)
+  })
+
+  it('answers 422 idempotency-key-reused for the same key with another body', async () => {
+    const { app: host, issued } = app()
+    const key = randomUUID()
+    await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key })
+    const res = await postCodes(host, { external_user_id: 'u2' }, { 'Idempotency-Key': key })
+    expect(res.status).to.equal(422)
+    expect(slugOf(res.body)).to.equal('idempotency-key-reused')
+    expect(issued).to.have.length(1)
+  })
+
+  it('answers 409 idempotency-key-in-flight with Retry-After while the first request still runs', async () => {
+    const { app: host, auth, issued } = app()
+    let release!: () => void
+    let entered!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const inHandler = new Promise<void>((resolve) => (entered = resolve))
+    auth.on('authorization.CodeIssued', async () => {
+      entered()
+      await gate
+    })
+    const key = randomUUID()
+    const first = postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key }).then((res) => res)
+    await inHandler
+    const during = await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key })
+    release()
+    expect(during.status).to.equal(409)
+    expect(slugOf(during.body)).to.equal('idempotency-key-in-flight')
+    expect(Number(during.headers['retry-after'])).to.be.greaterThan(0)
+    expect((await first).status).to.equal(201)
+    const after = await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key })
+    expect(after.headers['idempotent-replayed']).to.equal('true')
+    expect(issued).to.have.length(1)
+  })
+
+  it('scopes keys to the client: the same key from another client issues its own code', async () => {
+    const { app: host, issued } = app()
+    const key = randomUUID()
+    const crm = await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key })
+    const web = await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key, Authorization: `Bearer ${OTHER_SERVICE_TOKEN}` })
+    expect(web.status).to.equal(201)
+    expect(web.headers['idempotent-replayed']).to.equal(undefined)
+    expect(web.body.code).not.to.equal(crm.body.code)
+    expect(issued).to.have.length(2)
+  })
+
+  it('does not store validation failures: a corrected retry with the same key succeeds', async () => {
+    const { app: host } = app()
+    const key = randomUUID()
+    expect((await postCodes(host, { external_user_id: 'u1', ttl: 5 }, { 'Idempotency-Key': key })).status).to.equal(400)
+    const retry = await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key })
+    expect(retry.status).to.equal(201)
+    expect(retry.headers['idempotent-replayed']).to.equal(undefined)
+  })
+
+  it('does not store a 5xx: a failing CodeIssued handler leaves no code, answers event-handler-failed and frees the key', async () => {
+    const { app: host, auth, keyPrefix } = app()
+    const offered: string[] = []
+    let fail = true
+    auth.on('authorization.CodeIssued', ({ data }) => {
+      offered.push(data.code)
+      if (fail) throw new Error('mailer down')
+    })
+    const key = randomUUID()
+    const res = await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key })
+    expect(res.status).to.equal(500)
+    expect(slugOf(res.body)).to.equal('event-handler-failed')
+    expect(JSON.stringify(res.body)).not.to.include(offered[0])
+    expect(await keysUnder(redis, keyPrefix)).to.have.length(0)
+    await auth.redeem(offered[0] as string).then(() => expect.fail('a refused code was redeemable'), (err: Error) => expect(err.name).to.equal('InvalidGrantError'))
+    fail = false
+    const retry = await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key })
+    expect(retry.status).to.equal(201)
+    expect(retry.headers['idempotent-replayed']).to.equal(undefined)
+    expect(retry.body.code).to.equal(offered[1])
+    expect((await auth.redeem(retry.body.code)).subject).to.equal('u1')
+  })
+
+  it('keeps a finished record idempotencyTtl seconds', async () => {
+    const { app: host, keyPrefix } = app({ idempotencyTtl: 3600 })
+    await postCodes(host, { external_user_id: 'u1' })
+    const [recordKey] = (await keysUnder(redis, keyPrefix)).filter((key) => key.includes('}idem:'))
+    expect(await redis.ttl(recordKey as string)).to.be.within(3590, 3600)
+  })
+
+  it('keeps no raw Idempotency-Key and no code anywhere in Redis', async () => {
+    const { app: host, auth, keyPrefix, issued } = app({ magicLinkUrl: 'https://shop.example.com/magic', rateLimit: undefined, singleActiveCode: true })
+    const keys = Array.from({ length: 10 }, () => randomUUID())
+    for (const [i, key] of keys.entries()) {
+      await postCodes(host, { external_user_id: `user-${i % 3}`, integration_context: { note: 'hello' } }, { 'Idempotency-Key': key })
+      await postCodes(host, { external_user_id: `user-${i % 3}`, integration_context: { note: 'hello' } }, { 'Idempotency-Key': key })
+    }
+    await auth.redeem(issued[9] as string)
+    const entries = await dumpUnder(redis, keyPrefix)
+    expect(entries.filter((e) => e.key.includes('}idem:'))).to.have.length(10)
+    const secrets = [...issued, ...keys.flatMap((k) => [k, k.toUpperCase(), k.replaceAll('-', '')])]
+    for (const { key, value } of entries) {
+      for (const secret of secrets) {
+        expect(key).not.to.include(secret)
+        expect(value).not.to.include(secret)
+      }
+    }
+  })
+
+  it('issues exactly one code for 50 concurrent requests with one key; the rest are 409 or an identical replay', async () => {
+    const { app: host, keyPrefix, issued, auth } = app()
+    auth.on('authorization.CodeIssued', () => new Promise((resolve) => setTimeout(resolve, 20)))
+    const server = host.listen(0, '127.0.0.1')
+    try {
+      await new Promise((resolve) => server.once('listening', resolve))
+      const answers = await postConcurrently([`http://127.0.0.1:${(server.address() as AddressInfo).port}`], randomUUID(), { external_user_id: 'u1' }, 50)
+      expectOneIssued(answers)
+      expect(issued).to.have.length(1)
+      expect(await codeKeys(redis, keyPrefix)).to.have.length(1)
+    } finally {
+      server.close()
+    }
+  })
+
+  it('issues exactly one code for 50 concurrent requests with one key split over two processes', async function () {
+    this.timeout(60_000)
+    const keyPrefix = uniquePrefix()
+    const workers: Worker<{ port: number }>[] = []
+    try {
+      workers.push(...await Promise.all([1, 2].map(() => startWorker<{ port: number }>('codes-server', { REDIS_URL: redisUrl(), KEY_PREFIX: keyPrefix }))))
+      let issuedLines = 0
+      for (const worker of workers) worker.child.stdout?.on('data', (chunk: Buffer) => (issuedLines += chunk.toString().split('"issued"').length - 1))
+      const answers = await postConcurrently(workers.map((w) => `http://127.0.0.1:${w.hello.port}`), randomUUID(), { external_user_id: 'u1' }, 50)
+      expectOneIssued(answers)
+      // Child stdout may trail the HTTP answers: wait for the line, then require exactly one.
+      for (let i = 0; i < 200 && issuedLines === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(issuedLines).to.equal(1)
+      expect(await codeKeys(redis, keyPrefix)).to.have.length(1)
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()))
+    }
+  })
+
+  describe('Redis round trips', () => {
+    /** After a warm-up (scripts loaded), the client commands and commandstats delta of one new code. */
+    async function measureOneCode(host: ReturnType<typeof buildApp>['app']) {
+      expect((await postCodes(host, { external_user_id: 'warm-up' })).status).to.equal(201)
+      const before = await commandCalls(redis)
+      const sent = await clientCommandsDuring(async () => {
+        expect((await postCodes(host, { external_user_id: 'u1' })).status).to.equal(201)
+      })
+      const stats = commandsBetween(before, await commandCalls(redis))
+      return { sent, stats }
+    }
+
+    it('issues a code in 2 Redis commands: claim the key, then save the code with its answer', async () => {
+      const { sent, stats } = await measureOneCode(app().app)
+      expect(sent).to.deep.equal(['evalsha', 'evalsha'])
+      expect(stats.evalsha).to.equal(2)
+      expect(stats.eval ?? 0).to.equal(0)
+    })
+
+    it('adds one command per rate limit when limits are on (the default)', async () => {
+      const { sent } = await measureOneCode(app({ rateLimit: {} }).app)
+      expect(sent).to.deep.equal(['evalsha', 'evalsha', 'evalsha', 'evalsha'])
+    })
+  })
+})

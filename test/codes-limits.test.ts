@@ -1,0 +1,115 @@
+import { expect } from 'chai'
+import { randomUUID } from 'node:crypto'
+import type { AuthcodeOptions, AuthcodeRouter } from '../lib/index.js'
+import { buildApp } from './helpers/app.js'
+import { codesOptions, OTHER_SERVICE_TOKEN, postCodes, slugOf } from './helpers/codes.js'
+import { connectRedis, uniquePrefix, type TestRedis } from './helpers/redis.js'
+
+
+async function redeemable(auth: AuthcodeRouter, code: string): Promise<boolean> {
+  return auth.redeem(code).then(() => true, () => false)
+}
+
+describe('POST /codes rate limits and single active code', () => {
+  let redis: TestRedis
+  before(async () => {
+    redis = await connectRedis()
+  })
+  after(async () => {
+    await redis.close()
+  })
+
+  const app = (overrides: Partial<AuthcodeOptions> = {}) => buildApp(codesOptions({ redis, keyPrefix: uniquePrefix(), rateLimit: {}, ...overrides }))
+
+  describe('rate limits', () => {
+    it('answers 429 rate-limited with RateLimit headers and Retry-After after 5 codes for one user', async () => {
+      const { app: host } = app()
+      for (let i = 0; i < 5; i++) expect((await postCodes(host, { external_user_id: 'u1' })).status).to.equal(201)
+      const res = await postCodes(host, { external_user_id: 'u1' })
+      expect(res.status).to.equal(429)
+      expect(slugOf(res.body)).to.equal('rate-limited')
+      expect(res.headers['ratelimit-policy']).to.match(/q=5; w=900/)
+      expect(res.headers.ratelimit).to.match(/r=0/)
+      expect(Number(res.headers['retry-after'])).to.be.within(1, 900)
+      expect((await postCodes(host, { external_user_id: 'u2' })).status).to.equal(201)
+    })
+
+    it('does not count replays: a retried request gets its answer again even at the limit', async () => {
+      const { app: host } = app({ rateLimit: { perSubject: { limit: 2, windowMs: 60_000 } } })
+      const key = randomUUID()
+      await postCodes(host, { external_user_id: 'u1' })
+      const second = await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key })
+      for (let i = 0; i < 3; i++) {
+        const replay = await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key })
+        expect(replay.status).to.equal(201)
+        expect(replay.body.code).to.equal(second.body.code)
+      }
+      expect((await postCodes(host, { external_user_id: 'u1' })).status).to.equal(429)
+    })
+
+    it('does not count a request that issued no code (failed CodeIssued handler, 409, 422)', async () => {
+      const { app: host, auth } = app({ rateLimit: { perSubject: { limit: 2, windowMs: 60_000 } } })
+      let fail = true
+      auth.on('authorization.CodeIssued', () => {
+        if (fail) throw new Error('mailer down')
+      })
+      const key = randomUUID()
+      expect((await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key })).status).to.equal(500)
+      fail = false
+      expect((await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key })).status).to.equal(201)
+      expect((await postCodes(host, { external_user_id: 'u2' }, { 'Idempotency-Key': key })).status).to.equal(422)
+      expect((await postCodes(host, { external_user_id: 'u1' })).status).to.equal(201)
+      expect((await postCodes(host, { external_user_id: 'u1' })).status).to.equal(429)
+    })
+
+    it('limits each client across all its users', async () => {
+      const { app: host } = app({ rateLimit: { perClient: { limit: 3, windowMs: 60_000 } } })
+      for (let i = 0; i < 3; i++) expect((await postCodes(host, { external_user_id: `u${i}` })).status).to.equal(201)
+      expect((await postCodes(host, { external_user_id: 'u9' })).status).to.equal(429)
+      expect((await postCodes(host, { external_user_id: 'u9' }, { Authorization: `Bearer ${OTHER_SERVICE_TOKEN}` })).status).to.equal(201)
+    })
+
+    it('shares the counts of every app on one Redis', async () => {
+      const keyPrefix = uniquePrefix()
+      const hosts = [1, 2].map(() => buildApp(codesOptions({ redis, keyPrefix, rateLimit: { perSubject: { limit: 3, windowMs: 60_000 } } })).app)
+      for (let i = 0; i < 3; i++) expect((await postCodes(hosts[i % 2]!, { external_user_id: 'u1' })).status).to.equal(201)
+      expect((await postCodes(hosts[1]!, { external_user_id: 'u1' })).status).to.equal(429)
+    })
+  })
+
+  describe('singleActiveCode', () => {
+    it('leaves earlier codes of a user live by default', async () => {
+      const { app: host, auth } = app()
+      const first = await postCodes(host, { external_user_id: 'u1' })
+      await postCodes(host, { external_user_id: 'u1' })
+      expect(await redeemable(auth, first.body.code)).to.equal(true)
+    })
+
+    it('revokes the earlier live codes of a user when on', async () => {
+      const { app: host, auth } = app({ singleActiveCode: true })
+      const first = await postCodes(host, { external_user_id: 'u1' })
+      const second = await postCodes(host, { external_user_id: 'u1' })
+      const third = await postCodes(host, { external_user_id: 'u1' })
+      expect(await redeemable(auth, first.body.code)).to.equal(false)
+      expect(await redeemable(auth, second.body.code)).to.equal(false)
+      expect(await redeemable(auth, third.body.code)).to.equal(true)
+    })
+
+    it('does not revoke the codes of another user, or of the same user id at another client', async () => {
+      const { app: host, auth } = app({ singleActiveCode: true })
+      const mine = await postCodes(host, { external_user_id: 'u1' })
+      const otherClient = await postCodes(host, { external_user_id: 'u1' }, { Authorization: `Bearer ${OTHER_SERVICE_TOKEN}` })
+      await postCodes(host, { external_user_id: 'u2' })
+      expect(await redeemable(auth, mine.body.code)).to.equal(true)
+      expect(await redeemable(auth, otherClient.body.code)).to.equal(true)
+    })
+
+    it('does not revoke anything on a replay', async () => {
+      const { app: host, auth } = app({ singleActiveCode: true })
+      const key = randomUUID()
+      const first = await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key })
+      await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key })
+      expect(await redeemable(auth, first.body.code)).to.equal(true)
+    })
+  })
+})
