@@ -80,6 +80,6 @@ export function ratios(rows: ResultRow[]): string[] {
     const b = rps(theirs)
     if (!a || !b) return []
     const ratio = a / b
-    return [`${ours} / ${theirs} = ${ratio.toFixed(2)}× (target ≥ ${target}×) ${ratio >= target ? 'met' : 'NOT met'}`]
+    return [`${ours} / ${theirs} = ${ratio.toFixed(3)}× (target ≥ ${target}×) ${ratio >= target ? 'met' : 'NOT met'}`]
   })
 }

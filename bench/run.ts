@@ -69,7 +69,7 @@ try {
       for (const target of order) {
         const m = await target.measure(bench, settings.seconds, profileFile(target, r + 1))
         measured.get(target)?.push(m)
-        console.log(`round ${r + 1}: ${target.scenario.name}: ${Math.round(m.rps)} req/s, ${m.roundTrips.toFixed(2)} Redis cmds/req`)
+        console.log(`round ${r + 1}: ${target.scenario.name}: ${Math.round(m.rps)} req/s, ${m.roundTrips.toFixed(2)} Redis round trips/req`)
       }
     }
     const summaries: Summary[] = selected.map((s) => {

@@ -44,7 +44,7 @@ export interface Scenario {
 }
 
 /** Hands out one code per call; past the end it returns a dud, which the run reports as an unexpected status. */
-export function codeDispenser(fixture: Fixture): () => string {
+function codeDispenser(fixture: Fixture): () => string {
   const codes = fixture.codes ?? []
   let next = 0
   return () => codes[next++] ?? 'exhausted-the-prepared-codes'
@@ -69,4 +69,13 @@ export function tokenRequest(path: string, fixture: Fixture, form: (code: string
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     setupRequest: (request) => ({ ...request, body: new URLSearchParams(form(next())).toString() }),
   }
+}
+
+/** Makes `count` codes, `batch` at a time, so that node-redis pipelines the writes of each batch. */
+export async function prepareCodes(count: number, batch: number, make: () => Promise<string>): Promise<Fixture> {
+  const codes: string[] = []
+  while (codes.length < count) {
+    codes.push(...await Promise.all(Array.from({ length: Math.min(batch, count - codes.length) }, make)))
+  }
+  return { codes }
 }

@@ -51,10 +51,21 @@ export class Target {
 
   /**
    * Prepares and runs the scenario for `seconds`, counting the Redis commands of the run alone;
-   * with `profile`, writes a CPU profile of the target during the run to that file.
+   * with `profile`, writes a CPU profile of the target during the run to that file. A run that
+   * used up its prepared codes (its last requests then fail) is run again with more.
    */
   async measure(bench: Bench, seconds: number, profile?: string): Promise<Measurement> {
-    const count = this.scenario.consumesCodes ? Math.ceil(this.#estimate * seconds * 2.5) + 2000 : 0
+    for (let attempt = 1; ; attempt++) {
+      const count = this.scenario.consumesCodes ? Math.ceil(this.#estimate * seconds * 2) + 2000 : 0
+      const m = await this.#run(bench, seconds, count, profile)
+      this.#estimate = Math.max(this.#measured ? this.#estimate : 0, m.rps)
+      this.#measured = true
+      if (!this.scenario.consumesCodes || m.completed < count || attempt === 3) return m
+      this.#estimate = (2 * m.completed) / seconds
+    }
+  }
+
+  async #run(bench: Bench, seconds: number, count: number, profile?: string): Promise<Measurement> {
     const fixture = await this.child.call<Fixture>('prepare', count)
     const before = await commandCalls(bench.redis)
     const sentBefore = await this.child.call<number>('roundTrips')
@@ -65,8 +76,6 @@ export class Target {
     if (profile) await this.child.call('profileStop', profile)
     const sent = (await this.child.call<number>('roundTrips')) - sentBefore
     const commands = commandDelta(before, await commandCalls(bench.redis))
-    this.#estimate = Math.max(this.#measured ? this.#estimate : 0, result.rps)
-    this.#measured = true
     const unexpected = Object.fromEntries(Object.entries(result.statuses).filter(([status]) => Number(status) !== this.scenario.expectStatus))
     if (result.errors > 0) unexpected.errors = result.errors
     return { rps: result.rps, p50Ms: result.p50Ms, p99Ms: result.p99Ms, roundTrips: sent / Math.max(1, result.completed), commands, completed: result.completed, unexpected }

@@ -1,5 +1,5 @@
 import { OIDC_MOUNT, oidcTokenForm } from '../hosts/oidc-client.js'
-import { tokenRequest, type Scenario } from '../scenario.js'
+import { prepareCodes, tokenRequest, type Scenario } from '../scenario.js'
 
 /** How many codes the target saves at once while preparing. */
 const BATCH = 200
@@ -25,12 +25,8 @@ export const oidcToken: Scenario = {
         const { jti: _jti, iat: _iat, exp: _exp, kind: _kind, ...rest } = found
         template = rest
       }
-      const codes: string[] = []
-      while (codes.length < count) {
-        const batch = Math.min(BATCH, count - codes.length)
-        codes.push(...await Promise.all(Array.from({ length: batch }, () => new provider.AuthorizationCode({ ...template }).save())))
-      }
-      return { codes }
+      const copy = template
+      return prepareCodes(count, BATCH, () => new provider.AuthorizationCode({ ...copy }).save())
     }
     return { app, prepare }
   },

@@ -1,5 +1,5 @@
 import { authcodeHost, issue, MOUNT, tokenForm } from '../hosts/authcode-host.js'
-import { tokenRequest, type Scenario } from '../scenario.js'
+import { prepareCodes, tokenRequest, type Scenario } from '../scenario.js'
 
 /** How many codes the target issues at once while preparing (node-redis pipelines them). */
 const BATCH = 500
@@ -12,15 +12,7 @@ export const token: Scenario = {
   consumesCodes: true,
   async serve(redis) {
     const { app, auth } = authcodeHost(redis)
-    const prepare = async (count: number) => {
-      const codes: string[] = []
-      while (codes.length < count) {
-        const batch = Math.min(BATCH, count - codes.length)
-        codes.push(...await Promise.all(Array.from({ length: batch }, () => issue(auth, { ttlSeconds: 900 }))))
-      }
-      return { codes }
-    }
-    return { app, prepare }
+    return { app, prepare: (count) => prepareCodes(count, BATCH, () => issue(auth, { ttlSeconds: 900 })) }
   },
   requests(fixture) {
     return [tokenRequest(`${MOUNT}/token`, fixture, (code) => tokenForm(code))]
