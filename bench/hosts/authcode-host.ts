@@ -1,0 +1,53 @@
+import { RedisStore } from 'connect-redis'
+import express from 'express'
+import session from 'express-session'
+import { authcode, type AuthcodeRouter } from '../../lib/index.js'
+import { baseOptions, MOUNT } from '../../test/helpers/app.js'
+import type { BenchRedis } from '../redis.js'
+
+export { CRM_REDIRECT, MOUNT, VERIFIER, WEB_REDIRECT, issue, tokenForm } from '../../test/helpers/app.js'
+
+/** Bearer token of the `crm` service client, allowed to issue magic-link codes. */
+export const SERVICE_TOKEN = 'bench-service-token-0123456789'
+
+/** The signed-in user of the bench session. */
+export const USER_ID = 'user-42'
+
+/**
+ * A host app mounting the router on the bench Redis. Rate limits are off so that the one load
+ * generator is not throttled as one client and one IP. With `signedIn`, it runs express-session
+ * on connect-redis first, as SPEC §2 shows, and `POST /bench/sign-in` stands in for its login
+ * page; the other scenarios leave the session out, as the baseline and oidc-provider have none.
+ */
+export function authcodeHost(redis: BenchRedis, { signedIn = false } = {}): { app: express.Express; auth: AuthcodeRouter } {
+  const app = express()
+  if (signedIn) {
+    app.use(session({
+      store: new RedisStore({ client: redis, prefix: 'bench:sess:' }),
+      secret: 'bench-session-secret',
+      resave: false,
+      saveUninitialized: false,
+    }))
+    app.post('/bench/sign-in', (req, res) => {
+      req.session.userId = USER_ID
+      res.status(204).end()
+    })
+  }
+  const auth = authcode(baseOptions({
+    redis,
+    keyPrefix: 'bench:authcode:',
+    accessTokens: [{ token: SERVICE_TOKEN, clientId: 'crm', scopes: ['codes:issue'] }],
+    loginUrl: '/login',
+    findUser: ({ uuid, id, keyValue }) => uuid ?? id ?? keyValue ?? null,
+  }))
+  app.use(MOUNT, auth)
+  return { app, auth }
+}
+
+/** Signs in through the host's login stand-in and returns the session's `Cookie` header. */
+export async function signIn(origin: string): Promise<string> {
+  const response = await fetch(`${origin}/bench/sign-in`, { method: 'POST' })
+  const cookie = response.headers.getSetCookie()[0]?.split(';')[0]
+  if (response.status !== 204 || !cookie) throw new Error(`sign-in failed with ${response.status}`)
+  return cookie
+}

@@ -1,0 +1,42 @@
+// The load generator process: runs autocannon against a target, apart from the target's CPU.
+import autocannon from 'autocannon'
+import type { Fixture } from './scenario.js'
+import { serveRpc } from './rpc.js'
+import { scenarioNamed } from './scenarios/index.js'
+
+/** One timed run of a scenario. */
+export interface LoadJob {
+  name: string
+  origin: string
+  fixture: Fixture
+  seconds: number
+  connections: number
+}
+
+/** What one run measured, as the load generator saw it. */
+export interface LoadResult {
+  /** Mean of the per-second request counts. */
+  rps: number
+  p50Ms: number
+  p99Ms: number
+  /** Responses received. */
+  completed: number
+  /** Count of responses per status code. */
+  statuses: Record<string, number>
+  errors: number
+}
+
+async function run({ name, origin, fixture, seconds, connections }: LoadJob): Promise<LoadResult> {
+  const result = await autocannon({ url: origin, connections, duration: seconds, requests: scenarioNamed(name).requests(fixture) })
+  const stats = (result as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {}
+  return {
+    rps: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    completed: result.requests.total,
+    statuses: Object.fromEntries(Object.entries(stats).map(([status, { count }]) => [status, count])),
+    errors: result.errors,
+  }
+}
+
+serveRpc({ run, exit: () => process.exit(0) })

@@ -1,0 +1,96 @@
+// npm run bench -- [--quick] [--json FILE] [--scenario NAME ...] [--soak SECONDS] [--cpu-prof]
+import { mkdir, writeFile } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { RedisServer } from '../test/helpers/redis-server.js'
+import { connectRedis } from './redis.js'
+import { ratios, summarize, table, type Summary } from './report.js'
+import { RpcChild } from './rpc.js'
+import { scenarioNamed, scenarios } from './scenarios/index.js'
+import { soak } from './soak.js'
+import { Target, type Bench, type Measurement } from './target.js'
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    json: { type: 'string' },
+    scenario: { type: 'string', multiple: true },
+    rounds: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    connections: { type: 'string', default: '50' },
+    soak: { type: 'string' },
+    'cpu-prof': { type: 'boolean', default: false },
+  },
+})
+
+const settings = {
+  rounds: Math.max(3, Number(args.rounds ?? 3)),
+  seconds: Number(args.duration ?? (args.quick ? 3 : 10)),
+  warmup: Number(args.warmup ?? (args.quick ? 2 : 5)),
+  connections: Number(args.connections),
+}
+const selected = args.scenario?.map(scenarioNamed) ?? (args.soak ? [scenarioNamed('POST /token')] : scenarios)
+const profileDir = resolve('bench/results/profiles')
+if (args['cpu-prof']) await mkdir(profileDir, { recursive: true })
+const profileFile = (target: Target, round: number) =>
+  args['cpu-prof'] ? join(profileDir, `${target.scenario.name.replace(/[^a-z0-9]+/gi, '-')}-round-${round}.cpuprofile`) : undefined
+
+const server = process.env.REDIS_URL ? undefined : await RedisServer.start()
+const redisUrl = process.env.REDIS_URL ?? (server as RedisServer).url
+const redis = await connectRedis(redisUrl)
+const load = new RpcChild('./load-process.ts', [])
+await load.ready
+const bench: Bench = { load, redis, connections: settings.connections }
+const targets: Target[] = []
+
+try {
+  const measured = new Map<Target, Measurement[]>()
+  for (const scenario of selected) {
+    const target = await Target.start(scenario, redisUrl)
+    if (await target.isMounted()) {
+      targets.push(target)
+      measured.set(target, [])
+    } else {
+      console.log(`${scenario.name}: skipped, the endpoint answers 404 (not mounted in this build)`)
+      await target.stop()
+    }
+  }
+
+  if (args.soak) {
+    if (targets.length !== 1) throw new Error('--soak runs one mounted scenario: pick it with --scenario NAME')
+    await soak(targets[0] as Target, bench, Number(args.soak), settings.warmup)
+  } else {
+    console.log(`warm-up ${settings.warmup} s each, then ${settings.rounds} interleaved rounds of ${settings.seconds} s, ${settings.connections} connections`)
+    for (const target of targets) await target.measure(bench, settings.warmup)
+    for (let r = 0; r < settings.rounds; r++) {
+      // Each round starts one scenario later, so no scenario always runs first or last.
+      const order = targets.map((_, i) => targets[(i + r) % targets.length] as Target)
+      for (const target of order) {
+        const m = await target.measure(bench, settings.seconds, profileFile(target, r + 1))
+        measured.get(target)?.push(m)
+        console.log(`round ${r + 1}: ${target.scenario.name}: ${Math.round(m.rps)} req/s, ${m.roundTrips.toFixed(2)} Redis round trips/req`)
+      }
+    }
+    const summaries: Summary[] = selected.map((s) => {
+      const target = targets.find((t) => t.scenario === s)
+      return summarize(s.name, target ? (measured.get(target) ?? []) : [])
+    })
+    console.log(`\n${table(summaries)}\n`)
+    for (const line of ratios(summaries.map((s) => s.row))) console.log(line)
+    for (const { row, unexpected } of summaries) {
+      if (unexpected && Object.keys(unexpected).length) console.warn(`warning: ${row.name} got unexpected answers ${JSON.stringify(unexpected)}`)
+    }
+    if (args.json) {
+      await mkdir(dirname(resolve(args.json)), { recursive: true })
+      await writeFile(args.json, `${JSON.stringify({ results: summaries.map((s) => s.row) }, null, 2)}\n`)
+      console.log(`results written to ${args.json}`)
+    }
+  }
+} finally {
+  for (const target of targets) await target.stop()
+  if (args['cpu-prof']) console.log(`CPU profiles of the measured rounds in ${profileDir} (summary: npx tsx bench/profile-summary.ts FILE)`)
+  await load.stop()
+  await redis.close()
+  await server?.stop()
+}

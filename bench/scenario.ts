@@ -1,0 +1,81 @@
+import type { Request as AutocannonRequest } from 'autocannon'
+import type { Express } from 'express'
+import type { BenchRedis } from './redis.js'
+
+/** Names of the measured scenarios, exactly as they appear in the results file. */
+export type ScenarioName =
+  | 'POST /codes'
+  | 'POST /access/getAuthorizationCode'
+  | 'GET /authorize'
+  | 'POST /token'
+  | 'baseline'
+  | 'oidc-provider GET /auth'
+  | 'oidc-provider POST /token'
+
+/** What a target process prepares before a run and hands to the load generator. */
+export interface Fixture {
+  /** A `Cookie` header of a signed-in session. */
+  cookie?: string
+  /** Single-use codes, one per request. */
+  codes?: string[]
+}
+
+/** A scenario's host app, running in its own target process. */
+export interface Served {
+  app: Express
+  /** Prepares a run of up to `count` requests against the app listening at `origin`. */
+  prepare?(count: number, origin: string): Promise<Fixture>
+}
+
+/**
+ * One measured endpoint. `serve` runs in the target process, `requests` in the load
+ * generator process; the two meet only through the {@link Fixture}.
+ */
+export interface Scenario {
+  readonly name: ScenarioName
+  /** Method and path the runner probes first: a 404 means this build does not mount the endpoint. */
+  readonly probe: { method: 'GET' | 'POST'; path: string }
+  /** The status every measured request is expected to get. */
+  readonly expectStatus: number
+  /** Each request uses up one prepared code, so a run needs as many codes as requests. */
+  readonly consumesCodes?: boolean
+  serve(redis: BenchRedis): Promise<Served>
+  requests(fixture: Fixture): AutocannonRequest[]
+}
+
+/** Hands out one code per call; past the end it returns a dud, which the run reports as an unexpected status. */
+function codeDispenser(fixture: Fixture): () => string {
+  const codes = fixture.codes ?? []
+  let next = 0
+  return () => codes[next++] ?? 'exhausted-the-prepared-codes'
+}
+
+/**
+ * The small JSON body of `POST /codes`, also parsed by the baseline: a distinct
+ * `external_user_id` per request, so no per-subject state builds up.
+ */
+export function magicLinkBody(): () => string {
+  let n = 0
+  const run = process.pid.toString(36)
+  return () => JSON.stringify({ external_user_id: `user-${run}-${n++}`, ttl: 300 })
+}
+
+/** A form-encoded `POST` whose body is built per request around the next prepared code. */
+export function tokenRequest(path: string, fixture: Fixture, form: (code: string) => Record<string, string>): AutocannonRequest {
+  const next = codeDispenser(fixture)
+  return {
+    method: 'POST',
+    path,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    setupRequest: (request) => ({ ...request, body: new URLSearchParams(form(next())).toString() }),
+  }
+}
+
+/** Makes `count` codes, `batch` at a time, so that node-redis pipelines the writes of each batch. */
+export async function prepareCodes(count: number, batch: number, make: () => Promise<string>): Promise<Fixture> {
+  const codes: string[] = []
+  while (codes.length < count) {
+    codes.push(...await Promise.all(Array.from({ length: Math.min(batch, count - codes.length) }, make)))
+  }
+  return { codes }
+}

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import express, { type ErrorRequestHandler, type Express } from 'express'
+import { canonicalHost } from './canonical-host.js'
+import { AUTH_MOUNT, clientsFor, createAuth, newServiceCredentials } from './auth.js'
+import { demoClientRouter } from './demo-client/router.js'
+import { html } from './html.js'
+import { sendPage } from './layout.js'
+import { Mailer, sendMagicLinkEmail } from './mailer.js'
+import { captureDemoRoutes } from './routes/capture-demo.js'
+import { homeRoutes } from './routes/home.js'
+import { loginRoutes } from './routes/login.js'
+import { magicLinkRoutes } from './routes/magic-link.js'
+import { mailboxRoutes } from './routes/mailbox.js'
+import { sameOriginPosts, securityHeaders } from './security-headers.js'
+import { SESSION_COOKIE, sessionMiddleware } from './session.js'
+import { openStores } from './stores.js'
+import './session-data.js'
+
+/** Options of {@link createExampleApp}. */
+export interface ExampleAppOptions {
+  /** Public URL of the app, no trailing slash, e.g. `http://127.0.0.1:3000`. */
+  baseUrl: string
+  redisUrl?: string
+  smtpUrl?: string
+  sessionSecret?: string
+  /** Redirect page visits on another host name to `baseUrl` (when `baseUrl` is the listening address). */
+  canonicalHost?: boolean
+}
+
+/** The app and what it holds open. */
+export interface ExampleApp {
+  app: Express
+  /** Which stores are in use, for the start-up line. */
+  storesDescription: string
+  /** Closes the Redis connection and the mail transport; call after the server stopped. */
+  close(): Promise<void>
+}
+
+/** Builds the example host app: express-authcode mounted at {@link AUTH_MOUNT} plus the pages that use it. */
+export async function createExampleApp({ baseUrl, redisUrl, smtpUrl, sessionSecret, canonicalHost: redirectOtherHosts }: ExampleAppOptions): Promise<ExampleApp> {
+  const stores = await openStores(redisUrl)
+  const mailer = new Mailer(smtpUrl)
+  const credentials = newServiceCredentials()
+  const clients = clientsFor(baseUrl)
+  const secret = sessionSecret ?? randomBytes(32).toString('base64url')
+
+  const auth = createAuth(baseUrl, stores, credentials)
+  auth.on('authorization.CodeIssued', sendMagicLinkEmail(mailer))
+  const { issuer } = auth.metadata
+  const authorizationEndpoint = auth.metadata.authorization_endpoint ?? `${issuer}/authorize`
+  const tokenEndpoint = auth.metadata.token_endpoint ?? `${issuer}/token`
+  const origin = new URL(baseUrl).origin
+
+  const app = express()
+  app.disable('x-powered-by')
+  if (redirectOtherHosts) app.use(canonicalHost(baseUrl))
+  app.use(securityHeaders({ https: baseUrl.startsWith('https:') }))
+  app.use('/static', express.static(fileURLToPath(new URL('./public', import.meta.url)), { maxAge: '1h' }))
+
+  // The demo client is a separate app sharing this server: its own cookie, mounted before ours.
+  app.use('/demo-client', sameOriginPosts(origin), demoClientRouter({
+    clientId: clients.demoClient.id,
+    redirectUri: clients.demoClient.redirectUri,
+    scope: 'openid profile',
+    issuer,
+    authorizationEndpoint,
+    tokenEndpoint,
+    session: sessionMiddleware({ stores, secret, name: 'demo_client.sid', prefix: 'example:demo-client-sess:', path: '/demo-client' }),
+  }))
+
+  app.use(sessionMiddleware({ stores, secret, name: SESSION_COOKIE, prefix: 'example:sess:' }))
+  app.use(AUTH_MOUNT, auth)
+  app.get(auth.metadataPath, (_req, res) => {
+    res.json(auth.metadata)
+  })
+
+  // The pages' own forms; parsed after the router, which parses its endpoints' bodies itself.
+  app.use(sameOriginPosts(origin), express.urlencoded({ extended: false, limit: '16kb' }))
+  app.use(homeRoutes(stores.description))
+  app.use(loginRoutes())
+  app.use(magicLinkRoutes({ auth, baseUrl, serviceToken: credentials.accountServiceToken }))
+  app.use(mailboxRoutes(mailer))
+  app.use(captureDemoRoutes({ baseUrl, tokenEndpoint, crm: { ...clients.crm, secret: credentials.crmSecret } }))
+  app.use((req, res) => sendPage(req, res, 'Not found', html`<p>Nothing here. <a href="/">Home</a></p>`, 404))
+  app.use(errorPage)
+
+  return {
+    app,
+    storesDescription: stores.description,
+    close: async () => {
+      mailer.close()
+      await stores.close()
+    },
+  }
+}
+
+const errorPage: ErrorRequestHandler = (err, req, res, _next) => {
+  console.error(err)
+  if (res.headersSent) return
+  sendPage(req, res, 'Something went wrong', html`<div class="notice bad">The server could not finish this request. Try again.</div>`, 500)
+}

@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto'
+import { authcode, type AuthcodeRouter, type FindUserQuery, type Grant } from '../lib/index.js'
+import type { Stores } from './stores.js'
+import { userByEmail, userById } from './users.js'
+
+/** Where the app mounts express-authcode. */
+export const AUTH_MOUNT = '/api/id/v1/auth'
+
+/** Credentials of the app's back-end callers, made fresh at every start (nothing outside this process needs them). */
+export interface ServiceCredentials {
+  /** Bearer token of the account service, which asks `POST /codes` for magic-link codes. */
+  accountServiceToken: string
+  /** Client secret of the CRM, which calls Capture's `getAuthorizationCode`. */
+  crmSecret: string
+}
+
+/** The registered clients' ids and redirect URIs, derived from the app's public URL. */
+export function clientsFor(baseUrl: string) {
+  return {
+    demoClient: { id: 'demo-client', redirectUri: `${baseUrl}/demo-client/callback` },
+    crm: { id: 'crm', redirectUri: `${baseUrl}/capture-demo/callback` },
+    accountService: { id: 'account-service' },
+  }
+}
+
+/** Builds the express-authcode router the way a production host would configure it. */
+export function createAuth(baseUrl: string, stores: Stores, credentials: ServiceCredentials): AuthcodeRouter {
+  const clients = clientsFor(baseUrl)
+  return authcode({
+    ...stores.codes,
+    issuer: `${baseUrl}${AUTH_MOUNT}`,
+    clients: [
+      { id: clients.demoClient.id, redirectUris: [clients.demoClient.redirectUri], scopes: ['openid', 'profile', 'email'] },
+      { id: clients.crm.id, secret: credentials.crmSecret, captureRoles: ['access_issuer'], redirectUris: [clients.crm.redirectUri] },
+      { id: clients.accountService.id },
+    ],
+    accessTokens: [{ token: credentials.accountServiceToken, clientId: clients.accountService.id, scopes: ['codes:issue'] }],
+    loginUrl: '/login',
+    magicLinkUrl: `${baseUrl}/magic`,
+    findUser,
+    issueTokens,
+  })
+}
+
+/** Fresh random credentials for the app's back-end callers. */
+export function newServiceCredentials(): ServiceCredentials {
+  return { accountServiceToken: randomBytes(32).toString('base64url'), crmSecret: randomBytes(32).toString('base64url') }
+}
+
+/** Resolves a Capture lookup (`uuid`, `id`, or `key_attribute=email`) against the user directory. */
+function findUser({ uuid, id, keyAttribute, keyValue }: FindUserQuery): string | null {
+  const user = uuid !== undefined || id !== undefined
+    ? userById(uuid ?? id)
+    : keyAttribute === 'email' ? userByEmail(keyValue) : undefined
+  return user?.id ?? null
+}
+
+/** Mints an opaque demo access token; a real host would sign a JWT or store the token. */
+function issueTokens(grant: Grant) {
+  return {
+    access_token: `demo_${randomBytes(24).toString('base64url')}`,
+    token_type: 'Bearer',
+    expires_in: 3600,
+    ...(grant.scope === undefined ? {} : { scope: grant.scope }),
+  }
+}

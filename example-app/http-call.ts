@@ -1,0 +1,38 @@
+/** A finished HTTP call, as the demo pages show it. */
+export interface CallResult {
+  method: 'POST'
+  url: string
+  status: number
+  body: unknown
+}
+
+/** Options of {@link post}. */
+export interface PostOptions {
+  /** JSON body (sent as `application/json`) or form fields (sent as `application/x-www-form-urlencoded`). */
+  json?: unknown
+  form?: Record<string, string>
+  headers?: Record<string, string>
+}
+
+/** POSTs the way a back-end service does and parses the answer; never throws for an HTTP error status. */
+export async function post(url: string, { json, form, headers = {} }: PostOptions): Promise<CallResult> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': json === undefined ? 'application/x-www-form-urlencoded' : 'application/json', ...headers },
+    body: json === undefined ? new URLSearchParams(form).toString() : JSON.stringify(json),
+    signal: AbortSignal.timeout(5000),
+  })
+  const text = await response.text()
+  let body: unknown = text
+  try {
+    body = JSON.parse(text)
+  } catch {
+    // not JSON: keep the text
+  }
+  return { method: 'POST', url, status: response.status, body }
+}
+
+/** An HTTP Basic `Authorization` header (RFC 6749 §2.3.1 form-encodes id and secret first). */
+export function basicAuth(id: string, secret: string): string {
+  return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`
+}

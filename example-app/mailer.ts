@@ -1,0 +1,69 @@
+import nodemailer, { type Transporter } from 'nodemailer'
+import type { AuthcodeEvent } from '../lib/index.js'
+import { escapeHtml } from './html.js'
+import { userById } from './users.js'
+
+/** An e-mail as the dev mailbox shows it. */
+export interface SentMail {
+  id: string
+  to: string
+  subject: string
+  text: string
+  sentAt: Date
+}
+
+const MAILBOX_SIZE = 50
+const FROM = 'express-authcode example <no-reply@example.com>'
+
+/**
+ * Outgoing mail. With an SMTP URL it is delivered there; without, nodemailer's JSON
+ * transport renders each message and the newest ones are kept for the dev mailbox page.
+ */
+export class Mailer {
+  readonly #transport: Transporter
+  readonly #kept: SentMail[] = []
+  /** True when mail goes to the dev mailbox rather than an SMTP server. */
+  readonly devMailbox: boolean
+
+  constructor(smtpUrl?: string) {
+    this.devMailbox = !smtpUrl
+    this.#transport = smtpUrl ? nodemailer.createTransport(smtpUrl) : nodemailer.createTransport({ jsonTransport: true })
+  }
+
+  /** What the dev mailbox holds, newest first. */
+  get sent(): readonly SentMail[] {
+    return this.#kept
+  }
+
+  async send(message: { to: string; subject: string; text: string; html: string }): Promise<void> {
+    const info = await this.#transport.sendMail({ from: FROM, ...message })
+    if (!this.devMailbox) return
+    this.#kept.unshift({ id: String(info.messageId), to: message.to, subject: message.subject, text: message.text, sentAt: new Date() })
+    this.#kept.length = Math.min(this.#kept.length, MAILBOX_SIZE)
+  }
+
+  close(): void {
+    this.#transport.close()
+  }
+}
+
+/**
+ * The `authorization.CodeIssued` handler: e-mails a magic link to the user the code was
+ * issued for. It runs before `POST /codes` answers; if it throws, the code is deleted and the
+ * caller gets a 5xx, so no code exists that was never delivered.
+ */
+export function sendMagicLinkEmail(mailer: Mailer) {
+  return async ({ data }: AuthcodeEvent<'authorization.CodeIssued'>): Promise<void> => {
+    if (data.kind !== 'magic_link' || !data.magicLink) return
+    const user = userById(data.subject)
+    if (!user) throw new Error('no e-mail address for this user')
+    const minutes = Math.round((data.expiresAt.getTime() - Date.now()) / 60_000)
+    const link = data.magicLink
+    await mailer.send({
+      to: user.email,
+      subject: 'Your sign-in link',
+      text: `Hello ${user.name},\n\nOpen this link to sign in. It works once and expires in ${minutes} minutes:\n\n${link}\n\nIf you did not ask for it, ignore this e-mail.\n`,
+      html: `<p>Hello ${escapeHtml(user.name)},</p><p><a href="${escapeHtml(link)}">Sign in</a> (works once, expires in ${minutes} minutes).</p>`,
+    })
+  }
+}

@@ -1,0 +1,13 @@
+// What the example app keeps in its sessions, on top of express-authcode's `userId`.
+import type { SessionData as _SessionData } from 'express-session'
+
+declare module 'express-session' {
+  interface SessionData {
+    /** How the visitor signed in, shown on the home page. */
+    signedInVia?: 'the sign-in page' | 'a magic link'
+    /** The demo OAuth client's pending authorization request. */
+    pendingAuthorization?: { state: string; codeVerifier: string }
+  }
+}
+
+export type SessionData = _SessionData

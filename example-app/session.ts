@@ -1,0 +1,33 @@
+import session from 'express-session'
+import type { RequestHandler } from 'express'
+import type { Stores } from './stores.js'
+
+/** Name of the app's session cookie. */
+export const SESSION_COOKIE = 'authcode_example.sid'
+
+/** Options of {@link sessionMiddleware}. */
+export interface SessionSettings {
+  stores: Stores
+  secret: string
+  /** Cookie name; each app on the site has its own. */
+  name: string
+  /** Key prefix in the session store. */
+  prefix: string
+  /** Cookie path. @default '/' */
+  path?: string
+}
+
+/**
+ * express-session on the chosen store. The cookie is `HttpOnly`, `SameSite=Lax` (sent on a
+ * top-level link from an e-mail, never on another site's POST) and `Secure` on https.
+ */
+export function sessionMiddleware({ stores, secret, name, prefix, path = '/' }: SessionSettings): RequestHandler {
+  return session({
+    store: stores.sessions(prefix),
+    name,
+    secret,
+    resave: false,
+    saveUninitialized: false,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', path, maxAge: 8 * 3600_000 },
+  })
+}

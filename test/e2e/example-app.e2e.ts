@@ -1,0 +1,129 @@
+import { expect } from 'chai'
+import { startExampleApp, type RunningExampleApp } from '../../example-app/start.js'
+import { RedisServer } from '../helpers/redis-server.js'
+import { connectRedis, keysUnder } from '../helpers/redis.js'
+import { launchBrowser, screenshot, type TestBrowser } from './browser.js'
+
+const stores = [
+  { name: 'in-memory stores', redis: false },
+  { name: 'Redis', redis: true },
+] as const
+
+for (const store of stores) {
+  describe(`example app in a real browser, on ${store.name}`, function () {
+    let redisServer: RedisServer | undefined
+    let redisUrl: string | undefined
+    let app: RunningExampleApp
+    let browser: TestBrowser
+
+    before(async function () {
+      // A redis-server of its own, so rate-limit counters of earlier runs never carry over.
+      if (store.redis) {
+        redisServer = await RedisServer.start()
+        redisUrl = redisServer.url
+      }
+      app = await startExampleApp({ port: 0, host: '127.0.0.1', redisUrl })
+      browser = await launchBrowser()
+    })
+
+    beforeEach(async function () {
+      await browser.context.clearCookies()
+    })
+
+    afterEach(async function () {
+      if (this.currentTest?.state === 'failed') {
+        const path = await screenshot(browser.page, `${store.name} ${this.currentTest.title}`)
+        console.log(`    screenshot: ${path}`)
+      }
+    })
+
+    after(async function () {
+      await browser?.close()
+      await app?.stop()
+      await redisServer?.stop()
+    })
+
+    it('says which stores it uses', function () {
+      expect(app.storesDescription).to.match(store.redis ? /^Redis at / : /^in-memory stores/)
+    })
+
+    it('explains the product on the home page', async function () {
+      const { page } = browser
+      await page.goto(`${app.url}/`)
+      expect(await page.locator('h1').textContent()).to.equal('Single-use sign-in codes for Express')
+      expect(await page.locator('.card h2').allTextContents()).to.deep.equal(['Magic link', 'OAuth 2.0 + PKCE', 'Capture call'])
+      expect(await page.locator('main').textContent()).to.include(store.redis ? 'Redis at' : 'in-memory stores')
+    })
+
+    it('signs a person in with a magic link, which opening the link does not spend', async function () {
+      const { page } = browser
+      await page.goto(`${app.url}/magic-link`)
+      await page.fill('#email', 'ada@example.com')
+      await page.click('form.stack button')
+      expect(await page.locator('h1').textContent()).to.equal('Check your e-mail')
+
+      await page.click('text=Open the dev mailbox')
+      const mail = page.locator('article.mail').first()
+      expect(await mail.locator('dd').first().textContent()).to.equal('ada@example.com')
+      expect(await mail.locator('pre').textContent()).to.include('Hello Ada Lovelace')
+      const link = await mail.locator('a.mail-link').getAttribute('href')
+      expect(link).to.match(new RegExp(`^${app.url}/magic\\?`))
+
+      // What a mail scanner does: fetch the link without a session and without pressing anything.
+      const prefetch = await fetch(link as string)
+      expect(prefetch.status).to.equal(200)
+      expect(await prefetch.text()).to.include('Finish signing in')
+
+      await mail.locator('a.mail-link').click()
+      expect(await page.locator('h1').textContent()).to.equal('Finish signing in')
+      await page.reload()
+      const button = page.locator('#magic-sign-in')
+      expect(await button.textContent()).to.equal('Sign in')
+
+      await button.click()
+      expect(new URL(page.url()).pathname).to.equal('/')
+      expect(await page.locator('#signed-in').textContent()).to.equal('Signed in as Ada Lovelace (ada@example.com) via a magic link.')
+
+      if (redisUrl) {
+        const redis = await connectRedis(redisUrl)
+        try {
+          expect(await keysUnder(redis, 'example:sess:')).to.have.length.greaterThan(0)
+        } finally {
+          await redis.close()
+        }
+      }
+
+      await page.goBack()
+      await page.click('#magic-sign-in')
+      expect(await page.locator('h1').textContent()).to.equal('This link no longer works')
+    })
+
+    it('runs the demo OAuth client through /authorize with PKCE and shows the token response', async function () {
+      const { page } = browser
+      await page.goto(`${app.url}/demo-client`)
+      await page.click('#demo-client-start')
+
+      expect(new URL(page.url()).pathname).to.equal('/login')
+      await page.click('button:has-text("Grace Hopper")')
+
+      expect(new URL(page.url()).pathname).to.equal('/demo-client/callback')
+      expect(await page.locator('h1').textContent()).to.equal('Token response')
+      expect(await page.locator('#token-response .status').textContent()).to.equal('200')
+      const tokens = JSON.parse(await page.locator('#token-response pre').textContent() as string) as Record<string, unknown>
+      expect(tokens).to.include({ token_type: 'Bearer', expires_in: 3600, scope: 'openid profile' })
+      expect(tokens.access_token).to.be.a('string').and.match(/^demo_/)
+    })
+
+    it('makes a Capture call and gets transaction_state back from /token', async function () {
+      const { page } = browser
+      await page.goto(`${app.url}/capture-demo`)
+      await page.selectOption('#email', 'alan@example.com')
+      await page.fill('#transaction_state', '{"cart":"c-7","step":"checkout"}')
+      await page.click('form.stack button')
+
+      expect(await page.locator('#capture-issue .status').textContent()).to.equal('200')
+      expect(await page.locator('#capture-exchange .status').textContent()).to.equal('200')
+      expect(await page.locator('#transaction-state code').textContent()).to.equal('{"cart":"c-7","step":"checkout"}')
+    })
+  })
+}

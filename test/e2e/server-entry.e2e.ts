@@ -1,0 +1,38 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { expect } from 'chai'
+import { freePort } from '../helpers/redis-server.js'
+
+describe('npm start (example-app/server.ts)', function () {
+  it('starts on PORT with in-memory stores, says so, serves the home page on its own URL and exits 0 on SIGTERM', async function () {
+    const port = await freePort()
+    const { REDIS_URL: _ignored, ...env } = process.env
+    const child = spawn(process.execPath, ['--import', 'tsx', 'example-app/server.ts'], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] })
+    try {
+      let output = ''
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString()
+          if (output.includes('listening on')) resolve()
+        })
+        child.once('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)))
+      })
+      expect(output).to.include('Storage: in-memory stores')
+      expect(output).to.include(`listening on http://127.0.0.1:${port}`)
+
+      const home = await fetch(`http://127.0.0.1:${port}/`)
+      expect(home.status).to.equal(200)
+      expect(home.headers.get('x-frame-options')).to.equal('DENY')
+      const otherName = await fetch(`http://localhost:${port}/mailbox`, { redirect: 'manual' })
+      expect(otherName.status).to.equal(308)
+      expect(otherName.headers.get('location')).to.equal(`http://127.0.0.1:${port}/mailbox`)
+
+      const exited = once(child, 'exit')
+      child.kill('SIGTERM')
+      const [code] = await exited
+      expect(code).to.equal(0)
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL')
+    }
+  })
+})
