@@ -152,6 +152,7 @@ export const renderError: ErrorRequestHandler = (err: unknown, req, res, next) =
 }
 
 function describe(err: unknown): string {
-  if (err instanceof Error) return `${err.name}${err.stack ? `\n${err.stack.split('\n').slice(1).join('\n')}` : ''}`
+  // Only the stack frames: a message (which may run over several lines) can carry a code or a secret.
+  if (err instanceof Error) return [err.name, ...(err.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line))].join('\n')
   return typeof err
 }
