@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { StoreUnavailableError } from '../errors/errors.js'
 
-/** One raw command and the key that routes it (cluster) — the shape rate-limit-redis also takes. */
+/** One raw command and the key that routes it on a cluster. */
 export interface RedisCommand {
   key?: string
   isReadOnly: boolean
