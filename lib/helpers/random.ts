@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { hash, randomBytes } from 'node:crypto'
 import { slotTag } from '../stores/slot-tag.js'
 
 /** Length of a code: 32 random bytes in base64url without padding. */
@@ -28,5 +28,5 @@ export function looksLikeCode(value: string): boolean {
 
 /** SHA-256 of a value, base64url: what stores keep instead of a code or a key. */
 export function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('base64url')
+  return hash('sha256', value, 'base64url')
 }
