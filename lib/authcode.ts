@@ -49,13 +49,13 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
   })
   router.post('/codes', errorFormat('problem'), bearerAuth(ctx, 'codes:issue'), ...jsonBody(), codesHandler(ctx))
   if (hasAuthorizeEndpoint(ctx.options)) {
-    router.get('/authorize', authorizeHeaders, errorFormat('authorize'), createLimiter(ctx, 'perIp', 'authorize', ipKey), authorizeHandler(ctx))
+    router.get('/authorize', authorizeHeaders, errorFormat('authorize'), ...createLimiter(ctx, 'perIp', 'authorize', ipKey), authorizeHandler(ctx))
   }
   if (ctx.options.issueTokens) {
-    router.post('/token', errorFormat('oauth'), createLimiter(ctx, 'perIp', 'token', ipKey), ...formBody(), tokenHandler(ctx))
+    router.post('/token', errorFormat('oauth'), ...createLimiter(ctx, 'perIp', 'token', ipKey), ...formBody(), tokenHandler(ctx))
   }
   if (ctx.options.findUser) {
-    router.post('/access/getAuthorizationCode', errorFormat('capture'), ...formBody(), authenticateCaptureClient(ctx), createLimiter(ctx, 'perClient', 'capture', captureClientKey), getAuthorizationCodeHandler(ctx))
+    router.post('/access/getAuthorizationCode', errorFormat('capture'), ...formBody(), authenticateCaptureClient(ctx), ...createLimiter(ctx, 'perClient', 'capture', captureClientKey), getAuthorizationCodeHandler(ctx))
   }
   router.use(renderError)
 
