@@ -1,6 +1,7 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, randomUUID } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomUUID } from 'node:crypto'
 import type { CodeStore } from '../../types/store.js'
 import { ProblemError } from '../errors/errors.js'
+import { random } from '../helpers/random.js'
 
 /** An answer as stored under an Idempotency-Key and replayed for it. */
 export interface StoredAnswer {
@@ -66,7 +67,7 @@ export class IdempotencyKey {
 
   /** Encrypts an answer, bound to this key's record id. */
   seal(answer: StoredAnswer): string {
-    const iv = randomBytes(12)
+    const iv = random(12)
     const cipher = createCipheriv(SEAL, this.#sealKey, iv).setAAD(Buffer.from(this.id))
     const sealed = Buffer.concat([cipher.update(JSON.stringify(answer), 'utf8'), cipher.final()])
     return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url')
