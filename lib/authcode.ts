@@ -1,11 +1,11 @@
-import { Router } from 'express'
+import { Router, type Request, type Response } from 'express'
 import type { AuthcodeEventHandler, AuthcodeEventType } from '../types/events.js'
 import type { Grant, RedeemExpectation } from '../types/grant.js'
 import type { AuthcodeOptions } from '../types/options.js'
 import { kContext, type AuthcodeContext } from './context.js'
 import { authenticateCaptureClient, captureClientKey } from './core/authenticate-capture-client.js'
 import { redeemCode } from './core/redeem-code.js'
-import { errorFormat, renderError } from './errors/render-error.js'
+import { renderError, renderErrorsAs } from './errors/render-error.js'
 import { EventBus } from './events.js'
 import { getAuthorizationCodeHandler } from './handlers/get-authorization-code.js'
 import { authorizeHandler, authorizeHeaders, hasAuthorizeEndpoint } from './handlers/authorize.js'
@@ -43,19 +43,19 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
   const metadata = buildMetadata(ctx.options)
   const router = Router() as AuthcodeRouter
 
-  router.get(METADATA_SUFFIX, errorFormat('problem'), (_req, res) => {
+  router.get(METADATA_SUFFIX, (_req: Request, res: Response) => {
     res.setHeader('Access-Control-Allow-Origin', '*')
     sendJson(res, 200, metadata)
-  })
-  router.post('/codes', errorFormat('problem'), bearerAuth(ctx, 'codes:issue'), ...jsonBody(), codesHandler(ctx))
+  }, renderErrorsAs('problem'))
+  router.post('/codes', bearerAuth(ctx, 'codes:issue'), ...jsonBody(), codesHandler(ctx), renderErrorsAs('problem'))
   if (hasAuthorizeEndpoint(ctx.options)) {
-    router.get('/authorize', authorizeHeaders, errorFormat('authorize'), createLimiter(ctx, 'perIp', 'authorize', ipKey), authorizeHandler(ctx))
+    router.get('/authorize', authorizeHeaders, ...createLimiter(ctx, 'perIp', 'authorize', ipKey), authorizeHandler(ctx), renderErrorsAs('authorize'))
   }
   if (ctx.options.issueTokens) {
-    router.post('/token', errorFormat('oauth'), createLimiter(ctx, 'perIp', 'token', ipKey), ...formBody(), tokenHandler(ctx))
+    router.post('/token', ...createLimiter(ctx, 'perIp', 'token', ipKey), ...formBody(), tokenHandler(ctx), renderErrorsAs('oauth'))
   }
   if (ctx.options.findUser) {
-    router.post('/access/getAuthorizationCode', errorFormat('capture'), ...formBody(), authenticateCaptureClient(ctx), createLimiter(ctx, 'perClient', 'capture', captureClientKey), getAuthorizationCodeHandler(ctx))
+    router.post('/access/getAuthorizationCode', ...formBody(), authenticateCaptureClient(ctx), ...createLimiter(ctx, 'perClient', 'capture', captureClientKey), getAuthorizationCodeHandler(ctx), renderErrorsAs('capture'))
   }
   router.use(renderError)
 

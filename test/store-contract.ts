@@ -111,7 +111,7 @@ export function storeContract(makeStore: () => Promise<CodeStore> | CodeStore): 
   })
 
   describe('idempotency records', () => {
-    // A code saved with an answer shares its id's first character (the slot tag) with the key.
+    // A code saved with an answer shares its id's first character (the slot tag) with the key, as a cluster store requires.
     const pair = () => {
       const tag = 'k'
       return { keyId: `${tag}${randomUUID()}`, id: `${tag}${randomUUID()}` }
@@ -140,6 +140,15 @@ export function storeContract(makeStore: () => Promise<CodeStore> | CodeStore): 
       expect(await store.save(id, record(60_000), { keyId, owner: 'me', answer: 'sealed', ttlSeconds: 60 })).to.equal(false)
       expect(await store.consume(id)).to.deep.equal({ status: 'missing' })
       expect((await store.claimIdempotencyKey(keyId, 'fp', 'third', 10_000)).status).to.equal('in-flight')
+    })
+
+    it('saves a code with an answer whatever its id, unless it requires a shared slot tag', async function () {
+      if (store.requiresSharedSlotTag) this.skip()
+      const keyId = `a${randomUUID()}`
+      const id = `b${randomUUID()}`
+      await store.claimIdempotencyKey(keyId, 'fp', 'me', 10_000)
+      expect(await store.save(id, record(60_000), { keyId, owner: 'me', answer: 'sealed', ttlSeconds: 60 })).to.equal(true)
+      expect(await store.claimIdempotencyKey(keyId, 'fp', 'you', 10_000)).to.deep.equal({ status: 'done', fingerprint: 'fp', answer: 'sealed' })
     })
 
     it('releases a key only for the owner that holds it', async () => {

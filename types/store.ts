@@ -38,7 +38,7 @@ export type IdempotencyClaim =
 
 /** The answer to store with a code, in the same atomic step, under a claimed idempotency key. */
 export interface IdempotentAnswer {
-  /** Id of the idempotency record; shares `slotTag` with the code's id. */
+  /** Id of the idempotency record; shares `slotTag` with the code's id when the store {@link CodeStore.requiresSharedSlotTag}. */
   keyId: string
   /** The token given to `claimIdempotencyKey`; the answer is stored only while it still holds the key. */
   owner: string
@@ -55,6 +55,12 @@ export interface IdempotentAnswer {
  * calls for one id, from any number of processes, exactly one sees `consumed`.
  */
 export interface CodeStore {
+  /**
+   * Whether a code saved with an idempotent answer must have an id whose `slotTag` equals the
+   * idempotency record's (a store writing both keys in one step on one Redis Cluster hash
+   * slot). Issuers then draw codes until the tags agree, about 64 draws; unset means any id.
+   */
+  readonly requiresSharedSlotTag?: boolean
   /**
    * Saves a new record; it must vanish at `record.expiresAt`. With `idempotency`, the answer
    * is stored in the same atomic step, and nothing is saved unless `owner` still holds the key.

@@ -22,7 +22,7 @@ const body = Joi.object<CodesBody>({
     Buffer.byteLength(JSON.stringify(value)) <= INTEGRATION_CONTEXT_LIMIT_BYTES
       ? value
       : helpers.message({ custom: `{{#label}} must be at most ${INTEGRATION_CONTEXT_LIMIT_BYTES} bytes of JSON` })),
-}).required().messages({ 'object.base': 'the body must be a JSON object' })
+}).required().messages({ 'object.base': 'the body must be a JSON object' }).prefs({ abortEarly: false, convert: false })
 
 /**
  * Validates a `POST /codes` body, listing every fault (unknown fields included) with a JSON
@@ -31,7 +31,7 @@ const body = Joi.object<CodesBody>({
  * @throws ValidationError with every fault.
  */
 export function parseCodesBody(options: ResolvedOptions, clientId: string, input: unknown): CodesBody {
-  const { value, error } = body.validate(input, { abortEarly: false, convert: false })
+  const { value, error } = body.validate(input)
   if (error) throw new ValidationError(fieldErrors(error.details))
   const integration = options.clients.get(clientId)?.integration
   const schema = integration === undefined ? undefined : options.integrations?.[integration]?.schema

@@ -1,6 +1,7 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, randomUUID } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomUUID } from 'node:crypto'
 import type { CodeStore } from '../../types/store.js'
 import { ProblemError } from '../errors/errors.js'
+import { random } from '../helpers/random.js'
 
 /** An answer as stored under an Idempotency-Key and replayed for it. */
 export interface StoredAnswer {
@@ -37,10 +38,11 @@ export class IdempotencyKey {
   readonly #macKey: Buffer
 
   constructor(clientId: string, raw: string) {
-    const derive = (info: string) => Buffer.from(hkdfSync('sha256', raw, clientId, `express-authcode idempotency ${info}`, 32))
-    this.id = derive('id').toString('base64url')
-    this.#sealKey = derive('answer')
-    this.#macKey = derive('fingerprint')
+    // One HKDF output split three ways: as independent as three derivations, at a third of the cost.
+    const keys = Buffer.from(hkdfSync('sha256', raw, clientId, 'express-authcode idempotency id|answer|fingerprint', 96))
+    this.id = keys.subarray(0, 32).toString('base64url')
+    this.#sealKey = keys.subarray(32, 64)
+    this.#macKey = keys.subarray(64, 96)
   }
 
   /**
@@ -65,7 +67,7 @@ export class IdempotencyKey {
 
   /** Encrypts an answer, bound to this key's record id. */
   seal(answer: StoredAnswer): string {
-    const iv = randomBytes(12)
+    const iv = random(12)
     const cipher = createCipheriv(SEAL, this.#sealKey, iv).setAAD(Buffer.from(this.id))
     const sealed = Buffer.concat([cipher.update(JSON.stringify(answer), 'utf8'), cipher.final()])
     return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url')

@@ -43,14 +43,14 @@ export interface IdempotentIssue {
  * request fails with `event-handler-failed`: nobody holds a code the host did not accept.
  *
  * With `idempotency`, the handlers run first and the code is stored only once they accept it,
- * drawn into the hash slot of the key's record and saved with the sealed answer in one store
- * step. Until then the key's record is in flight (retries get 409), so no retry can replay an
+ * saved with the sealed answer in one store step (drawn into the hash slot of the key's record
+ * when the store keeps the two in one Redis Cluster slot). Until then the key's record is in flight (retries get 409), so no retry can replay an
  * answer whose handlers later fail; a failing handler leaves nothing stored.
  * @throws EventHandlerFailedError when a handler throws.
  * @throws ProblemError `idempotency-key-in-flight` if the key's lock expired and was taken over.
  */
 export async function issueCode(ctx: AuthcodeContext, request: IssueRequest, idempotency?: IdempotentIssue): Promise<IssuedCode> {
-  const code = generateCode(idempotency && slotTag(idempotency.keyId))
+  const code = generateCode(idempotency && ctx.options.store.requiresSharedSlotTag === true ? slotTag(idempotency.keyId) : undefined)
   const id = sha256(code)
   const issuedAt = Date.now()
   const { magicLink: buildLink, ttlSeconds, ...bound } = request

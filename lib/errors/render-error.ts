@@ -17,13 +17,13 @@ export type ErrorFormat = 'problem' | 'oauth' | 'capture' | 'authorize'
 /** Base of every problem `type`; the slug is its last path segment. */
 export const PROBLEM_TYPE_BASE = 'https://express-authcode.dev/problems/'
 
-const kFormat = Symbol('authcode.errorFormat')
-
-/** Marks the shape errors on this route are rendered in. */
-export function errorFormat(format: ErrorFormat) {
-  return function setErrorFormat(_req: Request, res: Response, next: () => void): void {
-    ;(res.locals as Record<symbol, ErrorFormat>)[kFormat] = format
-    next()
+/**
+ * Renders the errors of a route in `format`. Mounted as the route's last handler, it runs only
+ * when something on the route failed: a request that succeeds pays no layer for it.
+ */
+export function renderErrorsAs(format: ErrorFormat): ErrorRequestHandler {
+  return function renderRouteError(err: unknown, req, res, next) {
+    render(format, err, req, res, next)
   }
 }
 
@@ -136,8 +136,13 @@ const renderers: Record<ErrorFormat, Renderer> = {
   authorize: (err, res, req) => renderAuthorize(err, res, req, renderProblem),
 }
 
-/** The one place errors become responses. Unexpected errors are logged by name only: messages may carry input. */
+/** Renders errors no route rendered (as problem+json). */
 export const renderError: ErrorRequestHandler = (err: unknown, req, res, next) => {
+  render('problem', err, req, res, next)
+}
+
+/** The one place errors become responses. Unexpected errors are logged by name only: messages may carry input. */
+function render(format: ErrorFormat, err: unknown, req: Request, res: Response, next: (err?: unknown) => void): void {
   if (res.headersSent) {
     next(err)
     return
@@ -147,7 +152,6 @@ export const renderError: ErrorRequestHandler = (err: unknown, req, res, next) =
     const cause = error instanceof EventHandlerFailedError ? error.cause : err
     console.error(`express-authcode: ${req.method} ${req.baseUrl}${req.route?.path ?? ''} failed: ${describe(cause)}`)
   }
-  const format = (res.locals as Record<symbol, ErrorFormat | undefined>)[kFormat] ?? 'problem'
   renderers[format](error, res, req)
 }
 

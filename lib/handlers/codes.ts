@@ -31,8 +31,8 @@ export function codesHandler(ctx: AuthcodeContext): RequestHandler {
   const { store, idempotencyTtl, magicLinkUrl, singleActiveCode } = ctx.options
   const countIssued = { skipFailedRequests: true, requestWasSuccessful: (_req: Request, res: Response) => stateOf(res).issued === true }
   const limiters = [
-    createLimiter(ctx, 'perClient', 'codes', (_req, res) => callerOf(res).clientId, countIssued),
-    createLimiter(ctx, 'perSubject', 'codes', (_req, res) => `${callerOf(res).clientId}:${sha256(stateOf(res).subject ?? '')}`, countIssued),
+    ...createLimiter(ctx, 'perClient', 'codes', (_req, res) => callerOf(res).clientId, countIssued),
+    ...createLimiter(ctx, 'perSubject', 'codes', (_req, res) => `${callerOf(res).clientId}:${sha256(stateOf(res).subject ?? '')}`, countIssued),
   ]
 
   return async function issueMagicLinkCode(req, res) {

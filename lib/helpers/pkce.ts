@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { safeEqual } from './timing-safe.js'
 
 /**
@@ -10,7 +10,7 @@ export const PKCE_VALUE = /^[A-Za-z0-9\-._~]{43,128}$/
 
 /** The S256 challenge of a verifier: BASE64URL(SHA256(ASCII(code_verifier))). */
 export function s256(verifier: string): string {
-  return createHash('sha256').update(verifier, 'ascii').digest('base64url')
+  return hash('sha256', Buffer.from(verifier, 'ascii'), 'base64url')
 }
 
 /**

@@ -10,19 +10,35 @@ export const FORM_LIMIT_BYTES = 16 * 1024
 /**
  * Reads an `application/x-www-form-urlencoded` body into `req.body` as {@link FormParams}.
  * A name given twice is refused and an empty value counts as omitted; a body the host app
- * already parsed (e.g. `express.urlencoded()` mounted first) is checked the same way.
+ * already parsed (e.g. `express.urlencoded()` mounted first) is checked the same way. One
+ * route layer.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
  */
 export function formBody(): RequestHandler[] {
-  return [express.text({ type: 'application/x-www-form-urlencoded', limit: FORM_LIMIT_BYTES }), parseForm]
+  return [readForm]
 }
 
-function parseForm(req: Request, _res: Response, next: NextFunction): void {
+const readText = express.text({ type: 'application/x-www-form-urlencoded', limit: FORM_LIMIT_BYTES })
+
+function readForm(req: Request, res: Response, next: NextFunction): void {
   if (!req.is('application/x-www-form-urlencoded')) {
     throw new InvalidRequestError('Content-Type must be application/x-www-form-urlencoded.')
   }
-  req.body = typeof req.body === 'string' ? fromText(req.body) : fromParsed(req.body)
-  next()
+  readText(req, res, (err?: unknown) => {
+    if (err !== undefined) {
+      next(err)
+      return
+    }
+    let params: FormParams
+    try {
+      params = typeof req.body === 'string' ? fromText(req.body) : fromParsed(req.body)
+    } catch (parseError) {
+      next(parseError)
+      return
+    }
+    req.body = params
+    next()
+  })
 }
 
 function fromText(text: string): FormParams {

@@ -11,19 +11,15 @@ const unsupported = (detail: string) => new ProblemError(415, 'unsupported-media
 /**
  * Reads an `application/json` body into `req.body`: another media type is 415, a body over
  * 16 KiB is 413 (`payload-too-large`) and one that is not JSON is 400 (`malformed-json`).
- * A body the host app already parsed is used as it is.
+ * A body the host app already parsed is used as it is. One route layer.
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.5.16
  */
 export function jsonBody(): RequestHandler[] {
-  return [requireJson, readJson]
-}
-
-function requireJson(req: Request, _res: Response, next: NextFunction): void {
-  if (!req.is('application/json')) throw unsupported('Send the body as application/json.')
-  next()
+  return [readJson]
 }
 
 function readJson(req: Request, res: Response, next: NextFunction): void {
+  if (!req.is('application/json')) throw unsupported('Send the body as application/json.')
   parse(req, res, (err?: unknown) => {
     const type = (err as { type?: unknown } | undefined)?.type
     if (type === 'entity.parse.failed') next(new ProblemError(400, 'malformed-json', 'The body is not valid JSON.', { detail: 'The request body could not be parsed as JSON.' }))

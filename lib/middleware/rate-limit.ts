@@ -12,8 +12,6 @@ export interface LimiterTweaks {
   requestWasSuccessful?: (req: Request, res: Response) => boolean | Promise<boolean>
 }
 
-const passThrough: RequestHandler = (_req, _res, next) => next()
-
 /** The client IP, with IPv6 addresses grouped to their /56 as express-rate-limit advises. */
 export function ipKey(req: Request): string {
   return ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown')
@@ -23,13 +21,14 @@ export function ipKey(req: Request): string {
  * One express-rate-limit middleware for a limit of `options.rateLimit`, counting in the code
  * store (Redis: shared by every process) under `keyPrefix + "rl:" + name`. Over the limit it
  * throws {@link RateLimitedError} to the error renderer, with standard `RateLimit` headers and
- * `Retry-After`. A limit turned off yields a pass-through.
+ * `Retry-After`. Returned as a list to spread into a route: empty when the limit is off, so a
+ * route without limits runs no limiter layer at all.
  * @see https://datatracker.ietf.org/doc/draft-ietf-httpapi-ratelimit-headers/
  */
-export function createLimiter(ctx: AuthcodeContext, name: LimitName, scope: string, keyOf: (req: Request, res: Response) => string, tweaks: LimiterTweaks = {}): RequestHandler {
+export function createLimiter(ctx: AuthcodeContext, name: LimitName, scope: string, keyOf: (req: Request, res: Response) => string, tweaks: LimiterTweaks = {}): RequestHandler[] {
   const rule = ctx.options.rateLimit[name]
-  if (!rule) return passThrough
-  return rateLimit({
+  if (!rule) return []
+  return [rateLimit({
     windowMs: rule.windowMs,
     limit: rule.limit,
     standardHeaders: 'draft-8',
@@ -39,5 +38,5 @@ export function createLimiter(ctx: AuthcodeContext, name: LimitName, scope: stri
     keyGenerator: keyOf,
     handler: (_req, res, next) => next(new RateLimitedError(Number(res.getHeader('Retry-After')) || Math.ceil(rule.windowMs / 1000))),
     ...tweaks,
-  })
+  })]
 }

@@ -33,6 +33,8 @@ interface ActiveEntry {
  * does not keep the process alive; `close()` stops it.
  */
 export class MemoryStore implements CodeStore {
+  /** Any two entries can be written together. */
+  readonly requiresSharedSlotTag = false
   readonly #entries = new Map<string, Entry>()
   /** Claimed ids and when each claim lapses. */
   readonly #claims = new Map<string, number>()

@@ -67,15 +67,20 @@ return 1
  * Codes in Redis under `prefix + "{" + tag + "}code:" + SHA-256(code)` and idempotency
  * records under `prefix + "{" + tag + "}idem:" + keyId`, where the hash tag is
  * {@link slotTag} of the id: each operation is one command or script on one hash slot
- * (cluster-safe), and a code drawn with its idempotency record's tag is saved together with
- * the answer in one script. One-time claims live under `prefix + "once:" + id`.
+ * (cluster-safe). A code is saved together with its idempotent answer in one script; on a
+ * Redis Cluster that script needs the code drawn with its idempotency record's tag, on a
+ * standalone server or Sentinel any two keys may share it. One-time claims live under
+ * `prefix + "once:" + id`.
  */
 export class RedisStore implements CodeStore {
   readonly prefix: string
+  /** True on a Redis Cluster: a script may only touch keys of one hash slot. */
+  readonly requiresSharedSlotTag: boolean
   readonly #send: SendRedisCommand
 
   constructor(options: RedisStoreOptions) {
     this.prefix = options.prefix ?? 'authcode:'
+    this.requiresSharedSlotTag = isCluster(options.client)
     this.#send = redisCommandSender(options.client, options.commandTimeoutMs ?? 1500)
   }
 
@@ -85,7 +90,7 @@ export class RedisStore implements CodeStore {
     const ttl = String(Math.max(1, record.expiresAt - Date.now()))
     if (!idempotency) return (await this.#run({ key, isReadOnly: false, command: ['SET', key, value, 'PX', ttl, 'NX'] })) !== null
     const { keyId, owner, answer, ttlSeconds } = idempotency
-    if (slotTag(id) !== slotTag(keyId)) throw new TypeError('RedisStore: a code saved with an answer must share its slot tag with the idempotency record (draw it with generateCode(slotTag(keyId)))')
+    if (this.requiresSharedSlotTag && slotTag(id) !== slotTag(keyId)) throw new TypeError('RedisStore: a code saved with an answer must share its slot tag with the idempotency record (draw it with generateCode(slotTag(keyId)))')
     return (await orUnavailable(SAVE_ANSWERED.run(this.#send, [key, this.#idemKey(keyId)], [value, ttl, owner, answer, String(ttlSeconds)]))) === 1
   }
 
@@ -140,4 +145,9 @@ export class RedisStore implements CodeStore {
   #run(command: Parameters<SendRedisCommand>[0]): Promise<unknown> {
     return orUnavailable(this.#send(command))
   }
+}
+
+/** A node-redis cluster (`createCluster`), told apart as the command sender does: by its `masters`. */
+function isCluster(client: RedisConnection): boolean {
+  return typeof client === 'object' && client !== null && 'masters' in client
 }
