@@ -11,7 +11,7 @@ import { getAuthorizationCodeHandler } from './handlers/get-authorization-code.j
 import { authorizeHandler, authorizeHeaders, hasAuthorizeEndpoint } from './handlers/authorize.js'
 import { buildMetadata, METADATA_SUFFIX, metadataPathFor, type AuthorizationServerMetadata } from './handlers/metadata.js'
 import { codesHandler } from './handlers/codes.js'
-import { sendJson } from './handlers/send-json.js'
+import { sendJson } from './helpers/send-json.js'
 import { tokenHandler } from './handlers/token.js'
 import { bearerAuth } from './middleware/bearer-auth.js'
 import { formBody } from './middleware/form-body.js'

@@ -9,6 +9,7 @@ import {
   RateLimitedError,
   StoreUnavailableError,
 } from './errors.js'
+import { sendJson } from '../helpers/send-json.js'
 import { renderAuthorize } from './render-authorize.js'
 
 /** The shape errors take on a route. */
@@ -54,14 +55,6 @@ function isStoreError(err: unknown): boolean {
     || /ECONNREFUSED|ECONNRESET|EPIPE|The client is closed|Connection is closed|Socket closed/i.test(err.message)
 }
 
-function sendJson(res: Response, status: number, contentType: string, body: unknown, headers: Record<string, string>): void {
-  res.status(status)
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
-  res.setHeader('Content-Type', contentType)
-  res.setHeader('Cache-Control', 'no-store')
-  res.end(JSON.stringify(body))
-}
-
 function problemBody(err: ProblemError): Record<string, unknown> {
   return {
     type: PROBLEM_TYPE_BASE + err.slug,
@@ -79,7 +72,7 @@ export function renderProblem(err: ProblemError | OAuthError, res: Response): vo
   const body = err instanceof OAuthError
     ? { type: PROBLEM_TYPE_BASE + err.code.replaceAll('_', '-'), title: err.code, status: err.status, detail: err.description, error: err.code, error_description: err.description }
     : problemBody(err)
-  sendJson(res, err.status, PROBLEM_JSON, body, err.headers)
+  sendJson(res, err.status, body, { contentType: PROBLEM_JSON, headers: err.headers })
 }
 
 /**
@@ -90,11 +83,11 @@ export function renderProblem(err: ProblemError | OAuthError, res: Response): vo
 export function renderOAuth(err: ProblemError | OAuthError, res: Response): void {
   res.setHeader('Pragma', 'no-cache')
   if (err instanceof OAuthError) {
-    sendJson(res, err.status, 'application/json; charset=utf-8', { error: err.code, error_description: err.description }, err.headers)
+    sendJson(res, err.status, { error: err.code, error_description: err.description }, { headers: err.headers })
     return
   }
   const error = err instanceof StoreUnavailableError ? 'temporarily_unavailable' : err.status >= 500 ? 'server_error' : 'invalid_request'
-  sendJson(res, err.status, PROBLEM_JSON, { ...problemBody(err), error, error_description: err.detail ?? err.title }, err.headers)
+  sendJson(res, err.status, { ...problemBody(err), error, error_description: err.detail ?? err.title }, { contentType: PROBLEM_JSON, headers: err.headers })
 }
 
 /** Any error as the Capture error it answers as: our own hierarchy mapped onto Capture's codes. */
@@ -124,7 +117,7 @@ export function renderCapture(err: ProblemError | OAuthError, res: Response): vo
     ...(capture.argumentName === undefined ? {} : { argument_name: capture.argumentName }),
     request_id: randomBytes(12).toString('base64url'),
   }
-  sendJson(res, status, 'application/json; charset=utf-8', body, capture.headers)
+  sendJson(res, status, body, { headers: capture.headers })
 }
 
 type Renderer = (err: ProblemError | OAuthError, res: Response, req: Request) => void

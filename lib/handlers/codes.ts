@@ -6,7 +6,7 @@ import { issueCode, type IssuedCode } from '../core/issue-code.js'
 import { sha256 } from '../helpers/random.js'
 import { callerOf } from '../middleware/bearer-auth.js'
 import { createLimiter } from '../middleware/rate-limit.js'
-import { sendJson } from './send-json.js'
+import { sendJson } from '../helpers/send-json.js'
 
 const kIssued = Symbol('authcode.issued')
 

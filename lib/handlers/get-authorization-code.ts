@@ -5,7 +5,7 @@ import { issueCode } from '../core/issue-code.js'
 import { readCaptureParams } from '../core/read-capture-params.js'
 import { CaptureError, MisconfigurationError } from '../errors/errors.js'
 import type { FormParams } from '../middleware/form-body.js'
-import { sendJson } from './send-json.js'
+import { sendJson } from '../helpers/send-json.js'
 
 /**
  * `POST /access/getAuthorizationCode`, Capture-compatible: resolves the user with

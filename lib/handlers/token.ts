@@ -4,7 +4,7 @@ import { authenticateClient } from '../core/authenticate-client.js'
 import { redeemCode } from '../core/redeem-code.js'
 import { InvalidRequestError, UnsupportedGrantTypeError } from '../errors/errors.js'
 import type { FormParams } from '../middleware/form-body.js'
-import { sendJson } from './send-json.js'
+import { sendJson } from '../helpers/send-json.js'
 
 /**
  * `POST /token`, grant `authorization_code`: authenticates the client, consumes the code

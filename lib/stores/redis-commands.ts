@@ -34,8 +34,13 @@ export function redisCommandSender(client: unknown, timeoutMs: number): SendRedi
   return (command) => withDeadline(send(command), timeoutMs)
 }
 
+/** Whether a connection is a node-redis cluster (`createCluster`): it has `masters`. */
+export function isRedisCluster(client: unknown): boolean {
+  return typeof client === 'object' && client !== null && 'masters' in client
+}
+
 function rawSender(client: unknown, options: { timeout: number }): SendRedisCommand {
-  if (typeof client === 'object' && client !== null && 'masters' in client) {
+  if (isRedisCluster(client)) {
     const cluster = client as ClusterLike
     return ({ key, isReadOnly, command }) => cluster.sendCommand(key, isReadOnly, command, options) as Promise<RedisReply>
   }

@@ -1,7 +1,7 @@
 import type { Store as RateLimitStore } from 'express-rate-limit'
 import type { RedisConnection } from '../../types/options.js'
 import type { CodeRecord, CodeStore, ConsumeResult, IdempotencyClaim, IdempotentAnswer } from '../../types/store.js'
-import { LuaScript, orUnavailable, redisCommandSender, type SendRedisCommand } from './redis-commands.js'
+import { isRedisCluster, LuaScript, orUnavailable, redisCommandSender, type SendRedisCommand } from './redis-commands.js'
 import { RedisRateLimitStore } from './redis-rate-limit-store.js'
 import { slotTag } from './slot-tag.js'
 
@@ -80,7 +80,7 @@ export class RedisStore implements CodeStore {
 
   constructor(options: RedisStoreOptions) {
     this.prefix = options.prefix ?? 'authcode:'
-    this.requiresSharedSlotTag = isCluster(options.client)
+    this.requiresSharedSlotTag = isRedisCluster(options.client)
     this.#send = redisCommandSender(options.client, options.commandTimeoutMs ?? 1500)
   }
 
@@ -147,7 +147,3 @@ export class RedisStore implements CodeStore {
   }
 }
 
-/** A node-redis cluster (`createCluster`), told apart as the command sender does: by its `masters`. */
-function isCluster(client: RedisConnection): boolean {
-  return typeof client === 'object' && client !== null && 'masters' in client
-}
