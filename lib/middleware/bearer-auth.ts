@@ -1,8 +1,9 @@
+import { timingSafeEqual } from 'node:crypto'
 import type { RequestHandler, Response } from 'express'
 import type { AccessTokenInfo } from '../../types/options.js'
 import type { AuthcodeContext } from '../context.js'
 import { ProblemError } from '../errors/errors.js'
-import { safeEqual } from '../helpers/timing-safe.js'
+import { secretDigest } from '../helpers/timing-safe.js'
 import type { ResolvedOptions } from '../options.js'
 
 const kCaller = Symbol('authcode.caller')
@@ -53,10 +54,13 @@ export function bearerAuth(ctx: AuthcodeContext, scope: string): RequestHandler 
 function tokenVerifier(options: ResolvedOptions): (token: string) => Promise<AccessTokenInfo | null> {
   const { verifyAccessToken, accessTokens } = options
   if (verifyAccessToken) return async (token) => (await verifyAccessToken(token)) ?? null
+  // The configured tokens are hashed once here; a request hashes only the token it presents.
+  const entries = accessTokens.map((entry) => ({ digest: secretDigest(entry.token), caller: { clientId: entry.clientId, scopes: entry.scopes } }))
   return async (token) => {
+    const presented = secretDigest(token)
     // Every entry is compared, so the time taken says nothing about which one matched.
     let found: AccessTokenInfo | null = null
-    for (const entry of accessTokens) if (safeEqual(entry.token, token) && !found) found = { clientId: entry.clientId, scopes: entry.scopes }
+    for (const entry of entries) if (timingSafeEqual(entry.digest, presented) && !found) found = entry.caller
     return found
   }
 }
