@@ -7,7 +7,11 @@ interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number }
   children?: number[]
 }
-interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
+interface Profile {
+  nodes: ProfileNode[]
+  samples: number[]
+  timeDeltas: number[]
+}
 
 const [file, top = '25'] = process.argv.slice(2)
 if (!file) throw new Error('usage: profile-summary.ts FILE.cpuprofile [TOP]')
@@ -34,5 +38,11 @@ const print = (title: string, rows: Array<[string, number]>) => {
   console.log(`\n${title}`)
   for (const [name, time] of rows) console.log(`${((time / total) * 100).toFixed(1).padStart(5)} %  ${name}`)
 }
-print('self time by package or file', tally((n) => where(n.callFrame.url)))
-print('self time by function', tally((n) => `${n.callFrame.functionName || '(anonymous)'}  ${where(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`))
+print(
+  'self time by package or file',
+  tally((n) => where(n.callFrame.url)),
+)
+print(
+  'self time by function',
+  tally((n) => `${n.callFrame.functionName || '(anonymous)'}  ${where(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`),
+)

@@ -60,7 +60,10 @@ export function table(summaries: Summary[]): string {
       lines.push(`| ${row.name} | skipped (not mounted) | | | | |`)
       continue
     }
-    const breakdown = [...(commands ?? [])].sort((a, b) => b[1] - a[1]).map(([cmd, n]) => `${cmd} ${n}`).join(', ')
+    const breakdown = [...(commands ?? [])]
+      .sort((a, b) => b[1] - a[1])
+      .map(([cmd, n]) => `${cmd} ${n}`)
+      .join(', ')
     lines.push(`| ${row.name} | ${row.rps} | ${row.p50Ms} | ${row.p99Ms} | ${row.redisRoundTripsPerRequest} | ${breakdown} |`)
   }
   return lines.join('\n')

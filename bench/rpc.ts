@@ -1,7 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-interface Call { id: number; op: string; arg: unknown }
+interface Call {
+  id: number
+  op: string
+  arg: unknown
+}
 type Reply = { id: number; result: unknown } | { id: number; error: string } | { ready: unknown }
 
 /** Answers the parent's calls in a child process, then tells it `ready` (with e.g. the listening origin). */

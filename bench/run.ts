@@ -61,7 +61,9 @@ try {
     if (targets.length !== 1) throw new Error('--soak runs one mounted scenario: pick it with --scenario NAME')
     await soak(targets[0] as Target, bench, Number(args.soak), settings.warmup)
   } else {
-    console.log(`warm-up ${settings.warmup} s each, then ${settings.rounds} interleaved rounds of ${settings.seconds} s, ${settings.connections} connections`)
+    console.log(
+      `warm-up ${settings.warmup} s each, then ${settings.rounds} interleaved rounds of ${settings.seconds} s, ${settings.connections} connections`,
+    )
     for (const target of targets) await target.measure(bench, settings.warmup)
     for (let r = 0; r < settings.rounds; r++) {
       // Each round starts one scenario later, so no scenario always runs first or last.
@@ -79,7 +81,8 @@ try {
     console.log(`\n${table(summaries)}\n`)
     for (const line of ratios(summaries.map((s) => s.row))) console.log(line)
     for (const { row, unexpected } of summaries) {
-      if (unexpected && Object.keys(unexpected).length) console.warn(`warning: ${row.name} got unexpected answers ${JSON.stringify(unexpected)}`)
+      if (unexpected && Object.keys(unexpected).length)
+        console.warn(`warning: ${row.name} got unexpected answers ${JSON.stringify(unexpected)}`)
     }
     if (args.json) {
       await mkdir(dirname(resolve(args.json)), { recursive: true })

@@ -75,7 +75,7 @@ export function tokenRequest(path: string, fixture: Fixture, form: (code: string
 export async function prepareCodes(count: number, batch: number, make: () => Promise<string>): Promise<Fixture> {
   const codes: string[] = []
   while (codes.length < count) {
-    codes.push(...await Promise.all(Array.from({ length: Math.min(batch, count - codes.length) }, make)))
+    codes.push(...(await Promise.all(Array.from({ length: Math.min(batch, count - codes.length) }, make))))
   }
   return { codes }
 }

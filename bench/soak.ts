@@ -22,5 +22,7 @@ export async function soak(target: Target, bench: Bench, seconds: number, warmup
   }
   const end = await target.rss()
   const change = ((end - start) / start) * 100
-  console.log(`RSS start ${mb(start)} MiB, end ${mb(end)} MiB, change ${change.toFixed(1)} % (target within ±10 %): ${Math.abs(change) <= 10 ? 'met' : 'NOT met'}`)
+  console.log(
+    `RSS start ${mb(start)} MiB, end ${mb(end)} MiB, change ${change.toFixed(1)} % (target within ±10 %): ${Math.abs(change) <= 10 ? 'met' : 'NOT met'}`,
+  )
 }

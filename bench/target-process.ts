@@ -20,22 +20,25 @@ const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 const inspector = new Session()
 inspector.connect()
 
-serveRpc({
-  profileStart: async () => {
-    await inspector.post('Profiler.enable')
-    await inspector.post('Profiler.start')
+serveRpc(
+  {
+    profileStart: async () => {
+      await inspector.post('Profiler.enable')
+      await inspector.post('Profiler.start')
+    },
+    profileStop: async (file: string) => {
+      const { profile } = await inspector.post('Profiler.stop')
+      await writeFile(file, JSON.stringify(profile))
+    },
+    prepare: (count: number) => prepare?.(count, origin) ?? {},
+    rss: () => process.memoryUsage().rss,
+    roundTrips,
+    exit: async () => {
+      server.closeAllConnections()
+      server.close()
+      await redis.close()
+      process.exit(0)
+    },
   },
-  profileStop: async (file: string) => {
-    const { profile } = await inspector.post('Profiler.stop')
-    await writeFile(file, JSON.stringify(profile))
-  },
-  prepare: (count: number) => prepare?.(count, origin) ?? {},
-  rss: () => process.memoryUsage().rss,
-  roundTrips,
-  exit: async () => {
-    server.closeAllConnections()
-    server.close()
-    await redis.close()
-    process.exit(0)
-  },
-}, origin)
+  origin,
+)

@@ -33,7 +33,11 @@ export class Target {
   #estimate = FIRST_GUESS_RPS
   #measured = false
 
-  private constructor(readonly scenario: Scenario, readonly child: RpcChild, readonly origin: string) {}
+  private constructor(
+    readonly scenario: Scenario,
+    readonly child: RpcChild,
+    readonly origin: string,
+  ) {}
 
   /** Forks the target process of `scenario` and waits until it listens. */
   static async start(scenario: Scenario, redisUrl: string): Promise<Target> {
@@ -76,9 +80,19 @@ export class Target {
     if (profile) await this.child.call('profileStop', profile)
     const sent = (await this.child.call<number>('roundTrips')) - sentBefore
     const commands = commandDelta(before, await commandCalls(bench.redis))
-    const unexpected = Object.fromEntries(Object.entries(result.statuses).filter(([status]) => Number(status) !== this.scenario.expectStatus))
+    const unexpected = Object.fromEntries(
+      Object.entries(result.statuses).filter(([status]) => Number(status) !== this.scenario.expectStatus),
+    )
     if (result.errors > 0) unexpected.errors = result.errors
-    return { rps: result.rps, p50Ms: result.p50Ms, p99Ms: result.p99Ms, roundTrips: sent / Math.max(1, result.completed), commands, completed: result.completed, unexpected }
+    return {
+      rps: result.rps,
+      p50Ms: result.p50Ms,
+      p99Ms: result.p99Ms,
+      roundTrips: sent / Math.max(1, result.completed),
+      commands,
+      completed: result.completed,
+      unexpected,
+    }
   }
 
   /** The target's resident set size in bytes. */

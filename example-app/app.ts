@@ -38,7 +38,13 @@ export interface ExampleApp {
 }
 
 /** Builds the example host app: express-authcode mounted at {@link AUTH_MOUNT} plus the pages that use it. */
-export async function createExampleApp({ baseUrl, redisUrl, smtpUrl, sessionSecret, canonicalHost: redirectOtherHosts }: ExampleAppOptions): Promise<ExampleApp> {
+export async function createExampleApp({
+  baseUrl,
+  redisUrl,
+  smtpUrl,
+  sessionSecret,
+  canonicalHost: redirectOtherHosts,
+}: ExampleAppOptions): Promise<ExampleApp> {
   const stores = await openStores(redisUrl)
   const mailer = new Mailer(smtpUrl)
   const credentials = newServiceCredentials()
@@ -59,15 +65,19 @@ export async function createExampleApp({ baseUrl, redisUrl, smtpUrl, sessionSecr
   app.use('/static', express.static(fileURLToPath(new URL('./public', import.meta.url)), { maxAge: '1h' }))
 
   // The demo client is a separate app sharing this server: its own cookie, mounted before ours.
-  app.use('/demo-client', sameOriginPosts(origin), demoClientRouter({
-    clientId: clients.demoClient.id,
-    redirectUri: clients.demoClient.redirectUri,
-    scope: 'openid profile',
-    issuer,
-    authorizationEndpoint,
-    tokenEndpoint,
-    session: sessionMiddleware({ stores, secret, name: 'demo_client.sid', prefix: 'example:demo-client-sess:', path: '/demo-client' }),
-  }))
+  app.use(
+    '/demo-client',
+    sameOriginPosts(origin),
+    demoClientRouter({
+      clientId: clients.demoClient.id,
+      redirectUri: clients.demoClient.redirectUri,
+      scope: 'openid profile',
+      issuer,
+      authorizationEndpoint,
+      tokenEndpoint,
+      session: sessionMiddleware({ stores, secret, name: 'demo_client.sid', prefix: 'example:demo-client-sess:', path: '/demo-client' }),
+    }),
+  )
 
   app.use(sessionMiddleware({ stores, secret, name: SESSION_COOKIE, prefix: 'example:sess:' }))
   app.use(AUTH_MOUNT, auth)

@@ -49,9 +49,7 @@ export function newServiceCredentials(): ServiceCredentials {
 
 /** Resolves a Capture lookup (`uuid`, `id`, or `key_attribute=email`) against the user directory. */
 function findUser({ uuid, id, keyAttribute, keyValue }: FindUserQuery): string | null {
-  const user = uuid !== undefined || id !== undefined
-    ? userById(uuid ?? id)
-    : keyAttribute === 'email' ? userByEmail(keyValue) : undefined
+  const user = uuid !== undefined || id !== undefined ? userById(uuid ?? id) : keyAttribute === 'email' ? userByEmail(keyValue) : undefined
   return user?.id ?? null
 }
 

@@ -18,7 +18,11 @@ export interface PostOptions {
 export async function post(url: string, { json, form, headers = {} }: PostOptions): Promise<CallResult> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { accept: 'application/json', 'content-type': json === undefined ? 'application/x-www-form-urlencoded' : 'application/json', ...headers },
+    headers: {
+      accept: 'application/json',
+      'content-type': json === undefined ? 'application/x-www-form-urlencoded' : 'application/json',
+      ...headers,
+    },
     body: json === undefined ? new URLSearchParams(form).toString() : JSON.stringify(json),
     signal: AbortSignal.timeout(5000),
   })

@@ -9,37 +9,47 @@ import { userById } from './users.js'
  */
 export function sendPage(req: Request, res: Response, title: string, body: SafeHtml, status = 200): void {
   const user = userById(req.session?.userId)
-  res.status(status).set('Cache-Control', 'no-store').type('html').send(html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · express-authcode example</title>
-<link rel="stylesheet" href="/static/style.css">
-</head>
-<body>
-<header>
-  <a class="brand" href="/">express-authcode <span>example</span></a>
-  <nav>
-    <a href="/magic-link">Magic link</a>
-    <a href="/mailbox">Mailbox</a>
-    <a href="/demo-client">OAuth client</a>
-    <a href="/capture-demo">Capture call</a>
-    ${user
-      ? html`<form method="post" action="/logout" class="inline"><button class="link">Sign out</button></form>`
-      : html`<a href="/login">Sign in</a>`}
-  </nav>
-</header>
-<main>
-<h1>${title}</h1>
-${body}
-</main>
-</body>
-</html>
-`.value)
+  res
+    .status(status)
+    .set('Cache-Control', 'no-store')
+    .type('html')
+    .send(
+      html`<!doctype html>
+        <html lang="en">
+          <head>
+            <meta charset="utf-8" />
+            <meta name="viewport" content="width=device-width, initial-scale=1" />
+            <title>${title} · express-authcode example</title>
+            <link rel="stylesheet" href="/static/style.css" />
+          </head>
+          <body>
+            <header>
+              <a class="brand" href="/">express-authcode <span>example</span></a>
+              <nav>
+                <a href="/magic-link">Magic link</a>
+                <a href="/mailbox">Mailbox</a>
+                <a href="/demo-client">OAuth client</a>
+                <a href="/capture-demo">Capture call</a>
+                ${
+                  user
+                    ? html`<form method="post" action="/logout" class="inline"><button class="link">Sign out</button></form>`
+                    : html`<a href="/login">Sign in</a>`
+                }
+              </nav>
+            </header>
+            <main>
+              <h1>${title}</h1>
+              ${body}
+            </main>
+          </body>
+        </html> `.value,
+    )
 }
 
 /** One server-to-server call as a step of the demo: request line, status and JSON answer. */
 export function callStep(id: string, title: string, call: CallResult) {
-  return html`<li id="${id}"><strong>${title}</strong>: <code>${call.method} ${new URL(call.url).pathname}</code> → <code class="status">${call.status}</code>${typeof call.body === 'string' ? html`<pre>${call.body}</pre>` : jsonBlock(call.body)}</li>`
+  return html`<li id="${id}">
+    <strong>${title}</strong>: <code>${call.method} ${new URL(call.url).pathname}</code> →
+    <code class="status">${call.status}</code>${typeof call.body === 'string' ? html`<pre>${call.body}</pre>` : jsonBlock(call.body)}
+  </li>`
 }

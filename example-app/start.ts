@@ -29,7 +29,13 @@ export async function startExampleApp(config: ExampleConfig): Promise<RunningExa
   const url = (config.baseUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '')
   let example
   try {
-    example = await createExampleApp({ baseUrl: url, redisUrl: config.redisUrl, smtpUrl: config.smtpUrl, sessionSecret: config.sessionSecret, canonicalHost: !config.baseUrl })
+    example = await createExampleApp({
+      baseUrl: url,
+      redisUrl: config.redisUrl,
+      smtpUrl: config.smtpUrl,
+      sessionSecret: config.sessionSecret,
+      canonicalHost: !config.baseUrl,
+    })
   } catch (err) {
     server.close()
     throw err

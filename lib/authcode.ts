@@ -43,19 +43,36 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
   const metadata = buildMetadata(ctx.options)
   const router = Router() as AuthcodeRouter
 
-  router.get(METADATA_SUFFIX, (_req: Request, res: Response) => {
-    res.setHeader('Access-Control-Allow-Origin', '*')
-    sendJson(res, 200, metadata)
-  }, renderErrorsAs('problem'))
+  router.get(
+    METADATA_SUFFIX,
+    (_req: Request, res: Response) => {
+      res.setHeader('Access-Control-Allow-Origin', '*')
+      sendJson(res, 200, metadata)
+    },
+    renderErrorsAs('problem'),
+  )
   router.post('/codes', bearerAuth(ctx, 'codes:issue'), ...jsonBody(), codesHandler(ctx), renderErrorsAs('problem'))
   if (hasAuthorizeEndpoint(ctx.options)) {
-    router.get('/authorize', authorizeHeaders, ...createLimiter(ctx, 'perIp', 'authorize', ipKey), authorizeHandler(ctx), renderErrorsAs('authorize'))
+    router.get(
+      '/authorize',
+      authorizeHeaders,
+      ...createLimiter(ctx, 'perIp', 'authorize', ipKey),
+      authorizeHandler(ctx),
+      renderErrorsAs('authorize'),
+    )
   }
   if (ctx.options.issueTokens) {
     router.post('/token', ...createLimiter(ctx, 'perIp', 'token', ipKey), ...formBody(), tokenHandler(ctx), renderErrorsAs('oauth'))
   }
   if (ctx.options.findUser) {
-    router.post('/access/getAuthorizationCode', ...formBody(), authenticateCaptureClient(ctx), ...createLimiter(ctx, 'perClient', 'capture', captureClientKey), getAuthorizationCodeHandler(ctx), renderErrorsAs('capture'))
+    router.post(
+      '/access/getAuthorizationCode',
+      ...formBody(),
+      authenticateCaptureClient(ctx),
+      ...createLimiter(ctx, 'perClient', 'capture', captureClientKey),
+      getAuthorizationCodeHandler(ctx),
+      renderErrorsAs('capture'),
+    )
   }
   router.use(renderError)
 

@@ -75,30 +75,49 @@ const client = Joi.object<ClientOptions>({
   id: Joi.string().min(1).max(255).required(),
   secret: Joi.string().min(1),
   redirectUris: Joi.array().items(Joi.string().custom(redirectUri)).unique(),
-  scopes: Joi.array().items(Joi.string().pattern(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'scope-token')).unique(),
-  captureRoles: Joi.array().items(Joi.valid('owner', 'access_issuer', 'direct_access', 'direct_read_access', 'login_client')).unique(),
+  scopes: Joi.array()
+    .items(Joi.string().pattern(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'scope-token'))
+    .unique(),
+  captureRoles: Joi.array()
+    .items(Joi.valid('owner', 'access_issuer', 'direct_access', 'direct_read_access', 'login_client'))
+    .unique(),
   integration: Joi.string(),
   applicationType: Joi.valid('web', 'native').default('web'),
 })
 
-const STORE_METHODS = ['save', 'consume', 'delete', 'claimIdempotencyKey', 'releaseIdempotencyKey', 'replaceActive', 'claimOnce', 'rateLimitStore']
+const STORE_METHODS = [
+  'save',
+  'consume',
+  'delete',
+  'claimIdempotencyKey',
+  'releaseIdempotencyKey',
+  'replaceActive',
+  'claimOnce',
+  'rateLimitStore',
+]
 
 const schema = Joi.object<AuthcodeOptions>({
   redis: Joi.any().custom((value, helpers) =>
-    isRedisConnection(value) ? value : helpers.message({ custom: '"redis" must be a node-redis client, cluster or Sentinel (createClient/createCluster/createSentinel)' })),
+    isRedisConnection(value)
+      ? value
+      : helpers.message({ custom: '"redis" must be a node-redis client, cluster or Sentinel (createClient/createCluster/createSentinel)' }),
+  ),
   // any(), not object(): Joi may clone objects, which would break a class instance's private state.
   store: Joi.any().custom((value, helpers) =>
     typeof value === 'object' && value !== null && STORE_METHODS.every((m) => typeof value[m] === 'function')
       ? value
-      : helpers.message({ custom: `"store" must implement CodeStore (${STORE_METHODS.join(', ')}), e.g. new MemoryStore()` })),
+      : helpers.message({ custom: `"store" must implement CodeStore (${STORE_METHODS.join(', ')}), e.g. new MemoryStore()` }),
+  ),
   keyPrefix: Joi.string().min(1).default('authcode:'),
   issuer: Joi.string().required().custom(issuerUrl),
   clients: Joi.array().items(client).min(1).unique('id').required(),
-  accessTokens: Joi.array().items(Joi.object({
-    token: Joi.string().min(16).required(),
-    clientId: Joi.string().required(),
-    scopes: Joi.array().items(Joi.string()).required(),
-  })),
+  accessTokens: Joi.array().items(
+    Joi.object({
+      token: Joi.string().min(16).required(),
+      clientId: Joi.string().required(),
+      scopes: Joi.array().items(Joi.string()).required(),
+    }),
+  ),
   verifyAccessToken: Joi.function(),
   session: Joi.object({ userKey: Joi.string().min(1) }),
   getUser: Joi.function(),
@@ -128,11 +147,17 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   const { value, error } = schema.validate(input, { abortEarly: true, convert: false })
   if (error) throw new AuthcodeOptionsError(`authcode(): ${describe(error)}`)
   // No Joi default for accessTokens: a default would count as given and clash with verifyAccessToken.
-  const options = value as AuthcodeOptions & { keyPrefix: string; idempotencyTtl: number; singleActiveCode: boolean; captureClockSkew: number }
+  const options = value as AuthcodeOptions & {
+    keyPrefix: string
+    idempotencyTtl: number
+    singleActiveCode: boolean
+    captureClockSkew: number
+  }
   const accessTokens = options.accessTokens ?? []
   const clients = new Map(options.clients.map((c) => [c.id, c]))
   for (const token of accessTokens) {
-    if (!clients.has(token.clientId)) throw new AuthcodeOptionsError(`authcode(): "accessTokens" names client "${token.clientId}", which is not in "clients"`)
+    if (!clients.has(token.clientId))
+      throw new AuthcodeOptionsError(`authcode(): "accessTokens" names client "${token.clientId}", which is not in "clients"`)
   }
   for (const c of options.clients) {
     if (c.integration !== undefined && !options.integrations?.[c.integration]) {
@@ -148,9 +173,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     baseUrl: options.issuer.replace(/\/+$/, ''),
     clients,
     userKey: session?.userKey ?? 'userId',
-    rateLimit: rateLimit === false
-      ? { perClient: false, perSubject: false, perIp: false }
-      : { ...DEFAULT_LIMITS, ...rateLimit },
+    rateLimit: rateLimit === false ? { perClient: false, perSubject: false, perIp: false } : { ...DEFAULT_LIMITS, ...rateLimit },
   }
 }
 

@@ -30,7 +30,9 @@ describe('GET /authorize with connect-redis sessions', () => {
     const code = locationParams(res.headers.location).get('code') as string
     expect((await keysUnder(redis, keyPrefix)).filter((key) => key.includes('}code:'))).to.have.length(1)
 
-    const token = await request(app).post(`${MOUNT}/token`).type('form')
+    const token = await request(app)
+      .post(`${MOUNT}/token`)
+      .type('form')
       .send({ grant_type: 'authorization_code', code, redirect_uri: WEB_REDIRECT, client_id: 'web', code_verifier: VERIFIER })
       .expect(200)
     expect(token.body.access_token).to.equal('at-for-redis-user')

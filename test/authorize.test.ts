@@ -22,7 +22,9 @@ describe('GET /authorize', () => {
     for (const [when, overrides, pointer] of refusals) {
       it(`answers 400 problem+json without a Location when ${when}`, async () => {
         const { app } = hostApp()
-        const res = await request(app).get(`${AUTHORIZE}?${authorizeQuery(overrides)}`).expect(400)
+        const res = await request(app)
+          .get(`${AUTHORIZE}?${authorizeQuery(overrides)}`)
+          .expect(400)
         expect(res.headers.location).to.equal(undefined)
         expect(res.headers['content-type']).to.match(/^application\/problem\+json/)
         expect(res.body.type).to.match(/\/validation-error$/)
@@ -39,7 +41,9 @@ describe('GET /authorize', () => {
 
     it('answers 400 without a Location when redirect_uri is given twice', async () => {
       const { app } = hostApp()
-      const res = await request(app).get(`${AUTHORIZE}?${authorizeQuery()}&redirect_uri=${encodeURIComponent(WEB_REDIRECT)}`).expect(400)
+      const res = await request(app)
+        .get(`${AUTHORIZE}?${authorizeQuery()}&redirect_uri=${encodeURIComponent(WEB_REDIRECT)}`)
+        .expect(400)
       expect(res.headers.location).to.equal(undefined)
       expect(res.body.errors[0].pointer).to.equal('#/query/redirect_uri')
     })
@@ -75,7 +79,9 @@ describe('GET /authorize', () => {
     for (const [when, overrides, error] of faults) {
       it(`redirects with error=${error} when ${when}`, async () => {
         const { app } = hostApp()
-        const res = await request(app).get(`${AUTHORIZE}?${authorizeQuery(overrides)}`).expect(303)
+        const res = await request(app)
+          .get(`${AUTHORIZE}?${authorizeQuery(overrides)}`)
+          .expect(303)
         expect(res.headers.location?.startsWith(`${WEB_REDIRECT}?`)).to.equal(true)
         const params = locationParams(res.headers.location)
         expect(params.get('error')).to.equal(error)
@@ -88,7 +94,9 @@ describe('GET /authorize', () => {
 
     it('redirects with error=invalid_request and no state when state is missing', async () => {
       const { app } = hostApp()
-      const res = await request(app).get(`${AUTHORIZE}?${authorizeQuery({ state: undefined })}`).expect(303)
+      const res = await request(app)
+        .get(`${AUTHORIZE}?${authorizeQuery({ state: undefined })}`)
+        .expect(303)
       const params = locationParams(res.headers.location)
       expect(params.get('error')).to.equal('invalid_request')
       expect(params.has('state')).to.equal(false)
@@ -114,7 +122,9 @@ describe('GET /authorize', () => {
     it('keeps the query parameters of the registered redirect URI', async () => {
       const redirect = 'https://shop.example.com/cb?tenant=a&lang=en'
       const { app } = hostApp({ clients: [{ id: 'web', redirectUris: [redirect], scopes: ['openid'] }] })
-      const res = await request(app).get(`${AUTHORIZE}?${authorizeQuery({ redirect_uri: redirect, response_type: 'token' })}`).expect(303)
+      const res = await request(app)
+        .get(`${AUTHORIZE}?${authorizeQuery({ redirect_uri: redirect, response_type: 'token' })}`)
+        .expect(303)
       expect(res.headers.location?.startsWith(`${redirect}&`)).to.equal(true)
       const params = locationParams(res.headers.location)
       expect(params.get('tenant')).to.equal('a')
@@ -146,7 +156,10 @@ describe('GET /authorize', () => {
       expect(params.get('error')).to.equal('server_error')
       expect(params.has('code')).to.equal(false)
       expect(issued).to.be.a('string')
-      await auth.redeem(issued as string).then(() => expect.fail('the code was redeemable'), (err) => expect(err).to.be.instanceOf(InvalidGrantError))
+      await auth.redeem(issued as string).then(
+        () => expect.fail('the code was redeemable'),
+        (err) => expect(err).to.be.instanceOf(InvalidGrantError),
+      )
     })
   })
 
@@ -169,7 +182,9 @@ describe('GET /authorize', () => {
 
     it('redirects to the client with error=login_required when prompt=none', async () => {
       const { app } = hostApp()
-      const res = await request(app).get(`${AUTHORIZE}?${authorizeQuery({ prompt: 'none' })}`).expect(303)
+      const res = await request(app)
+        .get(`${AUTHORIZE}?${authorizeQuery({ prompt: 'none' })}`)
+        .expect(303)
       const params = locationParams(res.headers.location)
       expect(res.headers.location?.startsWith(`${WEB_REDIRECT}?`)).to.equal(true)
       expect(params.get('error')).to.equal('login_required')
@@ -204,7 +219,13 @@ describe('GET /authorize', () => {
       const code = params.get('code') as string
       expect(code).to.match(/^[A-Za-z0-9_-]{43}$/)
       const grant = await auth.redeem(code, { kind: 'authorize', clientId: 'web', redirectUri: WEB_REDIRECT, codeVerifier: VERIFIER })
-      expect(grant).to.include({ kind: 'authorize', subject: 'user-7', clientId: 'web', scope: 'openid profile', redirectUri: WEB_REDIRECT })
+      expect(grant).to.include({
+        kind: 'authorize',
+        subject: 'user-7',
+        clientId: 'web',
+        scope: 'openid profile',
+        redirectUri: WEB_REDIRECT,
+      })
       expect(grant.expiresAt.getTime() - grant.issuedAt.getTime()).to.equal(60_000)
     })
 
@@ -213,7 +234,10 @@ describe('GET /authorize', () => {
       const agent = await signedIn(app)
       const res = await agent.get(`${AUTHORIZE}?${authorizeQuery()}`).expect(303)
       const code = locationParams(res.headers.location).get('code') as string
-      await auth.redeem(code, { codeVerifier: `${VERIFIER}x` }).then(() => expect.fail('redeemed'), (err) => expect(err).to.be.instanceOf(InvalidGrantError))
+      await auth.redeem(code, { codeVerifier: `${VERIFIER}x` }).then(
+        () => expect.fail('redeemed'),
+        (err) => expect(err).to.be.instanceOf(InvalidGrantError),
+      )
     })
 
     it('issues a code that /token exchanges for the client with the verifier', async () => {
@@ -221,7 +245,9 @@ describe('GET /authorize', () => {
       const agent = await signedIn(app, 'user-9')
       const res = await agent.get(`${AUTHORIZE}?${authorizeQuery()}`).expect(303)
       const code = locationParams(res.headers.location).get('code') as string
-      const token = await request(app).post(`${MOUNT}/token`).type('form')
+      const token = await request(app)
+        .post(`${MOUNT}/token`)
+        .type('form')
         .send({ grant_type: 'authorization_code', code, redirect_uri: WEB_REDIRECT, client_id: 'web', code_verifier: VERIFIER })
         .expect(200)
       expect(token.body.access_token).to.equal('at-for-user-9')
@@ -236,7 +262,12 @@ describe('GET /authorize', () => {
       const agent = await signedIn(app)
       const res = await agent.get(`${AUTHORIZE}?${authorizeQuery()}`).expect(303)
       expect(events).to.have.length(1)
-      expect(events[0]?.data).to.include({ kind: 'authorize', subject: 'user-42', clientId: 'web', code: locationParams(res.headers.location).get('code') })
+      expect(events[0]?.data).to.include({
+        kind: 'authorize',
+        subject: 'user-42',
+        clientId: 'web',
+        code: locationParams(res.headers.location).get('code'),
+      })
     })
 
     it('keeps the query parameters of the registered redirect URI', async () => {
@@ -283,7 +314,14 @@ describe('GET /authorize', () => {
       ['an error redirect', (app) => request(app).get(`${AUTHORIZE}?${authorizeQuery({ response_type: 'token' })}`), 303],
       ['a login redirect', (app) => request(app).get(`${AUTHORIZE}?${authorizeQuery()}`), 303],
       ['a 400 problem', (app) => request(app).get(`${AUTHORIZE}?${authorizeQuery({ client_id: 'nobody' })}`), 400],
-      ['a 400 HTML page', (app) => request(app).get(`${AUTHORIZE}?${authorizeQuery({ client_id: 'nobody' })}`).set('Accept', BROWSER_ACCEPT), 400],
+      [
+        'a 400 HTML page',
+        (app) =>
+          request(app)
+            .get(`${AUTHORIZE}?${authorizeQuery({ client_id: 'nobody' })}`)
+            .set('Accept', BROWSER_ACCEPT),
+        400,
+      ],
     ]
     for (const [answer, send, status] of answers) {
       it(`sends no-store, no-referrer, DENY framing and no CORS on ${answer}`, async () => {

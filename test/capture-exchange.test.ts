@@ -29,14 +29,25 @@ describe('Capture codes at POST /token and auth.redeem()', () => {
   }
 
   async function captureCode(app: Parameters<typeof request>[0], params: Record<string, string> = {}): Promise<string> {
-    const res = await request(app).post(CAPTURE_URL).set('Authorization', basic('crm', 'crm-secret')).type('form')
+    const res = await request(app)
+      .post(CAPTURE_URL)
+      .set('Authorization', basic('crm', 'crm-secret'))
+      .type('form')
       .send(form({ uuid: 'u-1', redirect_uri: PARTNER_REDIRECT, for_client_id: 'partner', ...params }))
     expect(res.status, JSON.stringify(res.body)).to.equal(200)
     return res.body.authorizationCode as string
   }
 
-  function exchange(app: Parameters<typeof request>[0], code: string, client = basic('partner', 'partner-secret'), redirectUri = PARTNER_REDIRECT) {
-    return request(app).post(`${MOUNT}/token`).set('Authorization', client).type('form')
+  function exchange(
+    app: Parameters<typeof request>[0],
+    code: string,
+    client = basic('partner', 'partner-secret'),
+    redirectUri = PARTNER_REDIRECT,
+  ) {
+    return request(app)
+      .post(`${MOUNT}/token`)
+      .set('Authorization', client)
+      .type('form')
       .send(form({ grant_type: 'authorization_code', code, redirect_uri: redirectUri }))
   }
 
@@ -84,7 +95,13 @@ describe('Capture codes at POST /token and auth.redeem()', () => {
     const { app, auth } = buildApp(options())
     const code = await captureCode(app, { transaction_state: '"plain string"' })
     const grant = await auth.redeem(code, { kind: 'capture', clientId: 'partner', redirectUri: PARTNER_REDIRECT })
-    expect(grant).to.include({ kind: 'capture', subject: 'user-u-1', clientId: 'partner', redirectUri: PARTNER_REDIRECT, transactionState: 'plain string' })
+    expect(grant).to.include({
+      kind: 'capture',
+      subject: 'user-u-1',
+      clientId: 'partner',
+      redirectUri: PARTNER_REDIRECT,
+      transactionState: 'plain string',
+    })
   })
 
   it('gives a code a lifetime of 30 s by default', async () => {
@@ -108,7 +125,9 @@ describe('Capture codes at POST /token and auth.redeem()', () => {
     const { app, auth } = buildApp(options())
     const code = await captureCode(app)
     let error: unknown
-    await auth.redeem(code, { kind: 'magic_link' }).catch((err: unknown) => { error = err })
+    await auth.redeem(code, { kind: 'magic_link' }).catch((err: unknown) => {
+      error = err
+    })
     expect(error).to.be.instanceOf(InvalidGrantError)
   })
 })

@@ -31,6 +31,9 @@ describe('on a 3-master Redis Cluster (createCluster)', function () {
   })
 
   describe('4 app processes', () => {
-    processSuite(() => ({ env: { REDIS_CLUSTER_URLS: cluster.rootNodes.map((n) => n.url).join(',') }, connect: () => connectCluster(cluster) }))
+    processSuite(() => ({
+      env: { REDIS_CLUSTER_URLS: cluster.rootNodes.map((n) => n.url).join(',') },
+      connect: () => connectCluster(cluster),
+    }))
   })
 })

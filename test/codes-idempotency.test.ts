@@ -14,14 +14,20 @@ const codeKeys = async (redis: TestRedis, prefix: string) => (await keysUnder(re
 
 /** Sends one POST /codes with `key` to each base URL in turn, `total` times at once; returns status, replay flag and body. */
 async function postConcurrently(baseUrls: string[], key: string, body: unknown, total: number) {
-  return Promise.all(Array.from({ length: total }, async (_, i) => {
-    const res = await fetch(`${baseUrls[i % baseUrls.length]}${MOUNT}/codes`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_TOKEN}`, 'idempotency-key': key },
-      body: JSON.stringify(body),
-    })
-    return { status: res.status, replayed: res.headers.get('idempotent-replayed') === 'true', body: (await res.json()) as Record<string, unknown> }
-  }))
+  return Promise.all(
+    Array.from({ length: total }, async (_, i) => {
+      const res = await fetch(`${baseUrls[i % baseUrls.length]}${MOUNT}/codes`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_TOKEN}`, 'idempotency-key': key },
+        body: JSON.stringify(body),
+      })
+      return {
+        status: res.status,
+        replayed: res.headers.get('idempotent-replayed') === 'true',
+        body: (await res.json()) as Record<string, unknown>,
+      }
+    }),
+  )
 }
 
 /** Exactly one fresh 201; every other answer a 409 in flight or a replay of that same 201; never a 5xx. */
@@ -76,8 +82,15 @@ describe('POST /codes idempotency', () => {
   it('replays the stored status and body with Idempotent-Replayed: true for the same key and request', async () => {
     const { app: host, issued } = app({ magicLinkUrl: 'https://shop.example.com/magic' })
     const key = randomUUID()
-    const first = await postCodes(host, { external_user_id: 'u1', ttl: 120, integration_context: { a: 1, b: 2 } }, { 'Idempotency-Key': key })
-    const again = await postCodes(host, '{ "integration_context": {"b":2,"a":1}, "ttl": 120, "external_user_id": "u1" }', { 'Idempotency-Key': key, 'Content-Type': 'application/json' })
+    const first = await postCodes(
+      host,
+      { external_user_id: 'u1', ttl: 120, integration_context: { a: 1, b: 2 } },
+      { 'Idempotency-Key': key },
+    )
+    const again = await postCodes(host, '{ "integration_context": {"b":2,"a":1}, "ttl": 120, "external_user_id": "u1" }', {
+      'Idempotency-Key': key,
+      'Content-Type': 'application/json',
+    })
     expect(first.status).to.equal(201)
     expect(first.headers['idempotent-replayed']).to.equal(undefined)
     expect(again.status).to.equal(201)
@@ -135,7 +148,11 @@ describe('POST /codes idempotency', () => {
     const { app: host, issued } = app()
     const key = randomUUID()
     const crm = await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key })
-    const web = await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key, Authorization: `Bearer ${OTHER_SERVICE_TOKEN}` })
+    const web = await postCodes(
+      host,
+      { external_user_id: 'u1' },
+      { 'Idempotency-Key': key, Authorization: `Bearer ${OTHER_SERVICE_TOKEN}` },
+    )
     expect(web.status).to.equal(201)
     expect(web.headers['idempotent-replayed']).to.equal(undefined)
     expect(web.body.code).not.to.equal(crm.body.code)
@@ -165,7 +182,10 @@ describe('POST /codes idempotency', () => {
     expect(slugOf(res.body)).to.equal('event-handler-failed')
     expect(JSON.stringify(res.body)).not.to.include(offered[0])
     expect(await keysUnder(redis, keyPrefix)).to.have.length(0)
-    await auth.redeem(offered[0] as string).then(() => expect.fail('a refused code was redeemable'), (err: Error) => expect(err.name).to.equal('InvalidGrantError'))
+    await auth.redeem(offered[0] as string).then(
+      () => expect.fail('a refused code was redeemable'),
+      (err: Error) => expect(err.name).to.equal('InvalidGrantError'),
+    )
     fail = false
     const retry = await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key })
     expect(retry.status).to.equal(201)
@@ -182,7 +202,12 @@ describe('POST /codes idempotency', () => {
   })
 
   it('keeps no raw Idempotency-Key and no code anywhere in Redis', async () => {
-    const { app: host, auth, keyPrefix, issued } = app({ magicLinkUrl: 'https://shop.example.com/magic', rateLimit: undefined, singleActiveCode: true })
+    const {
+      app: host,
+      auth,
+      keyPrefix,
+      issued,
+    } = app({ magicLinkUrl: 'https://shop.example.com/magic', rateLimit: undefined, singleActiveCode: true })
     const keys = Array.from({ length: 10 }, () => randomUUID())
     for (const [i, key] of keys.entries()) {
       await postCodes(host, { external_user_id: `user-${i % 3}`, integration_context: { note: 'hello' } }, { 'Idempotency-Key': key })
@@ -206,7 +231,12 @@ describe('POST /codes idempotency', () => {
     const server = host.listen(0, '127.0.0.1')
     try {
       await new Promise((resolve) => server.once('listening', resolve))
-      const answers = await postConcurrently([`http://127.0.0.1:${(server.address() as AddressInfo).port}`], randomUUID(), { external_user_id: 'u1' }, 50)
+      const answers = await postConcurrently(
+        [`http://127.0.0.1:${(server.address() as AddressInfo).port}`],
+        randomUUID(),
+        { external_user_id: 'u1' },
+        50,
+      )
       expectOneIssued(answers)
       expect(issued).to.have.length(1)
       expect(await codeKeys(redis, keyPrefix)).to.have.length(1)
@@ -220,10 +250,20 @@ describe('POST /codes idempotency', () => {
     const keyPrefix = uniquePrefix()
     const workers: Worker<{ port: number }>[] = []
     try {
-      workers.push(...await Promise.all([1, 2].map(() => startWorker<{ port: number }>('codes-server', { REDIS_URL: redisUrl(), KEY_PREFIX: keyPrefix }))))
+      workers.push(
+        ...(await Promise.all(
+          [1, 2].map(() => startWorker<{ port: number }>('codes-server', { REDIS_URL: redisUrl(), KEY_PREFIX: keyPrefix })),
+        )),
+      )
       let issuedLines = 0
-      for (const worker of workers) worker.child.stdout?.on('data', (chunk: Buffer) => (issuedLines += chunk.toString().split('"issued"').length - 1))
-      const answers = await postConcurrently(workers.map((w) => `http://127.0.0.1:${w.hello.port}`), randomUUID(), { external_user_id: 'u1' }, 50)
+      for (const worker of workers)
+        worker.child.stdout?.on('data', (chunk: Buffer) => (issuedLines += chunk.toString().split('"issued"').length - 1))
+      const answers = await postConcurrently(
+        workers.map((w) => `http://127.0.0.1:${w.hello.port}`),
+        randomUUID(),
+        { external_user_id: 'u1' },
+        50,
+      )
       expectOneIssued(answers)
       // Child stdout may trail the HTTP answers: wait for the line, then require exactly one.
       for (let i = 0; i < 200 && issuedLines === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))

@@ -5,9 +5,11 @@ import { buildApp } from './helpers/app.js'
 import { codesOptions, OTHER_SERVICE_TOKEN, postCodes, slugOf } from './helpers/codes.js'
 import { connectRedis, uniquePrefix, type TestRedis } from './helpers/redis.js'
 
-
 async function redeemable(auth: AuthcodeRouter, code: string): Promise<boolean> {
-  return auth.redeem(code).then(() => true, () => false)
+  return auth.redeem(code).then(
+    () => true,
+    () => false,
+  )
 }
 
 describe('POST /codes rate limits and single active code', () => {
@@ -19,7 +21,8 @@ describe('POST /codes rate limits and single active code', () => {
     await redis.close()
   })
 
-  const app = (overrides: Partial<AuthcodeOptions> = {}) => buildApp(codesOptions({ redis, keyPrefix: uniquePrefix(), rateLimit: {}, ...overrides }))
+  const app = (overrides: Partial<AuthcodeOptions> = {}) =>
+    buildApp(codesOptions({ redis, keyPrefix: uniquePrefix(), rateLimit: {}, ...overrides }))
 
   describe('rate limits', () => {
     it('answers 429 rate-limited with RateLimit headers and Retry-After after 5 codes for one user', async () => {
@@ -71,7 +74,9 @@ describe('POST /codes rate limits and single active code', () => {
 
     it('shares the counts of every app on one Redis', async () => {
       const keyPrefix = uniquePrefix()
-      const hosts = [1, 2].map(() => buildApp(codesOptions({ redis, keyPrefix, rateLimit: { perSubject: { limit: 3, windowMs: 60_000 } } })).app)
+      const hosts = [1, 2].map(
+        () => buildApp(codesOptions({ redis, keyPrefix, rateLimit: { perSubject: { limit: 3, windowMs: 60_000 } } })).app,
+      )
       for (let i = 0; i < 3; i++) expect((await postCodes(hosts[i % 2]!, { external_user_id: 'u1' })).status).to.equal(201)
       expect((await postCodes(hosts[1]!, { external_user_id: 'u1' })).status).to.equal(429)
     })

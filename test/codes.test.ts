@@ -96,7 +96,11 @@ describe('POST /codes', () => {
       const res = await postCodes(app().app, { ttl: 30, integration_context: 'fr' })
       expect(res.status).to.equal(400)
       expect(slugOf(res.body)).to.equal('validation-error')
-      expect(res.body.errors.map((e: { pointer: string }) => e.pointer)).to.have.members(['#/external_user_id', '#/ttl', '#/integration_context'])
+      expect(res.body.errors.map((e: { pointer: string }) => e.pointer)).to.have.members([
+        '#/external_user_id',
+        '#/ttl',
+        '#/integration_context',
+      ])
       for (const error of res.body.errors) expect(error.detail).to.be.a('string').with.length.above(0)
     })
 
@@ -160,11 +164,17 @@ describe('POST /codes', () => {
 
     it('issues a code auth.redeem() resolves once to a magic_link grant for the subject, with its integration_context', async () => {
       const { app: host, auth } = app()
-      const res = await postCodes(host, { external_user_id: 'user-7', integration_context: { campaign: 'spring', nested: [1, { a: null }] } })
+      const res = await postCodes(host, {
+        external_user_id: 'user-7',
+        integration_context: { campaign: 'spring', nested: [1, { a: null }] },
+      })
       const grant = await auth.redeem(res.body.code, { kind: 'magic_link' })
       expect(grant).to.include({ kind: 'magic_link', subject: 'user-7', clientId: 'crm' })
       expect(grant.integrationContext).to.deep.equal({ campaign: 'spring', nested: [1, { a: null }] })
-      await auth.redeem(res.body.code).then(() => expect.fail('redeemed twice'), (err: Error) => expect(err.name).to.equal('InvalidGrantError'))
+      await auth.redeem(res.body.code).then(
+        () => expect.fail('redeemed twice'),
+        (err: Error) => expect(err.name).to.equal('InvalidGrantError'),
+      )
     })
 
     it('fires authorization.CodeIssued with the code and magic link before it responds', async () => {
@@ -179,19 +189,26 @@ describe('POST /codes', () => {
       const res = await postCodes(host, { external_user_id: 'u1', integration_context: { a: 1 } })
       responded = true
       expect(events).to.have.length(1)
-      expect(events[0]?.data).to.include({ code: res.body.code, kind: 'magic_link', subject: 'u1', clientId: 'crm', magicLink: res.body.magic_link })
+      expect(events[0]?.data).to.include({
+        code: res.body.code,
+        kind: 'magic_link',
+        subject: 'u1',
+        clientId: 'crm',
+        magicLink: res.body.magic_link,
+      })
       expect(events[0]?.data.integrationContext).to.deep.equal({ a: 1 })
     })
   })
 
   describe('integration_context', () => {
-    const withIntegration = () => app({
-      clients: [
-        { id: 'web', redirectUris: ['https://shop.example.com/callback'] },
-        { id: 'crm', secret: 'crm-secret', integration: 'newsletter' },
-      ],
-      integrations: { newsletter: { schema: Joi.object({ locale: Joi.string().valid('fr', 'de'), list_id: Joi.number().integer() }) } },
-    })
+    const withIntegration = () =>
+      app({
+        clients: [
+          { id: 'web', redirectUris: ['https://shop.example.com/callback'] },
+          { id: 'crm', secret: 'crm-secret', integration: 'newsletter' },
+        ],
+        integrations: { newsletter: { schema: Joi.object({ locale: Joi.string().valid('fr', 'de'), list_id: Joi.number().integer() }) } },
+      })
 
     it('validates the keys the client integration knows and keeps other keys untouched', async () => {
       const { app: host, auth } = withIntegration()
@@ -202,14 +219,24 @@ describe('POST /codes', () => {
     })
 
     it('refuses known keys the integration schema rejects, pointing into integration_context', async () => {
-      const res = await postCodes(withIntegration().app, { external_user_id: 'u1', integration_context: { locale: 'xx', list_id: 'seven', other: 1 } })
+      const res = await postCodes(withIntegration().app, {
+        external_user_id: 'u1',
+        integration_context: { locale: 'xx', list_id: 'seven', other: 1 },
+      })
       expect(res.status).to.equal(400)
-      expect(res.body.errors.map((e: { pointer: string }) => e.pointer)).to.have.members(['#/integration_context/locale', '#/integration_context/list_id'])
+      expect(res.body.errors.map((e: { pointer: string }) => e.pointer)).to.have.members([
+        '#/integration_context/locale',
+        '#/integration_context/list_id',
+      ])
     })
 
     it('does not apply one client integration to another client', async () => {
       const { app: host } = withIntegration()
-      const res = await postCodes(host, { external_user_id: 'u1', integration_context: { locale: 'xx' } }, { Authorization: `Bearer ${SERVICE_TOKEN.replace('crm', 'web')}` })
+      const res = await postCodes(
+        host,
+        { external_user_id: 'u1', integration_context: { locale: 'xx' } },
+        { Authorization: `Bearer ${SERVICE_TOKEN.replace('crm', 'web')}` },
+      )
       expect(res.status).to.equal(201)
     })
   })

@@ -43,9 +43,17 @@ describe('POST /access/getAuthorizationCode', () => {
     })
   }
 
-  function post(options: AuthcodeOptions, params: Record<string, string> | string, headers: Record<string, string> = { Authorization: CRM }) {
+  function post(
+    options: AuthcodeOptions,
+    params: Record<string, string> | string,
+    headers: Record<string, string> = { Authorization: CRM },
+  ) {
     const { app } = buildApp(options)
-    return request(app).post(CAPTURE_URL).set(headers).type('form').send(typeof params === 'string' ? params : form(params))
+    return request(app)
+      .post(CAPTURE_URL)
+      .set(headers)
+      .type('form')
+      .send(typeof params === 'string' ? params : form(params))
   }
 
   function expectEnvelope(res: Response, status: number, code: number, error: string): void {
@@ -100,7 +108,10 @@ describe('POST /access/getAuthorizationCode', () => {
       auth.on('authorization.CodeIssued', (event) => {
         events.push(event.data)
       })
-      const res = await request(app).post(CAPTURE_URL).set('Authorization', CRM).type('form')
+      const res = await request(app)
+        .post(CAPTURE_URL)
+        .set('Authorization', CRM)
+        .type('form')
         .send(form({ ...USER, for_client_id: 'owner', lifetime: '120' }))
       expect(res.status).to.equal(200)
       expect(events).to.have.length(1)
@@ -169,7 +180,13 @@ describe('POST /access/getAuthorizationCode', () => {
     })
 
     it('answers 402 invalid_client_credentials (401) with a Basic challenge for a wrong secret, an unknown client or none', async () => {
-      const attempts: Record<string, string>[] = [{ Authorization: basic('crm', 'wrong') }, { Authorization: basic('ghost', 'crm-secret') }, { Authorization: basic('web', '') }, {}, { Authorization: 'Bearer svc-token' }]
+      const attempts: Record<string, string>[] = [
+        { Authorization: basic('crm', 'wrong') },
+        { Authorization: basic('ghost', 'crm-secret') },
+        { Authorization: basic('web', '') },
+        {},
+        { Authorization: 'Bearer svc-token' },
+      ]
       for (const headers of attempts) {
         const res = await post(captureOptions(), USER, headers)
         expectEnvelope(res, 401, 402, 'invalid_client_credentials')
@@ -179,14 +196,25 @@ describe('POST /access/getAuthorizationCode', () => {
     })
 
     it('answers 403 client_permission_error (403) to direct_read_access and login_client clients', async () => {
-      expectEnvelope(await post(captureOptions(), USER, { Authorization: basic('reader', 'reader-secret') }), 403, 403, 'client_permission_error')
-      expectEnvelope(await post(captureOptions(), USER, { Authorization: basic('login', 'login-secret') }), 403, 403, 'client_permission_error')
+      expectEnvelope(
+        await post(captureOptions(), USER, { Authorization: basic('reader', 'reader-secret') }),
+        403,
+        403,
+        'client_permission_error',
+      )
+      expectEnvelope(
+        await post(captureOptions(), USER, { Authorization: basic('login', 'login-secret') }),
+        403,
+        403,
+        'client_permission_error',
+      )
       expect(lookups).to.have.length(0)
     })
 
     it('answers 510 api_limit_error (429) with Retry-After and RateLimit headers over the per-client limit', async () => {
       const { app } = buildApp(captureOptions({ rateLimit: { perClient: { limit: 2, windowMs: 60_000 } } }))
-      const send = (authorization: string) => request(app).post(CAPTURE_URL).set('Authorization', authorization).type('form').send(form(USER))
+      const send = (authorization: string) =>
+        request(app).post(CAPTURE_URL).set('Authorization', authorization).type('form').send(form(USER))
       expect((await send(CRM)).status).to.equal(200)
       expect((await send(CRM)).status).to.equal(200)
       const res = await send(CRM)
@@ -201,7 +229,14 @@ describe('POST /access/getAuthorizationCode', () => {
       const original = console.error
       console.error = (...args: unknown[]) => logged.push(args)
       try {
-        const res = await post(captureOptions({ findUser: () => { throw new Error('db password is hunter2') } }), USER)
+        const res = await post(
+          captureOptions({
+            findUser: () => {
+              throw new Error('db password is hunter2')
+            },
+          }),
+          USER,
+        )
         expectEnvelope(res, 500, 500, 'unexpected_error')
         expect(JSON.stringify(res.body)).not.to.include('hunter2')
       } finally {
@@ -232,7 +267,12 @@ describe('POST /access/getAuthorizationCode', () => {
       const res = await post(captureOptions(), USER, signedHeaders('crm', 'crm-secret', USER, stale))
       expectEnvelope(res, 401, 402, 'invalid_client_credentials')
       const future = signedDate(new Date(Date.now() + 301_000))
-      expectEnvelope(await post(captureOptions(), USER, signedHeaders('crm', 'crm-secret', USER, future)), 401, 402, 'invalid_client_credentials')
+      expectEnvelope(
+        await post(captureOptions(), USER, signedHeaders('crm', 'crm-secret', USER, future)),
+        401,
+        402,
+        'invalid_client_credentials',
+      )
     })
 
     it('takes the window from captureClockSkew', async () => {
@@ -252,7 +292,12 @@ describe('POST /access/getAuthorizationCode', () => {
     it('refuses a bad signature: wrong secret, or a parameter changed after signing', async () => {
       expectEnvelope(await post(captureOptions(), USER, signedHeaders('crm', 'wrong', USER)), 401, 402, 'invalid_client_credentials')
       const tampered = { ...USER, uuid: 'someone-else' }
-      expectEnvelope(await post(captureOptions(), tampered, signedHeaders('crm', 'crm-secret', USER)), 401, 402, 'invalid_client_credentials')
+      expectEnvelope(
+        await post(captureOptions(), tampered, signedHeaders('crm', 'crm-secret', USER)),
+        401,
+        402,
+        'invalid_client_credentials',
+      )
       expect(lookups).to.have.length(0)
     })
 
@@ -282,13 +327,19 @@ describe('POST /access/getAuthorizationCode', () => {
         expect(key).not.to.include(signature)
         expect(String(await redis.get(key))).not.to.include(signature)
       }
-      expect(await redis.pTTL(claims[0] as string)).to.be.greaterThan(0).and.at.most(600_000)
+      expect(await redis.pTTL(claims[0] as string))
+        .to.be.greaterThan(0)
+        .and.at.most(600_000)
     })
   })
 
   it('binds the code to redirect_uri exactly as given', async () => {
     const { app, auth } = buildApp(captureOptions())
-    const res = await request(app).post(CAPTURE_URL).set('Authorization', CRM).type('form').send(form({ ...USER, redirect_uri: WEB_REDIRECT }))
+    const res = await request(app)
+      .post(CAPTURE_URL)
+      .set('Authorization', CRM)
+      .type('form')
+      .send(form({ ...USER, redirect_uri: WEB_REDIRECT }))
     const grant = await auth.redeem(res.body.authorizationCode)
     expect(grant.redirectUri).to.equal(WEB_REDIRECT)
   })

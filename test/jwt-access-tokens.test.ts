@@ -19,7 +19,11 @@ describe('jwtAccessTokens', () => {
   before(async () => {
     const published: object[] = []
     // 'stranger' signs under the kid of the published RSA key without being published.
-    for (const [name, alg, kid] of [['rs', 'RS256', 'rs'], ['es', 'ES256', 'es'], ['stranger', 'RS256', 'rs']] as const) {
+    for (const [name, alg, kid] of [
+      ['rs', 'RS256', 'rs'],
+      ['es', 'ES256', 'es'],
+      ['stranger', 'RS256', 'rs'],
+    ] as const) {
       const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true })
       keys[name] = { privateKey, alg, kid }
       if (name !== 'stranger') published.push({ ...(await exportJWK(publicKey)), kid, alg, use: 'sig' })
@@ -36,7 +40,14 @@ describe('jwtAccessTokens', () => {
     server.close()
   })
 
-  interface TokenInit { key?: keyof typeof keys; iss?: string; aud?: string; exp?: number | string; typ?: string; claims?: Record<string, unknown> }
+  interface TokenInit {
+    key?: keyof typeof keys
+    iss?: string
+    aud?: string
+    exp?: number | string
+    typ?: string
+    claims?: Record<string, unknown>
+  }
   function token({ key = 'rs', iss = ISSUER, aud = AUDIENCE, exp = '5m', typ = 'at+jwt', claims = {} }: TokenInit = {}): Promise<string> {
     const { privateKey, alg, kid } = keys[key]
     return new SignJWT({ client_id: 'crm', scope: 'openid codes:issue', ...claims })
@@ -93,7 +104,10 @@ describe('jwtAccessTokens', () => {
 
   it('answers 503 token-verification-unavailable when the JWKS cannot be fetched', async () => {
     const verify = jwtAccessTokens({ jwksUri: `http://127.0.0.1:${await freePort()}/jwks.json`, issuer: ISSUER, audience: AUDIENCE })
-    const err = await verify(await token()).then(() => undefined, (e: unknown) => e)
+    const err = await verify(await token()).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(err).to.be.instanceOf(ProblemError)
     expect((err as ProblemError).status).to.equal(503)
     expect((err as ProblemError).slug).to.equal('token-verification-unavailable')
@@ -120,13 +134,21 @@ describe('jwtAccessTokens', () => {
     it('issues a code for a token with codes:issue and answers 403 for one without', async () => {
       const host = app()
       expect((await postCodes(host, { external_user_id: 'u1' }, { Authorization: `Bearer ${await token()}` })).status).to.equal(201)
-      const res = await postCodes(host, { external_user_id: 'u1' }, { Authorization: `Bearer ${await token({ claims: { scope: 'openid' } })}` })
+      const res = await postCodes(
+        host,
+        { external_user_id: 'u1' },
+        { Authorization: `Bearer ${await token({ claims: { scope: 'openid' } })}` },
+      )
       expect(res.status).to.equal(403)
       expect(res.headers['www-authenticate']).to.include('error="insufficient_scope"')
     })
 
     it('answers 401 invalid_token for an expired token', async () => {
-      const res = await postCodes(app(), { external_user_id: 'u1' }, { Authorization: `Bearer ${await token({ exp: Math.floor(Date.now() / 1000) - 60 })}` })
+      const res = await postCodes(
+        app(),
+        { external_user_id: 'u1' },
+        { Authorization: `Bearer ${await token({ exp: Math.floor(Date.now() / 1000) - 60 })}` },
+      )
       expect(res.status).to.equal(401)
       expect(res.headers['www-authenticate']).to.include('error="invalid_token"')
     })

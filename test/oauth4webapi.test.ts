@@ -61,14 +61,27 @@ describe('GET /authorize with a real OAuth client (oauth4webapi)', () => {
   })
 
   it('makes validateAuthResponse throw the authorization error, with iss checked', async () => {
-    const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', [oauth.allowInsecureRequests]: true }))
+    const as = await oauth.processDiscoveryResponse(
+      issuer,
+      await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', [oauth.allowInsecureRequests]: true }),
+    )
     const client: oauth.Client = { client_id: 'spa' }
     const url = new URL(as.authorization_endpoint as string)
-    url.search = new URLSearchParams({ client_id: 'spa', redirect_uri: REDIRECT, response_type: 'code', scope: 'admin', state: 's1', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' }).toString()
+    url.search = new URLSearchParams({
+      client_id: 'spa',
+      redirect_uri: REDIRECT,
+      response_type: 'code',
+      scope: 'admin',
+      state: 's1',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    }).toString()
     const res = await fetch(url, { redirect: 'manual' })
     expect(res.status).to.equal(303)
     const location = new URL(res.headers.get('location') as string)
-    expect(() => oauth.validateAuthResponse(as, client, location, 's1')).to.throw(oauth.AuthorizationResponseError).with.property('error', 'invalid_scope')
+    expect(() => oauth.validateAuthResponse(as, client, location, 's1'))
+      .to.throw(oauth.AuthorizationResponseError)
+      .with.property('error', 'invalid_scope')
     location.searchParams.set('iss', 'https://mix-up.example')
     expect(() => oauth.validateAuthResponse(as, client, location, 's1')).to.throw(oauth.OperationProcessingError)
   })

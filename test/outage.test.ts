@@ -17,17 +17,35 @@ const storeEndpoints = endpoints.filter((e) => e.usesStore)
 
 /** The client settings README recommends, and node-redis's own defaults (offline queue on, endless backoff). */
 const clientSettings: Array<{ name: string; options: RedisClientOptions }> = [
-  { name: 'the recommended client settings', options: { disableOfflineQueue: true, socket: { connectTimeout: 1000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) } } },
+  {
+    name: 'the recommended client settings',
+    options: {
+      disableOfflineQueue: true,
+      socket: { connectTimeout: 1000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) },
+    },
+  },
   { name: 'node-redis default client settings', options: {} },
 ]
 
 /** Ways Redis goes away: killed (connections refused) or frozen (connections open, no answers). */
 const faults = [
   // A command refused while Redis is down never ran: the code presented then is still live, the key free.
-  { name: 'is killed', cut: (s: RedisServer) => s.stop(), restore: (s: RedisServer) => s.start(), presentedCodeAfter: 200, retriedKeyAfter: 201 },
+  {
+    name: 'is killed',
+    cut: (s: RedisServer) => s.stop(),
+    restore: (s: RedisServer) => s.start(),
+    presentedCodeAfter: 200,
+    retriedKeyAfter: 201,
+  },
   // A hung Redis runs what was sent once it wakes: a presentation that timed out may still consume
   // the code (never the reverse), and a claimed Idempotency-Key stays in flight until its lock lapses.
-  { name: 'hangs', cut: async (s: RedisServer) => s.pause(), restore: async (s: RedisServer) => s.resume(), presentedCodeAfter: 400, retriedKeyAfter: 409 },
+  {
+    name: 'hangs',
+    cut: async (s: RedisServer) => s.pause(),
+    restore: async (s: RedisServer) => s.resume(),
+    presentedCodeAfter: 400,
+    retriedKeyAfter: 409,
+  },
 ]
 
 async function until(what: string, probe: () => Promise<boolean>, ms = 15_000): Promise<void> {
@@ -81,7 +99,9 @@ for (const settings of clientSettings) {
       /** An app with every limit on, high enough not to trip: the limiters count in Redis too. */
       async function startApp(): Promise<{ auth: AuthcodeRouter; served: Served }> {
         const limit = { limit: 10_000, windowMs: 60_000 }
-        const built = buildApp(fullOptions({ redis, keyPrefix: uniquePrefix(), rateLimit: { perClient: limit, perSubject: limit, perIp: limit } }))
+        const built = buildApp(
+          fullOptions({ redis, keyPrefix: uniquePrefix(), rateLimit: { perClient: limit, perSubject: limit, perIp: limit } }),
+        )
         return { auth: built.auth, served: await serve(built.app) }
       }
 
@@ -95,13 +115,16 @@ for (const settings of clientSettings) {
       })
 
       it(`answers every endpoint with its store-unavailable answer within ${BUDGET_MS} ms, and auth.redeem() rejects as fast`, async () => {
-        const requests: Array<[typeof storeEndpoints[number], HttpRequest]> = []
+        const requests: Array<[(typeof storeEndpoints)[number], HttpRequest]> = []
         for (const endpoint of storeEndpoints) requests.push([endpoint, await endpoint.valid(auth)])
         await fault.cut(server)
         try {
           // Several at once per endpoint: none may wait on another.
-          const answers = await Promise.all(requests.flatMap(([endpoint, req]) =>
-            Array.from({ length: 3 }, async () => ({ endpoint, res: await served.send(req, BUDGET_MS) }))))
+          const answers = await Promise.all(
+            requests.flatMap(([endpoint, req]) =>
+              Array.from({ length: 3 }, async () => ({ endpoint, res: await served.send(req, BUDGET_MS) })),
+            ),
+          )
           for (const { endpoint, res } of answers) endpoint.expectUnavailable(res)
           expect((await served.send(failedCodes, BUDGET_MS)).status).to.equal(503)
           const started = Date.now()

@@ -15,11 +15,17 @@ export interface SharedRedis {
 
 /** Sends `count` requests at once, spread round-robin over the workers; resolves status and JSON body of each. */
 async function spread(workers: Worker<{ port: number }>[], count: number, build: (i: number) => { path: string; init: RequestInit }) {
-  return Promise.all(Array.from({ length: count }, async (_, i) => {
-    const { path, init } = build(i)
-    const res = await fetch(`http://127.0.0.1:${workers[i % workers.length]?.hello.port}${MOUNT}${path}`, init)
-    return { status: res.status, replayed: res.headers.get('idempotent-replayed') === 'true', body: (await res.json()) as Record<string, unknown> }
-  }))
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const { path, init } = build(i)
+      const res = await fetch(`http://127.0.0.1:${workers[i % workers.length]?.hello.port}${MOUNT}${path}`, init)
+      return {
+        status: res.status,
+        replayed: res.headers.get('idempotent-replayed') === 'true',
+        body: (await res.json()) as Record<string, unknown>,
+      }
+    }),
+  )
 }
 
 /**
@@ -34,7 +40,9 @@ export function processSuite(shared: () => SharedRedis, processes = 4): void {
   before(async function () {
     this.timeout(60_000)
     const keyPrefix = uniquePrefix()
-    workers = await Promise.all(Array.from({ length: processes }, () => startWorker<{ port: number }>('codes-server', { ...shared().env, KEY_PREFIX: keyPrefix })))
+    workers = await Promise.all(
+      Array.from({ length: processes }, () => startWorker<{ port: number }>('codes-server', { ...shared().env, KEY_PREFIX: keyPrefix })),
+    )
     redis = await shared().connect()
     ;({ auth } = buildApp(codesOptions({ redis, keyPrefix })))
   })
@@ -49,7 +57,11 @@ export function processSuite(shared: () => SharedRedis, processes = 4): void {
     const answers = await spread(workers, 500, (i) => ({
       path: '/token',
       // Presentations of one code land on different processes (i % processes differs for i, i + 50, …).
-      init: { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(tokenForm(codes[i % 50] as string)).toString() },
+      init: {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(tokenForm(codes[i % 50] as string)).toString(),
+      },
     }))
     const tally: Record<string, number> = {}
     for (const { status, body } of answers) tally[`${status} ${body.error ?? 'ok'}`] = (tally[`${status} ${body.error ?? 'ok'}`] ?? 0) + 1
@@ -61,10 +73,17 @@ export function processSuite(shared: () => SharedRedis, processes = 4): void {
     const key = randomUUID()
     const answers = await spread(workers, 8 * processes, () => ({
       path: '/codes',
-      init: { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_TOKEN}`, 'idempotency-key': key }, body: JSON.stringify({ external_user_id: 'u-idem' }) },
+      init: {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_TOKEN}`, 'idempotency-key': key },
+        body: JSON.stringify({ external_user_id: 'u-idem' }),
+      },
     }))
     const issued = answers.filter((a) => a.status === 201)
-    expect(issued.filter((a) => !a.replayed), 'fresh 201s').to.have.length(1)
+    expect(
+      issued.filter((a) => !a.replayed),
+      'fresh 201s',
+    ).to.have.length(1)
     expect(new Set(issued.map((a) => a.body.code)).size).to.equal(1)
     for (const other of answers.filter((a) => a.status !== 201)) expect(other.status).to.equal(409)
   })

@@ -6,7 +6,15 @@ import { baseOptions, buildApp, issue, VERIFIER, WEB_REDIRECT } from './helpers/
 describe('auth.redeem()', () => {
   let auth: AuthcodeRouter
   let store: MemoryStore
-  const magic = () => issue(auth, { kind: 'magic_link', clientId: 'crm', redirectUri: undefined, codeChallenge: undefined, scope: undefined, integrationContext: { campaign: 'spring' } })
+  const magic = () =>
+    issue(auth, {
+      kind: 'magic_link',
+      clientId: 'crm',
+      redirectUri: undefined,
+      codeChallenge: undefined,
+      scope: undefined,
+      integrationContext: { campaign: 'spring' },
+    })
 
   beforeEach(() => {
     store = new MemoryStore()
@@ -60,9 +68,20 @@ describe('auth.redeem()', () => {
   ]
   for (const [what, expectation] of mismatches) {
     it(`rejects and burns the code when the ${what} does not match`, async () => {
-      const code = await issue(auth, { kind: 'capture', clientId: 'crm', redirectUri: 'https://crm.example.com/oauth', codeChallenge: undefined })
-      await auth.redeem(code, expectation).then(() => expect.fail('resolved'), (err: unknown) => expect(err).to.be.instanceOf(InvalidGrantError))
-      await auth.redeem(code).then(() => expect.fail('resolved'), (err: unknown) => expect(err).to.be.instanceOf(InvalidGrantError))
+      const code = await issue(auth, {
+        kind: 'capture',
+        clientId: 'crm',
+        redirectUri: 'https://crm.example.com/oauth',
+        codeChallenge: undefined,
+      })
+      await auth.redeem(code, expectation).then(
+        () => expect.fail('resolved'),
+        (err: unknown) => expect(err).to.be.instanceOf(InvalidGrantError),
+      )
+      await auth.redeem(code).then(
+        () => expect.fail('resolved'),
+        (err: unknown) => expect(err).to.be.instanceOf(InvalidGrantError),
+      )
     })
   }
 
@@ -88,12 +107,14 @@ describe('events', () => {
   it('awaits handlers one after another, in the order they were added', async () => {
     const { auth } = buildApp(baseOptions({ store }))
     const order: string[] = []
-    auth.on('authorization.CodeIssued', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 20))
-      order.push('slow first')
-    }).on('authorization.CodeIssued', () => {
-      order.push('second')
-    })
+    auth
+      .on('authorization.CodeIssued', async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        order.push('slow first')
+      })
+      .on('authorization.CodeIssued', () => {
+        order.push('second')
+      })
     await issue(auth)
     expect(order).to.deep.equal(['slow first', 'second'])
   })

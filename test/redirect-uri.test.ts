@@ -41,7 +41,12 @@ describe('redirect URIs', () => {
       })
     }
 
-    const native: ClientOptions = { id: 'cli', applicationType: 'native', redirectUris: ['http://127.0.0.1/cb', 'http://[::1]:8080/cb', 'com.example.app:/oauth'], scopes: ['openid'] }
+    const native: ClientOptions = {
+      id: 'cli',
+      applicationType: 'native',
+      redirectUris: ['http://127.0.0.1/cb', 'http://[::1]:8080/cb', 'com.example.app:/oauth'],
+      scopes: ['openid'],
+    }
     const web: ClientOptions = { id: 'dev', redirectUris: ['http://127.0.0.1:3000/cb'], scopes: ['openid'] }
 
     for (const uri of ['http://127.0.0.1:51004/cb', 'http://127.0.0.1/cb', 'http://[::1]:61023/cb', 'com.example.app:/oauth']) {
@@ -53,23 +58,36 @@ describe('redirect URIs', () => {
       })
     }
 
-    for (const uri of ['http://127.0.0.1:51004/cb/', 'http://127.0.0.1:51004/other', 'http://localhost:51004/cb', 'http://127.0.0.2:51004/cb', 'http://127.0.0.1:51004@evil.example/cb', 'https://127.0.0.1:51004/cb']) {
+    for (const uri of [
+      'http://127.0.0.1:51004/cb/',
+      'http://127.0.0.1:51004/other',
+      'http://localhost:51004/cb',
+      'http://127.0.0.2:51004/cb',
+      'http://127.0.0.1:51004@evil.example/cb',
+      'https://127.0.0.1:51004/cb',
+    ]) {
       it(`refuses ${uri} for a native client registered with http://127.0.0.1/cb`, async () => {
         const { app } = hostApp({ clients: [native] })
-        const res = await request(app).get(`${AUTHORIZE}?${authorizeQuery({ client_id: 'cli', redirect_uri: uri })}`).expect(400)
+        const res = await request(app)
+          .get(`${AUTHORIZE}?${authorizeQuery({ client_id: 'cli', redirect_uri: uri })}`)
+          .expect(400)
         expect(res.headers.location).to.equal(undefined)
       })
     }
 
     it('refuses another loopback port for a web client', async () => {
       const { app } = hostApp({ clients: [web] })
-      const res = await request(app).get(`${AUTHORIZE}?${authorizeQuery({ client_id: 'dev', redirect_uri: 'http://127.0.0.1:3001/cb' })}`).expect(400)
+      const res = await request(app)
+        .get(`${AUTHORIZE}?${authorizeQuery({ client_id: 'dev', redirect_uri: 'http://127.0.0.1:3001/cb' })}`)
+        .expect(400)
       expect(res.headers.location).to.equal(undefined)
     })
 
     it('accepts the exact loopback URI of a web client', async () => {
       const { app } = hostApp({ clients: [web] })
-      const res = await request(app).get(`${AUTHORIZE}?${authorizeQuery({ client_id: 'dev', redirect_uri: 'http://127.0.0.1:3000/cb', response_type: 'token' })}`).expect(303)
+      const res = await request(app)
+        .get(`${AUTHORIZE}?${authorizeQuery({ client_id: 'dev', redirect_uri: 'http://127.0.0.1:3000/cb', response_type: 'token' })}`)
+        .expect(303)
       expect(locationParams(res.headers.location).get('error')).to.equal('unsupported_response_type')
     })
   })
@@ -87,11 +105,19 @@ describe('redirect URIs', () => {
     ]
     for (const [what, uri, message] of refused) {
       it(`refuses a redirect URI with ${what}, naming the option`, () => {
-        expect(() => authcode(baseOptions({ clients: [{ id: 'web', redirectUris: [uri] }], store: new MemoryStore() }))).to.throw(AuthcodeOptionsError, /redirectUris/).with.property('message').that.matches(message)
+        expect(() => authcode(baseOptions({ clients: [{ id: 'web', redirectUris: [uri] }], store: new MemoryStore() })))
+          .to.throw(AuthcodeOptionsError, /redirectUris/)
+          .with.property('message')
+          .that.matches(message)
       })
     }
 
-    for (const uri of ['https://shop.example.com/callback?tenant=a', 'http://127.0.0.1:8080/cb', 'http://[::1]/cb', 'com.example.app:/oauth']) {
+    for (const uri of [
+      'https://shop.example.com/callback?tenant=a',
+      'http://127.0.0.1:8080/cb',
+      'http://[::1]/cb',
+      'com.example.app:/oauth',
+    ]) {
       it(`accepts ${uri}`, () => {
         expect(() => authcode(baseOptions({ clients: [{ id: 'web', redirectUris: [uri] }], store: new MemoryStore() }))).not.to.throw()
       })
@@ -113,4 +139,3 @@ describe('redirect URIs', () => {
     })
   })
 })
-

@@ -10,8 +10,17 @@ import { RedisServer } from './helpers/redis-server.js'
 /** Runs `work` with everything written to the console, stdout and stderr recorded instead of printed. */
 async function capturingOutput(work: () => Promise<void>): Promise<string> {
   const chunks: string[] = []
-  const record = (...args: unknown[]) => void chunks.push(args.map((a) => (a instanceof Error ? `${a.stack} ${String(a.cause)}` : String(a))).join(' '))
-  const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error, debug: console.debug, out: process.stdout.write, err: process.stderr.write }
+  const record = (...args: unknown[]) =>
+    void chunks.push(args.map((a) => (a instanceof Error ? `${a.stack} ${String(a.cause)}` : String(a))).join(' '))
+  const saved = {
+    log: console.log,
+    info: console.info,
+    warn: console.warn,
+    error: console.error,
+    debug: console.debug,
+    out: process.stdout.write,
+    err: process.stderr.write,
+  }
   Object.assign(console, { log: record, info: record, warn: record, error: record, debug: record })
   process.stdout.write = ((chunk: unknown) => (record(chunk), true)) as typeof process.stdout.write
   process.stderr.write = ((chunk: unknown) => (record(chunk), true)) as typeof process.stderr.write
@@ -58,15 +67,17 @@ describe('secrets in output', () => {
       return res
     }
     const output = await capturingOutput(async () => {
-      const built = buildApp(fullOptions({
-        store: new RedisStore({ client: redis, prefix: `t:${randomUUID().slice(0, 8)}:` }),
-        issueTokens: (grant) => {
-          const token = `at-${randomUUID()}`
-          secrets.add(token)
-          if (failing) throw leakyError([...secrets])
-          return { access_token: token, token_type: 'Bearer', expires_in: 60, subject: grant.subject }
-        },
-      }))
+      const built = buildApp(
+        fullOptions({
+          store: new RedisStore({ client: redis, prefix: `t:${randomUUID().slice(0, 8)}:` }),
+          issueTokens: (grant) => {
+            const token = `at-${randomUUID()}`
+            secrets.add(token)
+            if (failing) throw leakyError([...secrets])
+            return { access_token: token, token_type: 'Bearer', expires_in: 60, subject: grant.subject }
+          },
+        }),
+      )
       auth = built.auth
       served = await serve(built.app)
       auth.on('authorization.CodeIssued', ({ data }) => {
@@ -84,7 +95,10 @@ describe('secrets in output', () => {
 
       // Every endpoint once while all is well, once with every host handler throwing.
       for (const phase of [false, true]) {
-        const requests = [...await Promise.all(endpoints.map(async (e) => track(await e.valid(auth)))), { method: 'POST', path: `${MOUNT}/token`, ...form(tokenForm(await issue(auth))) } as const]
+        const requests = [
+          ...(await Promise.all(endpoints.map(async (e) => track(await e.valid(auth))))),
+          { method: 'POST', path: `${MOUNT}/token`, ...form(tokenForm(await issue(auth))) } as const,
+        ]
         failing = phase
         for (const req of requests) await send(req)
         failing = false
@@ -92,9 +106,23 @@ describe('secrets in output', () => {
       // Wrong credentials echo nothing of what was sent.
       const wrong = `wrong-${randomUUID()}`
       secrets.add(wrong)
-      await send({ method: 'POST', path: `${MOUNT}/token`, ...form({ ...tokenForm(await issue(auth)), client_id: 'crm', client_secret: wrong }) })
-      await send({ method: 'POST', path: `${MOUNT}/access/getAuthorizationCode`, ...form({ uuid: 'u1', redirect_uri: CRM_REDIRECT }), headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('crm', wrong) } })
-      await send({ method: 'POST', path: `${MOUNT}/codes`, headers: { 'content-type': 'application/json', authorization: `Bearer ${wrong}`, 'idempotency-key': randomUUID() }, body: '{"external_user_id":"u1"}' })
+      await send({
+        method: 'POST',
+        path: `${MOUNT}/token`,
+        ...form({ ...tokenForm(await issue(auth)), client_id: 'crm', client_secret: wrong }),
+      })
+      await send({
+        method: 'POST',
+        path: `${MOUNT}/access/getAuthorizationCode`,
+        ...form({ uuid: 'u1', redirect_uri: CRM_REDIRECT }),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('crm', wrong) },
+      })
+      await send({
+        method: 'POST',
+        path: `${MOUNT}/codes`,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${wrong}`, 'idempotency-key': randomUUID() },
+        body: '{"external_user_id":"u1"}',
+      })
       // A used code, presented again.
       const used = await issue(auth)
       secrets.add(used)
@@ -102,7 +130,8 @@ describe('secrets in output', () => {
       await send({ method: 'POST', path: `${MOUNT}/token`, ...form(tokenForm(used)) })
       // And with Redis gone.
       await server.stop()
-      for (const endpoint of endpoints) await send(track(await endpoint.valid(auth).catch(() => ({ method: 'GET', path: `${MOUNT}/authorize` }) as HttpRequest)))
+      for (const endpoint of endpoints)
+        await send(track(await endpoint.valid(auth).catch(() => ({ method: 'GET', path: `${MOUNT}/authorize` }) as HttpRequest)))
       await server.start()
     })
     await served?.close()

@@ -20,11 +20,21 @@ async function issueIdempotent(auth: AuthcodeRouter): Promise<{ code: string; ke
   const ctx = (auth as unknown as Record<symbol, AuthcodeContext>)[kContext] as AuthcodeContext
   const keyId = sha256(randomUUID())
   await ctx.options.store.claimIdempotencyKey(keyId, 'fp', 'me', 10_000)
-  const { code } = await issueCode(ctx, { kind: 'magic_link', subject: 'user-42', clientId: 'crm', ttlSeconds: 60 }, { keyId, owner: 'me', ttlSeconds: 60, seal: () => 'sealed' })
+  const { code } = await issueCode(
+    ctx,
+    { kind: 'magic_link', subject: 'user-42', clientId: 'crm', ttlSeconds: 60 },
+    { keyId, owner: 'me', ttlSeconds: 60, seal: () => 'sealed' },
+  )
   return { code, keyId }
 }
 
-const record = (): CodeRecord => ({ kind: 'magic_link', subject: 'user-42', clientId: 'crm', issuedAt: Date.now(), expiresAt: Date.now() + 60_000 })
+const record = (): CodeRecord => ({
+  kind: 'magic_link',
+  subject: 'user-42',
+  clientId: 'crm',
+  issuedAt: Date.now(),
+  expiresAt: Date.now() + 60_000,
+})
 
 describe('Slot tags of codes saved with an idempotent answer', () => {
   describe('on a standalone Redis', () => {
@@ -36,7 +46,7 @@ describe('Slot tags of codes saved with an idempotent answer', () => {
       await redis.close()
     })
 
-    it('needs no shared slot tag, so codes are not drawn into the record\'s slot', async () => {
+    it("needs no shared slot tag, so codes are not drawn into the record's slot", async () => {
       const { auth } = buildApp(baseOptions({ redis, keyPrefix: uniquePrefix() }))
       const issued = await Promise.all(Array.from({ length: 20 }, () => issueIdempotent(auth)))
       // Drawn codes would all match; undrawn ones match 1 time in 64.
@@ -65,7 +75,8 @@ describe('Slot tags of codes saved with an idempotent answer', () => {
       const admin = createClient({ url: server.url })
       await admin.connect()
       await admin.sendCommand(['CLUSTER', 'ADDSLOTSRANGE', '0', '16383'])
-      while (!String(await admin.sendCommand(['CLUSTER', 'INFO'])).includes('cluster_state:ok')) await new Promise((resolve) => setTimeout(resolve, 50))
+      while (!String(await admin.sendCommand(['CLUSTER', 'INFO'])).includes('cluster_state:ok'))
+        await new Promise((resolve) => setTimeout(resolve, 50))
       await admin.close()
       cluster = createCluster({ rootNodes: [{ url: server.url }] })
       cluster.on('error', () => undefined)
@@ -77,13 +88,14 @@ describe('Slot tags of codes saved with an idempotent answer', () => {
       await rm(nodesFile, { force: true })
     })
 
-    const options = (overrides: Partial<AuthcodeOptions> = {}) => codesOptions({ redis: cluster as unknown as AuthcodeOptions['redis'], keyPrefix: uniquePrefix(), ...overrides })
+    const options = (overrides: Partial<AuthcodeOptions> = {}) =>
+      codesOptions({ redis: cluster as unknown as AuthcodeOptions['redis'], keyPrefix: uniquePrefix(), ...overrides })
 
     it('says the store needs a shared slot tag', () => {
       expect(new RedisStore({ client: cluster as unknown as AuthcodeOptions['redis'] & object }).requiresSharedSlotTag).to.equal(true)
     })
 
-    it('draws each code into its idempotency record\'s slot and saves both in one script', async () => {
+    it("draws each code into its idempotency record's slot and saves both in one script", async () => {
       const { auth } = buildApp(options())
       const issued = await Promise.all(Array.from({ length: 5 }, () => issueIdempotent(auth)))
       for (const { code, keyId } of issued) {
@@ -108,7 +120,9 @@ describe('Slot tags of codes saved with an idempotent answer', () => {
       const store: CodeStore = new RedisStore({ client: cluster as unknown as AuthcodeOptions['redis'] & object, prefix: uniquePrefix() })
       await store.claimIdempotencyKey('a-key', 'fp', 'me', 10_000)
       let failure: unknown
-      await store.save('b-code', record(), { keyId: 'a-key', owner: 'me', answer: 'sealed', ttlSeconds: 60 }).catch((err: unknown) => { failure = err })
+      await store.save('b-code', record(), { keyId: 'a-key', owner: 'me', answer: 'sealed', ttlSeconds: 60 }).catch((err: unknown) => {
+        failure = err
+      })
       expect(failure).to.be.instanceOf(TypeError)
     })
   })

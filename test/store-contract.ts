@@ -128,7 +128,11 @@ export function storeContract(makeStore: () => Promise<CodeStore> | CodeStore): 
       const { keyId, id } = pair()
       await store.claimIdempotencyKey(keyId, 'fp', 'me', 10_000)
       expect(await store.save(id, record(60_000), { keyId, owner: 'me', answer: 'sealed', ttlSeconds: 60 })).to.equal(true)
-      expect(await store.claimIdempotencyKey(keyId, 'other', 'you', 10_000)).to.deep.equal({ status: 'done', fingerprint: 'fp', answer: 'sealed' })
+      expect(await store.claimIdempotencyKey(keyId, 'other', 'you', 10_000)).to.deep.equal({
+        status: 'done',
+        fingerprint: 'fp',
+        answer: 'sealed',
+      })
       expect((await store.consume(id)).status).to.equal('consumed')
     })
 
@@ -148,7 +152,11 @@ export function storeContract(makeStore: () => Promise<CodeStore> | CodeStore): 
       const id = `b${randomUUID()}`
       await store.claimIdempotencyKey(keyId, 'fp', 'me', 10_000)
       expect(await store.save(id, record(60_000), { keyId, owner: 'me', answer: 'sealed', ttlSeconds: 60 })).to.equal(true)
-      expect(await store.claimIdempotencyKey(keyId, 'fp', 'you', 10_000)).to.deep.equal({ status: 'done', fingerprint: 'fp', answer: 'sealed' })
+      expect(await store.claimIdempotencyKey(keyId, 'fp', 'you', 10_000)).to.deep.equal({
+        status: 'done',
+        fingerprint: 'fp',
+        answer: 'sealed',
+      })
     })
 
     it('releases a key only for the owner that holds it', async () => {

@@ -6,7 +6,8 @@ import type { AuthcodeEvent } from '../types/index.js'
 import { baseOptions, buildApp, CRM_REDIRECT, issue, MOUNT, tokenForm, VERIFIER, WEB_REDIRECT } from './helpers/app.js'
 
 const TOKEN = `${MOUNT}/token`
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`
+const basic = (id: string, secret: string) =>
+  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`
 
 describe('POST /token', () => {
   let app: Express
@@ -20,7 +21,15 @@ describe('POST /token', () => {
   afterEach(() => store.close())
 
   const post = (form: Record<string, string>) => request(app).post(TOKEN).type('form').send(form)
-  const crmCode = () => issue(auth, { kind: 'capture', clientId: 'crm', redirectUri: CRM_REDIRECT, codeChallenge: undefined, scope: undefined, transactionState: { cart: 7 } })
+  const crmCode = () =>
+    issue(auth, {
+      kind: 'capture',
+      clientId: 'crm',
+      redirectUri: CRM_REDIRECT,
+      codeChallenge: undefined,
+      scope: undefined,
+      transactionState: { cart: 7 },
+    })
 
   describe('success', () => {
     it('answers the issueTokens response for a public client presenting the right verifier', async () => {
@@ -33,13 +42,22 @@ describe('POST /token', () => {
     })
 
     it('authenticates a confidential client with client_secret_basic', async () => {
-      const res = await request(app).post(TOKEN).type('form').set('Authorization', basic('crm', 'crm-secret'))
+      const res = await request(app)
+        .post(TOKEN)
+        .type('form')
+        .set('Authorization', basic('crm', 'crm-secret'))
         .send({ grant_type: 'authorization_code', code: await crmCode(), redirect_uri: CRM_REDIRECT })
       expect(res.status).to.equal(200)
     })
 
     it('authenticates a confidential client with client_secret_post and returns transaction_state as JSON', async () => {
-      const res = await post({ grant_type: 'authorization_code', code: await crmCode(), redirect_uri: CRM_REDIRECT, client_id: 'crm', client_secret: 'crm-secret' })
+      const res = await post({
+        grant_type: 'authorization_code',
+        code: await crmCode(),
+        redirect_uri: CRM_REDIRECT,
+        client_id: 'crm',
+        client_secret: 'crm-secret',
+      })
       expect(res.status).to.equal(200)
       expect(res.body.transaction_state).to.deep.equal({ cart: 7 })
     })
@@ -56,7 +74,13 @@ describe('POST /token', () => {
       })
       await post(tokenForm(await issue(auth))).expect(200)
       expect(seen).to.have.length(1)
-      expect(seen[0]?.data).to.include({ kind: 'authorize', subject: 'user-42', clientId: 'web', scope: 'openid', redirectUri: WEB_REDIRECT })
+      expect(seen[0]?.data).to.include({
+        kind: 'authorize',
+        subject: 'user-42',
+        clientId: 'web',
+        scope: 'openid',
+        redirectUri: WEB_REDIRECT,
+      })
     })
   })
 
@@ -95,13 +119,39 @@ describe('POST /token', () => {
     const cases: Array<[string, () => Promise<Record<string, string>>]> = [
       ['the code is unknown', async () => tokenForm('A'.repeat(43))],
       ['the code is malformed', async () => tokenForm('not-a-code')],
-      ['the verifier is missing for a PKCE code', async () => {
-        const { code_verifier: _omit, ...form } = tokenForm(await issue(auth))
-        return form
-      }],
-      ['a verifier is sent for a code issued without a challenge', async () => ({ grant_type: 'authorization_code', code: await crmCode(), redirect_uri: CRM_REDIRECT, client_id: 'crm', client_secret: 'crm-secret', code_verifier: VERIFIER })],
-      ['the code was issued to another client', async () => ({ grant_type: 'authorization_code', code: await issue(auth), redirect_uri: WEB_REDIRECT, client_id: 'crm', client_secret: 'crm-secret', code_verifier: VERIFIER })],
-      ['the code is a magic-link code', async () => tokenForm(await issue(auth, { kind: 'magic_link', redirectUri: undefined, codeChallenge: undefined }))],
+      [
+        'the verifier is missing for a PKCE code',
+        async () => {
+          const { code_verifier: _omit, ...form } = tokenForm(await issue(auth))
+          return form
+        },
+      ],
+      [
+        'a verifier is sent for a code issued without a challenge',
+        async () => ({
+          grant_type: 'authorization_code',
+          code: await crmCode(),
+          redirect_uri: CRM_REDIRECT,
+          client_id: 'crm',
+          client_secret: 'crm-secret',
+          code_verifier: VERIFIER,
+        }),
+      ],
+      [
+        'the code was issued to another client',
+        async () => ({
+          grant_type: 'authorization_code',
+          code: await issue(auth),
+          redirect_uri: WEB_REDIRECT,
+          client_id: 'crm',
+          client_secret: 'crm-secret',
+          code_verifier: VERIFIER,
+        }),
+      ],
+      [
+        'the code is a magic-link code',
+        async () => tokenForm(await issue(auth, { kind: 'magic_link', redirectUri: undefined, codeChallenge: undefined })),
+      ],
     ]
     for (const [what, form] of cases) {
       it(`returns invalid_grant when ${what}`, async () => {
@@ -139,14 +189,19 @@ describe('POST /token', () => {
 
     it('returns invalid_request when a parameter is given twice', async () => {
       const code = await issue(auth)
-      const res = await request(app).post(TOKEN).type('form').send(`grant_type=authorization_code&code=${code}&code=${code}&redirect_uri=x&client_id=web`)
+      const res = await request(app)
+        .post(TOKEN)
+        .type('form')
+        .send(`grant_type=authorization_code&code=${code}&code=${code}&redirect_uri=x&client_id=web`)
       expect(res.status).to.equal(400)
       expect(res.body.error).to.equal('invalid_request')
       expect(res.body.error_description).to.include('code')
     })
 
     it('returns invalid_request for a JSON body', async () => {
-      const res = await request(app).post(TOKEN).send(tokenForm(await issue(auth)))
+      const res = await request(app)
+        .post(TOKEN)
+        .send(tokenForm(await issue(auth)))
       expect(res.status).to.equal(400)
       expect(res.body.error).to.equal('invalid_request')
     })
@@ -158,7 +213,10 @@ describe('POST /token', () => {
     })
 
     it('returns 400, not 5xx, for a body in an unsupported charset', async () => {
-      const res = await request(app).post(TOKEN).set('Content-Type', 'application/x-www-form-urlencoded; charset=klingon').send('grant_type=authorization_code')
+      const res = await request(app)
+        .post(TOKEN)
+        .set('Content-Type', 'application/x-www-form-urlencoded; charset=klingon')
+        .send('grant_type=authorization_code')
       expect(res.status).to.be.within(400, 499)
     })
   })
@@ -167,14 +225,22 @@ describe('POST /token', () => {
     const crmForm = async () => ({ grant_type: 'authorization_code', code: await crmCode(), redirect_uri: CRM_REDIRECT })
 
     it('returns 401 invalid_client with WWW-Authenticate: Basic for a wrong Basic secret', async () => {
-      const res = await request(app).post(TOKEN).type('form').set('Authorization', basic('crm', 'nope')).send(await crmForm())
+      const res = await request(app)
+        .post(TOKEN)
+        .type('form')
+        .set('Authorization', basic('crm', 'nope'))
+        .send(await crmForm())
       expect(res.status).to.equal(401)
       expect(res.body.error).to.equal('invalid_client')
       expect(res.headers['www-authenticate']).to.match(/^Basic /)
     })
 
     it('returns 401 invalid_client for malformed Basic credentials', async () => {
-      const res = await request(app).post(TOKEN).type('form').set('Authorization', 'Basic !!!').send(await crmForm())
+      const res = await request(app)
+        .post(TOKEN)
+        .type('form')
+        .set('Authorization', 'Basic !!!')
+        .send(await crmForm())
       expect(res.status).to.equal(401)
       expect(res.headers['www-authenticate']).to.match(/^Basic /)
     })
@@ -202,7 +268,11 @@ describe('POST /token', () => {
     })
 
     it('returns invalid_request when Basic and client_secret are both used', async () => {
-      const res = await request(app).post(TOKEN).type('form').set('Authorization', basic('crm', 'crm-secret')).send({ ...(await crmForm()), client_secret: 'crm-secret' })
+      const res = await request(app)
+        .post(TOKEN)
+        .type('form')
+        .set('Authorization', basic('crm', 'crm-secret'))
+        .send({ ...(await crmForm()), client_secret: 'crm-secret' })
       expect(res.status).to.equal(400)
       expect(res.body.error).to.equal('invalid_request')
     })
@@ -221,12 +291,22 @@ describe('POST /token', () => {
     })
 
     it('answers 500 server_error, without crashing, when issueTokens throws', async () => {
-      const { app: failing, auth: failingAuth } = buildApp(baseOptions({ store, issueTokens: () => { throw new Error('minting failed') } }))
+      const { app: failing, auth: failingAuth } = buildApp(
+        baseOptions({
+          store,
+          issueTokens: () => {
+            throw new Error('minting failed')
+          },
+        }),
+      )
       const errors: unknown[] = []
       const original = console.error
       console.error = (...args: unknown[]) => errors.push(args)
       try {
-        const res = await request(failing).post(TOKEN).type('form').send(tokenForm(await issue(failingAuth)))
+        const res = await request(failing)
+          .post(TOKEN)
+          .type('form')
+          .send(tokenForm(await issue(failingAuth)))
         expect(res.status).to.equal(500)
         expect(res.body.error).to.equal('server_error')
       } finally {

@@ -31,6 +31,4 @@ export interface AuthcodeEvent<T extends AuthcodeEventType = AuthcodeEventType> 
 }
 
 /** Handlers are awaited in the order they were added, before the response is sent. */
-export type AuthcodeEventHandler<T extends AuthcodeEventType = AuthcodeEventType> = (
-  event: AuthcodeEvent<T>,
-) => void | Promise<void>
+export type AuthcodeEventHandler<T extends AuthcodeEventType = AuthcodeEventType> = (event: AuthcodeEvent<T>) => void | Promise<void>

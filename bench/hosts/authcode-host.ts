@@ -22,24 +22,28 @@ export const USER_ID = 'user-42'
 export function authcodeHost(redis: BenchRedis, { signedIn = false } = {}): { app: express.Express; auth: AuthcodeRouter } {
   const app = express()
   if (signedIn) {
-    app.use(session({
-      store: new RedisStore({ client: redis, prefix: 'bench:sess:' }),
-      secret: 'bench-session-secret',
-      resave: false,
-      saveUninitialized: false,
-    }))
+    app.use(
+      session({
+        store: new RedisStore({ client: redis, prefix: 'bench:sess:' }),
+        secret: 'bench-session-secret',
+        resave: false,
+        saveUninitialized: false,
+      }),
+    )
     app.post('/bench/sign-in', (req, res) => {
       req.session.userId = USER_ID
       res.status(204).end()
     })
   }
-  const auth = authcode(baseOptions({
-    redis,
-    keyPrefix: 'bench:authcode:',
-    accessTokens: [{ token: SERVICE_TOKEN, clientId: 'crm', scopes: ['codes:issue'] }],
-    loginUrl: '/login',
-    findUser: ({ uuid, id, keyValue }) => uuid ?? id ?? keyValue ?? null,
-  }))
+  const auth = authcode(
+    baseOptions({
+      redis,
+      keyPrefix: 'bench:authcode:',
+      accessTokens: [{ token: SERVICE_TOKEN, clientId: 'crm', scopes: ['codes:issue'] }],
+      loginUrl: '/login',
+      findUser: ({ uuid, id, keyValue }) => uuid ?? id ?? keyValue ?? null,
+    }),
+  )
   app.use(MOUNT, auth)
   return { app, auth }
 }

@@ -14,13 +14,15 @@ import { s256 } from '../../lib/helpers/pkce.js'
 export function oidcHost(redis: BenchRedis): { app: express.Express; provider: Provider } {
   const provider = new Provider('http://127.0.0.1/oidc', {
     adapter: oidcRedisAdapter(redis, 'bench:oidc:'),
-    clients: [{
-      client_id: 'web',
-      redirect_uris: [WEB_REDIRECT],
-      response_types: ['code'],
-      grant_types: ['authorization_code'],
-      token_endpoint_auth_method: 'none',
-    }],
+    clients: [
+      {
+        client_id: 'web',
+        redirect_uris: [WEB_REDIRECT],
+        response_types: ['code'],
+        grant_types: ['authorization_code'],
+        token_endpoint_auth_method: 'none',
+      },
+    ],
     findAccount: (_ctx: unknown, sub: string) => ({ accountId: sub, claims: () => ({ sub }) }),
     scopes: [SCOPE],
     responseTypes: ['code'],
@@ -37,7 +39,12 @@ export function oidcHost(redis: BenchRedis): { app: express.Express; provider: P
     const grant = new provider.Grant({ accountId: USER_ID, clientId: 'web' })
     grant.addOIDCScope(SCOPE)
     const grantId = await grant.save()
-    await provider.interactionFinished(req, res, { login: { accountId: USER_ID }, consent: { grantId } }, { mergeWithLastSubmission: false })
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: USER_ID }, consent: { grantId } },
+      { mergeWithLastSubmission: false },
+    )
   })
   app.use(OIDC_MOUNT, provider.callback())
   return { app, provider }

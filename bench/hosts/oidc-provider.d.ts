@@ -23,7 +23,12 @@ declare module 'oidc-provider' {
     }
     callback(): (req: IncomingMessage, res: ServerResponse) => void
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<Interaction>
-    interactionFinished(req: IncomingMessage, res: ServerResponse, result: Payload, options?: { mergeWithLastSubmission?: boolean }): Promise<void>
+    interactionFinished(
+      req: IncomingMessage,
+      res: ServerResponse,
+      result: Payload,
+      options?: { mergeWithLastSubmission?: boolean },
+    ): Promise<void>
     on(event: string, listener: (...args: unknown[]) => void): this
   }
 }

@@ -34,7 +34,7 @@ export function oidcRedisAdapter(redis: BenchRedis, prefix: string) {
       if (GRANTABLE.has(this.name) && payload.grantId) {
         const list = grantKey(payload.grantId)
         multi.rPush(list, key)
-        if (expiresIn > await redis.ttl(list)) multi.expire(list, expiresIn)
+        if (expiresIn > (await redis.ttl(list))) multi.expire(list, expiresIn)
       }
       for (const lookup of [payload.userCode && userCodeKey(payload.userCode), payload.uid && uidKey(payload.uid)]) {
         if (!lookup) continue

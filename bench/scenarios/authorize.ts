@@ -11,19 +11,22 @@ export const authorize: Scenario = {
     return { app: authcodeHost(redis, { signedIn: true }).app, prepare: async (_count, origin) => ({ cookie: await signIn(origin) }) }
   },
   requests({ cookie = '' }) {
-    const query = () => new URLSearchParams({
-      response_type: 'code',
-      client_id: 'web',
-      redirect_uri: WEB_REDIRECT,
-      scope: 'openid',
-      state: randomBytes(12).toString('base64url'),
-      code_challenge: randomBytes(32).toString('base64url'),
-      code_challenge_method: 'S256',
-    }).toString()
-    return [{
-      method: 'GET',
-      headers: { cookie },
-      setupRequest: (request) => ({ ...request, path: `${MOUNT}/authorize?${query()}` }),
-    }]
+    const query = () =>
+      new URLSearchParams({
+        response_type: 'code',
+        client_id: 'web',
+        redirect_uri: WEB_REDIRECT,
+        scope: 'openid',
+        state: randomBytes(12).toString('base64url'),
+        code_challenge: randomBytes(32).toString('base64url'),
+        code_challenge_method: 'S256',
+      }).toString()
+    return [
+      {
+        method: 'GET',
+        headers: { cookie },
+        setupRequest: (request) => ({ ...request, path: `${MOUNT}/authorize?${query()}` }),
+      },
+    ]
   },
 }

@@ -17,11 +17,13 @@ export const baseline: Scenario = {
   },
   requests() {
     const body = magicLinkBody()
-    return [{
-      method: 'POST',
-      path: '/baseline',
-      headers: { 'content-type': 'application/json' },
-      setupRequest: (request) => ({ ...request, body: body() }),
-    }]
+    return [
+      {
+        method: 'POST',
+        path: '/baseline',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => ({ ...request, body: body() }),
+      },
+    ]
   },
 }

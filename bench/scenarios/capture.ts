@@ -12,14 +12,16 @@ export const capture: Scenario = {
   requests() {
     let n = 0
     const form = (uuid: string) => new URLSearchParams({ uuid, redirect_uri: CRM_REDIRECT }).toString()
-    return [{
-      method: 'POST',
-      path: `${MOUNT}/access/getAuthorizationCode`,
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from('crm:crm-secret').toString('base64')}`,
+    return [
+      {
+        method: 'POST',
+        path: `${MOUNT}/access/getAuthorizationCode`,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from('crm:crm-secret').toString('base64')}`,
+        },
+        setupRequest: (request) => ({ ...request, body: form(`user-${n++}`) }),
       },
-      setupRequest: (request) => ({ ...request, body: form(`user-${n++}`) }),
-    }]
+    ]
   },
 }

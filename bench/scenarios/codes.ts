@@ -12,14 +12,16 @@ export const codes: Scenario = {
   },
   requests() {
     const body = magicLinkBody()
-    return [{
-      method: 'POST',
-      path: `${MOUNT}/codes`,
-      setupRequest: (request) => ({
-        ...request,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_TOKEN}`, 'idempotency-key': randomUUID() },
-        body: body(),
-      }),
-    }]
+    return [
+      {
+        method: 'POST',
+        path: `${MOUNT}/codes`,
+        setupRequest: (request) => ({
+          ...request,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_TOKEN}`, 'idempotency-key': randomUUID() },
+          body: body(),
+        }),
+      },
+    ]
   },
 }

@@ -11,16 +11,18 @@ export const oidcAuth: Scenario = {
     const { oidcHost, signInOidc } = await import('../hosts/oidc-host.js')
     const { app } = oidcHost(redis)
     let cookie: string | undefined
-    return { app, prepare: async (_count, origin) => ({ cookie: cookie ??= (await signInOidc(origin)).cookie }) }
+    return { app, prepare: async (_count, origin) => ({ cookie: (cookie ??= (await signInOidc(origin)).cookie) }) }
   },
   requests({ cookie = '' }) {
-    return [{
-      method: 'GET',
-      headers: { cookie },
-      setupRequest: (request) => ({
-        ...request,
-        path: `${OIDC_MOUNT}/auth?${authQuery(randomBytes(12).toString('base64url'), randomBytes(32).toString('base64url'))}`,
-      }),
-    }]
+    return [
+      {
+        method: 'GET',
+        headers: { cookie },
+        setupRequest: (request) => ({
+          ...request,
+          path: `${OIDC_MOUNT}/auth?${authQuery(randomBytes(12).toString('base64url'), randomBytes(32).toString('base64url'))}`,
+        }),
+      },
+    ]
   },
 }

@@ -27,12 +27,27 @@ export function demoClientRouter(settings: DemoClientSettings): Router {
 
   const tryAgain = html`<p><a class="button" href="/demo-client/start">Start again</a></p>`
   const fail = (req: Request, res: Response, message: SafeHtml) =>
-    sendPage(req, res, 'Sign-in failed', html`<div class="notice bad">${message}</div>${tryAgain}`, 400)
+    sendPage(
+      req,
+      res,
+      'Sign-in failed',
+      html`<div class="notice bad">${message}</div>
+        ${tryAgain}`,
+      400,
+    )
 
-  router.get('/', (req, res) => sendPage(req, res, 'Demo OAuth client', html`
-<p>This is a separate little app, registered as the public client <code>${clientId}</code>. It sends your browser to
-<code>GET /authorize</code> with a PKCE challenge, then trades the code for tokens at <code>POST /token</code> from its server.</p>
-<p><a class="button" id="demo-client-start" href="/demo-client/start">Sign in with express-authcode</a></p>`))
+  router.get('/', (req, res) =>
+    sendPage(
+      req,
+      res,
+      'Demo OAuth client',
+      html` <p>
+          This is a separate little app, registered as the public client <code>${clientId}</code>. It sends your browser to
+          <code>GET /authorize</code> with a PKCE challenge, then trades the code for tokens at <code>POST /token</code> from its server.
+        </p>
+        <p><a class="button" id="demo-client-start" href="/demo-client/start">Sign in with express-authcode</a></p>`,
+    ),
+  )
 
   router.get('/start', (req, res, next) => {
     const { codeVerifier, codeChallenge } = newPkcePair()
@@ -40,8 +55,13 @@ export function demoClientRouter(settings: DemoClientSettings): Router {
     req.session.pendingAuthorization = { state, codeVerifier }
     const url = new URL(authorizationEndpoint)
     url.search = new URLSearchParams({
-      response_type: 'code', client_id: clientId, redirect_uri: redirectUri, scope, state,
-      code_challenge: codeChallenge, code_challenge_method: 'S256',
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: redirectUri,
+      scope,
+      state,
+      code_challenge: codeChallenge,
+      code_challenge_method: 'S256',
     }).toString()
     req.session.save((err) => (err ? next(err) : res.redirect(303, url.toString())))
   })
@@ -61,17 +81,32 @@ export function demoClientRouter(settings: DemoClientSettings): Router {
       return fail(req, res, html`The authorization server said <code>${error}</code>: ${description}`)
     }
     const exchange = await post(tokenEndpoint, {
-      form: { grant_type: 'authorization_code', code: String(code), redirect_uri: redirectUri, client_id: clientId, code_verifier: pending.codeVerifier },
+      form: {
+        grant_type: 'authorization_code',
+        code: String(code),
+        redirect_uri: redirectUri,
+        client_id: clientId,
+        code_verifier: pending.codeVerifier,
+      },
     })
     const ok = exchange.status === 200
-    sendPage(req, res, ok ? 'Token response' : 'Token request failed', html`
-<div class="notice ${ok ? 'ok' : 'bad'}">${ok ? 'The code was redeemed once for tokens.' : 'The token endpoint refused the code.'}</div>
-<ol class="steps">
-  <li>Redirected to <code>/authorize</code> with <code>code_challenge_method=S256</code>, state and scope <code>${scope}</code>.</li>
-  <li>Came back with a code, the same <code>state</code> and <code>iss=${issuer}</code>.</li>
-  ${callStep('token-response', 'Exchange', exchange)}
-</ol>
-${tryAgain}`, ok ? 200 : 400)
+    sendPage(
+      req,
+      res,
+      ok ? 'Token response' : 'Token request failed',
+      html` <div class="notice ${ok ? 'ok' : 'bad'}">
+          ${ok ? 'The code was redeemed once for tokens.' : 'The token endpoint refused the code.'}
+        </div>
+        <ol class="steps">
+          <li>
+            Redirected to <code>/authorize</code> with <code>code_challenge_method=S256</code>, state and scope <code>${scope}</code>.
+          </li>
+          <li>Came back with a code, the same <code>state</code> and <code>iss=${issuer}</code>.</li>
+          ${callStep('token-response', 'Exchange', exchange)}
+        </ol>
+        ${tryAgain}`,
+      ok ? 200 : 400,
+    )
   })
 
   return router

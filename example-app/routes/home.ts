@@ -9,38 +9,57 @@ export function homeRoutes(storesDescription: string): Router {
   const router = Router()
   router.get('/', (req, res) => {
     const user = userById(req.session.userId)
-    sendPage(req, res, 'Single-use sign-in codes for Express', html`
-<p class="lead">This app mounts <strong>express-authcode</strong> at <code>${AUTH_MOUNT}</code>. The router issues
-short-lived, single-use codes three ways and redeems each exactly once, on Redis or in memory.</p>
-${user
-  ? html`<div class="notice ok" id="signed-in">Signed in as <strong>${user.name}</strong> (${user.email}) via ${req.session.signedInVia ?? 'the sign-in page'}.</div>`
-  : html`<div class="notice">You are not signed in. <a href="/login">Sign in</a> as a demo user, or ask for a magic link.</div>`}
-<div class="cards">
-  <section class="card">
-    <h2>Magic link</h2>
-    <p>The app's back end calls <code>POST /codes</code> with a bearer token; the <code>CodeIssued</code> handler e-mails the link.
-    Opening it does not spend the code; the Sign-in button does.</p>
-    <a class="button" href="/magic-link">E-mail me a magic link</a>
-  </section>
-  <section class="card">
-    <h2>OAuth 2.0 + PKCE</h2>
-    <p>A demo public client runs the authorization code flow against <code>GET /authorize</code> and <code>POST /token</code>
-    on this app's session.</p>
-    <a class="button" href="/demo-client">Try the OAuth client</a>
-  </section>
-  <section class="card">
-    <h2>Capture call</h2>
-    <p>A CRM calls the Janrain-compatible <code>POST /access/getAuthorizationCode</code> with Basic auth, then exchanges the
-    code at <code>/token</code> and gets its <code>transaction_state</code> back.</p>
-    <a class="button" href="/capture-demo">Make a Capture call</a>
-  </section>
-</div>
-<h2>Under the hood</h2>
-<ul>
-  <li>Storage: ${storesDescription}.</li>
-  <li>Authorization server metadata: <a href="${AUTH_MOUNT}/.well-known/oauth-authorization-server">${AUTH_MOUNT}/.well-known/oauth-authorization-server</a></li>
-  <li>E-mails the app sent: <a href="/mailbox">dev mailbox</a>.</li>
-</ul>`)
+    sendPage(
+      req,
+      res,
+      'Single-use sign-in codes for Express',
+      html` <p class="lead">
+          This app mounts <strong>express-authcode</strong> at <code>${AUTH_MOUNT}</code>. The router issues short-lived, single-use codes
+          three ways and redeems each exactly once, on Redis or in memory.
+        </p>
+        ${
+          user
+            ? html`<div class="notice ok" id="signed-in">
+                Signed in as <strong>${user.name}</strong> (${user.email}) via ${req.session.signedInVia ?? 'the sign-in page'}.
+              </div>`
+            : html`<div class="notice">You are not signed in. <a href="/login">Sign in</a> as a demo user, or ask for a magic link.</div>`
+        }
+        <div class="cards">
+          <section class="card">
+            <h2>Magic link</h2>
+            <p>
+              The app's back end calls <code>POST /codes</code> with a bearer token; the <code>CodeIssued</code> handler e-mails the link.
+              Opening it does not spend the code; the Sign-in button does.
+            </p>
+            <a class="button" href="/magic-link">E-mail me a magic link</a>
+          </section>
+          <section class="card">
+            <h2>OAuth 2.0 + PKCE</h2>
+            <p>
+              A demo public client runs the authorization code flow against <code>GET /authorize</code> and <code>POST /token</code> on this
+              app's session.
+            </p>
+            <a class="button" href="/demo-client">Try the OAuth client</a>
+          </section>
+          <section class="card">
+            <h2>Capture call</h2>
+            <p>
+              A CRM calls the Janrain-compatible <code>POST /access/getAuthorizationCode</code> with Basic auth, then exchanges the code at
+              <code>/token</code> and gets its <code>transaction_state</code> back.
+            </p>
+            <a class="button" href="/capture-demo">Make a Capture call</a>
+          </section>
+        </div>
+        <h2>Under the hood</h2>
+        <ul>
+          <li>Storage: ${storesDescription}.</li>
+          <li>
+            Authorization server metadata:
+            <a href="${AUTH_MOUNT}/.well-known/oauth-authorization-server">${AUTH_MOUNT}/.well-known/oauth-authorization-server</a>
+          </li>
+          <li>E-mails the app sent: <a href="/mailbox">dev mailbox</a>.</li>
+        </ul>`,
+    )
   })
   return router
 }

@@ -26,21 +26,38 @@ export function loginRoutes(): Router {
 
   router.get('/login', (req, res) => {
     const returnTo = safeReturnTo(req.query.return_to)
-    sendPage(req, res, 'Sign in', html`
-${returnTo.includes('/authorize') ? html`<div class="notice">An application asked you to sign in. You will be sent back to it.</div>` : ''}
-<p>Pick a demo user. (A real app would ask for a password or passkey here.)</p>
-<form method="post" action="/login">
-  <input type="hidden" name="return_to" value="${returnTo}">
-  <ul class="users">
-    ${DEMO_USERS.map((u) => html`<li><button name="user_id" value="${u.id}">${u.name}<small>${u.email}</small></button></li>`)}
-  </ul>
-</form>
-<p class="muted">Or <a href="/magic-link">get a magic link by e-mail</a>.</p>`)
+    sendPage(
+      req,
+      res,
+      'Sign in',
+      html` ${returnTo.includes('/authorize') ? html`<div class="notice">An application asked you to sign in. You will be sent back to it.</div>` : ''}
+        <p>Pick a demo user. (A real app would ask for a password or passkey here.)</p>
+        <form method="post" action="/login">
+          <input type="hidden" name="return_to" value="${returnTo}" />
+          <ul class="users">
+            ${DEMO_USERS.map(
+              (u) =>
+                html`<li>
+                  <button name="user_id" value="${u.id}">${u.name}<small>${u.email}</small></button>
+                </li>`,
+            )}
+          </ul>
+        </form>
+        <p class="muted">Or <a href="/magic-link">get a magic link by e-mail</a>.</p>`,
+    )
   })
 
   router.post('/login', async (req, res) => {
     const user = userById(req.body?.user_id)
-    if (!user) return sendPage(req, res, 'Sign in', html`<div class="notice bad">Unknown user.</div><a href="/login">Try again</a>`, 400)
+    if (!user)
+      return sendPage(
+        req,
+        res,
+        'Sign in',
+        html`<div class="notice bad">Unknown user.</div>
+          <a href="/login">Try again</a>`,
+        400,
+      )
     await signIn(req, user.id, 'the sign-in page')
     res.redirect(303, safeReturnTo(req.body?.return_to))
   })

@@ -23,14 +23,20 @@ export function magicLinkRoutes({ auth, baseUrl, serviceToken }: MagicLinkDeps):
   const router = Router()
 
   router.get('/magic-link', (req, res) => {
-    sendPage(req, res, 'E-mail me a magic link', html`
-<form method="post" action="/magic-link" class="stack">
-  <label for="email">Your e-mail address</label>
-  <input id="email" name="email" type="email" required autocomplete="email" placeholder="ada@example.com">
-  <button>E-mail me a sign-in link</button>
-</form>
-<p class="muted">Demo addresses: ${DEMO_USERS.map((u, i) => html`${i ? ', ' : ''}<code>${u.email}</code>`)}.
-The e-mail lands in the <a href="/mailbox">dev mailbox</a>.</p>`)
+    sendPage(
+      req,
+      res,
+      'E-mail me a magic link',
+      html` <form method="post" action="/magic-link" class="stack">
+          <label for="email">Your e-mail address</label>
+          <input id="email" name="email" type="email" required autocomplete="email" placeholder="ada@example.com" />
+          <button>E-mail me a sign-in link</button>
+        </form>
+        <p class="muted">
+          Demo addresses: ${DEMO_USERS.map((u, i) => html`${i ? ', ' : ''}<code>${u.email}</code>`)}. The e-mail lands in the
+          <a href="/mailbox">dev mailbox</a>.
+        </p>`,
+    )
   })
 
   router.post('/magic-link', async (req, res) => {
@@ -41,24 +47,48 @@ The e-mail lands in the <a href="/mailbox">dev mailbox</a>.</p>`)
         headers: { authorization: `Bearer ${serviceToken}`, 'idempotency-key': randomUUID() },
         json: { external_user_id: user.id, ttl: 600 },
       })
-      if (call.status === 429) return sendPage(req, res, 'Too many links', html`<div class="notice bad">Too many links were asked for this address. Try again later.</div>`, 429)
+      if (call.status === 429)
+        return sendPage(
+          req,
+          res,
+          'Too many links',
+          html`<div class="notice bad">Too many links were asked for this address. Try again later.</div>`,
+          429,
+        )
       if (call.status !== 201) throw new Error(`POST /codes answered ${call.status}`)
     }
-    sendPage(req, res, 'Check your e-mail', html`
-<div class="notice ok">If an account uses that address, a sign-in link is on its way. It works once and expires in 10 minutes.</div>
-<p><a class="button" href="/mailbox">Open the dev mailbox</a></p>`)
+    sendPage(
+      req,
+      res,
+      'Check your e-mail',
+      html` <div class="notice ok">
+          If an account uses that address, a sign-in link is on its way. It works once and expires in 10 minutes.
+        </div>
+        <p><a class="button" href="/mailbox">Open the dev mailbox</a></p>`,
+    )
   })
 
   // Mail scanners and link previews fetch links in e-mails: this GET only shows a button.
   router.get('/magic', (req, res) => {
     const code = typeof req.query.code === 'string' ? req.query.code : ''
-    if (!code) return sendPage(req, res, 'Sign-in link incomplete', html`<div class="notice bad">This link has no code. Open the whole link from the e-mail.</div>`, 400)
-    sendPage(req, res, 'Finish signing in', html`
-<p>You opened a sign-in link. Press the button to sign in on this device.</p>
-<form method="post" action="/magic">
-  <input type="hidden" name="code" value="${code}">
-  <button id="magic-sign-in">Sign in</button>
-</form>`)
+    if (!code)
+      return sendPage(
+        req,
+        res,
+        'Sign-in link incomplete',
+        html`<div class="notice bad">This link has no code. Open the whole link from the e-mail.</div>`,
+        400,
+      )
+    sendPage(
+      req,
+      res,
+      'Finish signing in',
+      html` <p>You opened a sign-in link. Press the button to sign in on this device.</p>
+        <form method="post" action="/magic">
+          <input type="hidden" name="code" value="${code}" />
+          <button id="magic-sign-in">Sign in</button>
+        </form>`,
+    )
   })
 
   router.post('/magic', async (req, res) => {
@@ -68,9 +98,14 @@ The e-mail lands in the <a href="/mailbox">dev mailbox</a>.</p>`)
       res.redirect(303, '/')
     } catch (err) {
       if (!(err instanceof InvalidGrantError)) throw err
-      sendPage(req, res, 'This link no longer works', html`
-<div class="notice bad">The sign-in link has expired or was already used.</div>
-<p><a class="button" href="/magic-link">Get a new link</a></p>`, 400)
+      sendPage(
+        req,
+        res,
+        'This link no longer works',
+        html` <div class="notice bad">The sign-in link has expired or was already used.</div>
+          <p><a class="button" href="/magic-link">Get a new link</a></p>`,
+        400,
+      )
     }
   })
 

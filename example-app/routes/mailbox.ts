@@ -10,23 +10,39 @@ export function mailboxRoutes(mailer: Mailer): Router {
   const router = Router()
   router.get('/mailbox', (req, res) => {
     if (!mailer.devMailbox) {
-      return sendPage(req, res, 'Mailbox', html`<div class="notice">Mail is delivered by SMTP (<code>SMTP_URL</code>); look in the recipient's inbox.</div>`)
+      return sendPage(
+        req,
+        res,
+        'Mailbox',
+        html`<div class="notice">Mail is delivered by SMTP (<code>SMTP_URL</code>); look in the recipient's inbox.</div>`,
+      )
     }
     const mails = mailer.sent
-    sendPage(req, res, 'Dev mailbox', html`
-<p class="muted">Development only: what the <code>authorization.CodeIssued</code> handler sent, newest first, kept in this
-process's memory (nodemailer JSON transport). Set <code>SMTP_URL</code> to deliver real mail.</p>
-${mails.length === 0 ? html`<div class="notice">No e-mails yet. <a href="/magic-link">Ask for a magic link</a>.</div>` : ''}
-${mails.map((mail) => html`
-<article class="mail">
-  <dl>
-    <dt>To</dt><dd>${mail.to}</dd>
-    <dt>Subject</dt><dd>${mail.subject}</dd>
-    <dt>Sent</dt><dd>${mail.sentAt.toISOString()}</dd>
-  </dl>
-  <pre>${mail.text}</pre>
-  ${(mail.text.match(URL_IN_TEXT) ?? []).map((url) => html`<a class="button mail-link" href="${url}">Open the link</a>`)}
-</article>`)}`)
+    sendPage(
+      req,
+      res,
+      'Dev mailbox',
+      html` <p class="muted">
+          Development only: what the <code>authorization.CodeIssued</code> handler sent, newest first, kept in this process's memory
+          (nodemailer JSON transport). Set <code>SMTP_URL</code> to deliver real mail.
+        </p>
+        ${mails.length === 0 ? html`<div class="notice">No e-mails yet. <a href="/magic-link">Ask for a magic link</a>.</div>` : ''}
+        ${mails.map(
+          (mail) =>
+            html` <article class="mail">
+              <dl>
+                <dt>To</dt>
+                <dd>${mail.to}</dd>
+                <dt>Subject</dt>
+                <dd>${mail.subject}</dd>
+                <dt>Sent</dt>
+                <dd>${mail.sentAt.toISOString()}</dd>
+              </dl>
+              <pre>${mail.text}</pre>
+              ${(mail.text.match(URL_IN_TEXT) ?? []).map((url) => html`<a class="button mail-link" href="${url}">Open the link</a>`)}
+            </article>`,
+        )}`,
+    )
   })
   return router
 }

@@ -57,8 +57,10 @@ export function authenticateCaptureClient(ctx: AuthcodeContext): RequestHandler 
   async function bySignature(req: Request, credentials: SignatureCredentials): Promise<ClientOptions> {
     const date = req.headers.date
     const signedAt = parseSignedDate(date)
-    if (date === undefined || signedAt === undefined) throw invalidCredentials('A signed request needs a Date header in the form YYYY-MM-DD HH:MM:SS (UTC).')
-    if (Math.abs(Date.now() - signedAt) > skewMs) throw invalidCredentials(`The Date header is more than ${captureClockSkew} s from the server clock.`)
+    if (date === undefined || signedAt === undefined)
+      throw invalidCredentials('A signed request needs a Date header in the form YYYY-MM-DD HH:MM:SS (UTC).')
+    if (Math.abs(Date.now() - signedAt) > skewMs)
+      throw invalidCredentials(`The Date header is more than ${captureClockSkew} s from the server clock.`)
     const client = clients.get(credentials.id)
     const expected = janrainSignature(client?.secret ?? '', req.path, date, req.body as FormParams)
     if (!safeEqual(expected, credentials.signature) || !client?.secret) throw invalidCredentials('The request signature does not match.')
@@ -74,13 +76,18 @@ export function authenticateCaptureClient(ctx: AuthcodeContext): RequestHandler 
     const basic = parseBasicAuth(header, false)
     const signed = basic === undefined ? parseSignatureAuth(header) : undefined
     if (!basic && !signed) {
-      throw invalidCredentials(basic === null || signed === null
-        ? 'The Authorization header is malformed.'
-        : 'Authenticate with HTTP Basic client_id:client_secret or a janrain-signed Authorization header.')
+      throw invalidCredentials(
+        basic === null || signed === null
+          ? 'The Authorization header is malformed.'
+          : 'Authenticate with HTTP Basic client_id:client_secret or a janrain-signed Authorization header.',
+      )
     }
     const client = basic ? bySecret(basic.id, basic.secret) : await bySignature(req, signed as SignatureCredentials)
     if (!client.captureRoles?.some((role) => ISSUING_ROLES.has(role))) {
-      throw new CaptureError('client_permission_error', 'This API client may not issue authorization codes (it needs the owner, access_issuer or direct_access role).')
+      throw new CaptureError(
+        'client_permission_error',
+        'This API client may not issue authorization codes (it needs the owner, access_issuer or direct_access role).',
+      )
     }
     ;(res.locals as Record<symbol, ClientOptions>)[kClient] = client
     next()

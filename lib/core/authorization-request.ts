@@ -60,7 +60,8 @@ export function validateRequest(verified: VerifiedRedirect, { params, repeated }
   const scope = allowedScope(verified.client, params.scope)
   if (params.state === undefined) throw new InvalidRequestError('state is required.')
   if (params.code_challenge === undefined) throw new InvalidRequestError('code_challenge is required (PKCE).')
-  if (!PKCE_VALUE.test(params.code_challenge)) throw new InvalidRequestError('code_challenge must be 43-128 characters of A-Z a-z 0-9 - . _ ~.')
+  if (!PKCE_VALUE.test(params.code_challenge))
+    throw new InvalidRequestError('code_challenge must be 43-128 characters of A-Z a-z 0-9 - . _ ~.')
   if (params.code_challenge_method !== 'S256') throw new InvalidRequestError('code_challenge_method must be S256.')
   return { ...verified, scope, state: params.state, codeChallenge: params.code_challenge, promptNone: params.prompt === 'none' }
 }

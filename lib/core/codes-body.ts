@@ -18,11 +18,17 @@ export const INTEGRATION_CONTEXT_LIMIT_BYTES = 8 * 1024
 const body = Joi.object<CodesBody>({
   external_user_id: Joi.string().min(1).max(128).required(),
   ttl: Joi.number().integer().min(60).max(900).default(300),
-  integration_context: Joi.object().unknown(true).custom((value: object, helpers) =>
-    Buffer.byteLength(JSON.stringify(value)) <= INTEGRATION_CONTEXT_LIMIT_BYTES
-      ? value
-      : helpers.message({ custom: `{{#label}} must be at most ${INTEGRATION_CONTEXT_LIMIT_BYTES} bytes of JSON` })),
-}).required().messages({ 'object.base': 'the body must be a JSON object' }).prefs({ abortEarly: false, convert: false })
+  integration_context: Joi.object()
+    .unknown(true)
+    .custom((value: object, helpers) =>
+      Buffer.byteLength(JSON.stringify(value)) <= INTEGRATION_CONTEXT_LIMIT_BYTES
+        ? value
+        : helpers.message({ custom: `{{#label}} must be at most ${INTEGRATION_CONTEXT_LIMIT_BYTES} bytes of JSON` }),
+    ),
+})
+  .required()
+  .messages({ 'object.base': 'the body must be a JSON object' })
+  .prefs({ abortEarly: false, convert: false })
 
 /**
  * Validates a `POST /codes` body, listing every fault (unknown fields included) with a JSON

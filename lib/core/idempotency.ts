@@ -52,11 +52,22 @@ export class IdempotencyKey {
    */
   static fromHeader(clientId: string, header: string | undefined): IdempotencyKey {
     if (header === undefined || header.trim() === '') {
-      throw problem(400, 'idempotency-key-missing', 'The Idempotency-Key header is missing.', 'Send an Idempotency-Key header with a fresh UUID for every new request, and the same one when you retry it.')
+      throw problem(
+        400,
+        'idempotency-key-missing',
+        'The Idempotency-Key header is missing.',
+        'Send an Idempotency-Key header with a fresh UUID for every new request, and the same one when you retry it.',
+      )
     }
     const value = header.trim()
     const raw = value.length > 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value
-    if (!UUID.test(raw)) throw problem(400, 'idempotency-key-invalid', 'The Idempotency-Key header is not valid.', 'The Idempotency-Key must be a UUID, e.g. "8e03978e-40d5-43e8-bc93-6894a57f9324".')
+    if (!UUID.test(raw))
+      throw problem(
+        400,
+        'idempotency-key-invalid',
+        'The Idempotency-Key header is not valid.',
+        'The Idempotency-Key must be a UUID, e.g. "8e03978e-40d5-43e8-bc93-6894a57f9324".',
+      )
     return new IdempotencyKey(clientId, raw.toLowerCase())
   }
 
@@ -92,7 +103,12 @@ export async function claimIdempotencyKey(store: CodeStore, key: IdempotencyKey,
   const found = await store.claimIdempotencyKey(key.id, fingerprint, owner, IDEMPOTENCY_LOCK_MS)
   if (found.status === 'claimed') return { kind: 'fresh', owner }
   if (found.fingerprint !== fingerprint) {
-    throw problem(422, 'idempotency-key-reused', 'The Idempotency-Key was used for another request.', 'This Idempotency-Key was already used with a different payload. Use a new key for a new request.')
+    throw problem(
+      422,
+      'idempotency-key-reused',
+      'The Idempotency-Key was used for another request.',
+      'This Idempotency-Key was already used with a different payload. Use a new key for a new request.',
+    )
   }
   if (found.status === 'in-flight') throw idempotencyKeyInFlight()
   return { kind: 'replay', answer: key.open(found.answer) }
@@ -100,13 +116,21 @@ export async function claimIdempotencyKey(store: CodeStore, key: IdempotencyKey,
 
 /** 409: the first request with this key has not answered yet. */
 export function idempotencyKeyInFlight(): ProblemError {
-  return problem(409, 'idempotency-key-in-flight', 'A request with this Idempotency-Key is still being processed.', 'Retry after the first request has answered.', { 'Retry-After': '1' })
+  return problem(
+    409,
+    'idempotency-key-in-flight',
+    'A request with this Idempotency-Key is still being processed.',
+    'Retry after the first request has answered.',
+    { 'Retry-After': '1' },
+  )
 }
 
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
   }
   return JSON.stringify(value)

@@ -60,7 +60,8 @@ export async function issueCode(ctx: AuthcodeContext, request: IssueRequest, ide
   if (idempotency) {
     await announce(ctx, issued)
     const { keyId, owner, ttlSeconds: keptFor } = idempotency
-    if (!(await ctx.options.store.save(id, record, { keyId, owner, ttlSeconds: keptFor, answer: idempotency.seal(issued) }))) throw idempotencyKeyInFlight()
+    if (!(await ctx.options.store.save(id, record, { keyId, owner, ttlSeconds: keptFor, answer: idempotency.seal(issued) })))
+      throw idempotencyKeyInFlight()
     return issued
   }
   await ctx.options.store.save(id, record)

@@ -39,11 +39,13 @@ export function readCaptureParams(params: FormParams, caller: ClientOptions, cli
   const query = readUser(params)
   const redirectUri = params.redirect_uri
   if (redirectUri === undefined) throw missing('redirect_uri', 'redirect_uri is required.')
-  if (!URL.canParse(redirectUri) || redirectUri.includes('#')) throw invalid('redirect_uri', 'redirect_uri must be an absolute URI without a fragment.')
+  if (!URL.canParse(redirectUri) || redirectUri.includes('#'))
+    throw invalid('redirect_uri', 'redirect_uri must be an absolute URI without a fragment.')
   const forClientId = params.for_client_id ?? caller.id
   if (!clients.has(forClientId)) throw invalid('for_client_id', 'for_client_id is not a registered client.')
   // A Capture code has no PKCE binding: only a client that authenticates at /token may hold one.
-  if (clients.get(forClientId)?.secret === undefined) throw invalid('for_client_id', 'for_client_id must name a confidential client (one with a secret).')
+  if (clients.get(forClientId)?.secret === undefined)
+    throw invalid('for_client_id', 'for_client_id must name a confidential client (one with a secret).')
   const lifetime = params.lifetime === undefined ? 30 : /^\d{1,3}$/.test(params.lifetime) ? Number(params.lifetime) : 0
   if (lifetime < 1 || lifetime > 900) throw invalid('lifetime', 'lifetime must be a whole number of seconds from 1 to 900.')
   const result: CaptureParams = { query, redirectUri, forClientId, lifetime }
@@ -52,9 +54,14 @@ export function readCaptureParams(params: FormParams, caller: ClientOptions, cli
 }
 
 function readUser(params: FormParams): FindUserQuery {
-  const given = (['uuid', 'id', 'key_attribute'] as const).filter((name) => params[name] !== undefined || (name === 'key_attribute' && params.key_value !== undefined))
+  const given = (['uuid', 'id', 'key_attribute'] as const).filter(
+    (name) => params[name] !== undefined || (name === 'key_attribute' && params.key_value !== undefined),
+  )
   if (given.length === 0) throw missing('uuid', 'Identify the user with one of uuid, id, or key_attribute and key_value.')
-  if (given.length > 1) throw new CaptureError('duplicate_argument', `Identify the user one way only; got ${given.join(' and ')}.`, { argumentName: given[1] as string })
+  if (given.length > 1)
+    throw new CaptureError('duplicate_argument', `Identify the user one way only; got ${given.join(' and ')}.`, {
+      argumentName: given[1] as string,
+    })
   const typeName = params.type_name ?? 'user'
   if (params.uuid !== undefined) return { uuid: params.uuid, typeName }
   if (params.id !== undefined) return { id: params.id, typeName }
@@ -76,7 +83,8 @@ function unquote(value: string): string {
 }
 
 function readTransactionState(text: string): unknown {
-  if (Buffer.byteLength(text, 'utf8') > TRANSACTION_STATE_LIMIT_BYTES) throw invalid('transaction_state', 'transaction_state must be at most 8 KiB.')
+  if (Buffer.byteLength(text, 'utf8') > TRANSACTION_STATE_LIMIT_BYTES)
+    throw invalid('transaction_state', 'transaction_state must be at most 8 KiB.')
   try {
     return JSON.parse(text) as unknown
   } catch {

@@ -51,13 +51,18 @@ function checkBinding(record: CodeRecord, expect: RedeemExpectation): void {
   // RFC 7636 §4.6; a verifier for a code issued without a challenge is refused (RFC 9700 §2.1.1).
   if (record.codeChallenge !== undefined) {
     if (expect.codeVerifier === undefined) throw new InvalidGrantError('code_verifier is required for this code.')
-    if (!verifyS256(expect.codeVerifier, record.codeChallenge)) throw new InvalidGrantError('code_verifier does not match the code_challenge.')
+    if (!verifyS256(expect.codeVerifier, record.codeChallenge))
+      throw new InvalidGrantError('code_verifier does not match the code_challenge.')
   } else if (expect.codeVerifier !== undefined) {
     throw new InvalidGrantError('code_verifier was sent for a code issued without a code_challenge.')
   }
 }
 
-async function emit(ctx: AuthcodeContext, type: 'authorization.CodeRedeemed' | 'authorization.CodeReuseDetected', grant: Grant): Promise<void> {
+async function emit(
+  ctx: AuthcodeContext,
+  type: 'authorization.CodeRedeemed' | 'authorization.CodeReuseDetected',
+  grant: Grant,
+): Promise<void> {
   try {
     await ctx.events.emit(type, grant)
   } catch (err) {

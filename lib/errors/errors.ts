@@ -211,7 +211,11 @@ export class CaptureError extends ProblemError {
   readonly code: number
   readonly argumentName: string | undefined
 
-  constructor(readonly error: CaptureErrorName, description: string, init: CaptureErrorInit = {}) {
+  constructor(
+    readonly error: CaptureErrorName,
+    description: string,
+    init: CaptureErrorInit = {},
+  ) {
     const { code, status } = CAPTURE_ERRORS[error]
     super(status, error.replaceAll('_', '-'), error, { detail: description, ...(init.headers ? { headers: init.headers } : {}) })
     this.code = code

@@ -41,7 +41,10 @@ export function renderAuthorize(
   const target = (res.locals as Record<symbol, AuthorizeErrorTarget | undefined>)[kTarget]
   const error = target && redirectable(err)
   if (target && error) {
-    sendRedirect(res, appendQuery(target.redirectUri, { error: error.code, error_description: error.description, state: target.state, iss: target.iss }))
+    sendRedirect(
+      res,
+      appendQuery(target.redirectUri, { error: error.code, error_description: error.description, state: target.state, iss: target.iss }),
+    )
   } else if (req.accepts(['application/json', 'application/problem+json', 'text/html']) === 'text/html') {
     renderPage(err, res)
   } else {
@@ -52,14 +55,17 @@ export function renderAuthorize(
 /** RFC 6749 has codes for a failing server because a 5xx cannot travel in a redirect. A host's own misconfiguration is for the host to see. */
 function redirectable(err: ProblemError | OAuthError): OAuthError | undefined {
   if (err instanceof OAuthError) return err
-  if (err instanceof StoreUnavailableError) return new OAuthError('temporarily_unavailable', 'The authorization server is briefly unavailable. Try again.', 503)
-  if (err.status >= 500 && !(err instanceof MisconfigurationError)) return new OAuthError('server_error', 'The authorization server failed to answer the request.', 500)
+  if (err instanceof StoreUnavailableError)
+    return new OAuthError('temporarily_unavailable', 'The authorization server is briefly unavailable. Try again.', 503)
+  if (err.status >= 500 && !(err instanceof MisconfigurationError))
+    return new OAuthError('server_error', 'The authorization server failed to answer the request.', 500)
   return undefined
 }
 
 /** A self-contained page (no scripts, no third-party resources) with nothing from the request in it. */
 function renderPage(err: ProblemError | OAuthError, res: Response): void {
-  const [title, detail] = err instanceof OAuthError ? ['This sign-in request is not valid.', err.description] : [err.title, err.detail ?? '']
+  const [title, detail] =
+    err instanceof OAuthError ? ['This sign-in request is not valid.', err.description] : [err.title, err.detail ?? '']
   res.status(err.status)
   for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value)
   res.setHeader('Content-Type', 'text/html; charset=utf-8')

@@ -32,8 +32,14 @@ export function renderErrorsAs(format: ErrorFormat): ErrorRequestHandler {
 export function normalizeError(err: unknown): ProblemError | OAuthError {
   if (err instanceof ProblemError || err instanceof OAuthError) return err
   const status = httpStatusOf(err)
-  if (status === 413) return new ProblemError(413, 'payload-too-large', 'The request body is too large.', { detail: 'The request body exceeds the limit of this endpoint.' })
-  if (status === 415) return new ProblemError(415, 'unsupported-media-type', 'The media type is not supported.', { detail: 'The body charset or encoding is not supported.' })
+  if (status === 413)
+    return new ProblemError(413, 'payload-too-large', 'The request body is too large.', {
+      detail: 'The request body exceeds the limit of this endpoint.',
+    })
+  if (status === 415)
+    return new ProblemError(415, 'unsupported-media-type', 'The media type is not supported.', {
+      detail: 'The body charset or encoding is not supported.',
+    })
   if (status !== undefined && status >= 400 && status < 500) {
     return new ProblemError(400, 'malformed-request', 'The request could not be read.', { detail: 'The request body could not be read.' })
   }
@@ -51,8 +57,11 @@ function httpStatusOf(err: unknown): number | undefined {
 /** node-redis connection, socket and timeout errors. */
 function isStoreError(err: unknown): boolean {
   if (!(err instanceof Error)) return false
-  return /^(ClientClosedError|ClientOfflineError|ConnectionTimeoutError|SocketClosedUnexpectedlyError|TimeoutError|ReconnectStrategyError|SocketTimeoutError|AbortError)$/.test(err.name)
-    || /ECONNREFUSED|ECONNRESET|EPIPE|The client is closed|Connection is closed|Socket closed/i.test(err.message)
+  return (
+    /^(ClientClosedError|ClientOfflineError|ConnectionTimeoutError|SocketClosedUnexpectedlyError|TimeoutError|ReconnectStrategyError|SocketTimeoutError|AbortError)$/.test(
+      err.name,
+    ) || /ECONNREFUSED|ECONNRESET|EPIPE|The client is closed|Connection is closed|Socket closed/i.test(err.message)
+  )
 }
 
 function problemBody(err: ProblemError): Record<string, unknown> {
@@ -69,9 +78,17 @@ const PROBLEM_JSON = 'application/problem+json; charset=utf-8'
 
 /** RFC 9457 problem+json; OAuth errors keep their `error` code as an extension member. */
 export function renderProblem(err: ProblemError | OAuthError, res: Response): void {
-  const body = err instanceof OAuthError
-    ? { type: PROBLEM_TYPE_BASE + err.code.replaceAll('_', '-'), title: err.code, status: err.status, detail: err.description, error: err.code, error_description: err.description }
-    : problemBody(err)
+  const body =
+    err instanceof OAuthError
+      ? {
+          type: PROBLEM_TYPE_BASE + err.code.replaceAll('_', '-'),
+          title: err.code,
+          status: err.status,
+          detail: err.description,
+          error: err.code,
+          error_description: err.description,
+        }
+      : problemBody(err)
   sendJson(res, err.status, body, { contentType: PROBLEM_JSON, headers: err.headers })
 }
 
@@ -87,17 +104,27 @@ export function renderOAuth(err: ProblemError | OAuthError, res: Response): void
     return
   }
   const error = err instanceof StoreUnavailableError ? 'temporarily_unavailable' : err.status >= 500 ? 'server_error' : 'invalid_request'
-  sendJson(res, err.status, { ...problemBody(err), error, error_description: err.detail ?? err.title }, { contentType: PROBLEM_JSON, headers: err.headers })
+  sendJson(
+    res,
+    err.status,
+    { ...problemBody(err), error, error_description: err.detail ?? err.title },
+    { contentType: PROBLEM_JSON, headers: err.headers },
+  )
 }
 
 /** Any error as the Capture error it answers as: our own hierarchy mapped onto Capture's codes. */
 function toCaptureError(err: ProblemError | OAuthError): CaptureError {
   if (err instanceof CaptureError) return err
-  if (err instanceof DuplicateParameterError) return new CaptureError('duplicate_argument', err.description, { argumentName: err.parameter })
+  if (err instanceof DuplicateParameterError)
+    return new CaptureError('duplicate_argument', err.description, { argumentName: err.parameter })
   if (err instanceof RateLimitedError) return new CaptureError('api_limit_error', err.detail ?? err.title, { headers: err.headers })
   if (err instanceof OAuthError) return new CaptureError('invalid_argument', err.description)
   if (err.status < 500) return new CaptureError('invalid_argument', err.detail ?? err.title)
-  return new CaptureError('unexpected_error', err instanceof StoreUnavailableError ? err.detail ?? err.title : 'An unexpected error occurred.', { headers: err.headers })
+  return new CaptureError(
+    'unexpected_error',
+    err instanceof StoreUnavailableError ? (err.detail ?? err.title) : 'An unexpected error occurred.',
+    { headers: err.headers },
+  )
 }
 
 /**
@@ -108,7 +135,8 @@ function toCaptureError(err: ProblemError | OAuthError): CaptureError {
  */
 export function renderCapture(err: ProblemError | OAuthError, res: Response): void {
   const capture = toCaptureError(err)
-  const status = err instanceof ProblemError && (err.status === 413 || err.status === 415 || err.status === 503) ? err.status : capture.status
+  const status =
+    err instanceof ProblemError && (err.status === 413 || err.status === 415 || err.status === 503) ? err.status : capture.status
   const body = {
     stat: 'error',
     code: capture.code,

@@ -26,7 +26,8 @@ export function hasAuthorizeEndpoint(options: Pick<ResolvedOptions, 'loginUrl' |
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.6
  */
 export const authorizeHeaders: RequestHandler = function authorizeHeaders(_req, res, next) {
-  for (const name of ['Access-Control-Allow-Origin', 'Access-Control-Allow-Credentials', 'Access-Control-Expose-Headers']) res.removeHeader(name)
+  for (const name of ['Access-Control-Allow-Origin', 'Access-Control-Allow-Credentials', 'Access-Control-Expose-Headers'])
+    res.removeHeader(name)
   res.setHeader('Cache-Control', 'no-store')
   res.setHeader('Referrer-Policy', 'no-referrer')
   res.setHeader('X-Frame-Options', 'DENY')

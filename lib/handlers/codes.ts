@@ -32,7 +32,13 @@ export function codesHandler(ctx: AuthcodeContext): RequestHandler {
   const countIssued = { skipFailedRequests: true, requestWasSuccessful: (_req: Request, res: Response) => stateOf(res).issued === true }
   const limiters = [
     ...createLimiter(ctx, 'perClient', 'codes', (_req, res) => callerOf(res).clientId, countIssued),
-    ...createLimiter(ctx, 'perSubject', 'codes', (_req, res) => `${callerOf(res).clientId}:${sha256(stateOf(res).subject ?? '')}`, countIssued),
+    ...createLimiter(
+      ctx,
+      'perSubject',
+      'codes',
+      (_req, res) => `${callerOf(res).clientId}:${sha256(stateOf(res).subject ?? '')}`,
+      countIssued,
+    ),
   ]
 
   return async function issueMagicLinkCode(req, res) {
@@ -49,21 +55,26 @@ export function codesHandler(ctx: AuthcodeContext): RequestHandler {
     try {
       stateOf(res).subject = body.external_user_id
       for (const limiter of limiters) await runMiddleware(limiter, req, res)
-      issued = await issueCode(ctx, {
-        kind: 'magic_link',
-        subject: body.external_user_id,
-        clientId,
-        ttlSeconds: body.ttl,
-        ...(body.integration_context === undefined ? {} : { integrationContext: body.integration_context }),
-        ...(magicLinkUrl === undefined ? {} : { magicLink: (code: string) => magicLink(magicLinkUrl, code) }),
-      }, { keyId: key.id, owner: claim.owner, ttlSeconds: idempotencyTtl, seal: (code) => key.seal(answerFor(code, body)) })
+      issued = await issueCode(
+        ctx,
+        {
+          kind: 'magic_link',
+          subject: body.external_user_id,
+          clientId,
+          ttlSeconds: body.ttl,
+          ...(body.integration_context === undefined ? {} : { integrationContext: body.integration_context }),
+          ...(magicLinkUrl === undefined ? {} : { magicLink: (code: string) => magicLink(magicLinkUrl, code) }),
+        },
+        { keyId: key.id, owner: claim.owner, ttlSeconds: idempotencyTtl, seal: (code) => key.seal(answerFor(code, body)) },
+      )
     } catch (err) {
       // Nothing was stored for this key: free it, so a retry can succeed.
       await store.releaseIdempotencyKey(key.id, claim.owner).catch(() => undefined)
       throw err
     }
     stateOf(res).issued = true
-    if (singleActiveCode) await store.replaceActive(sha256(`${clientId}\n${body.external_user_id}`), sha256(issued.code), issued.record.expiresAt - Date.now())
+    if (singleActiveCode)
+      await store.replaceActive(sha256(`${clientId}\n${body.external_user_id}`), sha256(issued.code), issued.record.expiresAt - Date.now())
     const answer = answerFor(issued, body)
     sendJson(res, answer.status, answer.body)
   }

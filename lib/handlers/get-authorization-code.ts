@@ -21,7 +21,8 @@ export function getAuthorizationCodeHandler(ctx: AuthcodeContext): RequestHandle
     const params = readCaptureParams(req.body as FormParams, captureClientOf(res), ctx.options.clients)
     const subject: unknown = await findUser(params.query)
     if (subject === null || subject === undefined) throw new CaptureError('record_not_found', 'No user record matches the lookup.')
-    if (typeof subject !== 'string' || subject === '') throw new MisconfigurationError('findUser must resolve a user id (a non-empty string) or null.')
+    if (typeof subject !== 'string' || subject === '')
+      throw new MisconfigurationError('findUser must resolve a user id (a non-empty string) or null.')
     const { code } = await issueCode(ctx, {
       kind: 'capture',
       subject,

@@ -31,9 +31,8 @@ export function tokenHandler(ctx: AuthcodeContext): RequestHandler {
       ...(params.code_verifier === undefined ? {} : { codeVerifier: params.code_verifier }),
     })
     const tokens = await issueTokens(grant)
-    const body = grant.kind === 'capture' && grant.transactionState !== undefined
-      ? { ...tokens, transaction_state: grant.transactionState }
-      : tokens
+    const body =
+      grant.kind === 'capture' && grant.transactionState !== undefined ? { ...tokens, transaction_state: grant.transactionState } : tokens
     res.setHeader('Pragma', 'no-cache')
     sendJson(res, 200, body)
   }

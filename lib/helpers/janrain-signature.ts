@@ -39,7 +39,9 @@ export function parseSignedDate(value: string | undefined): number | undefined {
  * @see https://identitydocs.akamai.com/home/security-schemes
  */
 export function janrainSignature(secret: string, path: string, date: string, params: Readonly<Record<string, string | undefined>>): string {
-  const lines = Object.entries(params).flatMap(([name, value]) => (value === undefined ? [] : [`${name}=${value}`])).sort()
+  const lines = Object.entries(params)
+    .flatMap(([name, value]) => (value === undefined ? [] : [`${name}=${value}`]))
+    .sort()
   const text = `${path}\n${date}\n${lines.map((line) => `${line}\n`).join('')}`
   return createHmac('sha1', secret).update(text, 'utf8').digest('base64')
 }

@@ -37,9 +37,11 @@ export interface JwtAccessTokensOptions {
  * @throws AuthcodeOptionsError when neither or both of `jwksUri` and `key` are given, or `issuer`/`audience` is missing.
  */
 export function jwtAccessTokens(options: JwtAccessTokensOptions): (token: string) => Promise<AccessTokenInfo | null> {
-  if ((options.jwksUri === undefined) === (options.key === undefined)) throw new AuthcodeOptionsError('jwtAccessTokens(): give one of "jwksUri" or "key"')
+  if ((options.jwksUri === undefined) === (options.key === undefined))
+    throw new AuthcodeOptionsError('jwtAccessTokens(): give one of "jwksUri" or "key"')
   if (!options.issuer || !options.audience) throw new AuthcodeOptionsError('jwtAccessTokens(): "issuer" and "audience" are required')
-  const key: KeyInput | JWTVerifyGetKey = options.jwksUri === undefined ? options.key as KeyInput : createRemoteJWKSet(new URL(options.jwksUri))
+  const key: KeyInput | JWTVerifyGetKey =
+    options.jwksUri === undefined ? (options.key as KeyInput) : createRemoteJWKSet(new URL(options.jwksUri))
   const verifyOptions = {
     issuer: options.issuer,
     audience: options.audience,

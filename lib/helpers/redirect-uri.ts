@@ -19,7 +19,8 @@ const UNSAFE_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:', 'b
  */
 export function redirectUriProblem(uri: string): string | undefined {
   const url = URL.parse(uri)
-  if (!url || !/^[a-z][a-z0-9+.-]*:$/i.test(url.protocol) || !/^[\x21-\x7e]+$/.test(uri)) return 'must be an absolute URI in printable ASCII'
+  if (!url || !/^[a-z][a-z0-9+.-]*:$/i.test(url.protocol) || !/^[\x21-\x7e]+$/.test(uri))
+    return 'must be an absolute URI in printable ASCII'
   if (uri.includes('#')) return 'must not contain a fragment (RFC 6749 §3.1.2)'
   if (UNSAFE_SCHEMES.has(url.protocol)) return `must not use the ${url.protocol} scheme`
   if (url.protocol === 'http:' && !LOOPBACK_IP.test(url.hostname)) {

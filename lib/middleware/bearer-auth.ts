@@ -31,7 +31,8 @@ export function bearerAuth(ctx: AuthcodeContext, scope: string): RequestHandler 
   const realm = `Bearer realm="${ctx.options.issuer}"`
   const fail = (status: number, slug: string, title: string, detail: string, params = '') =>
     new ProblemError(status, slug, title, { detail, headers: { 'WWW-Authenticate': realm + params } })
-  const invalidToken = (detail: string) => fail(401, 'unauthorized', 'The access token is not valid.', detail, `, error="invalid_token", error_description="${detail}"`)
+  const invalidToken = (detail: string) =>
+    fail(401, 'unauthorized', 'The access token is not valid.', detail, `, error="invalid_token", error_description="${detail}"`)
 
   return async function authenticateBearer(req, res, next) {
     const header = req.headers.authorization
@@ -39,12 +40,25 @@ export function bearerAuth(ctx: AuthcodeContext, scope: string): RequestHandler 
       throw fail(401, 'unauthorized', 'Authentication is required.', 'Send an access token as "Authorization: Bearer <token>".')
     }
     const token = BEARER.exec(header)?.[1]
-    if (token === undefined) throw fail(400, 'invalid-request', 'The Authorization header is malformed.', 'The Authorization header is not a valid Bearer credential.', ', error="invalid_request"')
+    if (token === undefined)
+      throw fail(
+        400,
+        'invalid-request',
+        'The Authorization header is malformed.',
+        'The Authorization header is not a valid Bearer credential.',
+        ', error="invalid_request"',
+      )
     const caller = await verify(token)
     if (!caller) throw invalidToken('The access token is unknown, expired or revoked.')
     if (!ctx.options.clients.has(caller.clientId)) throw invalidToken('The access token belongs to no registered client.')
     if (!caller.scopes.includes(scope)) {
-      throw fail(403, 'insufficient-scope', 'The access token lacks a required scope.', `The access token needs the scope "${scope}".`, `, error="insufficient_scope", scope="${scope}"`)
+      throw fail(
+        403,
+        'insufficient-scope',
+        'The access token lacks a required scope.',
+        `The access token needs the scope "${scope}".`,
+        `, error="insufficient_scope", scope="${scope}"`,
+      )
     }
     ;(res.locals as Record<symbol, AccessTokenInfo>)[kCaller] = { clientId: caller.clientId, scopes: caller.scopes }
     next()
@@ -55,7 +69,10 @@ function tokenVerifier(options: ResolvedOptions): (token: string) => Promise<Acc
   const { verifyAccessToken, accessTokens } = options
   if (verifyAccessToken) return async (token) => (await verifyAccessToken(token)) ?? null
   // The configured tokens are hashed once here; a request hashes only the token it presents.
-  const entries = accessTokens.map((entry) => ({ digest: secretDigest(entry.token), caller: { clientId: entry.clientId, scopes: entry.scopes } }))
+  const entries = accessTokens.map((entry) => ({
+    digest: secretDigest(entry.token),
+    caller: { clientId: entry.clientId, scopes: entry.scopes },
+  }))
   return async (token) => {
     const presented = secretDigest(token)
     // Every entry is compared, so the time taken says nothing about which one matched.

@@ -22,7 +22,10 @@ function readJson(req: Request, res: Response, next: NextFunction): void {
   if (!req.is('application/json')) throw unsupported('Send the body as application/json.')
   parse(req, res, (err?: unknown) => {
     const type = (err as { type?: unknown } | undefined)?.type
-    if (type === 'entity.parse.failed') next(new ProblemError(400, 'malformed-json', 'The body is not valid JSON.', { detail: 'The request body could not be parsed as JSON.' }))
+    if (type === 'entity.parse.failed')
+      next(
+        new ProblemError(400, 'malformed-json', 'The body is not valid JSON.', { detail: 'The request body could not be parsed as JSON.' }),
+      )
     else if (type === 'charset.unsupported' || type === 'encoding.unsupported') next(unsupported('Send the body as UTF-8 JSON.'))
     else next(err)
   })

@@ -25,18 +25,26 @@ export function ipKey(req: Request): string {
  * route without limits runs no limiter layer at all.
  * @see https://datatracker.ietf.org/doc/draft-ietf-httpapi-ratelimit-headers/
  */
-export function createLimiter(ctx: AuthcodeContext, name: LimitName, scope: string, keyOf: (req: Request, res: Response) => string, tweaks: LimiterTweaks = {}): RequestHandler[] {
+export function createLimiter(
+  ctx: AuthcodeContext,
+  name: LimitName,
+  scope: string,
+  keyOf: (req: Request, res: Response) => string,
+  tweaks: LimiterTweaks = {},
+): RequestHandler[] {
   const rule = ctx.options.rateLimit[name]
   if (!rule) return []
-  return [rateLimit({
-    windowMs: rule.windowMs,
-    limit: rule.limit,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    identifier: `${scope}-${name}`,
-    store: ctx.options.store.rateLimitStore(`rl:${scope}:${name}:`),
-    keyGenerator: keyOf,
-    handler: (_req, res, next) => next(new RateLimitedError(Number(res.getHeader('Retry-After')) || Math.ceil(rule.windowMs / 1000))),
-    ...tweaks,
-  })]
+  return [
+    rateLimit({
+      windowMs: rule.windowMs,
+      limit: rule.limit,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      identifier: `${scope}-${name}`,
+      store: ctx.options.store.rateLimitStore(`rl:${scope}:${name}:`),
+      keyGenerator: keyOf,
+      handler: (_req, res, next) => next(new RateLimitedError(Number(res.getHeader('Retry-After')) || Math.ceil(rule.windowMs / 1000))),
+      ...tweaks,
+    }),
+  ]
 }

@@ -57,7 +57,11 @@ export class MemoryStore implements CodeStore {
     if (this.#live(id) || (idempotency && held?.owner !== idempotency.owner)) return false
     this.#entries.set(id, { consumed: false, json: JSON.stringify(record), expiresAt: record.expiresAt })
     if (idempotency && held) {
-      this.#idempotency.set(idempotency.keyId, { fingerprint: held.fingerprint, answer: idempotency.answer, expiresAt: Date.now() + idempotency.ttlSeconds * 1000 })
+      this.#idempotency.set(idempotency.keyId, {
+        fingerprint: held.fingerprint,
+        answer: idempotency.answer,
+        expiresAt: Date.now() + idempotency.ttlSeconds * 1000,
+      })
     }
     return true
   }

@@ -14,9 +14,17 @@ export type RedisReply = boolean | number | string | null | Array<boolean | numb
 /** Sends one raw command to whatever kind of node-redis connection the host gave. */
 export type SendRedisCommand = (command: RedisCommand) => Promise<RedisReply>
 
-interface StandaloneLike { sendCommand(args: string[], options?: object): Promise<unknown> }
-interface ClusterLike { masters: unknown; sendCommand(key: string | undefined, readOnly: boolean, args: string[], options?: object): Promise<unknown> }
-interface SentinelLike { getSentinelNode: unknown; sendCommand(readOnly: boolean, args: string[], options?: object): Promise<unknown> }
+interface StandaloneLike {
+  sendCommand(args: string[], options?: object): Promise<unknown>
+}
+interface ClusterLike {
+  masters: unknown
+  sendCommand(key: string | undefined, readOnly: boolean, args: string[], options?: object): Promise<unknown>
+}
+interface SentinelLike {
+  getSentinelNode: unknown
+  sendCommand(readOnly: boolean, args: string[], options?: object): Promise<unknown>
+}
 
 /** Whether a value can send raw commands like a node-redis client, cluster or Sentinel. */
 export function isRedisConnection(value: unknown): boolean {

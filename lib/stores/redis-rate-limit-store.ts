@@ -35,7 +35,8 @@ export class RedisRateLimitStore implements Store {
   async increment(key: string): Promise<ClientRateLimitInfo> {
     const reply = await orUnavailable(INCREMENT.run(this.send, [this.prefix + key], [String(this.#windowMs)]))
     const [hits, ttl] = Array.isArray(reply) ? reply.map(Number) : []
-    if (hits === undefined || ttl === undefined || Number.isNaN(hits + ttl)) throw new TypeError('unexpected reply from Redis to the rate-limit script')
+    if (hits === undefined || ttl === undefined || Number.isNaN(hits + ttl))
+      throw new TypeError('unexpected reply from Redis to the rate-limit script')
     return { totalHits: hits, resetTime: new Date(Date.now() + ttl) }
   }
 

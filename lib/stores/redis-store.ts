@@ -90,8 +90,14 @@ export class RedisStore implements CodeStore {
     const ttl = String(Math.max(1, record.expiresAt - Date.now()))
     if (!idempotency) return (await this.#run({ key, isReadOnly: false, command: ['SET', key, value, 'PX', ttl, 'NX'] })) !== null
     const { keyId, owner, answer, ttlSeconds } = idempotency
-    if (this.requiresSharedSlotTag && slotTag(id) !== slotTag(keyId)) throw new TypeError('RedisStore: a code saved with an answer must share its slot tag with the idempotency record (draw it with generateCode(slotTag(keyId)))')
-    return (await orUnavailable(SAVE_ANSWERED.run(this.#send, [key, this.#idemKey(keyId)], [value, ttl, owner, answer, String(ttlSeconds)]))) === 1
+    if (this.requiresSharedSlotTag && slotTag(id) !== slotTag(keyId))
+      throw new TypeError(
+        'RedisStore: a code saved with an answer must share its slot tag with the idempotency record (draw it with generateCode(slotTag(keyId)))',
+      )
+    return (
+      (await orUnavailable(SAVE_ANSWERED.run(this.#send, [key, this.#idemKey(keyId)], [value, ttl, owner, answer, String(ttlSeconds)]))) ===
+      1
+    )
   }
 
   async consume(id: string): Promise<ConsumeResult> {
@@ -146,4 +152,3 @@ export class RedisStore implements CodeStore {
     return orUnavailable(this.#send(command))
   }
 }
-

@@ -7,8 +7,14 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core'
 export const CHROMIUM = '/usr/bin/chromium'
 
 const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-quic', '--no-first-run', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-sync',
 ]
 
 /** A headless Chromium with a fresh profile, removed again by `close()`. */
@@ -22,7 +28,7 @@ export interface TestBrowser {
 export async function launchBrowser(): Promise<TestBrowser> {
   const userDataDir = await mkdtemp(join(tmpdir(), 'authcode-e2e-'))
   const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: ARGS })
-  const page = context.pages()[0] ?? await context.newPage()
+  const page = context.pages()[0] ?? (await context.newPage())
   return {
     context,
     page,
@@ -36,7 +42,13 @@ export async function launchBrowser(): Promise<TestBrowser> {
 /** Saves a full-page PNG under `test-results/` (git-ignored) and returns its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir('test-results', { recursive: true })
-  const path = join('test-results', `${name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase()}.png`)
+  const path = join(
+    'test-results',
+    `${name
+      .replace(/[^a-z0-9]+/gi, '-')
+      .replace(/^-|-$/g, '')
+      .toLowerCase()}.png`,
+  )
   await page.screenshot({ path, fullPage: true })
   return path
 }

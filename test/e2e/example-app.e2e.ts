@@ -109,9 +109,11 @@ for (const store of stores) {
       expect(new URL(page.url()).pathname).to.equal('/demo-client/callback')
       expect(await page.locator('h1').textContent()).to.equal('Token response')
       expect(await page.locator('#token-response .status').textContent()).to.equal('200')
-      const tokens = JSON.parse(await page.locator('#token-response pre').textContent() as string) as Record<string, unknown>
+      const tokens = JSON.parse((await page.locator('#token-response pre').textContent()) as string) as Record<string, unknown>
       expect(tokens).to.include({ token_type: 'Bearer', expires_in: 3600, scope: 'openid profile' })
-      expect(tokens.access_token).to.be.a('string').and.match(/^demo_/)
+      expect(tokens.access_token)
+        .to.be.a('string')
+        .and.match(/^demo_/)
     })
 
     it('makes a Capture call and gets transaction_state back from /token', async function () {

@@ -7,7 +7,10 @@ describe('npm start (example-app/server.ts)', function () {
   it('starts on PORT with in-memory stores, says so, serves the home page on its own URL and exits 0 on SIGTERM', async function () {
     const port = await freePort()
     const { REDIS_URL: _ignored, ...env } = process.env
-    const child = spawn(process.execPath, ['--import', 'tsx', 'example-app/server.ts'], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', 'example-app/server.ts'], {
+      env: { ...env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     try {
       let output = ''
       await new Promise<void>((resolve, reject) => {

@@ -53,7 +53,7 @@ export function fullOptions(overrides: Partial<AuthcodeOptions> = {}): AuthcodeO
     clients: base.clients.map((c) => (c.secret === undefined ? c : { ...c, secret: SECRETS.crmSecret })),
     loginUrl: '/login',
     getUser: (req) => req.get(USER_HEADER),
-    findUser: ({ uuid, id, keyValue }) => (uuid ?? id ?? keyValue ?? '') === 'nobody' ? null : `user-${uuid ?? id ?? keyValue}`,
+    findUser: ({ uuid, id, keyValue }) => ((uuid ?? id ?? keyValue ?? '') === 'nobody' ? null : `user-${uuid ?? id ?? keyValue}`),
     ...overrides,
   } as AuthcodeOptions
 }
@@ -76,7 +76,10 @@ function withAuth(request: Pick<HttpRequest, 'headers' | 'body'>, authorization:
   return { ...request, headers: { ...request.headers, authorization } }
 }
 
-const anyCode = fc.oneof(fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('base64url')), fc.string())
+const anyCode = fc.oneof(
+  fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('base64url')),
+  fc.string(),
+)
 
 /** Mostly `good` (so a request gets past the first check), sometimes anything `bad` yields. */
 export function mostly(good: string, bad: fc.Arbitrary<string>): fc.Arbitrary<string> {
@@ -107,9 +110,14 @@ export const endpoints: Endpoint[] = [
     hostile: {
       body: 'json',
       fields: {
-        external_user_id: fc.oneof(fc.string({ maxLength: 200, unit: 'grapheme' }), fc.constantFrom('__proto__', 'constructor')).map((v) => JSON.stringify(v)),
+        external_user_id: fc
+          .oneof(fc.string({ maxLength: 200, unit: 'grapheme' }), fc.constantFrom('__proto__', 'constructor'))
+          .map((v) => JSON.stringify(v)),
         ttl: mostly('60', fc.constantFrom('900', '59', '901', '1.5', '"300"', 'null', '1e400')),
-        integration_context: mostly('{}', fc.constantFrom('{"__proto__":{"polluted":1}}', '{"constructor":{"prototype":{"polluted":1}}}', '[]', '"x"')),
+        integration_context: mostly(
+          '{}',
+          fc.constantFrom('{"__proto__":{"polluted":1}}', '{"constructor":{"prototype":{"polluted":1}}}', '[]', '"x"'),
+        ),
       },
       authorization: [`Bearer ${SERVICE_TOKEN}`, 'Bearer svc-token-read-0123456789', 'Bearer ', 'Bearer a b', 'Basic Og=='],
     },
@@ -138,7 +146,10 @@ export const endpoints: Endpoint[] = [
       fields: {
         response_type: mostly('code', fc.constantFrom('token', 'code id_token')),
         client_id: mostly('web', fc.constantFrom('crm', 'nobody', '__proto__', 'constructor')),
-        redirect_uri: mostly(WEB_REDIRECT, fc.constantFrom(`${WEB_REDIRECT}?x=1`, 'https://evil.example/cb', '//evil.example', 'javascript:alert(1)')),
+        redirect_uri: mostly(
+          WEB_REDIRECT,
+          fc.constantFrom(`${WEB_REDIRECT}?x=1`, 'https://evil.example/cb', '//evil.example', 'javascript:alert(1)'),
+        ),
         scope: mostly('openid', fc.constantFrom('openid profile', 'admin', '')),
         state: fc.string(),
         code_challenge: mostly(authorizeParam('code_challenge'), fc.constantFrom('short', 'x'.repeat(200))),
@@ -154,7 +165,11 @@ export const endpoints: Endpoint[] = [
     method: 'POST',
     path: '/access/getAuthorizationCode',
     usesStore: true,
-    valid: async () => ({ method: 'POST', path: `${MOUNT}/access/getAuthorizationCode`, ...withAuth(form(CAPTURE_USER), basic('crm', SECRETS.crmSecret)) }),
+    valid: async () => ({
+      method: 'POST',
+      path: `${MOUNT}/access/getAuthorizationCode`,
+      ...withAuth(form(CAPTURE_USER), basic('crm', SECRETS.crmSecret)),
+    }),
     expectSuccess: (res) => {
       expect(res.status, res.text).to.equal(200)
       expect(res.json).to.include({ stat: 'ok' })
@@ -177,10 +192,20 @@ export const endpoints: Endpoint[] = [
         redirect_uri: mostly(CRM_REDIRECT, fc.constantFrom(WEB_REDIRECT, 'https://evil.example/cb')),
         for_client_id: fc.constantFrom('web', 'crm', 'nobody', '__proto__'),
         lifetime: mostly('1', fc.constantFrom('30', '900', '901', '0', '-1', '1e3', 'NaN')),
-        transaction_state: fc.oneof(fc.json(), fc.constantFrom('{"__proto__":{"polluted":1}}', '{"constructor":{"prototype":{"polluted":1}}}', '{')),
+        transaction_state: fc.oneof(
+          fc.json(),
+          fc.constantFrom('{"__proto__":{"polluted":1}}', '{"constructor":{"prototype":{"polluted":1}}}', '{'),
+        ),
       },
       rare: ['id', 'key_attribute', 'key_value', 'type_name', 'for_client_id', 'transaction_state'],
-      authorization: [basic('crm', SECRETS.crmSecret), basic('crm', 'wrong'), basic('web', ''), 'Signature crm:AAAA', 'Signature :', 'Basic %%%'],
+      authorization: [
+        basic('crm', SECRETS.crmSecret),
+        basic('crm', 'wrong'),
+        basic('web', ''),
+        'Signature crm:AAAA',
+        'Signature :',
+        'Basic %%%',
+      ],
     },
   },
   {
@@ -208,7 +233,15 @@ export const endpoints: Endpoint[] = [
         code_verifier: mostly(VERIFIER, fc.constantFrom('short')),
       },
       rare: ['client_secret'],
-      authorization: ['', basic('crm', SECRETS.crmSecret), basic('crm', 'wrong'), basic('__proto__', 'x'), 'Basic %%%', 'Basic Og==', 'Bearer x'],
+      authorization: [
+        '',
+        basic('crm', SECRETS.crmSecret),
+        basic('crm', 'wrong'),
+        basic('__proto__', 'x'),
+        'Basic %%%',
+        'Basic Og==',
+        'Bearer x',
+      ],
     },
   },
   {

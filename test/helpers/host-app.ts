@@ -13,7 +13,10 @@ export const AUTHORIZE = `${MOUNT}/authorize`
 export type Agent = ReturnType<typeof request.agent>
 
 /** A host app as a team would write it: express-session, a tiny login route, the router and its root metadata. */
-export function hostApp(overrides: Partial<AuthcodeOptions> = {}, sessionStore?: session.Store | false): { app: Express; auth: AuthcodeRouter } {
+export function hostApp(
+  overrides: Partial<AuthcodeOptions> = {},
+  sessionStore?: session.Store | false,
+): { app: Express; auth: AuthcodeRouter } {
   const app = express()
   if (sessionStore !== false) {
     app.use(session({ secret: 'test-secret', resave: false, saveUninitialized: false, ...(sessionStore ? { store: sessionStore } : {}) }))

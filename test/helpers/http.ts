@@ -50,16 +50,21 @@ export async function serve(app: Express): Promise<Served> {
 export function sendTo(port: number, agent: Agent, req: HttpRequest, deadlineMs: number): Promise<HttpAnswer> {
   const started = Date.now()
   return new Promise((resolve, reject) => {
-    const outgoing = request({ host: '127.0.0.1', port, agent, method: req.method, path: req.path, headers: req.headers, signal: AbortSignal.timeout(deadlineMs) }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('error', reject)
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8')
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: parseJson(text), ms: Date.now() - started })
-      })
-    })
-    outgoing.on('error', (err) => reject(err.name === 'AbortError' ? new Error(`${req.method} ${req.path} got no answer within ${deadlineMs} ms`) : err))
+    const outgoing = request(
+      { host: '127.0.0.1', port, agent, method: req.method, path: req.path, headers: req.headers, signal: AbortSignal.timeout(deadlineMs) },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('error', reject)
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8')
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: parseJson(text), ms: Date.now() - started })
+        })
+      },
+    )
+    outgoing.on('error', (err) =>
+      reject(err.name === 'AbortError' ? new Error(`${req.method} ${req.path} got no answer within ${deadlineMs} ms`) : err),
+    )
     outgoing.end(req.body)
   })
 }

@@ -11,7 +11,10 @@ export interface Worker<T> {
 /** Starts `test/fixtures/<name>.ts` under tsx in a new OS process and waits for its hello line. */
 export async function startWorker<T>(name: string, env: Record<string, string>): Promise<Worker<T>> {
   const script = fileURLToPath(new URL(`../fixtures/${name}.ts`, import.meta.url))
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  })
   const hello = await new Promise<T>((resolve, reject) => {
     let buffered = ''
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -24,11 +27,12 @@ export async function startWorker<T>(name: string, env: Record<string, string>):
   return {
     hello,
     child,
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve()
-      child.once('exit', () => resolve())
-      child.stdin?.end()
-      setTimeout(() => child.kill('SIGKILL'), 3000).unref()
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve()
+        child.once('exit', () => resolve())
+        child.stdin?.end()
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref()
+      }),
   }
 }

@@ -18,16 +18,37 @@ export function canStartCluster(): boolean {
  * temporary directory. Stopped by PID.
  */
 export class RedisCluster {
-  private constructor(readonly nodes: RedisServer[], readonly dir: string) {}
+  private constructor(
+    readonly nodes: RedisServer[],
+    readonly dir: string,
+  ) {}
 
   static async start(masters = 3): Promise<RedisCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'authcode-cluster-'))
     const nodes: RedisServer[] = []
     try {
       for (let i = 0; i < masters; i++) {
-        nodes.push(await RedisServer.start(['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${i}.conf`), '--dir', dir, '--cluster-node-timeout', '2000']))
+        nodes.push(
+          await RedisServer.start([
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            join(dir, `nodes-${i}.conf`),
+            '--dir',
+            dir,
+            '--cluster-node-timeout',
+            '2000',
+          ]),
+        )
       }
-      await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'])
+      await run('redis-cli', [
+        '--cluster',
+        'create',
+        ...nodes.map((n) => `127.0.0.1:${n.port}`),
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
+      ])
       const cluster = new RedisCluster(nodes, dir)
       await cluster.#untilReady()
       return cluster
@@ -50,7 +71,9 @@ export class RedisCluster {
 
   async #untilReady(): Promise<void> {
     for (let attempt = 0; attempt < 200; attempt++) {
-      const states = await Promise.all(this.nodes.map(async (n) => (await run('redis-cli', ['-p', String(n.port), 'cluster', 'info'])).stdout))
+      const states = await Promise.all(
+        this.nodes.map(async (n) => (await run('redis-cli', ['-p', String(n.port), 'cluster', 'info'])).stdout),
+      )
       if (states.every((info) => info.includes('cluster_state:ok'))) return
       await new Promise((resolve) => setTimeout(resolve, 50))
     }

@@ -20,7 +20,10 @@ export async function freePort(): Promise<number> {
 export class RedisServer {
   #child: ChildProcess | undefined
 
-  private constructor(readonly port: number, readonly extraArgs: string[]) {}
+  private constructor(
+    readonly port: number,
+    readonly extraArgs: string[],
+  ) {}
 
   static async start(extraArgs: string[] = []): Promise<RedisServer> {
     const server = new RedisServer(await freePort(), extraArgs)
@@ -38,7 +41,11 @@ export class RedisServer {
 
   /** Starts (or restarts) the server and resolves once it accepts connections. */
   async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...this.extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...this.extraArgs],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
     this.#child = child
     await new Promise<void>((resolve, reject) => {
       let output = ''
@@ -51,7 +58,11 @@ export class RedisServer {
         }
       }
       child.stdout?.on('data', onData)
-      child.once('error', (err) => reject(new Error(`could not start redis-server (is it installed? apt-get install redis-server / brew install redis): ${err.message}`)))
+      child.once('error', (err) =>
+        reject(
+          new Error(`could not start redis-server (is it installed? apt-get install redis-server / brew install redis): ${err.message}`),
+        ),
+      )
       child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)))
     })
   }

@@ -25,7 +25,12 @@ export async function dumpUnder(redis: TestRedis, prefix: string): Promise<Array
   for await (const batch of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) {
     for (const key of batch) {
       const type = await redis.type(key)
-      const value = type === 'string' ? await redis.get(key) : type === 'hash' ? JSON.stringify(await redis.hGetAll(key)) : JSON.stringify(await redis.dump(key))
+      const value =
+        type === 'string'
+          ? await redis.get(key)
+          : type === 'hash'
+            ? JSON.stringify(await redis.hGetAll(key))
+            : JSON.stringify(await redis.dump(key))
       entries.push({ key, value: String(value) })
     }
   }
@@ -44,11 +49,15 @@ export async function clientCommandsDuring(action: () => Promise<void>): Promise
     await action()
     // MONITOR output may trail the replies; an ECHO from another connection marks the end.
     await marker.sendCommand(['ECHO', 'end-of-measure'])
-    for (let i = 0; i < 100 && !lines.some((l) => l.includes('end-of-measure')); i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    for (let i = 0; i < 100 && !lines.some((l) => l.includes('end-of-measure')); i++)
+      await new Promise((resolve) => setTimeout(resolve, 10))
   } finally {
     monitor.destroy()
     await marker.close()
   }
   const end = lines.findIndex((l) => l.includes('end-of-measure'))
-  return lines.slice(0, end).filter((l) => !/\[\d+ lua\]/.test(l)).map((l) => (/"([^"]+)"/.exec(l)?.[1] ?? l).toLowerCase())
+  return lines
+    .slice(0, end)
+    .filter((l) => !/\[\d+ lua\]/.test(l))
+    .map((l) => (/"([^"]+)"/.exec(l)?.[1] ?? l).toLowerCase())
 }
