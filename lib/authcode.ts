@@ -16,6 +16,7 @@ import { tokenHandler } from './handlers/token.js'
 import { bearerAuth } from './middleware/bearer-auth.js'
 import { formBody } from './middleware/form-body.js'
 import { jsonBody } from './middleware/json-body.js'
+import { safe } from './middleware/async-handler.js'
 import { createLimiter, ipKey } from './middleware/rate-limit.js'
 import { resolveOptions } from './options.js'
 
@@ -51,26 +52,30 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
     },
     renderErrorsAs('problem'),
   )
-  router.post('/codes', bearerAuth(ctx, 'codes:issue'), ...jsonBody(), codesHandler(ctx), renderErrorsAs('problem'))
+  router.post('/codes', ...safe(bearerAuth(ctx, 'codes:issue'), ...jsonBody(), codesHandler(ctx)), renderErrorsAs('problem'))
   if (hasAuthorizeEndpoint(ctx.options)) {
     router.get(
       '/authorize',
-      authorizeHeaders,
-      ...createLimiter(ctx, 'perIp', 'authorize', ipKey),
-      authorizeHandler(ctx),
+      ...safe(authorizeHeaders, ...createLimiter(ctx, 'perIp', 'authorize', ipKey), authorizeHandler(ctx)),
       renderErrorsAs('authorize'),
     )
   }
   if (ctx.options.issueTokens) {
-    router.post('/token', ...createLimiter(ctx, 'perIp', 'token', ipKey), ...formBody(), tokenHandler(ctx), renderErrorsAs('oauth'))
+    router.post(
+      '/token',
+      ...safe(...createLimiter(ctx, 'perIp', 'token', ipKey), ...formBody(), tokenHandler(ctx)),
+      renderErrorsAs('oauth'),
+    )
   }
   if (ctx.options.findUser) {
     router.post(
       '/access/getAuthorizationCode',
-      ...formBody(),
-      authenticateCaptureClient(ctx),
-      ...createLimiter(ctx, 'perClient', 'capture', captureClientKey),
-      getAuthorizationCodeHandler(ctx),
+      ...safe(
+        ...formBody(),
+        authenticateCaptureClient(ctx),
+        ...createLimiter(ctx, 'perClient', 'capture', captureClientKey),
+        getAuthorizationCodeHandler(ctx),
+      ),
       renderErrorsAs('capture'),
     )
   }

@@ -11,7 +11,7 @@ export interface Worker<T> {
 /** Starts `test/fixtures/<name>.ts` under tsx in a new OS process and waits for its hello line. */
 export async function startWorker<T>(name: string, env: Record<string, string>): Promise<Worker<T>> {
   const script = fileURLToPath(new URL(`../fixtures/${name}.ts`, import.meta.url))
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, [...process.execArgv, script], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   })
