@@ -13,7 +13,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['example-app/**', 'bench/**', 'test/**'],
+    files: ['example-app/**', 'bench/**', 'test/**', '.ci/**'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['.ci/**/*.mjs', 'test/**/*.mjs'],
+    languageOptions: { globals: { console: 'readonly', process: 'readonly' } },
   },
 )

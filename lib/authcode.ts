@@ -1,24 +1,16 @@
-import { Router, type Request, type Response } from 'express'
+import { Router } from 'express'
 import type { AuthcodeEventHandler, AuthcodeEventType } from '../types/events.js'
 import type { Grant, RedeemExpectation } from '../types/grant.js'
 import type { AuthcodeOptions } from '../types/options.js'
-import { kContext, type AuthcodeContext } from './context.js'
-import { authenticateCaptureClient, captureClientKey } from './core/authenticate-capture-client.js'
-import { redeemCode } from './core/redeem-code.js'
-import { renderError, renderErrorsAs } from './errors/render-error.js'
-import { EventBus } from './events.js'
-import { getAuthorizationCodeHandler } from './handlers/get-authorization-code.js'
-import { authorizeHandler, authorizeHeaders, hasAuthorizeEndpoint } from './handlers/authorize.js'
-import { buildMetadata, METADATA_SUFFIX, metadataPathFor, type AuthorizationServerMetadata } from './handlers/metadata.js'
-import { codesHandler } from './handlers/codes.js'
-import { sendJson } from './helpers/send-json.js'
-import { tokenHandler } from './handlers/token.js'
-import { bearerAuth } from './middleware/bearer-auth.js'
-import { formBody } from './middleware/form-body.js'
-import { jsonBody } from './middleware/json-body.js'
-import { safe } from './middleware/async-handler.js'
-import { createLimiter, ipKey } from './middleware/rate-limit.js'
-import { resolveOptions } from './options.js'
+import { mountAuthorize } from './endpoints/authorize/route.js'
+import { mountCapture } from './endpoints/capture/route.js'
+import { mountCodes } from './endpoints/codes/route.js'
+import { buildMetadata, metadataPathFor, mountMetadata, type AuthorizationServerMetadata } from './endpoints/metadata.js'
+import { mountToken } from './endpoints/token/route.js'
+import { EventBus } from './engine/events.js'
+import { redeemCode } from './engine/redeem.js'
+import type { AuthcodeContext } from './options/context.js'
+import { resolveOptions } from './options/resolve.js'
 
 /** The router `authcode()` returns: mount it with `app.use(path, auth)`. */
 export interface AuthcodeRouter extends Router {
@@ -35,60 +27,34 @@ export interface AuthcodeRouter extends Router {
   readonly metadataPath: string
 }
 
+/** Where the router keeps its context, for the library's own white-box tests; not exported by the package. */
+export const kContext = Symbol('authcode.context')
+
 /**
- * Builds the express-authcode router. Every option is validated here, once.
+ * Builds the express-authcode router. Every option is validated here, once, and every route
+ * is built here; nothing is re-read per request.
  * @throws AuthcodeOptionsError naming the option that is missing, unknown or invalid.
  */
 export function authcode(options: AuthcodeOptions): AuthcodeRouter {
-  const ctx: AuthcodeContext = { options: resolveOptions(options), events: new EventBus() }
-  const metadata = buildMetadata(ctx.options)
+  const resolved = resolveOptions(options)
+  const ctx: AuthcodeContext = { options: resolved, engine: { store: resolved.store, events: new EventBus() } }
+  const metadata = buildMetadata(resolved)
   const router = Router() as AuthcodeRouter
 
-  router.get(
-    METADATA_SUFFIX,
-    (_req: Request, res: Response) => {
-      res.setHeader('Access-Control-Allow-Origin', '*')
-      sendJson(res, 200, metadata)
-    },
-    renderErrorsAs('problem'),
-  )
-  router.post('/codes', ...safe(bearerAuth(ctx, 'codes:issue'), ...jsonBody(), codesHandler(ctx)), renderErrorsAs('problem'))
-  if (hasAuthorizeEndpoint(ctx.options)) {
-    router.get(
-      '/authorize',
-      ...safe(authorizeHeaders, ...createLimiter(ctx, 'perIp', 'authorize', ipKey), authorizeHandler(ctx)),
-      renderErrorsAs('authorize'),
-    )
-  }
-  if (ctx.options.issueTokens) {
-    router.post(
-      '/token',
-      ...safe(...createLimiter(ctx, 'perIp', 'token', ipKey), ...formBody(), tokenHandler(ctx)),
-      renderErrorsAs('oauth'),
-    )
-  }
-  if (ctx.options.findUser) {
-    router.post(
-      '/access/getAuthorizationCode',
-      ...safe(
-        ...formBody(),
-        authenticateCaptureClient(ctx),
-        ...createLimiter(ctx, 'perClient', 'capture', captureClientKey),
-        getAuthorizationCodeHandler(ctx),
-      ),
-      renderErrorsAs('capture'),
-    )
-  }
-  router.use(renderError)
+  mountMetadata(router, metadata)
+  mountCodes(router, ctx)
+  if (resolved.mounted.authorize) mountAuthorize(router, ctx)
+  if (resolved.issueTokens) mountToken(router, ctx, resolved.issueTokens)
+  if (resolved.findUser) mountCapture(router, ctx, resolved.findUser)
 
   return Object.assign(router, {
     on<T extends AuthcodeEventType>(type: T, handler: AuthcodeEventHandler<T>) {
-      ctx.events.on(type, handler)
+      ctx.engine.events.on(type, handler)
       return router
     },
-    redeem: (code: string, expect?: RedeemExpectation) => redeemCode(ctx, code, expect),
+    redeem: (code: string, expect?: RedeemExpectation) => redeemCode(ctx.engine, code, expect),
     metadata,
-    metadataPath: metadataPathFor(ctx.options.issuer),
+    metadataPath: metadataPathFor(resolved.issuer),
     [kContext]: ctx,
   })
 }

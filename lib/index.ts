@@ -1,31 +1,34 @@
 export { authcode, authcode as default, type AuthcodeRouter } from './authcode.js'
-export { AuthcodeOptionsError, OPTIONS_ERROR_CODE } from './options.js'
-export { jwtAccessTokens, type JwtAccessTokensOptions } from './helpers/jwt-access-tokens.js'
+export { AuthcodeOptionsError, OPTIONS_ERROR_CODES, type OptionsErrorCode } from './errors/options-error.js'
+export { jwtAccessTokens, type JwtAccessTokensOptions } from './endpoints/codes/jwt-access-tokens.js'
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js'
 export { RedisStore, type RedisStoreOptions } from './stores/redis-store.js'
+export { AuthcodeError } from './errors/authcode-error.js'
 export {
-  CAPTURE_ERRORS,
-  CaptureError,
-  DuplicateParameterError,
   EventHandlerFailedError,
+  MisconfigurationError,
+  PROBLEM_TYPE_BASE,
+  PROBLEMS,
+  ProblemError,
+  RateLimitedError,
+  StoreUnavailableError,
+  ValidationError,
+  type FieldError,
+  type ProblemInit,
+  type ProblemSlug,
+} from './errors/problems.js'
+export {
+  DuplicateParameterError,
   InvalidClientError,
   InvalidGrantError,
   InvalidRequestError,
   InvalidScopeError,
   LoginRequiredError,
-  MisconfigurationError,
   OAuthError,
-  ProblemError,
-  RateLimitedError,
-  StoreUnavailableError,
   UnsupportedGrantTypeError,
   UnsupportedResponseTypeError,
-  ValidationError,
-  type CaptureErrorInit,
-  type CaptureErrorName,
-  type FieldError,
   type OAuthErrorCode,
-} from './errors/errors.js'
-export { PROBLEM_TYPE_BASE } from './errors/render-error.js'
-export type { AuthorizationServerMetadata } from './handlers/metadata.js'
+} from './errors/oauth.js'
+export { CAPTURE_ERRORS, CaptureError, type CaptureErrorInit, type CaptureErrorName } from './errors/capture.js'
+export type { AuthorizationServerMetadata } from './endpoints/metadata.js'
 export type * from '../types/index.js'

@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { random } from '../lib/helpers/random.js'
+import { random } from '../lib/engine/codes.js'
 
 describe('random bytes', () => {
   it('hands out fresh bytes every time, and never changes bytes already handed out', () => {

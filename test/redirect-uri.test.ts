@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import request from 'supertest'
 import { AuthcodeOptionsError, MemoryStore, authcode } from '../lib/index.js'
-import { appendQuery } from '../lib/helpers/redirect-uri.js'
+import { appendQuery } from '../lib/engine/redirect-uri.js'
 import type { ClientOptions } from '../types/index.js'
 import { WEB_REDIRECT, baseOptions } from './helpers/app.js'
 import { AUTHORIZE, authorizeQuery, hostApp, locationParams, signedIn } from './helpers/host-app.js'

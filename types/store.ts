@@ -38,7 +38,7 @@ export type IdempotencyClaim =
 
 /** The answer to store with a code, in the same atomic step, under a claimed idempotency key. */
 export interface IdempotentAnswer {
-  /** Id of the idempotency record; shares `slotTag` with the code's id when the store {@link CodeStore.requiresSharedSlotTag}. */
+  /** Id of the idempotency record; the code's id is one the store {@link CodeStore.acceptsCodeId | accepts} for it. */
   keyId: string
   /** The token given to `claimIdempotencyKey`; the answer is stored only while it still holds the key. */
   owner: string
@@ -56,11 +56,11 @@ export interface IdempotentAnswer {
  */
 export interface CodeStore {
   /**
-   * Whether a code saved with an idempotent answer must have an id whose `slotTag` equals the
-   * idempotency record's (a store writing both keys in one step on one Redis Cluster hash
-   * slot). Issuers then draw codes until the tags agree, about 64 draws; unset means any id.
+   * Whether a code whose id is `id` can be saved together with the idempotency record `keyId`
+   * in one atomic step (e.g. both keys in one Redis Cluster hash slot). Issuers draw codes until
+   * it answers `true`; a store that can write any two keys together leaves it out.
    */
-  readonly requiresSharedSlotTag?: boolean
+  acceptsCodeId?(id: string, keyId: string): boolean
   /**
    * Saves a new record; it must vanish at `record.expiresAt`. With `idempotency`, the answer
    * is stored in the same atomic step, and nothing is saved unless `owner` still holds the key.

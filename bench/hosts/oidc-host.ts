@@ -4,7 +4,7 @@ import type { BenchRedis } from '../redis.js'
 import { USER_ID, VERIFIER, WEB_REDIRECT } from './authcode-host.js'
 import { authQuery, OIDC_MOUNT, SCOPE } from './oidc-client.js'
 import { oidcRedisAdapter } from './oidc-redis-adapter.js'
-import { s256 } from '../../lib/helpers/pkce.js'
+import { s256 } from '../../lib/engine/pkce.js'
 
 /**
  * node-oidc-provider 9 mounted in Express 5 the way its docs show, on the bench Redis through

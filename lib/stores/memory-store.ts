@@ -1,9 +1,10 @@
 import { MemoryStore as RateLimitMemoryStore, type Store as RateLimitStore } from 'express-rate-limit'
 import type { CodeRecord, CodeStore, ConsumeResult, IdempotencyClaim, IdempotentAnswer } from '../../types/store.js'
+import { DEFAULTS } from '../defaults.js'
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
-  /** Milliseconds between sweeps of expired entries. @default 60000 */
+  /** Milliseconds between sweeps of expired entries. @default {@link DEFAULTS.sweepIntervalMs} (60000) */
   sweepIntervalMs?: number
 }
 
@@ -33,8 +34,6 @@ interface ActiveEntry {
  * does not keep the process alive; `close()` stops it.
  */
 export class MemoryStore implements CodeStore {
-  /** Any two entries can be written together. */
-  readonly requiresSharedSlotTag = false
   readonly #entries = new Map<string, Entry>()
   /** Claimed ids and when each claim lapses. */
   readonly #claims = new Map<string, number>()
@@ -43,7 +42,7 @@ export class MemoryStore implements CodeStore {
   readonly #sweeper: NodeJS.Timeout
 
   constructor(options: MemoryStoreOptions = {}) {
-    this.#sweeper = setInterval(() => this.sweep(), options.sweepIntervalMs ?? 60_000)
+    this.#sweeper = setInterval(() => this.sweep(), options.sweepIntervalMs ?? DEFAULTS.sweepIntervalMs)
     this.#sweeper.unref()
   }
 

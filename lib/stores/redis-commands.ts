@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { StoreUnavailableError } from '../errors/errors.js'
+import { StoreUnavailableError } from '../errors/problems.js'
 
 /** One raw command and the key that routes it on a cluster. */
 export interface RedisCommand {

@@ -1,6 +1,7 @@
 import type { Store as RateLimitStore } from 'express-rate-limit'
 import type { RedisConnection } from '../../types/options.js'
 import type { CodeRecord, CodeStore, ConsumeResult, IdempotencyClaim, IdempotentAnswer } from '../../types/store.js'
+import { DEFAULTS } from '../defaults.js'
 import { isRedisCluster, LuaScript, orUnavailable, redisCommandSender, type SendRedisCommand } from './redis-commands.js'
 import { RedisRateLimitStore } from './redis-rate-limit-store.js'
 import { slotTag } from './slot-tag.js'
@@ -9,9 +10,9 @@ import { slotTag } from './slot-tag.js'
 export interface RedisStoreOptions {
   /** A connected node-redis client, cluster or Sentinel. Never closed by the store. */
   client: RedisConnection
-  /** Prefix of every key. @default 'authcode:' */
+  /** Prefix of every key. @default {@link DEFAULTS.keyPrefix} ('authcode:') */
   prefix?: string
-  /** Milliseconds one command (round trip included) may take before the request answers 503. @default 1500 */
+  /** Milliseconds one command (round trip included) may take before the request answers 503. @default {@link DEFAULTS.commandTimeoutMs} (1500) */
   commandTimeoutMs?: number
 }
 
@@ -75,13 +76,18 @@ return 1
 export class RedisStore implements CodeStore {
   readonly prefix: string
   /** True on a Redis Cluster: a script may only touch keys of one hash slot. */
-  readonly requiresSharedSlotTag: boolean
+  readonly #cluster: boolean
   readonly #send: SendRedisCommand
 
   constructor(options: RedisStoreOptions) {
-    this.prefix = options.prefix ?? 'authcode:'
-    this.requiresSharedSlotTag = isRedisCluster(options.client)
-    this.#send = redisCommandSender(options.client, options.commandTimeoutMs ?? 1500)
+    this.prefix = options.prefix ?? DEFAULTS.keyPrefix
+    this.#cluster = isRedisCluster(options.client)
+    this.#send = redisCommandSender(options.client, options.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs)
+  }
+
+  /** On a Redis Cluster, a code saved with an idempotent answer must share its record's hash slot; elsewhere any id will do. */
+  acceptsCodeId(id: string, keyId: string): boolean {
+    return !this.#cluster || slotTag(id) === slotTag(keyId)
   }
 
   async save(id: string, record: CodeRecord, idempotency?: IdempotentAnswer): Promise<boolean> {
@@ -90,10 +96,8 @@ export class RedisStore implements CodeStore {
     const ttl = String(Math.max(1, record.expiresAt - Date.now()))
     if (!idempotency) return (await this.#run({ key, isReadOnly: false, command: ['SET', key, value, 'PX', ttl, 'NX'] })) !== null
     const { keyId, owner, answer, ttlSeconds } = idempotency
-    if (this.requiresSharedSlotTag && slotTag(id) !== slotTag(keyId))
-      throw new TypeError(
-        'RedisStore: a code saved with an answer must share its slot tag with the idempotency record (draw it with generateCode(slotTag(keyId)))',
-      )
+    if (!this.acceptsCodeId(id, keyId))
+      throw new TypeError('RedisStore: save a code with an answer only under an id acceptsCodeId() accepts')
     return (
       (await orUnavailable(SAVE_ANSWERED.run(this.#send, [key, this.#idemKey(keyId)], [value, ttl, owner, answer, String(ttlSeconds)]))) ===
       1

@@ -1,8 +1,9 @@
 import express, { type Express } from 'express'
 import { authcode, type AuthcodeRouter } from '../../lib/index.js'
-import { kContext, type AuthcodeContext } from '../../lib/context.js'
-import { issueCode, type IssueRequest } from '../../lib/core/issue-code.js'
-import { s256 } from '../../lib/helpers/pkce.js'
+import { kContext } from '../../lib/authcode.js'
+import { draftCode, issueCode, type IssueRequest } from '../../lib/engine/issue.js'
+import { s256 } from '../../lib/engine/pkce.js'
+import type { AuthcodeContext } from '../../lib/options/context.js'
 import type { AuthcodeOptions, Grant } from '../../types/index.js'
 
 export const ISSUER = 'http://127.0.0.1/api/id/v1/auth'
@@ -36,7 +37,7 @@ export function buildApp(options: AuthcodeOptions): { app: Express; auth: Authco
 /** Issues a code straight through the engine, as an issuing endpoint would. */
 export async function issue(auth: AuthcodeRouter, request: Partial<IssueRequest> = {}): Promise<string> {
   const ctx = (auth as unknown as Record<symbol, AuthcodeContext>)[kContext] as AuthcodeContext
-  const { code } = await issueCode(ctx, {
+  const draft = draftCode(ctx.engine, {
     kind: 'authorize',
     subject: 'user-42',
     clientId: 'web',
@@ -46,7 +47,8 @@ export async function issue(auth: AuthcodeRouter, request: Partial<IssueRequest>
     codeChallenge: s256(VERIFIER),
     ...request,
   })
-  return code
+  await issueCode(ctx.engine, draft)
+  return draft.code
 }
 
 /** A `/token` form body for a code of the public `web` client. */

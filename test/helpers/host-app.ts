@@ -2,7 +2,7 @@ import express, { type Express } from 'express'
 import session from 'express-session'
 import request from 'supertest'
 import { authcode, MemoryStore, type AuthcodeRouter } from '../../lib/index.js'
-import { s256 } from '../../lib/helpers/pkce.js'
+import { s256 } from '../../lib/engine/pkce.js'
 import type { AuthcodeOptions } from '../../types/index.js'
 import { MOUNT, VERIFIER, WEB_REDIRECT, baseOptions } from './app.js'
 

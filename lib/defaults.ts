@@ -1,0 +1,53 @@
+/**
+ * Every default of the library in one literal: the option schema applies these, the stores
+ * fall back to them, and the TSDoc `@default` tags quote them.
+ */
+export const DEFAULTS = {
+  /** Prefix of every Redis key. */
+  keyPrefix: 'authcode:',
+  /** Seconds an idempotency record is kept. */
+  idempotencyTtl: 86_400,
+  /** Seconds a janrain-signed `Date` may be off the server clock. */
+  captureClockSkew: 300,
+  /** Whether a new `POST /codes` code for a user revokes that user's earlier live ones. */
+  singleActiveCode: false,
+  /** Where `/authorize` finds the signed-in user's id in `req.session`. */
+  sessionUserKey: 'userId',
+  /** A client's `applicationType`. */
+  applicationType: 'web',
+  /** Capture's `type_name` when a request gives none. */
+  captureTypeName: 'user',
+  /** The limits of SPEC §8. */
+  rateLimit: {
+    perClient: { limit: 600, windowMs: 60_000 },
+    perSubject: { limit: 5, windowMs: 15 * 60_000 },
+    perIp: { limit: 60, windowMs: 60_000 },
+  },
+  /** Lifetimes of codes, in seconds. */
+  ttl: {
+    /** `POST /codes` `ttl` when not given, and its range. */
+    magicLink: 300,
+    magicLinkMin: 60,
+    magicLinkMax: 900,
+    /** A code from `/authorize`: enough for one redirect and one token request. */
+    authorize: 60,
+    /** Capture `lifetime` when not given, and its maximum. */
+    capture: 30,
+    captureMax: 900,
+  },
+  /** Milliseconds a Redis command (round trip included) may take before the request answers 503. */
+  commandTimeoutMs: 1500,
+  /** Milliseconds between sweeps of expired entries in a `MemoryStore`. */
+  sweepIntervalMs: 60_000,
+  /**
+   * Milliseconds a claimed Idempotency-Key stays locked if its request dies before answering;
+   * it covers the `CodeIssued` handlers (e.g. sending an e-mail), which run while it is held.
+   */
+  idempotencyLockMs: 30_000,
+  /** `jwtAccessTokens()`: accepted `alg`s, required `typ`, and seconds of clock skew. */
+  jwt: {
+    algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+    typ: 'at+jwt',
+    clockTolerance: 5,
+  },
+} as const

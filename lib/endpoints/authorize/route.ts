@@ -1,0 +1,12 @@
+import type { Router } from 'express'
+import { createLimit, ipKey } from '../../http/rate-limit.js'
+import { addRoute } from '../../http/route.js'
+import type { AuthcodeContext } from '../../options/context.js'
+import { authorize } from './authorize.js'
+import { authorizeHeaders } from './headers.js'
+
+/** `GET /authorize`: its security headers first (errors get them too), the per-IP limit, then the flow. */
+export function mountAuthorize(router: Router, ctx: AuthcodeContext): void {
+  const perIp = createLimit(ctx.options.store, ctx.options.rateLimit.perIp, 'authorize', 'perIp', ipKey)
+  addRoute(router, 'get', '/authorize', 'authorize', [authorizeHeaders, perIp?.layer, authorize(ctx)])
+}

@@ -1,0 +1,64 @@
+import { timingSafeEqual } from 'node:crypto'
+import type { RequestHandler } from 'express'
+import type { AccessTokenInfo } from '../../../types/options.js'
+import { secretDigest } from '../../engine/timing-safe.js'
+import { ProblemError, type ProblemSlug } from '../../errors/problems.js'
+import { requestLocal } from '../../http/locals.js'
+import type { ResolvedOptions } from '../../options/resolve.js'
+
+/** RFC 6750 §2.1 `b64token`. */
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
+
+/** The authenticated service of this request, set by {@link bearerAuth}. */
+export const caller = requestLocal<AccessTokenInfo>('the authenticated caller')
+
+/**
+ * Authenticates a back-end service by `Authorization: Bearer` (a static `accessTokens` entry,
+ * compared in constant time, or `verifyAccessToken`) and requires `scope`. Failures carry the
+ * RFC 6750 `WWW-Authenticate` challenge: none without credentials, `invalid_token` (401),
+ * `insufficient_scope` with the scope (403), `invalid_request` for a malformed header (400).
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ */
+export function bearerAuth(options: ResolvedOptions, scope: string): RequestHandler {
+  const verify = tokenVerifier(options)
+  const realm = `Bearer realm="${options.issuer}"`
+  const fail = (slug: ProblemSlug, detail: string, params = '') =>
+    new ProblemError(slug, { detail, headers: { 'WWW-Authenticate': realm + params } })
+  const invalidToken = (detail: string) => fail('unauthorized', detail, `, error="invalid_token", error_description="${detail}"`)
+
+  return async function authenticateBearer(req, res, next) {
+    const header = req.headers.authorization
+    if (header === undefined || !/^Bearer(\s|$)/i.test(header)) {
+      throw fail('unauthorized', 'Send an access token as "Authorization: Bearer <token>".')
+    }
+    const token = BEARER.exec(header)?.[1]
+    if (token === undefined)
+      throw fail('invalid-request', 'The Authorization header is not a valid Bearer credential.', ', error="invalid_request"')
+    const found = await verify(token)
+    if (!found) throw invalidToken('The access token is unknown, expired or revoked.')
+    if (!options.clients.has(found.clientId)) throw invalidToken('The access token belongs to no registered client.')
+    if (!found.scopes.includes(scope)) {
+      throw fail('insufficient-scope', `The access token needs the scope "${scope}".`, `, error="insufficient_scope", scope="${scope}"`)
+    }
+    caller.set(res, { clientId: found.clientId, scopes: found.scopes })
+    next()
+  }
+}
+
+function tokenVerifier(options: ResolvedOptions): (token: string) => Promise<AccessTokenInfo | null> {
+  const { verifyAccessToken, accessTokens } = options
+  if (verifyAccessToken) return async (token) => (await verifyAccessToken(token)) ?? null
+  // The configured tokens are hashed once here; a request hashes only the token it presents.
+  const entries = accessTokens.map((entry) => ({
+    digest: secretDigest(entry.token),
+    info: { clientId: entry.clientId, scopes: entry.scopes },
+  }))
+  return async (token) => {
+    const presented = secretDigest(token)
+    // Every entry is compared, so the time taken says nothing about which one matched.
+    let found: AccessTokenInfo | null = null
+    for (const entry of entries) if (timingSafeEqual(entry.digest, presented) && !found) found = entry.info
+    return found
+  }
+}

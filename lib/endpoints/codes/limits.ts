@@ -1,0 +1,21 @@
+import { sha256 } from '../../engine/codes.js'
+import { createLimit, type Limit } from '../../http/rate-limit.js'
+import type { AuthcodeContext } from '../../options/context.js'
+import { caller } from './authenticate.js'
+import { codesBody } from './body.js'
+
+/**
+ * The limits of `POST /codes`: per client, and per (client, `external_user_id`) — the user
+ * named by a hash, never verbatim. They sit after the body check and the key claim, so a bad
+ * request or a replay counts against neither.
+ */
+export function codesLimits(ctx: AuthcodeContext): Limit[] {
+  const { store, rateLimit } = ctx.options
+  const limits = [
+    createLimit(store, rateLimit.perClient, 'codes', 'perClient', (_req, res) => caller.get(res).clientId),
+    createLimit(store, rateLimit.perSubject, 'codes', 'perSubject', (_req, res) => {
+      return `${caller.get(res).clientId}:${sha256(codesBody.get(res).external_user_id)}`
+    }),
+  ]
+  return limits.filter((limit): limit is Limit => limit !== undefined)
+}

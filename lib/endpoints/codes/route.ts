@@ -1,0 +1,44 @@
+import type { Router } from 'express'
+import { StoreUnavailableError } from '../../errors/problems.js'
+import { jsonBody } from '../../http/json-body.js'
+import { addRoute } from '../../http/route.js'
+import type { AuthcodeContext } from '../../options/context.js'
+import { bearerAuth } from './authenticate.js'
+import { readCodesBody } from './body.js'
+import { claimKey, heldKey } from './claim-key.js'
+import { issueMagicLinkCode } from './issue.js'
+import { codesLimits } from './limits.js'
+
+/**
+ * `POST /codes`: a magic-link code for `external_user_id`, for an authenticated back-end
+ * service. Route layers: authenticate the bearer token → read and validate the JSON body (before
+ * any store round trip) → claim the Idempotency-Key (a finished key replays its answer here) →
+ * count the limits → issue. A request that fails after the claim frees its key, so a retry can
+ * succeed, and takes back its hits unless the store may have saved its code (a store failure):
+ * what counts never depends on the response being written.
+ * @see https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/
+ */
+export function mountCodes(router: Router, ctx: AuthcodeContext): void {
+  const { store } = ctx.options
+  const limits = codesLimits(ctx)
+  addRoute(
+    router,
+    'post',
+    '/codes',
+    'problem',
+    [
+      bearerAuth(ctx.options, 'codes:issue'),
+      jsonBody,
+      readCodesBody(ctx.options),
+      claimKey(store),
+      ...limits.map((limit) => limit.layer),
+      issueMagicLinkCode(ctx),
+    ],
+    async (err, req, res) => {
+      const held = heldKey.find(res)
+      if (!held) return
+      await store.releaseIdempotencyKey(held.key.id, held.owner).catch(() => undefined)
+      if (!(err instanceof StoreUnavailableError)) await Promise.all(limits.map((limit) => limit.giveBack(req).catch(() => undefined)))
+    },
+  )
+}

@@ -1,0 +1,62 @@
+import type { Router } from 'express'
+import { addRoute } from '../http/route.js'
+import { sendJson } from '../http/send.js'
+import type { ResolvedOptions } from '../options/resolve.js'
+
+/** The RFC 8414 well-known suffix. */
+export const METADATA_SUFFIX = '/.well-known/oauth-authorization-server'
+
+/** RFC 8414 authorization server metadata. */
+export interface AuthorizationServerMetadata {
+  issuer: string
+  authorization_endpoint?: string
+  token_endpoint?: string
+  response_types_supported: string[]
+  response_modes_supported: string[]
+  grant_types_supported: string[]
+  code_challenge_methods_supported: string[]
+  token_endpoint_auth_methods_supported: string[]
+  scopes_supported?: string[]
+  authorization_response_iss_parameter_supported: boolean
+}
+
+/**
+ * The metadata document for `issuer`, listing only the endpoints this router mounts.
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+ * @see https://www.rfc-editor.org/rfc/rfc9207#section-3
+ */
+export function buildMetadata(options: ResolvedOptions): AuthorizationServerMetadata {
+  const scopes = [...new Set([...options.clients.values()].flatMap((c) => c.scopes ?? []))].sort()
+  return {
+    issuer: options.issuer,
+    ...(options.mounted.authorize ? { authorization_endpoint: `${options.baseUrl}/authorize` } : {}),
+    ...(options.mounted.token ? { token_endpoint: `${options.baseUrl}/token` } : {}),
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: ['authorization_code'],
+    code_challenge_methods_supported: ['S256'],
+    token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
+    ...(scopes.length === 0 ? {} : { scopes_supported: scopes }),
+    authorization_response_iss_parameter_supported: true,
+  }
+}
+
+/**
+ * Where RFC 8414 §3.1 puts the document for an issuer with a path: the well-known suffix
+ * inserted between host and path (`/.well-known/oauth-authorization-server/api/auth`).
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-3.1
+ */
+export function metadataPathFor(issuer: string): string {
+  const path = new URL(issuer).pathname.replace(/\/+$/, '')
+  return METADATA_SUFFIX + path
+}
+
+/** `GET /.well-known/oauth-authorization-server`: the document, readable from any origin. */
+export function mountMetadata(router: Router, metadata: AuthorizationServerMetadata): void {
+  addRoute(router, 'get', METADATA_SUFFIX, 'problem', [
+    function serveMetadata(_req, res) {
+      res.setHeader('Access-Control-Allow-Origin', '*')
+      sendJson(res, 200, metadata)
+    },
+  ])
+}

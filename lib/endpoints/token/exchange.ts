@@ -1,0 +1,39 @@
+import type { RequestHandler } from 'express'
+import type { TokenResponse } from '../../../types/options.js'
+import type { Grant } from '../../../types/grant.js'
+import { redeemCode } from '../../engine/redeem.js'
+import { InvalidRequestError, UnsupportedGrantTypeError } from '../../errors/oauth.js'
+import type { FormParams } from '../../http/params.js'
+import { sendJson } from '../../http/send.js'
+import type { AuthcodeContext } from '../../options/context.js'
+import { authenticateClient } from './authenticate-client.js'
+
+/**
+ * `POST /token`, grant `authorization_code`: authenticates the client, consumes the code
+ * (bound to that client, the redirect URI and the PKCE challenge) and answers with what
+ * `issueTokens(grant)` mints, plus `transaction_state` for Capture codes. Parameters the
+ * server does not know are ignored, as RFC 6749 §3.2 requires.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
+ * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.5
+ */
+export function exchangeCode(ctx: AuthcodeContext, issueTokens: (grant: Grant) => Promise<TokenResponse> | TokenResponse): RequestHandler {
+  return async function token(req, res) {
+    const params = req.body as FormParams
+    if (params.grant_type === undefined) throw new InvalidRequestError('grant_type is required.')
+    if (params.grant_type !== 'authorization_code') throw new UnsupportedGrantTypeError()
+    const client = authenticateClient(ctx.options.clients, req, params)
+    if (params.code === undefined) throw new InvalidRequestError('code is required.')
+    if (params.redirect_uri === undefined) throw new InvalidRequestError('redirect_uri is required.')
+    const grant = await redeemCode(ctx.engine, params.code, {
+      kind: ['authorize', 'capture'],
+      clientId: client.id,
+      redirectUri: params.redirect_uri,
+      ...(params.code_verifier === undefined ? {} : { codeVerifier: params.code_verifier }),
+    })
+    const tokens = await issueTokens(grant)
+    const body =
+      grant.kind === 'capture' && grant.transactionState !== undefined ? { ...tokens, transaction_state: grant.transactionState } : tokens
+    res.setHeader('Pragma', 'no-cache')
+    sendJson(res, 200, body)
+  }
+}

@@ -1,0 +1,80 @@
+import type { CodeKind } from '../../types/grant.js'
+import type { CodeRecord, IdempotentAnswer } from '../../types/store.js'
+import { EventHandlerFailedError } from '../errors/problems.js'
+import { drawCode } from './codes.js'
+import type { Engine } from './engine.js'
+import { idempotencyKeyInFlight } from './idempotency.js'
+
+/** What an endpoint asks to be issued. */
+export interface IssueRequest {
+  kind: CodeKind
+  subject: string
+  clientId: string
+  ttlSeconds: number
+  scope?: string
+  redirectUri?: string
+  codeChallenge?: string
+  integrationContext?: Record<string, unknown>
+  transactionState?: unknown
+}
+
+/** A code drawn for a grant and not stored yet: the caller builds what it hands out from it. */
+export interface CodeDraft {
+  code: string
+  /** The code's id in the store: its SHA-256. */
+  id: string
+  record: CodeRecord
+}
+
+/**
+ * Draws a code for `request`. With `colocateWith`, the id of an idempotency record the code
+ * will be saved with, the code is one the store can save together with that record.
+ */
+export function draftCode(engine: Engine, request: IssueRequest, colocateWith?: string): CodeDraft {
+  const { store } = engine
+  const accept =
+    colocateWith !== undefined && store.acceptsCodeId ? (id: string) => store.acceptsCodeId?.(id, colocateWith) === true : undefined
+  const { code, id } = drawCode(accept)
+  const { ttlSeconds, ...bound } = request
+  const issuedAt = Date.now()
+  return { code, id, record: { ...bound, issuedAt, expiresAt: issuedAt + ttlSeconds * 1000 } }
+}
+
+/** What is handed out with a code besides the code itself. */
+export interface IssueExtras {
+  /** The magic link carrying the code, for the `CodeIssued` handlers. */
+  magicLink?: string
+  /** The answer to store under a claimed Idempotency-Key, in the same store step as the code. */
+  answer?: IdempotentAnswer
+}
+
+/**
+ * Issues a drafted code: the `authorization.CodeIssued` handlers accept it first, then it is
+ * stored under its SHA-256 with its TTL (and, with `answer`, the idempotent answer in the same
+ * store step). A handler that throws leaves nothing stored and fails the request with
+ * `event-handler-failed`: nobody holds a code the host did not accept, and no retry of an
+ * Idempotency-Key can replay an answer whose handlers failed (the key stays in flight until
+ * the answer is saved).
+ * @throws EventHandlerFailedError when a handler throws.
+ * @throws ProblemError `idempotency-key-in-flight` when the key's lock expired and another request took it.
+ */
+export async function issueCode(engine: Engine, draft: CodeDraft, extras: IssueExtras = {}): Promise<void> {
+  const { code, record } = draft
+  try {
+    await engine.events.emit('authorization.CodeIssued', {
+      code,
+      kind: record.kind,
+      subject: record.subject,
+      clientId: record.clientId,
+      expiresAt: new Date(record.expiresAt),
+      ...(extras.magicLink === undefined ? {} : { magicLink: extras.magicLink }),
+      ...(record.integrationContext === undefined ? {} : { integrationContext: record.integrationContext }),
+    })
+  } catch (err) {
+    throw new EventHandlerFailedError('authorization.CodeIssued', err)
+  }
+  if (await engine.store.save(draft.id, record, extras.answer)) return
+  if (extras.answer) throw idempotencyKeyInFlight()
+  // Only an id already taken refuses a plain save: 256 random bits do not collide.
+  throw new Error('a code id was already taken')
+}

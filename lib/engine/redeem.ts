@@ -1,0 +1,68 @@
+import type { Grant, RedeemExpectation } from '../../types/grant.js'
+import type { CodeRecord } from '../../types/store.js'
+import { InvalidGrantError } from '../errors/oauth.js'
+import { EventHandlerFailedError } from '../errors/problems.js'
+import { looksLikeCode, sha256 } from './codes.js'
+import type { Engine } from './engine.js'
+import { verifyS256 } from './pkce.js'
+
+/** The grant a record stands for, as callers see it (no PKCE challenge, dates as `Date`). */
+export function toGrant(record: CodeRecord): Grant {
+  const { codeChallenge: _challenge, issuedAt, expiresAt, ...rest } = record
+  return { ...rest, issuedAt: new Date(issuedAt), expiresAt: new Date(expiresAt) }
+}
+
+/**
+ * Consumes a code in one atomic store operation, then checks what it is bound to. The first
+ * presentation of a live code consumes it whatever the outcome, so a wrong client, redirect
+ * URI or verifier burns it. A second presentation fires `authorization.CodeReuseDetected`
+ * with the original grant.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.5
+ * @throws InvalidGrantError for an unknown, expired, used or mismatching code.
+ */
+export async function redeemCode(engine: Engine, code: unknown, expect: RedeemExpectation = {}): Promise<Grant> {
+  if (typeof code !== 'string' || !looksLikeCode(code)) throw new InvalidGrantError()
+  const result = await engine.store.consume(sha256(code))
+  if (result.status === 'missing') throw new InvalidGrantError()
+  const grant = toGrant(result.record)
+  if (result.status === 'reused') {
+    await emit(engine, 'authorization.CodeReuseDetected', grant)
+    throw new InvalidGrantError('The authorization code was already used.')
+  }
+  checkBinding(result.record, expect)
+  await emit(engine, 'authorization.CodeRedeemed', grant)
+  return grant
+}
+
+/** Throws unless the consumed record matches everything the redeemer presented. */
+function checkBinding(record: CodeRecord, expect: RedeemExpectation): void {
+  if (record.expiresAt <= Date.now()) throw new InvalidGrantError('The authorization code has expired.')
+  if (expect.kind !== undefined) {
+    const kinds: readonly string[] = typeof expect.kind === 'string' ? [expect.kind] : expect.kind
+    if (!kinds.includes(record.kind)) throw new InvalidGrantError('The authorization code cannot be redeemed here.')
+  }
+  if (expect.clientId !== undefined && expect.clientId !== record.clientId) {
+    throw new InvalidGrantError('The authorization code was issued to another client.')
+  }
+  // RFC 6749 §4.1.3: redirect_uri must be identical to the one the code was issued for.
+  if (expect.redirectUri !== undefined && record.redirectUri !== undefined && expect.redirectUri !== record.redirectUri) {
+    throw new InvalidGrantError('redirect_uri does not match the one the code was issued for.')
+  }
+  // RFC 7636 §4.6; a verifier for a code issued without a challenge is refused (RFC 9700 §2.1.1).
+  if (record.codeChallenge !== undefined) {
+    if (expect.codeVerifier === undefined) throw new InvalidGrantError('code_verifier is required for this code.')
+    if (!verifyS256(expect.codeVerifier, record.codeChallenge))
+      throw new InvalidGrantError('code_verifier does not match the code_challenge.')
+  } else if (expect.codeVerifier !== undefined) {
+    throw new InvalidGrantError('code_verifier was sent for a code issued without a code_challenge.')
+  }
+}
+
+async function emit(engine: Engine, type: 'authorization.CodeRedeemed' | 'authorization.CodeReuseDetected', grant: Grant): Promise<void> {
+  try {
+    await engine.events.emit(type, grant)
+  } catch (err) {
+    throw new EventHandlerFailedError(type, err)
+  }
+}

@@ -1,0 +1,116 @@
+import { AuthcodeError } from './authcode-error.js'
+
+/**
+ * OAuth 2.0 error codes of the token and authorization endpoints.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
+ */
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'unsupported_response_type'
+  | 'invalid_scope'
+  | 'access_denied'
+  | 'login_required'
+  | 'server_error'
+  | 'temporarily_unavailable'
+
+/** An OAuth 2.0 error; `code` is the RFC's `error` value, stable for callers to switch on. */
+export class OAuthError extends AuthcodeError {
+  override name = 'OAuthError'
+
+  constructor(
+    readonly code: OAuthErrorCode,
+    readonly description: string,
+    status = 400,
+    headers: Record<string, string> = {},
+  ) {
+    super(status, description, headers)
+  }
+}
+
+/** @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2 */
+export class InvalidRequestError extends OAuthError {
+  override name = 'InvalidRequestError'
+  constructor(description: string, status = 400) {
+    super('invalid_request', description, status)
+  }
+}
+
+/**
+ * The client could not be authenticated. 401, with `WWW-Authenticate: Basic` when the
+ * client tried HTTP Basic.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
+export class InvalidClientError extends OAuthError {
+  override name = 'InvalidClientError'
+  constructor(description: string, usedBasic: boolean) {
+    super('invalid_client', description, 401, usedBasic ? { 'WWW-Authenticate': 'Basic realm="token", charset="UTF-8"' } : {})
+  }
+}
+
+/**
+ * The code is unknown, expired, used, or bound to another client, redirect URI or verifier.
+ * `auth.redeem()` rejects with it.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
+export class InvalidGrantError extends OAuthError {
+  override name = 'InvalidGrantError'
+  constructor(description = 'The authorization code is invalid, expired or already used.') {
+    super('invalid_grant', description)
+  }
+}
+
+/** @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2 */
+export class UnsupportedGrantTypeError extends OAuthError {
+  override name = 'UnsupportedGrantTypeError'
+  constructor() {
+    super('unsupported_grant_type', 'Only grant_type=authorization_code is supported.')
+  }
+}
+
+/**
+ * A form parameter was given twice. An {@link InvalidRequestError} on OAuth routes; Capture
+ * routes answer it as `duplicate_argument`.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
+ */
+export class DuplicateParameterError extends InvalidRequestError {
+  override name = 'DuplicateParameterError'
+  constructor(readonly parameter: string) {
+    super(`Parameter ${parameter} was given more than once.`)
+  }
+}
+
+/** @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1 */
+export class UnsupportedResponseTypeError extends OAuthError {
+  override name = 'UnsupportedResponseTypeError'
+  constructor() {
+    super('unsupported_response_type', 'Only response_type=code is supported.')
+  }
+}
+
+/**
+ * The scope is missing, malformed, or asks for more than the client is registered for.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
+ */
+export class InvalidScopeError extends OAuthError {
+  override name = 'InvalidScopeError'
+  constructor(description: string) {
+    super('invalid_scope', description)
+  }
+}
+
+/**
+ * Nobody is signed in and the request may not show a login page (`prompt=none`).
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthError
+ */
+export class LoginRequiredError extends OAuthError {
+  override name = 'LoginRequiredError'
+  constructor() {
+    super('login_required', 'The user is not signed in.')
+  }
+}

@@ -1,0 +1,53 @@
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express'
+import { DuplicateParameterError, InvalidRequestError } from '../errors/oauth.js'
+import { parseParams, safeName, type FormParams } from './params.js'
+
+/** Largest form body accepted. */
+export const FORM_LIMIT_BYTES = 16 * 1024
+
+const readText = express.text({ type: 'application/x-www-form-urlencoded', limit: FORM_LIMIT_BYTES })
+
+/**
+ * Reads an `application/x-www-form-urlencoded` body into `req.body` as {@link FormParams}.
+ * A name given twice is refused and an empty value counts as omitted; a body the host app
+ * already parsed (e.g. `express.urlencoded()` mounted first) is checked the same way. One
+ * route layer.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
+ */
+export const formBody: RequestHandler = function readForm(req: Request, res: Response, next: NextFunction): void {
+  if (!req.is('application/x-www-form-urlencoded')) {
+    throw new InvalidRequestError('Content-Type must be application/x-www-form-urlencoded.')
+  }
+  readText(req, res, (err?: unknown) => {
+    if (err !== undefined) {
+      next(err)
+      return
+    }
+    let params: FormParams
+    try {
+      params = typeof req.body === 'string' ? fromText(req.body) : fromParsed(req.body)
+    } catch (parseError) {
+      next(parseError)
+      return
+    }
+    req.body = params
+    next()
+  })
+}
+
+function fromText(text: string): FormParams {
+  const { params, repeated } = parseParams(text)
+  if (repeated[0] !== undefined) throw new DuplicateParameterError(safeName(repeated[0]))
+  return params
+}
+
+function fromParsed(body: unknown): FormParams {
+  const params: FormParams = Object.create(null)
+  if (typeof body !== 'object' || body === null) return params
+  for (const [name, value] of Object.entries(body)) {
+    if (Array.isArray(value)) throw new DuplicateParameterError(safeName(name))
+    if (typeof value !== 'string') throw new InvalidRequestError(`Parameter ${safeName(name)} must be a plain string.`)
+    if (value !== '') params[name] = value
+  }
+  return params
+}

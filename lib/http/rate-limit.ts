@@ -1,0 +1,67 @@
+import type { Request, RequestHandler, Response } from 'express'
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit'
+import type { RateLimitRule } from '../../types/options.js'
+import type { CodeStore } from '../../types/store.js'
+import { RateLimitedError } from '../errors/problems.js'
+
+/** The client IP, with IPv6 addresses grouped to their /56 as express-rate-limit advises. */
+export function ipKey(req: Request): string {
+  return ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown')
+}
+
+/** A limit as a route layer, and the means to take back the hit a request counted. */
+export interface Limit {
+  /** Counts the request before it goes on; over the limit it hands {@link RateLimitedError} to the renderer. */
+  readonly layer: RequestHandler
+  /**
+   * Takes back the hit this request counted, for a caller that knows what the hit paid for did
+   * not happen. Never depends on the response: a client that hangs up keeps its hit.
+   */
+  giveBack(req: Request): Promise<void>
+}
+
+interface CountedRequest {
+  [property: string]: { key: string } | undefined
+}
+
+/**
+ * One express-rate-limit limit, counting in the code store (Redis: shared by every process)
+ * under `keyPrefix + "rl:" + scope + ":" + name + ":"`. Every request that reaches the layer
+ * counts, before it goes on; over the limit the layer throws {@link RateLimitedError} with
+ * standard `RateLimit` headers and `Retry-After`. `undefined` when the limit is off, so a route
+ * without limits runs no limiter layer at all.
+ * @see https://datatracker.ietf.org/doc/draft-ietf-httpapi-ratelimit-headers/
+ */
+export function createLimit(
+  store: CodeStore,
+  rule: RateLimitRule | false,
+  scope: string,
+  name: string,
+  keyOf: (req: Request, res: Response) => string,
+): Limit | undefined {
+  if (!rule) return undefined
+  const counter = store.rateLimitStore(`rl:${scope}:${name}:`)
+  // express-rate-limit leaves what it counted (the key among it) on the request under this name.
+  const property = `authcodeLimit_${scope}_${name}`
+  const layer = rateLimit({
+    windowMs: rule.windowMs,
+    limit: rule.limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    identifier: `${scope}-${name}`,
+    requestPropertyName: property,
+    store: counter,
+    keyGenerator: keyOf,
+    handler: (_req, res, next) => next(new RateLimitedError(Number(res.getHeader('Retry-After')) || Math.ceil(rule.windowMs / 1000))),
+  })
+  return {
+    layer,
+    async giveBack(req) {
+      const counted = req as unknown as CountedRequest
+      const info = counted[property]
+      if (info === undefined) return
+      counted[property] = undefined
+      await counter.decrement(info.key)
+    },
+  }
+}

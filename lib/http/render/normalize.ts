@@ -1,0 +1,42 @@
+import { AuthcodeError } from '../../errors/authcode-error.js'
+import { ProblemError, StoreUnavailableError } from '../../errors/problems.js'
+
+/** Turns anything thrown into one of the router's errors; unknown errors become a plain 500. */
+export function normalizeError(err: unknown): AuthcodeError {
+  if (err instanceof AuthcodeError) return err
+  const status = httpStatusOf(err)
+  if (status === 413) return new ProblemError('payload-too-large', { detail: 'The request body exceeds the limit of this endpoint.' })
+  if (status === 415) return new ProblemError('unsupported-media-type', { detail: 'The body charset or encoding is not supported.' })
+  if (status !== undefined && status >= 400 && status < 500) {
+    return new ProblemError('malformed-request', { detail: 'The request body could not be read.' })
+  }
+  if (isStoreError(err)) return new StoreUnavailableError(err)
+  return new ProblemError('internal-error', { cause: err })
+}
+
+function httpStatusOf(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined
+  const { status, type, expose } = err as { status?: unknown; type?: unknown; expose?: unknown }
+  // body-parser marks client faults with a `type`, or (a body that fails to inflate) http-errors' `expose`.
+  return typeof status === 'number' && (typeof type === 'string' || expose === true) ? status : undefined
+}
+
+const STORE_ERROR_NAMES = new Set([
+  'ClientClosedError',
+  'ClientOfflineError',
+  'ConnectionTimeoutError',
+  'SocketClosedUnexpectedlyError',
+  'TimeoutError',
+  'ReconnectStrategyError',
+  'SocketTimeoutError',
+  'AbortError',
+])
+
+/** node-redis connection, socket and timeout errors. */
+function isStoreError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false
+  return (
+    STORE_ERROR_NAMES.has(err.name) ||
+    /ECONNREFUSED|ECONNRESET|EPIPE|The client is closed|Connection is closed|Socket closed/i.test(err.message)
+  )
+}

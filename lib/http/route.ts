@@ -1,0 +1,44 @@
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response, Router } from 'express'
+import { renderErrorsAs, type ErrorFormat } from './render/render.js'
+
+/**
+ * A route layer whose rejection reaches `next`, on Express 4 as on Express 5. Express 5
+ * forwards a rejected promise itself; Express 4 ignores it, so an async layer that throws would
+ * leave the request hanging and the rejection unhandled (a crash under Node's default
+ * `--unhandled-rejections=throw`). Synchronous throws are caught by both.
+ */
+function safe(layer: RequestHandler): RequestHandler {
+  return function safeLayer(req: Request, res: Response, next: NextFunction): void {
+    const result = layer(req, res, next) as unknown
+    if (result instanceof Promise) result.catch(next)
+  }
+}
+
+/** Undoes what a failed request left behind (e.g. a claimed key) before its error is rendered; never throws. */
+export type Undo = (err: unknown, req: Request, res: Response) => Promise<void>
+
+function undoing(undo: Undo): ErrorRequestHandler {
+  return function undoFailedRequest(err: unknown, req, res, next) {
+    undo(err, req, res).then(
+      () => next(err),
+      () => next(err),
+    )
+  }
+}
+
+/**
+ * Mounts one route: its layers in order (left-out ones, such as a limit that is off, are
+ * skipped), every one safe on Express 4 and 5, then `undo` on failure, then the renderer of
+ * its errors in `format`.
+ */
+export function addRoute(
+  router: Router,
+  method: 'get' | 'post',
+  path: string,
+  format: ErrorFormat,
+  layers: ReadonlyArray<RequestHandler | undefined>,
+  undo?: Undo,
+): void {
+  const present = layers.filter((layer): layer is RequestHandler => layer !== undefined)
+  router[method](path, ...present.map(safe), ...(undo ? [undoing(undo)] : []), renderErrorsAs(format))
+}

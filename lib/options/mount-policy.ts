@@ -1,0 +1,20 @@
+import type { AuthcodeOptions } from '../../types/options.js'
+
+/** Which endpoints a router mounts (and its metadata advertises). `POST /codes` always is. */
+export interface MountedEndpoints {
+  /** `GET /authorize`: the router can tell who is signed in (`getUser`) or where to sign in (`loginUrl`). */
+  authorize: boolean
+  /** `POST /token`: `issueTokens` mints the answer. */
+  token: boolean
+  /** `POST /access/getAuthorizationCode`: `findUser` resolves Capture lookups. */
+  capture: boolean
+}
+
+/** The one place that decides what is mounted, from the options. */
+export function mountPolicy(options: Pick<AuthcodeOptions, 'loginUrl' | 'getUser' | 'issueTokens' | 'findUser'>): MountedEndpoints {
+  return {
+    authorize: options.loginUrl !== undefined || options.getUser !== undefined,
+    token: options.issueTokens !== undefined,
+    capture: options.findUser !== undefined,
+  }
+}
