@@ -41,7 +41,7 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
   const metadata = buildMetadata(resolved)
   const router = Router() as AuthcodeRouter
 
-  mountMetadata(router, metadata)
+  mountMetadata(router, metadata, resolved.logger)
   mountCodes(router, ctx)
   if (resolved.mounted.authorize) mountAuthorize(router, ctx)
   if (resolved.issueTokens) mountToken(router, ctx, resolved.issueTokens)

@@ -87,6 +87,17 @@ export interface RedisConnection {
   sendCommand(...args: any[]): Promise<unknown>
 }
 
+/**
+ * Where the router reports what it notices: structured fields first, then a stable message, as
+ * pino and bunyan take them (`console` fits too). Nothing it logs carries a code, secret,
+ * token or raw subject.
+ */
+export interface AuthcodeLogger {
+  error(fields: object, message?: string): void
+  warn(fields: object, message?: string): void
+  info?(fields: object, message?: string): void
+}
+
 /** Options of `authcode()`. Validated once; an unknown or bad option throws there. */
 export interface AuthcodeOptions {
   /** A connected node-redis client, Sentinel or cluster; required unless `store`. The library never closes it. */
@@ -124,6 +135,8 @@ export interface AuthcodeOptions {
   integrations?: Record<string, { schema?: ObjectSchema }>
   /** `false`, or overrides of the default limits. */
   rateLimit?: false | RateLimitOptions
+  /** Where the router logs (start-up warnings, failed requests). @default console */
+  logger?: AuthcodeLogger
   /** Seconds an idempotency record is kept. @default 86400 */
   idempotencyTtl?: number
   /**

@@ -1,4 +1,5 @@
 import type { Router } from 'express'
+import type { AuthcodeLogger } from '../../types/options.js'
 import { addRoute } from '../http/route.js'
 import { sendJson } from '../http/send.js'
 import type { ResolvedOptions } from '../options/resolve.js'
@@ -52,8 +53,8 @@ export function metadataPathFor(issuer: string): string {
 }
 
 /** `GET /.well-known/oauth-authorization-server`: the document, readable from any origin. */
-export function mountMetadata(router: Router, metadata: AuthorizationServerMetadata): void {
-  addRoute(router, 'get', METADATA_SUFFIX, 'problem', [
+export function mountMetadata(router: Router, metadata: AuthorizationServerMetadata, logger: AuthcodeLogger): void {
+  addRoute(router, { method: 'get', path: METADATA_SUFFIX, errors: 'problem', logger }, [
     function serveMetadata(_req, res) {
       res.setHeader('Access-Control-Allow-Origin', '*')
       sendJson(res, 200, metadata)

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response, Router } from 'express'
+import type { AuthcodeLogger } from '../../types/options.js'
 import { renderErrorsAs, type ErrorFormat } from './render/render.js'
 
 /**
@@ -26,19 +27,20 @@ function undoing(undo: Undo): ErrorRequestHandler {
   }
 }
 
+/** What a route is: where it answers, the shape of its errors, and where its failures are logged. */
+export interface RouteSpec {
+  method: 'get' | 'post'
+  path: string
+  errors: ErrorFormat
+  logger: AuthcodeLogger
+}
+
 /**
  * Mounts one route: its layers in order (left-out ones, such as a limit that is off, are
  * skipped), every one safe on Express 4 and 5, then `undo` on failure, then the renderer of
- * its errors in `format`.
+ * its errors.
  */
-export function addRoute(
-  router: Router,
-  method: 'get' | 'post',
-  path: string,
-  format: ErrorFormat,
-  layers: ReadonlyArray<RequestHandler | undefined>,
-  undo?: Undo,
-): void {
+export function addRoute(router: Router, route: RouteSpec, layers: ReadonlyArray<RequestHandler | undefined>, undo?: Undo): void {
   const present = layers.filter((layer): layer is RequestHandler => layer !== undefined)
-  router[method](path, ...present.map(safe), ...(undo ? [undoing(undo)] : []), renderErrorsAs(format))
+  router[route.method](route.path, ...present.map(safe), ...(undo ? [undoing(undo)] : []), renderErrorsAs(route.errors, route.logger))
 }

@@ -1,4 +1,11 @@
-import type { AccessTokenOptions, AuthcodeOptions, ClientOptions, RateLimitRule, RedisConnection } from '../../types/options.js'
+import type {
+  AccessTokenOptions,
+  AuthcodeLogger,
+  AuthcodeOptions,
+  ClientOptions,
+  RateLimitRule,
+  RedisConnection,
+} from '../../types/options.js'
 import type { CodeStore } from '../../types/store.js'
 import { DEFAULTS } from '../defaults.js'
 import { AuthcodeOptionsError, OPTIONS_ERROR_CODES } from '../errors/options-error.js'
@@ -23,6 +30,7 @@ export interface ResolvedOptions extends Omit<AuthcodeOptions, 'clients' | 'rate
   idempotencyTtl: number
   captureClockSkew: number
   singleActiveCode: boolean
+  logger: AuthcodeLogger
   /** Which endpoints are mounted. */
   mounted: MountedEndpoints
 }
@@ -67,6 +75,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     clients,
     userKey: session?.userKey ?? DEFAULTS.sessionUserKey,
     rateLimit: rateLimit === false ? { perClient: false, perSubject: false, perIp: false } : { ...DEFAULTS.rateLimit, ...rateLimit },
+    logger: options.logger ?? console,
     mounted: mountPolicy(options),
   }
 }

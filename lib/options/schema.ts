@@ -36,6 +36,11 @@ function loginUrl(value: string, helpers: Joi.CustomHelpers): string | Joi.Error
   return helpers.message({ custom: '"loginUrl" must be a path such as /login or an absolute https: URL' })
 }
 
+function isLogger(value: unknown): boolean {
+  const logger = value as Record<string, unknown> | null
+  return typeof logger === 'object' && logger !== null && typeof logger.error === 'function' && typeof logger.warn === 'function'
+}
+
 const rule = Joi.alternatives(
   Joi.valid(false),
   Joi.object({ limit: Joi.number().integer().min(1).required(), windowMs: Joi.number().integer().min(1000).required() }),
@@ -85,6 +90,12 @@ export const optionsSchema = Joi.object<AuthcodeOptions>({
   findUser: Joi.function(),
   issueTokens: Joi.function(),
   magicLinkUrl: Joi.string().uri({ scheme: ['https', 'http'] }),
+  // any(), not object(): a logger is a class instance Joi must not clone.
+  logger: Joi.any().custom((value, helpers) =>
+    isLogger(value)
+      ? value
+      : helpers.message({ custom: '"logger" must have error(fields, message) and warn(fields, message), as pino and console do' }),
+  ),
   integrations: Joi.object().pattern(Joi.string(), Joi.object({ schema: Joi.object().schema('object') })),
   rateLimit: Joi.alternatives(Joi.valid(false), Joi.object({ perClient: rule, perSubject: rule, perIp: rule })),
   idempotencyTtl: Joi.number().integer().min(60).default(DEFAULTS.idempotencyTtl),

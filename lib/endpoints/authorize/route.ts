@@ -8,5 +8,9 @@ import { authorizeHeaders } from './headers.js'
 /** `GET /authorize`: its security headers first (errors get them too), the per-IP limit, then the flow. */
 export function mountAuthorize(router: Router, ctx: AuthcodeContext): void {
   const perIp = createLimit(ctx.options.store, ctx.options.rateLimit.perIp, 'authorize', 'perIp', ipKey)
-  addRoute(router, 'get', '/authorize', 'authorize', [authorizeHeaders, perIp?.layer, authorize(ctx)])
+  addRoute(router, { method: 'get', path: '/authorize', errors: 'authorize', logger: ctx.options.logger }, [
+    authorizeHeaders,
+    perIp?.layer,
+    authorize(ctx),
+  ])
 }

@@ -20,7 +20,7 @@ export function mountCapture(
     'perClient',
     (_req, res) => captureClient.get(res).id,
   )
-  addRoute(router, 'post', '/access/getAuthorizationCode', 'capture', [
+  addRoute(router, { method: 'post', path: '/access/getAuthorizationCode', errors: 'capture', logger: ctx.options.logger }, [
     formBody,
     authenticateCaptureClient(ctx.options),
     perClient?.layer,

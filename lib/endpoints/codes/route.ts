@@ -23,9 +23,7 @@ export function mountCodes(router: Router, ctx: AuthcodeContext): void {
   const limits = codesLimits(ctx)
   addRoute(
     router,
-    'post',
-    '/codes',
-    'problem',
+    { method: 'post', path: '/codes', errors: 'problem', logger: ctx.options.logger },
     [
       bearerAuth(ctx.options, 'codes:issue'),
       jsonBody,

@@ -14,5 +14,9 @@ export function mountToken(
   issueTokens: (grant: Grant) => Promise<TokenResponse> | TokenResponse,
 ): void {
   const perIp = createLimit(ctx.options.store, ctx.options.rateLimit.perIp, 'token', 'perIp', ipKey)
-  addRoute(router, 'post', '/token', 'oauth', [perIp?.layer, formBody, exchangeCode(ctx, issueTokens)])
+  addRoute(router, { method: 'post', path: '/token', errors: 'oauth', logger: ctx.options.logger }, [
+    perIp?.layer,
+    formBody,
+    exchangeCode(ctx, issueTokens),
+  ])
 }

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Request, Response } from 'express'
+import type { AuthcodeLogger } from '../../../types/options.js'
 import type { AuthcodeError } from '../../errors/authcode-error.js'
 import { EventHandlerFailedError, StoreUnavailableError } from '../../errors/problems.js'
 import { renderAuthorize } from './authorize.js'
@@ -23,7 +24,7 @@ const renderers: Record<ErrorFormat, (err: AuthcodeError, res: Response, req: Re
  * succeeds pays no layer for it. Server errors are logged by name and stack frames only: a
  * message may carry input.
  */
-export function renderErrorsAs(format: ErrorFormat): ErrorRequestHandler {
+export function renderErrorsAs(format: ErrorFormat, logger: AuthcodeLogger): ErrorRequestHandler {
   const render = renderers[format]
   return function renderRouteError(err: unknown, req, res, next) {
     if (res.headersSent) {
@@ -33,14 +34,34 @@ export function renderErrorsAs(format: ErrorFormat): ErrorRequestHandler {
     const error = normalizeError(err)
     if (error.status >= 500 && !(error instanceof StoreUnavailableError)) {
       const cause = error instanceof EventHandlerFailedError ? error.cause : err
-      console.error(`express-authcode: ${req.method} ${req.baseUrl}${req.route?.path ?? ''} failed: ${describe(cause)}`)
+      logger.error(
+        {
+          endpoint: `${req.method} ${req.baseUrl}${req.route?.path ?? ''}`,
+          requestId: requestIdOf(req),
+          error: error.code,
+          err: loggable(cause),
+        },
+        'express-authcode: request failed',
+      )
     }
     render(error, res, req)
   }
 }
 
-function describe(err: unknown): string {
-  // Only the stack frames: a message (which may run over several lines) can carry a code or a secret.
-  if (err instanceof Error) return [err.name, ...(err.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line))].join('\n')
-  return typeof err
+/** An error as log fields: its name and stack frames only, since a message (which may run over several lines) can carry a code or a secret. */
+function loggable(err: unknown): { name: string; stack?: string } {
+  if (!(err instanceof Error)) return { name: typeof err }
+  return {
+    name: err.name,
+    stack: (err.stack ?? '')
+      .split('\n')
+      .filter((line) => /^\s+at /.test(line))
+      .join('\n'),
+  }
+}
+
+/** The request's id as pino-http (`req.id`) or a proxy (`X-Request-Id`) set it, to correlate log lines. */
+function requestIdOf(req: Request): string | undefined {
+  const id = (req as { id?: unknown }).id ?? req.get('X-Request-Id')
+  return typeof id === 'string' || typeof id === 'number' ? String(id).slice(0, 128) : undefined
 }
