@@ -1,5 +1,7 @@
 // What the example app keeps in its sessions, on top of express-authcode's `userId`.
 import type { SessionData as _SessionData } from 'express-session'
+// Opts in to `req.session.userId` (published as `express-authcode/express-session`).
+import type {} from '../types/express-session.js'
 
 declare module 'express-session' {
   interface SessionData {

@@ -1,3 +1,6 @@
+// Opt-in typing of `req.session.userId`: a host with @types/express-session writes
+// `import type {} from 'express-authcode/express-session'`. The package entry does not re-export
+// this file, so its types compile without express-session.
 // A type-only import keeps express-session out of the runtime graph while still augmenting it.
 import type { SessionData as _SessionData } from 'express-session'
 

@@ -3,6 +3,7 @@ import express from 'express'
 import session from 'express-session'
 import { authcode, type AuthcodeRouter } from '../../lib/index.js'
 import { baseOptions, MOUNT } from '../../test/helpers/app.js'
+import type {} from '../../types/express-session.js'
 import type { BenchRedis } from '../redis.js'
 
 export { CRM_REDIRECT, MOUNT, VERIFIER, WEB_REDIRECT, issue, tokenForm } from '../../test/helpers/app.js'

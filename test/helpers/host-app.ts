@@ -3,6 +3,7 @@ import session from 'express-session'
 import request from 'supertest'
 import { authcode, MemoryStore, type AuthcodeRouter } from '../../lib/index.js'
 import { s256 } from '../../lib/engine/pkce.js'
+import type {} from '../../types/express-session.js'
 import type { AuthcodeOptions } from '../../types/index.js'
 import { MOUNT, VERIFIER, WEB_REDIRECT, baseOptions } from './app.js'
 
