@@ -13,6 +13,8 @@ export const DEFAULTS = {
   singleActiveCode: false,
   /** Where `/authorize` finds the signed-in user's id in `req.session`. */
   sessionUserKey: 'userId',
+  /** `/authorize` refuses a request without `state`. */
+  requireState: true,
   /** A client's `applicationType`. */
   applicationType: 'web',
   /** Capture's `type_name` when a request gives none. */

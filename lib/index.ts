@@ -18,11 +18,14 @@ export {
   type ProblemSlug,
 } from './errors/problems.js'
 export {
+  AccessDeniedError,
+  ConsentRequiredError,
   DuplicateParameterError,
   InvalidClientError,
   InvalidGrantError,
   InvalidRequestError,
   InvalidScopeError,
+  InvalidTargetError,
   LoginRequiredError,
   OAuthError,
   UnsupportedGrantTypeError,
@@ -31,4 +34,5 @@ export {
 } from './errors/oauth.js'
 export { CAPTURE_ERRORS, CaptureError, type CaptureErrorInit, type CaptureErrorName } from './errors/capture.js'
 export type { AuthorizationServerMetadata } from './endpoints/metadata.js'
+export type { ConsentInput } from './endpoints/authorize/consent.js'
 export type * from '../types/index.js'

@@ -156,7 +156,7 @@ describe('GET /authorize', () => {
       expect(params.get('error')).to.equal('server_error')
       expect(params.has('code')).to.equal(false)
       expect(issued).to.be.a('string')
-      await auth.redeem(issued as string).then(
+      await auth.redeem(issued as string, { kind: 'authorize', codeVerifier: VERIFIER }).then(
         () => expect.fail('the code was redeemable'),
         (err) => expect(err).to.be.instanceOf(InvalidGrantError),
       )
@@ -164,13 +164,15 @@ describe('GET /authorize', () => {
   })
 
   describe('when nobody is signed in', () => {
-    it('redirects to loginUrl with return_to set to the relative /authorize URL', async () => {
+    it('redirects to loginUrl with return_to set to the relative /authorize URL, marked with when it sent the browser there', async () => {
       const { app } = hostApp()
       const path = `${AUTHORIZE}?${authorizeQuery()}`
       const res = await request(app).get(path).expect(303)
       const location = res.headers.location as string
       expect(location.startsWith('/login?')).to.equal(true)
-      expect(locationParams(location).get('return_to')).to.equal(path)
+      const returnTo = locationParams(location).get('return_to') as string
+      expect(returnTo.startsWith(`${path}&authcode_asked_at=`)).to.equal(true)
+      expect(Math.abs(Number(new URLSearchParams(returnTo.split('?')[1]).get('authcode_asked_at')) - Date.now() / 1000)).to.be.below(5)
     })
 
     it('keeps the query parameters of loginUrl', async () => {
@@ -234,7 +236,7 @@ describe('GET /authorize', () => {
       const agent = await signedIn(app)
       const res = await agent.get(`${AUTHORIZE}?${authorizeQuery()}`).expect(303)
       const code = locationParams(res.headers.location).get('code') as string
-      await auth.redeem(code, { codeVerifier: `${VERIFIER}x` }).then(
+      await auth.redeem(code, { kind: 'authorize', codeVerifier: `${VERIFIER}x` }).then(
         () => expect.fail('redeemed'),
         (err) => expect(err).to.be.instanceOf(InvalidGrantError),
       )
@@ -296,14 +298,20 @@ describe('GET /authorize', () => {
       const { auth } = hostApp({ session: { userKey: 'account' } })
       app.use(MOUNT, auth)
       const res = await request(app).get(`${AUTHORIZE}?${authorizeQuery()}`).expect(303)
-      const grant = await auth.redeem(locationParams(res.headers.location).get('code') as string, { codeVerifier: VERIFIER })
+      const grant = await auth.redeem(locationParams(res.headers.location).get('code') as string, {
+        kind: 'authorize',
+        codeVerifier: VERIFIER,
+      })
       expect(grant.subject).to.equal('acct-5')
     })
 
     it('reads the user from getUser(req) when given', async () => {
       const { app, auth } = hostApp({ getUser: (req) => req.get('x-test-user') ?? null }, false)
       const res = await request(app).get(`${AUTHORIZE}?${authorizeQuery()}`).set('X-Test-User', 'header-user').expect(303)
-      const grant = await auth.redeem(locationParams(res.headers.location).get('code') as string, { codeVerifier: VERIFIER })
+      const grant = await auth.redeem(locationParams(res.headers.location).get('code') as string, {
+        kind: 'authorize',
+        codeVerifier: VERIFIER,
+      })
       expect(grant.subject).to.equal('header-user')
     })
   })

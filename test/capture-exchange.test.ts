@@ -106,14 +106,14 @@ describe('Capture codes at POST /token and auth.redeem()', () => {
 
   it('gives a code a lifetime of 30 s by default', async () => {
     const { app, auth } = buildApp(options())
-    const grant = await auth.redeem(await captureCode(app))
+    const grant = await auth.redeem(await captureCode(app), { kind: 'capture' })
     expect(grant.expiresAt.getTime() - grant.issuedAt.getTime()).to.equal(30_000)
   })
 
   it('honours lifetime: a code issued with lifetime=1 is refused after 1.5 s', async () => {
     const { app, auth } = buildApp(options())
     const code = await captureCode(app, { lifetime: '1' })
-    const fresh = await auth.redeem(await captureCode(app, { lifetime: '1' }))
+    const fresh = await auth.redeem(await captureCode(app, { lifetime: '1' }), { kind: 'capture' })
     expect(fresh.expiresAt.getTime() - fresh.issuedAt.getTime()).to.equal(1_000)
     await sleep(1_500)
     const res = await exchange(app, code)

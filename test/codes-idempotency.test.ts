@@ -182,7 +182,7 @@ describe('POST /codes idempotency', () => {
     expect(slugOf(res.body)).to.equal('event-handler-failed')
     expect(JSON.stringify(res.body)).not.to.include(offered[0])
     expect(await keysUnder(redis, keyPrefix)).to.have.length(0)
-    await auth.redeem(offered[0] as string).then(
+    await auth.redeem(offered[0] as string, { kind: 'magic_link' }).then(
       () => expect.fail('a refused code was redeemable'),
       (err: Error) => expect(err.name).to.equal('InvalidGrantError'),
     )
@@ -191,7 +191,7 @@ describe('POST /codes idempotency', () => {
     expect(retry.status).to.equal(201)
     expect(retry.headers['idempotent-replayed']).to.equal(undefined)
     expect(retry.body.code).to.equal(offered[1])
-    expect((await auth.redeem(retry.body.code)).subject).to.equal('u1')
+    expect((await auth.redeem(retry.body.code, { kind: 'magic_link' })).subject).to.equal('u1')
   })
 
   it('keeps a finished record idempotencyTtl seconds', async () => {
@@ -213,7 +213,7 @@ describe('POST /codes idempotency', () => {
       await postCodes(host, { external_user_id: `user-${i % 3}`, integration_context: { note: 'hello' } }, { 'Idempotency-Key': key })
       await postCodes(host, { external_user_id: `user-${i % 3}`, integration_context: { note: 'hello' } }, { 'Idempotency-Key': key })
     }
-    await auth.redeem(issued[9] as string)
+    await auth.redeem(issued[9] as string, { kind: 'magic_link' })
     const entries = await dumpUnder(redis, keyPrefix)
     expect(entries.filter((e) => e.key.includes('}idem:'))).to.have.length(10)
     const secrets = [...issued, ...keys.flatMap((k) => [k, k.toUpperCase(), k.replaceAll('-', '')])]

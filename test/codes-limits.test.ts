@@ -6,7 +6,7 @@ import { codesOptions, OTHER_SERVICE_TOKEN, postCodes, slugOf } from './helpers/
 import { connectRedis, uniquePrefix, type TestRedis } from './helpers/redis.js'
 
 async function redeemable(auth: AuthcodeRouter, code: string): Promise<boolean> {
-  return auth.redeem(code).then(
+  return auth.redeem(code, { kind: 'magic_link' }).then(
     () => true,
     () => false,
   )

@@ -1,5 +1,8 @@
 import { expect } from 'chai'
 import Joi from 'joi'
+import Joi17 from 'joi17'
+import * as v from 'valibot'
+import { z } from 'zod'
 import request from 'supertest'
 import type { AuthcodeEvent, AuthcodeOptions } from '../types/index.js'
 import { buildApp, MOUNT } from './helpers/app.js'
@@ -171,7 +174,7 @@ describe('POST /codes', () => {
       const grant = await auth.redeem(res.body.code, { kind: 'magic_link' })
       expect(grant).to.include({ kind: 'magic_link', subject: 'user-7', clientId: 'crm' })
       expect(grant.integrationContext).to.deep.equal({ campaign: 'spring', nested: [1, { a: null }] })
-      await auth.redeem(res.body.code).then(
+      await auth.redeem(res.body.code, { kind: 'magic_link' }).then(
         () => expect.fail('redeemed twice'),
         (err: Error) => expect(err.name).to.equal('InvalidGrantError'),
       )
@@ -200,44 +203,55 @@ describe('POST /codes', () => {
     })
   })
 
-  describe('integration_context', () => {
-    const withIntegration = () =>
-      app({
-        clients: [
-          { id: 'web', redirectUris: ['https://shop.example.com/callback'] },
-          { id: 'crm', secret: 'crm-secret', integration: 'newsletter' },
-        ],
-        integrations: { newsletter: { schema: Joi.object({ locale: Joi.string().valid('fr', 'de'), list_id: Joi.number().integer() }) } },
+  const integrationSchemas = {
+    'Joi 18': Joi.object({ locale: Joi.string().valid('fr', 'de'), list_id: Joi.number().integer() }),
+    'Joi 17': Joi17.object({ locale: Joi17.string().valid('fr', 'de'), list_id: Joi17.number().integer() }),
+    'zod (Standard Schema)': z.object({ locale: z.enum(['fr', 'de']).optional(), list_id: z.number().int().optional() }),
+    'valibot (Standard Schema)': v.object({
+      locale: v.optional(v.picklist(['fr', 'de'])),
+      list_id: v.optional(v.pipe(v.number(), v.integer())),
+    }),
+  }
+
+  for (const [name, schema] of Object.entries(integrationSchemas))
+    describe(`integration_context checked by a ${name} schema`, () => {
+      const withIntegration = () =>
+        app({
+          clients: [
+            { id: 'web', redirectUris: ['https://shop.example.com/callback'] },
+            { id: 'crm', secret: 'crm-secret', integration: 'newsletter' },
+          ],
+          integrations: { newsletter: { schema } },
+        })
+
+      it('validates the keys the client integration knows and keeps other keys untouched', async () => {
+        const { app: host, auth } = withIntegration()
+        const context = { locale: 'fr', list_id: 7, unknown: { deep: ['x', 1, true] }, Locale: 'not checked' }
+        const res = await postCodes(host, { external_user_id: 'u1', integration_context: context })
+        expect(res.status).to.equal(201)
+        expect((await auth.redeem(res.body.code, { kind: 'magic_link' })).integrationContext).to.deep.equal(context)
       })
 
-    it('validates the keys the client integration knows and keeps other keys untouched', async () => {
-      const { app: host, auth } = withIntegration()
-      const context = { locale: 'fr', list_id: 7, unknown: { deep: ['x', 1, true] }, Locale: 'not checked' }
-      const res = await postCodes(host, { external_user_id: 'u1', integration_context: context })
-      expect(res.status).to.equal(201)
-      expect((await auth.redeem(res.body.code)).integrationContext).to.deep.equal(context)
-    })
-
-    it('refuses known keys the integration schema rejects, pointing into integration_context', async () => {
-      const res = await postCodes(withIntegration().app, {
-        external_user_id: 'u1',
-        integration_context: { locale: 'xx', list_id: 'seven', other: 1 },
+      it('refuses known keys the integration schema rejects, pointing into integration_context', async () => {
+        const res = await postCodes(withIntegration().app, {
+          external_user_id: 'u1',
+          integration_context: { locale: 'xx', list_id: 'seven', other: 1 },
+        })
+        expect(res.status).to.equal(400)
+        expect(res.body.errors.map((e: { pointer: string }) => e.pointer)).to.have.members([
+          '#/integration_context/locale',
+          '#/integration_context/list_id',
+        ])
       })
-      expect(res.status).to.equal(400)
-      expect(res.body.errors.map((e: { pointer: string }) => e.pointer)).to.have.members([
-        '#/integration_context/locale',
-        '#/integration_context/list_id',
-      ])
-    })
 
-    it('does not apply one client integration to another client', async () => {
-      const { app: host } = withIntegration()
-      const res = await postCodes(
-        host,
-        { external_user_id: 'u1', integration_context: { locale: 'xx' } },
-        { Authorization: `Bearer ${SERVICE_TOKEN.replace('crm', 'web')}` },
-      )
-      expect(res.status).to.equal(201)
+      it('does not apply one client integration to another client', async () => {
+        const { app: host } = withIntegration()
+        const res = await postCodes(
+          host,
+          { external_user_id: 'u1', integration_context: { locale: 'xx' } },
+          { Authorization: `Bearer ${SERVICE_TOKEN.replace('crm', 'web')}` },
+        )
+        expect(res.status).to.equal(201)
+      })
     })
-  })
 })

@@ -340,7 +340,7 @@ describe('POST /access/getAuthorizationCode', () => {
       .set('Authorization', CRM)
       .type('form')
       .send(form({ ...USER, redirect_uri: WEB_REDIRECT }))
-    const grant = await auth.redeem(res.body.authorizationCode)
+    const grant = await auth.redeem(res.body.authorizationCode, { kind: 'capture' })
     expect(grant.redirectUri).to.equal(WEB_REDIRECT)
   })
 })

@@ -54,4 +54,18 @@ describe('authcode() options', () => {
     fails(baseOptions({ store, clients: [{ id: 'a', integration: 'shopify' }] }), /integration "shopify"/, 'reference'))
   it('refuses a rate limit without a window', () =>
     fails(baseOptions({ store, rateLimit: { perIp: { limit: 5 } as never } }), /windowMs/, 'missing'))
+  it('refuses an integration schema that is neither Joi nor a Standard Schema validator', () =>
+    fails(
+      baseOptions({ store, integrations: { shop: { schema: { parse() {} } as never } } }),
+      /"integrations" "shop.schema" must be a Joi schema or a Standard Schema validator/,
+      'invalid',
+    ))
+  it('refuses an http://localhost redirect URI for a web client', () =>
+    fails(
+      baseOptions({ store, clients: [{ id: 'a', redirectUris: ['http://localhost/cb'] }] }),
+      /on localhost for a native client/,
+      'invalid',
+    ))
+  it('refuses a resource indicator with a fragment', () =>
+    fails(baseOptions({ store, clients: [{ id: 'a', resources: ['https://api.example.com/#x'] }] }), /RFC 8707/, 'invalid'))
 })

@@ -93,7 +93,7 @@ for (const settings of clientSettings) {
         const req = await codesEndpoint.valid(auth)
         answeredCodes = { req, body: (await served.send(req)).json }
         failedCodes = await codesEndpoint.valid(auth)
-        await auth.redeem(usedCode, { codeVerifier: VERIFIER })
+        await auth.redeem(usedCode, { kind: 'authorize', codeVerifier: VERIFIER })
       })
 
       /** An app with every limit on, high enough not to trip: the limiters count in Redis too. */
@@ -128,7 +128,7 @@ for (const settings of clientSettings) {
           for (const { endpoint, res } of answers) endpoint.expectUnavailable(res)
           expect((await served.send(failedCodes, BUDGET_MS)).status).to.equal(503)
           const started = Date.now()
-          const err = await auth.redeem(presentedCode, { codeVerifier: VERIFIER }).catch((e: unknown) => e)
+          const err = await auth.redeem(presentedCode, { kind: 'authorize', codeVerifier: VERIFIER }).catch((e: unknown) => e)
           expect(err).to.be.instanceOf(StoreUnavailableError)
           expect(Date.now() - started).to.be.below(BUDGET_MS)
           late = await startApp()

@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import { EventHandlerFailedError, InvalidGrantError, MemoryStore, type AuthcodeRouter } from '../lib/index.js'
-import type { AuthcodeEvent } from '../types/index.js'
+import type { AuthcodeEvent, RedeemExpectation } from '../types/index.js'
 import { baseOptions, buildApp, issue, VERIFIER, WEB_REDIRECT } from './helpers/app.js'
 
 describe('auth.redeem()', () => {
@@ -39,8 +39,8 @@ describe('auth.redeem()', () => {
       reused.push(event)
     })
     const code = await magic()
-    const grant = await auth.redeem(code)
-    const err = await auth.redeem(code).catch((e: unknown) => e)
+    const grant = await auth.redeem(code, { kind: 'magic_link' })
+    const err = await auth.redeem(code, { kind: 'magic_link' }).catch((e: unknown) => e)
     expect(err).to.be.instanceOf(InvalidGrantError)
     expect((err as InvalidGrantError).code).to.equal('invalid_grant')
     expect(reused).to.have.length(1)
@@ -54,17 +54,17 @@ describe('auth.redeem()', () => {
       reused.push(event)
     })
     const code = await magic()
-    const results = await Promise.allSettled([auth.redeem(code), auth.redeem(code)])
+    const results = await Promise.allSettled([auth.redeem(code, { kind: 'magic_link' }), auth.redeem(code, { kind: 'magic_link' })])
     expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(1)
     expect(results.filter((r) => r.status === 'rejected' && r.reason instanceof InvalidGrantError)).to.have.length(1)
     expect(reused).to.have.length(1)
   })
 
-  const mismatches: Array<[string, object]> = [
+  const mismatches: Array<[string, RedeemExpectation]> = [
     ['kind', { kind: 'authorize' }],
-    ['client', { clientId: 'web' }],
-    ['redirect URI', { redirectUri: WEB_REDIRECT }],
-    ['verifier', { codeVerifier: VERIFIER }],
+    ['client', { kind: 'capture', clientId: 'web' }],
+    ['redirect URI', { kind: 'capture', redirectUri: WEB_REDIRECT }],
+    ['verifier', { kind: 'capture', codeVerifier: VERIFIER }],
   ]
   for (const [what, expectation] of mismatches) {
     it(`rejects and burns the code when the ${what} does not match`, async () => {
@@ -78,7 +78,7 @@ describe('auth.redeem()', () => {
         () => expect.fail('resolved'),
         (err: unknown) => expect(err).to.be.instanceOf(InvalidGrantError),
       )
-      await auth.redeem(code).then(
+      await auth.redeem(code, { kind: 'capture' }).then(
         () => expect.fail('resolved'),
         (err: unknown) => expect(err).to.be.instanceOf(InvalidGrantError),
       )
@@ -86,13 +86,23 @@ describe('auth.redeem()', () => {
   }
 
   it('requires the verifier of a PKCE code even when the caller does not ask for one', async () => {
-    const err = await auth.redeem(await issue(auth)).catch((e: unknown) => e)
+    const err = await auth.redeem(await issue(auth), { kind: 'authorize' }).catch((e: unknown) => e)
     expect(err).to.be.instanceOf(InvalidGrantError)
+  })
+
+  it('throws a TypeError, consuming nothing, when the caller does not say which kind of code it accepts', async () => {
+    const code = await magic()
+    for (const expectation of [undefined, {}, { kind: [] }, { kind: 'any' }]) {
+      const err = await auth.redeem(code, expectation as never).catch((e: unknown) => e)
+      expect(err).to.be.instanceOf(TypeError)
+      expect((err as Error).message).to.match(/expect\.kind is required/)
+    }
+    expect((await auth.redeem(code, { kind: 'magic_link' })).subject).to.equal('user-42')
   })
 
   it('rejects with InvalidGrantError for a value that is not a code', async () => {
     for (const value of ['', 'short', 'A'.repeat(44), '\u0000'.repeat(43)]) {
-      expect(await auth.redeem(value).catch((e: unknown) => e)).to.be.instanceOf(InvalidGrantError)
+      expect(await auth.redeem(value, { kind: 'magic_link' }).catch((e: unknown) => e)).to.be.instanceOf(InvalidGrantError)
     }
   })
 })
@@ -142,6 +152,8 @@ describe('events', () => {
     expect(err).to.be.instanceOf(EventHandlerFailedError)
     expect((err as EventHandlerFailedError).slug).to.equal('event-handler-failed')
     expect(store.size).to.equal(0)
-    expect(await auth.redeem(issued).catch((e: unknown) => e)).to.be.instanceOf(InvalidGrantError)
+    expect(await auth.redeem(issued, { kind: 'authorize', codeVerifier: VERIFIER }).catch((e: unknown) => e)).to.be.instanceOf(
+      InvalidGrantError,
+    )
   })
 })

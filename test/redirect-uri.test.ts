@@ -44,12 +44,21 @@ describe('redirect URIs', () => {
     const native: ClientOptions = {
       id: 'cli',
       applicationType: 'native',
-      redirectUris: ['http://127.0.0.1/cb', 'http://[::1]:8080/cb', 'com.example.app:/oauth'],
+      // These tests are about redirect URIs, not about asking the user.
+      consent: 'implicit',
+      redirectUris: ['http://127.0.0.1/cb', 'http://[::1]:8080/cb', 'com.example.app:/oauth', 'http://localhost/callback'],
       scopes: ['openid'],
     }
     const web: ClientOptions = { id: 'dev', redirectUris: ['http://127.0.0.1:3000/cb'], scopes: ['openid'] }
 
-    for (const uri of ['http://127.0.0.1:51004/cb', 'http://127.0.0.1/cb', 'http://[::1]:61023/cb', 'com.example.app:/oauth']) {
+    for (const uri of [
+      'http://127.0.0.1:51004/cb',
+      'http://127.0.0.1/cb',
+      'http://[::1]:61023/cb',
+      'com.example.app:/oauth',
+      'http://localhost:49152/callback',
+      'http://localhost/callback',
+    ]) {
       it(`accepts ${uri} for a native client (any loopback port, RFC 8252 §7.3)`, async () => {
         const { app } = hostApp({ clients: [native] })
         const agent = await signedIn(app)
@@ -64,6 +73,8 @@ describe('redirect URIs', () => {
       'http://localhost:51004/cb',
       'http://127.0.0.2:51004/cb',
       'http://127.0.0.1:51004@evil.example/cb',
+      'http://localhost.evil.example:51004/callback',
+      'http://127.0.0.1:51004/callback',
       'https://127.0.0.1:51004/cb',
     ]) {
       it(`refuses ${uri} for a native client registered with http://127.0.0.1/cb`, async () => {

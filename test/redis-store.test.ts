@@ -20,7 +20,7 @@ describe('RedisStore', () => {
     const { auth } = buildApp(baseOptions({ redis, keyPrefix }))
     const codes: string[] = []
     for (let i = 0; i < 20; i++) codes.push(await issue(auth, { subject: `user-${i}`, kind: i % 2 ? 'authorize' : 'magic_link' }))
-    await auth.redeem(codes[0] as string).catch(() => undefined)
+    await auth.redeem(codes[0] as string, { kind: 'magic_link' }).catch(() => undefined)
 
     const everything = await keysUnder(redis, '')
     const ours = await keysUnder(redis, keyPrefix)

@@ -49,7 +49,7 @@ describe('Slot tags of codes saved with an idempotent answer', () => {
       const issued = await Promise.all(Array.from({ length: 20 }, () => issueIdempotent(auth)))
       // Drawn codes would all match; undrawn ones match 1 time in 64.
       expect(issued.filter(({ code, keyId }) => slotTag(sha256(code)) !== slotTag(keyId)).length).to.be.greaterThan(0)
-      for (const { code } of issued) expect((await auth.redeem(code)).subject).to.equal('user-42')
+      for (const { code } of issued) expect((await auth.redeem(code, { kind: 'magic_link' })).subject).to.equal('user-42')
     })
 
     it('says so as a store', () => {
@@ -100,7 +100,7 @@ describe('Slot tags of codes saved with an idempotent answer', () => {
       const issued = await Promise.all(Array.from({ length: 5 }, () => issueIdempotent(auth)))
       for (const { code, keyId } of issued) {
         expect(slotTag(sha256(code))).to.equal(slotTag(keyId))
-        expect((await auth.redeem(code)).subject).to.equal('user-42')
+        expect((await auth.redeem(code, { kind: 'magic_link' })).subject).to.equal('user-42')
       }
     })
 
@@ -113,7 +113,7 @@ describe('Slot tags of codes saved with an idempotent answer', () => {
       expect(replay.status).to.equal(201)
       expect(replay.headers['idempotent-replayed']).to.equal('true')
       expect(replay.body).to.deep.equal(first.body)
-      expect((await built.auth.redeem(first.body.code as string)).subject).to.equal('u1')
+      expect((await built.auth.redeem(first.body.code as string, { kind: 'magic_link' })).subject).to.equal('u1')
     })
 
     it('refuses to save a code with an answer in another slot', async () => {

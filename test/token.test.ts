@@ -63,7 +63,7 @@ describe('POST /token', () => {
     })
 
     it('ignores parameters it does not know, as RFC 6749 §3.2 requires', async () => {
-      const res = await post(tokenForm(await issue(auth), { resource: 'https://api.example.com', foo: 'bar' }))
+      const res = await post(tokenForm(await issue(auth), { audience: 'https://api.example.com', foo: 'bar' }))
       expect(res.status).to.equal(200)
     })
 

@@ -15,6 +15,12 @@ export interface Grant {
   scope?: string
   /** Redirect URI the code is bound to (`/authorize` and Capture codes). */
   redirectUri?: string
+  /**
+   * The RFC 8707 resource indicators the code was asked for at `/authorize`; at `/token`, the
+   * one resource the token request named, when it named one.
+   * @see https://www.rfc-editor.org/rfc/rfc8707#section-2
+   */
+  resource?: string[]
   /** `integration_context` given to `POST /codes`. */
   integrationContext?: Record<string, unknown>
   /** `transaction_state` given to Capture's `getAuthorizationCode`, parsed back to JSON. */
@@ -25,8 +31,11 @@ export interface Grant {
 
 /** What the caller of `auth.redeem()` expects of a code; a mismatch burns the code. */
 export interface RedeemExpectation {
-  /** The kind, or kinds, the code must have been issued as. */
-  kind?: CodeKind | readonly CodeKind[]
+  /**
+   * The kind, or kinds, the code must have been issued as. Required: a landing page that forgot
+   * it would sign in the subject of any code.
+   */
+  kind: CodeKind | readonly CodeKind[]
   /** The client the code must have been issued to. */
   clientId?: string
   /**
@@ -40,4 +49,10 @@ export interface RedeemExpectation {
    * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.6
    */
   codeVerifier?: string
+  /**
+   * An RFC 8707 resource the token request names: it must be one the code was issued for, and
+   * the grant then carries just that one.
+   * @see https://www.rfc-editor.org/rfc/rfc8707#section-2.2
+   */
+  resource?: string
 }

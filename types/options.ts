@@ -1,5 +1,5 @@
-import type { Request } from 'express'
-import type { ObjectSchema } from 'joi'
+import type { Request, Response } from 'express'
+import type { AuthcodeError } from '../lib/errors/authcode-error.js'
 import type { Grant } from './grant.js'
 import type { CodeStore } from './store.js'
 
@@ -20,12 +20,58 @@ export interface ClientOptions {
   /** Name of an entry of `integrations` whose schema checks this client's `integration_context`. */
   integration?: string
   /**
-   * `native` clients may use loopback `http:` redirect URIs with any port.
+   * `native` clients may register loopback `http:` redirect URIs (`127.0.0.1`, `[::1]` or
+   * `localhost`), each matching any port at request time.
    * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
    * @default 'web'
    */
   applicationType?: 'web' | 'native'
+  /**
+   * Whether `/authorize` issues a code only after the user approved this client on the host's
+   * `consentUrl` page. Any local program can claim a native client's loopback or private-use
+   * redirect URI, so native clients require consent unless told otherwise.
+   * @see https://www.rfc-editor.org/rfc/rfc8252#section-8.6
+   * @default 'required' for `applicationType: 'native'`, else 'implicit'
+   */
+  consent?: 'required' | 'implicit'
+  /**
+   * The RFC 8707 resource indicators (absolute URIs) the client may ask a code for at
+   * `/authorize`; without it, any.
+   * @see https://www.rfc-editor.org/rfc/rfc8707#section-2
+   */
+  resources?: string[]
 }
+
+/** A Joi schema of any major: validated through its own `validate`, unknown keys allowed. */
+export interface JoiLikeSchema {
+  validate(
+    value: unknown,
+    options?: object,
+  ): { value?: unknown; error?: { details: ReadonlyArray<{ message: string; path: ReadonlyArray<string | number> }> } | null }
+  describe(): unknown
+}
+
+/** What a Standard Schema validator answers. @see https://standardschema.dev */
+export type StandardSchemaResult =
+  | { readonly value: unknown; readonly issues?: undefined }
+  | {
+      readonly issues: ReadonlyArray<{
+        readonly message: string
+        readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }>
+      }>
+    }
+
+/** A Standard Schema v1 validator (zod, valibot, arktype, …). @see https://standardschema.dev */
+export interface StandardSchemaV1Like {
+  readonly '~standard': {
+    readonly version: 1
+    readonly vendor: string
+    validate(value: unknown): StandardSchemaResult | Promise<StandardSchemaResult>
+  }
+}
+
+/** A schema of an integration's `integration_context`. */
+export type IntegrationSchema = JoiLikeSchema | StandardSchemaV1Like
 
 /** A static bearer token held by a back-end service. */
 export interface AccessTokenOptions {
@@ -131,8 +177,35 @@ export interface AuthcodeOptions {
   issueTokens?: (grant: Grant) => Promise<TokenResponse> | TokenResponse
   /** Base URL of the host's magic-link landing page; responses then carry `magic_link`. */
   magicLinkUrl?: string
-  /** Per-integration validation of `integration_context`. */
-  integrations?: Record<string, { schema?: ObjectSchema }>
+  /** Per-integration validation of `integration_context`: a Joi schema of any major, or any Standard Schema v1 validator. */
+  integrations?: Record<string, { schema?: IntegrationSchema }>
+  /**
+   * `/authorize` refuses a request without `state`. `false` lets PKCE clients rely on PKCE for
+   * CSRF protection, as openid-client's documented flow does.
+   * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.1
+   * @default true
+   */
+  requireState?: boolean
+  /**
+   * The host's consent page: `/authorize` sends the browser there (with `return_to`,
+   * `client_id` and `scope`) when a client needs the user's approval; the page calls
+   * `auth.grantConsent()` or `auth.denyConsent()` and sends the browser back to `return_to`.
+   * Required when a client needs consent.
+   */
+  consentUrl?: string
+  /**
+   * When the signed-in user last authenticated (a `Date` or epoch seconds), for `prompt=login`
+   * and `max_age`; without it, such requests get `login_required`.
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
+   */
+  getAuthTime?: (req: Request) => Promise<Date | number | null | undefined> | Date | number | null | undefined
+  /**
+   * Renders the host's own HTML page for the `/authorize` errors that must not redirect (an
+   * unknown client or redirect URI): `error.status`, `error.code` and `error.description` say
+   * what went wrong, none of it taken from the request.
+   * @default a plain built-in page
+   */
+  renderErrorPage?: (error: AuthcodeError, req: Request, res: Response) => void | Promise<void>
   /** `false`, or overrides of the default limits. */
   rateLimit?: false | RateLimitOptions
   /** Where the router logs (start-up warnings, failed requests). @default console */

@@ -8,6 +8,8 @@ export interface CodeRecord {
   clientId: string
   scope?: string
   redirectUri?: string
+  /** RFC 8707 resource indicators the code is bound to. */
+  resource?: string[]
   /** PKCE S256 challenge the code is bound to. */
   codeChallenge?: string
   integrationContext?: Record<string, unknown>

@@ -1,6 +1,6 @@
 import type { Grant, RedeemExpectation } from '../../types/grant.js'
 import type { CodeRecord } from '../../types/store.js'
-import { InvalidGrantError } from '../errors/oauth.js'
+import { InvalidGrantError, InvalidTargetError } from '../errors/oauth.js'
 import { EventHandlerFailedError } from '../errors/problems.js'
 import { looksLikeCode, sha256 } from './codes.js'
 import type { Engine } from './engine.js'
@@ -21,7 +21,7 @@ export function toGrant(record: CodeRecord): Grant {
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.5
  * @throws InvalidGrantError for an unknown, expired, used or mismatching code.
  */
-export async function redeemCode(engine: Engine, code: unknown, expect: RedeemExpectation = {}): Promise<Grant> {
+export async function redeemCode(engine: Engine, code: unknown, expect: RedeemExpectation): Promise<Grant> {
   if (typeof code !== 'string' || !looksLikeCode(code)) throw new InvalidGrantError()
   const result = await engine.store.consume(sha256(code))
   if (result.status === 'missing') throw new InvalidGrantError()
@@ -31,17 +31,17 @@ export async function redeemCode(engine: Engine, code: unknown, expect: RedeemEx
     throw new InvalidGrantError('The authorization code was already used.')
   }
   checkBinding(result.record, expect)
-  await emit(engine, 'authorization.CodeRedeemed', grant)
-  return grant
+  // RFC 8707 §2.2: the grant carries just the one resource the token request named.
+  const redeemed = expect.resource === undefined ? grant : { ...grant, resource: [expect.resource] }
+  await emit(engine, 'authorization.CodeRedeemed', redeemed)
+  return redeemed
 }
 
 /** Throws unless the consumed record matches everything the redeemer presented. */
 function checkBinding(record: CodeRecord, expect: RedeemExpectation): void {
   if (record.expiresAt <= Date.now()) throw new InvalidGrantError('The authorization code has expired.')
-  if (expect.kind !== undefined) {
-    const kinds: readonly string[] = typeof expect.kind === 'string' ? [expect.kind] : expect.kind
-    if (!kinds.includes(record.kind)) throw new InvalidGrantError('The authorization code cannot be redeemed here.')
-  }
+  const kinds: readonly string[] = typeof expect.kind === 'string' ? [expect.kind] : expect.kind
+  if (!kinds.includes(record.kind)) throw new InvalidGrantError('The authorization code cannot be redeemed here.')
   if (expect.clientId !== undefined && expect.clientId !== record.clientId) {
     throw new InvalidGrantError('The authorization code was issued to another client.')
   }
@@ -56,6 +56,9 @@ function checkBinding(record: CodeRecord, expect: RedeemExpectation): void {
       throw new InvalidGrantError('code_verifier does not match the code_challenge.')
   } else if (expect.codeVerifier !== undefined) {
     throw new InvalidGrantError('code_verifier was sent for a code issued without a code_challenge.')
+  }
+  if (expect.resource !== undefined && !record.resource?.includes(expect.resource)) {
+    throw new InvalidTargetError('resource is not one the authorization code was issued for.')
   }
 }
 

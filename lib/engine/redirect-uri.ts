@@ -1,37 +1,52 @@
 import type { ClientOptions } from '../../types/options.js'
 
-/** A loopback IP literal as URL parsing leaves it (RFC 8252 §8.3 advises against the name `localhost`). */
+/** A loopback IP literal as URL parsing leaves it. */
 const LOOPBACK_IP = /^(127(\.\d{1,3}){3}|\[::1\])$/
 
-/** `http://<loopback IP>[:port]<rest>`, split so that everything but the port can be compared verbatim. */
-const LOOPBACK_URI = /^http:\/\/(127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?([/?].*)?$/
+/**
+ * `http://<loopback host>[:port]<rest>`, split so that everything but the port can be compared
+ * verbatim. RFC 8252 §8.3 prefers the IP literals, but MCP clients and CLIs send `localhost`.
+ */
+const LOOPBACK_URI = /^http:\/\/(127(?:\.\d{1,3}){3}|\[::1\]|localhost)(?::\d{1,5})?([/?].*)?$/
 
 /** Schemes a browser would run or read locally instead of navigating to a client. */
 const UNSAFE_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:', 'blob:'])
 
 /**
  * Why `uri` cannot be registered as a redirect URI, or `undefined` when it can: it must be an
- * absolute URI in printable ASCII with no fragment, and `http:` only on a loopback IP literal
- * (`https:` and private-use schemes of native apps are fine).
+ * absolute URI in printable ASCII with no fragment, and `http:` only on a loopback IP literal,
+ * or for a `native` client also on `localhost` (`https:` and private-use schemes of native
+ * apps are fine).
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.6
  * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
  */
-export function redirectUriProblem(uri: string): string | undefined {
+export function redirectUriProblem(uri: string, native = false): string | undefined {
   const url = URL.parse(uri)
   if (!url || !/^[a-z][a-z0-9+.-]*:$/i.test(url.protocol) || !/^[\x21-\x7e]+$/.test(uri))
     return 'must be an absolute URI in printable ASCII'
   if (uri.includes('#')) return 'must not contain a fragment (RFC 6749 §3.1.2)'
   if (UNSAFE_SCHEMES.has(url.protocol)) return `must not use the ${url.protocol} scheme`
-  if (url.protocol === 'http:' && !LOOPBACK_IP.test(url.hostname)) {
-    return 'may use http: only on a loopback IP literal such as http://127.0.0.1/cb (RFC 8252 §7.3); use https:'
+  if (url.protocol === 'http:' && !LOOPBACK_IP.test(url.hostname) && !(native && url.hostname === 'localhost')) {
+    return native
+      ? 'may use http: only on a loopback host such as http://127.0.0.1/cb or http://localhost/cb (RFC 8252 §7.3); use https:'
+      : 'may use http: only on a loopback IP literal such as http://127.0.0.1/cb (RFC 8252 §7.3), or on localhost for a native client; use https:'
   }
   return undefined
 }
 
 /**
+ * Whether `value` is an RFC 8707 resource indicator: an absolute URI without a fragment.
+ * @see https://www.rfc-editor.org/rfc/rfc8707#section-2
+ */
+export function isResourceIndicator(value: string): boolean {
+  const url = URL.parse(value)
+  return url !== null && /^[a-z][a-z0-9+.-]*:$/i.test(url.protocol) && !value.includes('#') && /^[\x21-\x7e]+$/.test(value)
+}
+
+/**
  * Whether `uri` is one of the client's registered redirect URIs: exact string comparison,
- * except that a `native` client's loopback IP redirect URI matches on any port.
+ * except that a `native` client's loopback redirect URI matches on any port.
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.1.3
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2.3
  * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3

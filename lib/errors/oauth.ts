@@ -14,7 +14,9 @@ export type OAuthErrorCode =
   | 'unsupported_response_type'
   | 'invalid_scope'
   | 'access_denied'
+  | 'invalid_target'
   | 'login_required'
+  | 'consent_required'
   | 'server_error'
   | 'temporarily_unavailable'
 
@@ -105,12 +107,47 @@ export class InvalidScopeError extends OAuthError {
 }
 
 /**
+ * A resource indicator is malformed, not one the client may ask for, or (at `/token`) not one
+ * the code was issued for.
+ * @see https://www.rfc-editor.org/rfc/rfc8707#section-2
+ */
+export class InvalidTargetError extends OAuthError {
+  override name = 'InvalidTargetError'
+  constructor(description: string) {
+    super('invalid_target', description)
+  }
+}
+
+/**
+ * The user did not approve the client on the consent page.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
+ */
+export class AccessDeniedError extends OAuthError {
+  override name = 'AccessDeniedError'
+  constructor() {
+    super('access_denied', 'The user did not approve the request.')
+  }
+}
+
+/**
+ * The client needs the user's approval, and the request may not show the consent page
+ * (`prompt=none`), or there is no consent page.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthError
+ */
+export class ConsentRequiredError extends OAuthError {
+  override name = 'ConsentRequiredError'
+  constructor() {
+    super('consent_required', 'The user has not approved this client.')
+  }
+}
+
+/**
  * Nobody is signed in and the request may not show a login page (`prompt=none`).
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthError
  */
 export class LoginRequiredError extends OAuthError {
   override name = 'LoginRequiredError'
-  constructor() {
-    super('login_required', 'The user is not signed in.')
+  constructor(description = 'The user is not signed in.') {
+    super('login_required', description)
   }
 }

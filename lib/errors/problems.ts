@@ -14,6 +14,7 @@ export const PROBLEMS = {
   'idempotency-key-invalid': { status: 400, title: 'The Idempotency-Key header is not valid.' },
   unauthorized: { status: 401, title: 'Authentication is required.' },
   'insufficient-scope': { status: 403, title: 'The access token lacks a required scope.' },
+  'method-not-allowed': { status: 405, title: 'The method is not allowed here.' },
   'idempotency-key-in-flight': { status: 409, title: 'A request with this Idempotency-Key is still being processed.' },
   'payload-too-large': { status: 413, title: 'The request body is too large.' },
   'unsupported-media-type': { status: 415, title: 'The media type is not supported.' },

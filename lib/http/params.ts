@@ -6,22 +6,27 @@ export interface ParsedParams {
   params: FormParams
   /** Names that appeared more than once with a value; their `params` entry holds the first. */
   repeated: string[]
+  /** Every value of each name the caller said may repeat, in order. */
+  lists: Partial<Record<string, string[]>>
 }
 
 /**
  * Reads `application/x-www-form-urlencoded` text (a form body or a query string). A parameter
- * without a value counts as omitted; a name given more than once is reported in `repeated`.
+ * without a value counts as omitted; a name given more than once is reported in `repeated`,
+ * unless it is one of `multi` (such as RFC 8707's `resource`), whose values are all in `lists`.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.1
  */
-export function parseParams(text: string): ParsedParams {
+export function parseParams(text: string, multi: readonly string[] = []): ParsedParams {
   const params: FormParams = Object.create(null)
+  const lists: ParsedParams['lists'] = Object.create(null)
   const repeated = new Set<string>()
   for (const [name, value] of new URLSearchParams(text)) {
     if (value === '') continue
-    if (params[name] === undefined) params[name] = value
+    if (multi.includes(name)) (lists[name] ??= []).push(value)
+    else if (params[name] === undefined) params[name] = value
     else repeated.add(name)
   }
-  return { params, repeated: [...repeated] }
+  return { params, repeated: [...repeated], lists }
 }
 
 /** A parameter name fit to echo in an error description (RFC 6749 §5.2 allows only printable ASCII). */

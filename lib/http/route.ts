@@ -1,6 +1,5 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response, Router } from 'express'
-import type { AuthcodeLogger } from '../../types/options.js'
-import { renderErrorsAs, type ErrorFormat } from './render/render.js'
+import { renderErrorsAs, type ErrorFormat, type RenderOptions } from './render/render.js'
 
 /**
  * A route layer whose rejection reaches `next`, on Express 4 as on Express 5. Express 5
@@ -27,12 +26,11 @@ function undoing(undo: Undo): ErrorRequestHandler {
   }
 }
 
-/** What a route is: where it answers, the shape of its errors, and where its failures are logged. */
-export interface RouteSpec {
+/** What a route is: where it answers, the shape of its errors, and how they are logged and rendered. */
+export interface RouteSpec extends RenderOptions {
   method: 'get' | 'post'
   path: string
   errors: ErrorFormat
-  logger: AuthcodeLogger
 }
 
 /**
@@ -42,5 +40,5 @@ export interface RouteSpec {
  */
 export function addRoute(router: Router, route: RouteSpec, layers: ReadonlyArray<RequestHandler | undefined>, undo?: Undo): void {
   const present = layers.filter((layer): layer is RequestHandler => layer !== undefined)
-  router[route.method](route.path, ...present.map(safe), ...(undo ? [undoing(undo)] : []), renderErrorsAs(route.errors, route.logger))
+  router[route.method](route.path, ...present.map(safe), ...(undo ? [undoing(undo)] : []), renderErrorsAs(route.errors, route))
 }

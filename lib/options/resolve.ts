@@ -8,7 +8,8 @@ import type {
 } from '../../types/options.js'
 import type { CodeStore } from '../../types/store.js'
 import { DEFAULTS } from '../defaults.js'
-import { AuthcodeOptionsError, OPTIONS_ERROR_CODES } from '../errors/options-error.js'
+import { AuthcodeOptionsError } from '../errors/options-error.js'
+import { checkAcrossOptions } from './cross-checks.js'
 import { RedisStore } from '../stores/redis-store.js'
 import { describeFault, faultCode } from './describe-fault.js'
 import { mountPolicy, type MountedEndpoints } from './mount-policy.js'
@@ -23,19 +24,26 @@ export interface ResolvedOptions extends Omit<AuthcodeOptions, 'clients' | 'rate
   keyPrefix: string
   /** `issuer` without a trailing slash, for building endpoint URLs. */
   baseUrl: string
-  clients: ReadonlyMap<string, ClientOptions>
+  clients: ReadonlyMap<string, ClientOptions & Required<Pick<ClientOptions, 'consent'>>>
   accessTokens: AccessTokenOptions[]
   userKey: string
   rateLimit: Record<LimitName, RateLimitRule | false>
   idempotencyTtl: number
   captureClockSkew: number
   singleActiveCode: boolean
+  requireState: boolean
   logger: AuthcodeLogger
   /** Which endpoints are mounted. */
   mounted: MountedEndpoints
 }
 
-type Validated = AuthcodeOptions & Required<Pick<AuthcodeOptions, 'keyPrefix' | 'idempotencyTtl' | 'singleActiveCode' | 'captureClockSkew'>>
+type Validated = AuthcodeOptions &
+  Required<Pick<AuthcodeOptions, 'keyPrefix' | 'idempotencyTtl' | 'singleActiveCode' | 'captureClockSkew' | 'requireState'>>
+
+/** A client with its consent rule decided: native clients need consent unless told otherwise (RFC 8252 §8.6). */
+function withConsent(client: ClientOptions): ClientOptions & Required<Pick<ClientOptions, 'consent'>> {
+  return { ...client, consent: client.consent ?? (client.applicationType === 'native' ? 'required' : 'implicit') }
+}
 
 /**
  * Validates `authcode()` options once and resolves every default.
@@ -47,28 +55,13 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   if (error) throw new AuthcodeOptionsError(`authcode(): ${describeFault(optionsSchema, error)}`, faultCode(error.details[0]))
   // No Joi default for accessTokens: a default would count as given and clash with verifyAccessToken.
   const options = value as Validated
-  const accessTokens = options.accessTokens ?? []
-  const clients = new Map(options.clients.map((c) => [c.id, c]))
-  for (const token of accessTokens) {
-    if (!clients.has(token.clientId)) {
-      throw new AuthcodeOptionsError(
-        `authcode(): "accessTokens" names client "${token.clientId}", which is not in "clients"`,
-        OPTIONS_ERROR_CODES.reference,
-      )
-    }
-  }
-  for (const c of options.clients) {
-    if (c.integration !== undefined && !options.integrations?.[c.integration]) {
-      throw new AuthcodeOptionsError(
-        `authcode(): client "${c.id}" names integration "${c.integration}", which is not in "integrations"`,
-        OPTIONS_ERROR_CODES.reference,
-      )
-    }
-  }
+  const clients = new Map(options.clients.map((c) => [c.id, withConsent(c)]))
+  const mounted = mountPolicy(options)
+  checkAcrossOptions(options, clients, mounted)
   const { redis, rateLimit, session, ...rest } = options
   return {
     ...rest,
-    accessTokens,
+    accessTokens: options.accessTokens ?? [],
     // Joi's xor guarantees exactly one of store and redis.
     store: options.store ?? new RedisStore({ client: redis as RedisConnection, prefix: options.keyPrefix }),
     baseUrl: options.issuer.replace(/\/+$/, ''),
@@ -76,6 +69,6 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     userKey: session?.userKey ?? DEFAULTS.sessionUserKey,
     rateLimit: rateLimit === false ? { perClient: false, perSubject: false, perIp: false } : { ...DEFAULTS.rateLimit, ...rateLimit },
     logger: options.logger ?? console,
-    mounted: mountPolicy(options),
+    mounted,
   }
 }

@@ -1,7 +1,8 @@
 import Joi from 'joi'
 import type { AuthcodeOptions, ClientOptions } from '../../types/options.js'
 import { DEFAULTS } from '../defaults.js'
-import { redirectUriProblem } from '../engine/redirect-uri.js'
+import { isResourceIndicator, redirectUriProblem } from '../engine/redirect-uri.js'
+import { isIntegrationSchema } from '../engine/integration-context.js'
 import { isRedisConnection } from '../stores/redis-commands.js'
 import { isCodeStore, STORE_METHODS } from '../stores/store-methods.js'
 
@@ -25,15 +26,36 @@ function issuerUrl(value: string, helpers: Joi.CustomHelpers): string | Joi.Erro
 
 /** Registration-time checks of a redirect URI. @see https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2 */
 function redirectUri(value: string, helpers: Joi.CustomHelpers): string | Joi.ErrorReport {
-  const problem = redirectUriProblem(value)
+  const client = helpers.state.ancestors[1] as Partial<ClientOptions> | undefined
+  const problem = redirectUriProblem(value, client?.applicationType === 'native')
   return problem === undefined ? value : helpers.message({ custom: `{{#label}} ${problem}` })
 }
 
-/** A path on this host (`/login`) or an absolute `http(s):` URL: where `/authorize` sends a signed-out browser. */
-function loginUrl(value: string, helpers: Joi.CustomHelpers): string | Joi.ErrorReport {
+/** A path on this host (`/login`) or an absolute `http(s):` URL: where `/authorize` sends the browser to sign in or consent. */
+function pageUrl(value: string, helpers: Joi.CustomHelpers): string | Joi.ErrorReport {
   const absolute = URL.parse(value)
   if (absolute ? /^https?:$/.test(absolute.protocol) : /^\/(?![/\\])/.test(value)) return value
-  return helpers.message({ custom: '"loginUrl" must be a path such as /login or an absolute https: URL' })
+  return helpers.message({ custom: '{{#label}} must be a path such as /login or an absolute https: URL' })
+}
+
+/** An RFC 8707 resource indicator: an absolute URI without a fragment. @see https://www.rfc-editor.org/rfc/rfc8707#section-2 */
+function resourceIndicator(value: string, helpers: Joi.CustomHelpers): string | Joi.ErrorReport {
+  return isResourceIndicator(value)
+    ? value
+    : helpers.message({ custom: '{{#label}} must be an absolute URI without a fragment (RFC 8707 §2)' })
+}
+
+/** Why `integrations` is not `{ [name]: { schema } }` with a Joi or Standard Schema `schema`, or `undefined`. */
+function integrationsFault(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object of { schema } by integration name'
+  for (const [name, entry] of Object.entries(value)) {
+    const schema = (entry as { schema?: unknown } | null)?.schema
+    if (typeof entry !== 'object' || entry === null || Object.keys(entry).some((key) => key !== 'schema'))
+      return `"${name}" must be { schema }`
+    if (schema !== undefined && !isIntegrationSchema(schema))
+      return `"${name}.schema" must be a Joi schema or a Standard Schema validator (zod, valibot, …)`
+  }
+  return undefined
 }
 
 function isLogger(value: unknown): boolean {
@@ -58,6 +80,8 @@ const client = Joi.object<ClientOptions>({
     .unique(),
   integration: Joi.string(),
   applicationType: Joi.valid('web', 'native').default(DEFAULTS.applicationType),
+  consent: Joi.valid('required', 'implicit'),
+  resources: Joi.array().items(Joi.string().custom(resourceIndicator)).unique(),
 })
 
 /** The options of `authcode()`, with the defaults of {@link DEFAULTS}. */
@@ -86,7 +110,11 @@ export const optionsSchema = Joi.object<AuthcodeOptions>({
   verifyAccessToken: Joi.function(),
   session: Joi.object({ userKey: Joi.string().min(1) }),
   getUser: Joi.function(),
-  loginUrl: Joi.string().custom(loginUrl),
+  loginUrl: Joi.string().custom(pageUrl),
+  consentUrl: Joi.string().custom(pageUrl),
+  getAuthTime: Joi.function(),
+  requireState: Joi.boolean().default(DEFAULTS.requireState),
+  renderErrorPage: Joi.function(),
   findUser: Joi.function(),
   issueTokens: Joi.function(),
   magicLinkUrl: Joi.string().uri({ scheme: ['https', 'http'] }),
@@ -96,7 +124,11 @@ export const optionsSchema = Joi.object<AuthcodeOptions>({
       ? value
       : helpers.message({ custom: '"logger" must have error(fields, message) and warn(fields, message), as pino and console do' }),
   ),
-  integrations: Joi.object().pattern(Joi.string(), Joi.object({ schema: Joi.object().schema('object') })),
+  // any(), not object(): a zod or Joi schema is an instance Joi must not clone or compare with its own.
+  integrations: Joi.any().custom((value, helpers) => {
+    const fault = integrationsFault(value)
+    return fault === undefined ? value : helpers.message({ custom: `"integrations" ${fault}` })
+  }),
   rateLimit: Joi.alternatives(Joi.valid(false), Joi.object({ perClient: rule, perSubject: rule, perIp: rule })),
   idempotencyTtl: Joi.number().integer().min(60).default(DEFAULTS.idempotencyTtl),
   captureClockSkew: Joi.number().integer().min(1).max(3600).default(DEFAULTS.captureClockSkew),

@@ -12,6 +12,16 @@ export const WEB_REDIRECT = 'https://shop.example.com/callback'
 export const CRM_REDIRECT = 'https://crm.example.com/oauth'
 export const VERIFIER = 'dBjftJeZ4CVP-mJ92K9c1aVGsL5XHeJp5o0wpxYkXyA-0123456789'
 
+/**
+ * The logger of test apps: failures go to `console.error` (read when it is called, so tests can
+ * silence or capture it); start-up warnings about unmounted endpoints, which most test apps
+ * trigger on purpose, are dropped. Tests of warnings pass their own logger.
+ */
+export const testLogger = {
+  error: (fields: object, message?: string) => console.error(fields, message),
+  warn: () => undefined,
+}
+
 /** Options every test app starts from: a public PKCE client and a confidential one. */
 export function baseOptions(overrides: Partial<AuthcodeOptions> = {}): AuthcodeOptions {
   return {
@@ -22,6 +32,7 @@ export function baseOptions(overrides: Partial<AuthcodeOptions> = {}): AuthcodeO
     ],
     issueTokens: (grant: Grant) => ({ access_token: `at-for-${grant.subject}`, token_type: 'Bearer', expires_in: 3600 }),
     rateLimit: false,
+    logger: testLogger,
     ...overrides,
   } as AuthcodeOptions
 }

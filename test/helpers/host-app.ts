@@ -13,7 +13,16 @@ export const AUTHORIZE = `${MOUNT}/authorize`
 /** A supertest agent that keeps cookies. */
 export type Agent = ReturnType<typeof request.agent>
 
-/** A host app as a team would write it: express-session, a tiny login route, the router and its root metadata. */
+/** When the session's user signed in (epoch seconds), as a host's `getAuthTime` reads it. */
+export function authTimeOfSession(req: express.Request): number | undefined {
+  return (req.session as unknown as { authAt?: number }).authAt
+}
+
+/**
+ * A host app as a team would write it: express-session, a tiny login route (`user`, and
+ * `ago` seconds to pretend the sign-in is older), a consent route (`decision` grant or deny),
+ * the router and its root metadata.
+ */
 export function hostApp(
   overrides: Partial<AuthcodeOptions> = {},
   sessionStore?: session.Store | false,
@@ -24,12 +33,23 @@ export function hostApp(
   }
   app.post('/login', express.urlencoded({ extended: false }), (req, res) => {
     req.session.userId = String(req.body.user)
+    ;(req.session as unknown as { authAt: number }).authAt = Math.floor(Date.now() / 1000) - Number(req.body.ago ?? 0)
     const back = String(req.body.return_to ?? '/')
     // Only same-host paths: a login page must not become an open redirector.
     res.redirect(303, /^\/(?![/\\])/.test(back) ? back : '/')
   })
   const options = baseOptions({ loginUrl: '/login', ...overrides })
   const auth = authcode(options.redis || options.store ? options : { ...options, store: new MemoryStore() })
+  app.post('/consent', express.urlencoded({ extended: false }), async (req, res, next) => {
+    try {
+      const consent = { clientId: String(req.body.client_id), scope: String(req.body.scope ?? '') }
+      await (req.body.decision === 'deny' ? auth.denyConsent(req, consent) : auth.grantConsent(req, consent))
+      const back = String(req.body.return_to ?? '/')
+      res.redirect(303, /^\/(?![/\\])/.test(back) ? back : '/')
+    } catch (err) {
+      next(err)
+    }
+  })
   app.get(auth.metadataPath, (_req, res) => {
     res.json(auth.metadata)
   })

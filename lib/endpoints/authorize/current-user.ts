@@ -8,16 +8,30 @@ import type { ResolvedOptions } from '../../options/resolve.js'
  * @throws MisconfigurationError when neither `getUser` nor express-session is in place.
  */
 export async function currentUser(options: Pick<ResolvedOptions, 'getUser' | 'userKey'>, req: Request): Promise<string | undefined> {
-  const user = options.getUser ? await options.getUser(req) : sessionOf(req)[options.userKey]
+  const user = options.getUser ? await options.getUser(req) : sessionOf(req, 'reads the signed-in user')[options.userKey]
   if (typeof user === 'number' && Number.isFinite(user)) return String(user)
   return typeof user === 'string' && user !== '' ? user : undefined
 }
 
-function sessionOf(req: Request): Record<string, unknown> {
+/**
+ * When the signed-in user last authenticated, in epoch seconds, from the host's `getAuthTime`;
+ * `undefined` when it cannot tell.
+ */
+export async function authTimeOf(options: Pick<ResolvedOptions, 'getAuthTime'>, req: Request): Promise<number | undefined> {
+  const at = await options.getAuthTime?.(req)
+  const seconds = at instanceof Date ? Math.floor(at.getTime() / 1000) : at
+  return typeof seconds === 'number' && Number.isFinite(seconds) ? seconds : undefined
+}
+
+/**
+ * The express-session of a request, for what `/authorize` keeps there.
+ * @throws MisconfigurationError naming the fix when no session middleware ran.
+ */
+export function sessionOf(req: Request, purpose: string): Record<string, unknown> {
   const { session } = req as unknown as { session?: Record<string, unknown> | null }
   if (session === undefined || session === null) {
     throw new MisconfigurationError(
-      'GET /authorize reads the signed-in user from req.session, but no session middleware ran: mount express-session (app.use(session({ ... }))) before the express-authcode router, or pass the getUser option.',
+      `GET /authorize ${purpose} in req.session, but no session middleware ran: mount express-session (app.use(session({ ... }))) before the express-authcode router${purpose === 'reads the signed-in user' ? ', or pass the getUser option' : ''}.`,
     )
   }
   return session

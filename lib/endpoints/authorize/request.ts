@@ -1,7 +1,7 @@
 import type { ClientOptions } from '../../../types/options.js'
-import { PKCE_VALUE } from '../../engine/pkce.js'
-import { isRegisteredRedirectUri } from '../../engine/redirect-uri.js'
-import { InvalidRequestError, InvalidScopeError, UnsupportedResponseTypeError } from '../../errors/oauth.js'
+import { S256_CHALLENGE } from '../../engine/pkce.js'
+import { isRegisteredRedirectUri, isResourceIndicator } from '../../engine/redirect-uri.js'
+import { InvalidRequestError, InvalidScopeError, InvalidTargetError, UnsupportedResponseTypeError } from '../../errors/oauth.js'
 import { ValidationError } from '../../errors/problems.js'
 import { safeName, type ParsedParams } from '../../http/params.js'
 
@@ -11,14 +11,27 @@ export interface VerifiedRedirect {
   redirectUri: string
 }
 
+/** What `prompt` and `max_age` ask of the sign-in and consent. */
+export interface Prompt {
+  /** `prompt=none`: answer without showing a page; fail instead. */
+  none: boolean
+  /** `prompt=login`: the user signs in afresh. */
+  login: boolean
+  /** `prompt=consent`: the user approves the client again. */
+  consent: boolean
+  /** `max_age` in seconds: the sign-in may be at most that old. */
+  maxAge?: number
+}
+
 /** A valid authorization request: what the code will be bound to. */
 export interface AuthorizationRequest extends VerifiedRedirect {
   /** The requested scope tokens, each one the client's, without repeats, space-separated. */
   scope: string
-  state: string
+  state: string | undefined
   codeChallenge: string
-  /** `prompt=none`: answer without showing a login page. Other `prompt` values are ignored. */
-  promptNone: boolean
+  /** RFC 8707 resource indicators, in the order given; empty when none. */
+  resource: string[]
+  prompt: Prompt
 }
 
 /**
@@ -44,26 +57,41 @@ export function verifyRedirect(clients: ReadonlyMap<string, ClientOptions>, { pa
 }
 
 /**
- * The checks whose failure goes back to the client: every parameter once, `response_type=code`,
- * a scope within the client's, a `state`, and a PKCE S256 challenge (`plain` is refused).
+ * The checks whose failure goes back to the client: every parameter once (but `resource`),
+ * `response_type=code`, a scope within the client's, a `state` unless `requireState` is off
+ * (PKCE then protects against CSRF), an S256 challenge (`plain` is refused), resource
+ * indicators the client may ask for, and well-formed `prompt` and `max_age`.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3
  * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.4.1
- * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.1.1
- * @throws OAuthError `invalid_request`, `unsupported_response_type` or `invalid_scope`.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.1
+ * @see https://www.rfc-editor.org/rfc/rfc8707#section-2
+ * @throws OAuthError `invalid_request`, `unsupported_response_type`, `invalid_scope` or `invalid_target`.
  */
-export function validateRequest(verified: VerifiedRedirect, { params, repeated }: ParsedParams): AuthorizationRequest {
+export function validateRequest(
+  verified: VerifiedRedirect,
+  { params, repeated, lists }: ParsedParams,
+  requireState: boolean,
+): AuthorizationRequest {
   if (repeated[0] !== undefined) throw new InvalidRequestError(`Parameter ${safeName(repeated[0])} was given more than once.`)
   if (params.response_type === undefined) throw new InvalidRequestError('response_type is required.')
   if (params.response_type !== 'code') throw new UnsupportedResponseTypeError()
   const scope = allowedScope(verified.client, params.scope)
-  if (params.state === undefined) throw new InvalidRequestError('state is required.')
+  if (params.state === undefined && requireState) throw new InvalidRequestError('state is required.')
   if (params.code_challenge === undefined) throw new InvalidRequestError('code_challenge is required (PKCE).')
-  if (!PKCE_VALUE.test(params.code_challenge))
-    throw new InvalidRequestError('code_challenge must be 43-128 characters of A-Z a-z 0-9 - . _ ~.')
   if (params.code_challenge_method !== 'S256') throw new InvalidRequestError('code_challenge_method must be S256.')
-  return { ...verified, scope, state: params.state, codeChallenge: params.code_challenge, promptNone: params.prompt === 'none' }
+  if (!S256_CHALLENGE.test(params.code_challenge)) {
+    throw new InvalidRequestError('code_challenge must be the 43-character base64url SHA-256 of the code_verifier.')
+  }
+  return {
+    ...verified,
+    scope,
+    state: params.state,
+    codeChallenge: params.code_challenge,
+    resource: allowedResources(verified.client, lists.resource ?? []),
+    prompt: readPrompt(params.prompt, params.max_age),
+  }
 }
 
 /** A missing scope fails too: there is no default scope (RFC 6749 §3.3). */
@@ -73,4 +101,31 @@ function allowedScope(client: ClientOptions, scope: string | undefined): string 
   const allowed = new Set(client.scopes ?? [])
   for (const token of tokens) if (!allowed.has(token)) throw new InvalidScopeError('scope asks for a scope this client may not request.')
   return [...tokens].join(' ')
+}
+
+/** Absolute URIs without fragment, each one the client may ask for when it lists `resources`. @see https://www.rfc-editor.org/rfc/rfc8707#section-2 */
+function allowedResources(client: ClientOptions, requested: string[]): string[] {
+  for (const resource of requested) {
+    if (!isResourceIndicator(resource)) throw new InvalidTargetError('resource must be an absolute URI without a fragment.')
+    if (client.resources && !client.resources.includes(resource))
+      throw new InvalidTargetError('resource names a resource this client may not ask for.')
+  }
+  return [...new Set(requested)]
+}
+
+/**
+ * `prompt` is a space-separated list: `none` alone, or `login` and `consent`; other values
+ * (such as `select_account`) are not refused, and change nothing. `max_age` is a whole number of seconds.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
+ */
+function readPrompt(prompt: string | undefined, maxAge: string | undefined): Prompt {
+  const values = new Set(prompt?.split(' ').filter(Boolean))
+  if (values.has('none') && values.size > 1) throw new InvalidRequestError('prompt=none cannot be combined with other prompt values.')
+  if (maxAge !== undefined && !/^\d{1,9}$/.test(maxAge)) throw new InvalidRequestError('max_age must be a whole number of seconds.')
+  return {
+    none: values.has('none'),
+    login: values.has('login'),
+    consent: values.has('consent'),
+    ...(maxAge === undefined ? {} : { maxAge: Number(maxAge) }),
+  }
 }

@@ -2,10 +2,11 @@ import type { RequestHandler } from 'express'
 import Joi from 'joi'
 import { DEFAULTS } from '../../defaults.js'
 import { ValidationError } from '../../errors/problems.js'
-import { fieldErrors } from '../../http/field-errors.js'
+import { fieldErrors } from '../../errors/field-errors.js'
 import { requestLocal } from '../../http/locals.js'
 import type { ResolvedOptions } from '../../options/resolve.js'
 import { caller } from './authenticate.js'
+import { checkIntegrationContext } from '../../engine/integration-context.js'
 
 /** A valid `POST /codes` body, defaults applied. */
 export interface CodesBody {
@@ -40,15 +41,13 @@ const body = Joi.object<CodesBody>({
  * knows; keys it does not know are kept as sent.
  * @throws ValidationError with every fault.
  */
-function parseCodesBody(options: ResolvedOptions, clientId: string, input: unknown): CodesBody {
+async function parseCodesBody(options: ResolvedOptions, clientId: string, input: unknown): Promise<CodesBody> {
   const { value, error } = body.validate(input)
   if (error) throw new ValidationError(fieldErrors(error.details))
   const integration = options.clients.get(clientId)?.integration
   const schema = integration === undefined ? undefined : options.integrations?.[integration]?.schema
   if (!schema || value.integration_context === undefined) return value
-  const checked = schema.validate(value.integration_context, { abortEarly: false, allowUnknown: true })
-  if (checked.error) throw new ValidationError(fieldErrors(checked.error.details, ['integration_context']))
-  return { ...value, integration_context: checked.value as Record<string, unknown> }
+  return { ...value, integration_context: await checkIntegrationContext(schema, value.integration_context) }
 }
 
 /** The validated body of this request, set by {@link readCodesBody}. */
@@ -56,8 +55,8 @@ export const codesBody = requestLocal<CodesBody>('the validated POST /codes body
 
 /** Validates the body before any store round trip: a request that fails here counts against no limit. */
 export function readCodesBody(options: ResolvedOptions): RequestHandler {
-  return function validateCodesBody(req, res, next) {
-    codesBody.set(res, parseCodesBody(options, caller.get(res).clientId, req.body))
+  return async function validateCodesBody(req, res, next) {
+    codesBody.set(res, await parseCodesBody(options, caller.get(res).clientId, req.body))
     next()
   }
 }

@@ -29,6 +29,7 @@ export function exchangeCode(ctx: AuthcodeContext, issueTokens: (grant: Grant) =
       clientId: client.id,
       redirectUri: params.redirect_uri,
       ...(params.code_verifier === undefined ? {} : { codeVerifier: params.code_verifier }),
+      ...(params.resource === undefined ? {} : { resource: params.resource }),
     })
     const tokens = await issueTokens(grant)
     const body =

@@ -32,11 +32,12 @@ export function redirectErrorsTo(res: Response, target: AuthorizeErrorTarget): v
  * failures (`server_error`, `temporarily_unavailable`) go back to the client by a 303 carrying
  * `error`, `error_description`, `state` and `iss`. Everything else (an unknown client or
  * redirect URI, a rate limit, a host misconfiguration) stays here: an HTML page when the
- * browser prefers one, problem+json otherwise.
+ * browser prefers one (the host's `renderErrorPage`, or a plain built-in page), problem+json
+ * otherwise.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
  * @see https://www.rfc-editor.org/rfc/rfc9207#section-2
  */
-export function renderAuthorize(err: AuthcodeError, res: Response, req: Request): void {
+export async function renderAuthorize(err: AuthcodeError, res: Response, req: Request, hostPage?: HostErrorPage): Promise<void> {
   const target = errorTarget.find(res)
   const error = target && redirectable(err)
   if (target && error) {
@@ -44,11 +45,24 @@ export function renderAuthorize(err: AuthcodeError, res: Response, req: Request)
       res,
       appendQuery(target.redirectUri, { error: error.code, error_description: error.description, state: target.state, iss: target.iss }),
     )
-  } else if (req.accepts(['application/json', 'application/problem+json', 'text/html']) === 'text/html') {
-    renderPage(err, res)
-  } else {
+  } else if (req.accepts(['application/json', 'application/problem+json', 'text/html']) !== 'text/html') {
     renderProblem(err, res)
+  } else if (hostPage) {
+    // The host's page answers with the status of the error; the security headers set before stay.
+    res.status(err.status)
+    for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value)
+    await hostPage(err, req, res)
+  } else {
+    renderPage(err, res)
   }
+}
+
+/** The host's `renderErrorPage` option. */
+export type HostErrorPage = (error: AuthcodeError, req: Request, res: Response) => void | Promise<void>
+
+/** The built-in page, for when the host's own page fails. */
+export function renderBuiltInPage(err: AuthcodeError, res: Response): void {
+  renderPage(err, res)
 }
 
 /** RFC 6749 has codes for a failing server because a 5xx cannot travel in a redirect. A host's own misconfiguration is for the host to see. */

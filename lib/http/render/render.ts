@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, Request, Response } from 'express'
 import type { AuthcodeLogger } from '../../../types/options.js'
 import type { AuthcodeError } from '../../errors/authcode-error.js'
 import { EventHandlerFailedError, StoreUnavailableError } from '../../errors/problems.js'
-import { renderAuthorize } from './authorize.js'
+import { renderAuthorize, renderBuiltInPage, type HostErrorPage } from './authorize.js'
 import { renderCapture } from './capture.js'
 import { normalizeError } from './normalize.js'
 import { renderOAuth } from './oauth.js'
@@ -11,11 +11,18 @@ import { renderProblem } from './problem.js'
 /** The shape errors take on a route. */
 export type ErrorFormat = 'problem' | 'oauth' | 'capture' | 'authorize'
 
-const renderers: Record<ErrorFormat, (err: AuthcodeError, res: Response, req: Request) => void> = {
-  problem: renderProblem,
-  oauth: renderOAuth,
-  capture: renderCapture,
-  authorize: renderAuthorize,
+type Render = (err: AuthcodeError, res: Response, req: Request) => void | Promise<void>
+
+/** What the renderers of a route need from the host. */
+export interface RenderOptions {
+  logger: AuthcodeLogger
+  /** The host's page for `/authorize` errors that must not redirect. */
+  renderErrorPage?: HostErrorPage | undefined
+}
+
+function rendererOf(format: ErrorFormat, renderErrorPage: HostErrorPage | undefined): Render {
+  if (format === 'authorize') return (err, res, req) => renderAuthorize(err, res, req, renderErrorPage)
+  return { problem: renderProblem, oauth: renderOAuth, capture: renderCapture }[format]
 }
 
 /**
@@ -24,8 +31,8 @@ const renderers: Record<ErrorFormat, (err: AuthcodeError, res: Response, req: Re
  * succeeds pays no layer for it. Server errors are logged by name and stack frames only: a
  * message may carry input.
  */
-export function renderErrorsAs(format: ErrorFormat, logger: AuthcodeLogger): ErrorRequestHandler {
-  const render = renderers[format]
+export function renderErrorsAs(format: ErrorFormat, { logger, renderErrorPage }: RenderOptions): ErrorRequestHandler {
+  const render = rendererOf(format, renderErrorPage)
   return function renderRouteError(err: unknown, req, res, next) {
     if (res.headersSent) {
       next(err)
@@ -44,7 +51,17 @@ export function renderErrorsAs(format: ErrorFormat, logger: AuthcodeLogger): Err
         'express-authcode: request failed',
       )
     }
-    render(error, res, req)
+    const rendered = render(error, res, req)
+    if (rendered instanceof Promise) {
+      rendered.catch((pageError: unknown) => {
+        logger.error(
+          { endpoint: endpointOf(req), requestId: requestIdOf(req), err: loggable(pageError) },
+          'express-authcode: the host error page failed',
+        )
+        if (!res.headersSent) renderBuiltInPage(error, res)
+        else res.end()
+      })
+    }
   }
 }
 
@@ -58,6 +75,10 @@ function loggable(err: unknown): { name: string; stack?: string } {
       .filter((line) => /^\s+at /.test(line))
       .join('\n'),
   }
+}
+
+function endpointOf(req: Request): string {
+  return `${req.method} ${req.baseUrl}${(req.route as { path?: string } | undefined)?.path ?? ''}`
 }
 
 /** The request's id as pino-http (`req.id`) or a proxy (`X-Request-Id`) set it, to correlate log lines. */

@@ -1,5 +1,5 @@
 import type { ValidationErrorItem } from 'joi'
-import type { FieldError } from '../errors/problems.js'
+import type { FieldError } from './problems.js'
 
 /**
  * A JSON Pointer fragment (`#/a/0/b`) for a path, with `~` and `/` escaped.

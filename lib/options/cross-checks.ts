@@ -1,0 +1,55 @@
+import type { AuthcodeOptions, ClientOptions } from '../../types/options.js'
+import { AuthcodeOptionsError, OPTIONS_ERROR_CODES } from '../errors/options-error.js'
+import type { MountedEndpoints } from './mount-policy.js'
+
+const fail = (message: string, code: (typeof OPTIONS_ERROR_CODES)[keyof typeof OPTIONS_ERROR_CODES]) =>
+  new AuthcodeOptionsError(`authcode(): ${message}`, code)
+
+/**
+ * The checks that span options, after each one is valid on its own: names that must refer to
+ * something configured, and what an endpoint needs to work at all.
+ * @throws AuthcodeOptionsError for the first fault.
+ */
+export function checkAcrossOptions(options: AuthcodeOptions, clients: ReadonlyMap<string, ClientOptions>, mounted: MountedEndpoints): void {
+  for (const token of options.accessTokens ?? []) {
+    if (!clients.has(token.clientId)) {
+      throw fail(`"accessTokens" names client "${token.clientId}", which is not in "clients"`, OPTIONS_ERROR_CODES.reference)
+    }
+  }
+  for (const c of clients.values()) {
+    if (c.integration !== undefined && !options.integrations?.[c.integration]) {
+      throw fail(`client "${c.id}" names integration "${c.integration}", which is not in "integrations"`, OPTIONS_ERROR_CODES.reference)
+    }
+    if (mounted.authorize && c.consent === 'required' && options.consentUrl === undefined) {
+      throw fail(
+        `client "${c.id}" needs the user's consent at /authorize (native clients do unless consent: 'implicit'), so "consentUrl" is required`,
+        OPTIONS_ERROR_CODES.missing,
+      )
+    }
+  }
+}
+
+/** An endpoint the options imply but the router does not mount, as fields for the host's logger. */
+export interface UnmountedEndpoint {
+  endpoint: string
+  /** The clients configured for it, when it is clients that imply it. */
+  clients?: string[]
+  fix: string
+}
+
+/** What the options imply but the router will not do: endpoints clients are configured for that are not mounted. */
+export function unmountedEndpoints(clients: ReadonlyMap<string, ClientOptions>, mounted: MountedEndpoints): UnmountedEndpoint[] {
+  const named = (pick: (c: ClientOptions) => boolean) => [...clients.values()].filter(pick).map((c) => c.id)
+  const found: UnmountedEndpoint[] = []
+  const oauth = named((c) => c.scopes !== undefined || c.applicationType === 'native' || (c.redirectUris !== undefined && !c.captureRoles))
+  if (!mounted.authorize && oauth.length > 0)
+    found.push({ endpoint: 'GET /authorize', clients: oauth, fix: 'give "loginUrl" or "getUser"' })
+  if (mounted.authorize && !mounted.token) {
+    found.push({ endpoint: 'POST /token', fix: 'give "issueTokens", or codes from GET /authorize can only be redeemed by auth.redeem()' })
+  }
+  const capture = named((c) => (c.captureRoles?.length ?? 0) > 0)
+  if (!mounted.capture && capture.length > 0) {
+    found.push({ endpoint: 'POST /access/getAuthorizationCode', clients: capture, fix: 'give "findUser"' })
+  }
+  return found
+}

@@ -1,0 +1,75 @@
+import { expect } from 'chai'
+import express from 'express'
+import request from 'supertest'
+import { authcode, MemoryStore } from '../lib/index.js'
+import type { AuthcodeOptions } from '../types/index.js'
+import { baseOptions, MOUNT } from './helpers/app.js'
+
+/** A logger that keeps what it is told. */
+function recordingLogger() {
+  const warnings: Array<{ fields: Record<string, unknown>; message: string | undefined }> = []
+  return {
+    warnings,
+    logger: {
+      error: () => undefined,
+      warn: (fields: object, message?: string) => void warnings.push({ fields: fields as Record<string, unknown>, message }),
+    },
+  }
+}
+
+describe('start-up warnings', () => {
+  const store = new MemoryStore()
+  after(() => store.close())
+
+  it('names each endpoint the options imply but the router does not mount, once, at authcode()', () => {
+    const { warnings, logger } = recordingLogger()
+    authcode(baseOptions({ store, logger, issueTokens: undefined }))
+    expect(warnings.map((w) => w.message)).to.deep.equal([
+      'express-authcode: the options imply an endpoint that is not mounted',
+      'express-authcode: the options imply an endpoint that is not mounted',
+    ])
+    expect(warnings.map((w) => w.fields)).to.deep.equal([
+      { endpoint: 'GET /authorize', clients: ['web'], fix: 'give "loginUrl" or "getUser"' },
+      { endpoint: 'POST /access/getAuthorizationCode', clients: ['crm'], fix: 'give "findUser"' },
+    ])
+  })
+
+  it('warns that /token is missing when /authorize is mounted without issueTokens', () => {
+    const { warnings, logger } = recordingLogger()
+    authcode(baseOptions({ store, logger, loginUrl: '/login', findUser: () => null, issueTokens: undefined }))
+    expect(warnings.map((w) => w.fields.endpoint)).to.deep.equal(['POST /token'])
+  })
+
+  it('says nothing when every configured endpoint is mounted', () => {
+    const { warnings, logger } = recordingLogger()
+    authcode(baseOptions({ store, logger, loginUrl: '/login', findUser: () => null }))
+    expect(warnings).to.deep.equal([])
+  })
+
+  const proxied = (options: Partial<AuthcodeOptions>, trustProxy: boolean) => {
+    const app = express()
+    if (trustProxy) app.set('trust proxy', 1)
+    app.use(MOUNT, authcode(baseOptions({ store, loginUrl: '/login', findUser: () => null, ...options })))
+    return app
+  }
+
+  it('warns once when requests come through a proxy while trust proxy is off', async () => {
+    const { warnings, logger } = recordingLogger()
+    const app = proxied({ logger }, false)
+    await request(app).get(`${MOUNT}/.well-known/oauth-authorization-server`).expect(200)
+    expect(warnings).to.deep.equal([])
+    for (let i = 0; i < 3; i++) {
+      await request(app).get(`${MOUNT}/.well-known/oauth-authorization-server`).set('X-Forwarded-For', `203.0.113.${i}`).expect(200)
+    }
+    expect(warnings).to.have.length(1)
+    expect(warnings[0]?.message).to.match(/through a proxy Express does not trust/)
+    expect(warnings[0]?.fields).to.include({ header: 'X-Forwarded-For', setting: 'trust proxy' })
+  })
+
+  it('says nothing about the proxy when trust proxy is set', async () => {
+    const { warnings, logger } = recordingLogger()
+    const app = proxied({ logger }, true)
+    await request(app).get(`${MOUNT}/.well-known/oauth-authorization-server`).set('X-Forwarded-For', '203.0.113.9').expect(200)
+    expect(warnings).to.deep.equal([])
+  })
+})
