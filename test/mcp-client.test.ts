@@ -1,0 +1,153 @@
+import { auth as mcpAuth, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js'
+import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js'
+import { expect } from 'chai'
+import express from 'express'
+import session from 'express-session'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { authcode, MemoryStore } from '../lib/index.js'
+import type {} from '../types/express-session.js'
+import type { Grant } from '../types/index.js'
+import { testLogger } from './helpers/app.js'
+
+/** An MCP client's OAuth state as the SDK keeps it, with the authorization URL it asks the user to open. */
+class CliProvider implements OAuthClientProvider {
+  authorizationUrl: URL | undefined
+  #tokens: OAuthTokens | undefined
+  #verifier = ''
+
+  get redirectUrl(): string {
+    return 'http://localhost:33418/callback'
+  }
+
+  get clientMetadata(): OAuthClientMetadata {
+    return {
+      client_name: 'mcp cli',
+      redirect_uris: [this.redirectUrl],
+      grant_types: ['authorization_code'],
+      token_endpoint_auth_method: 'none',
+    }
+  }
+
+  state(): string {
+    return 'cli-state-1'
+  }
+
+  clientInformation(): OAuthClientInformationMixed {
+    return { client_id: 'mcp-cli' }
+  }
+
+  tokens(): OAuthTokens | undefined {
+    return this.#tokens
+  }
+
+  saveTokens(tokens: OAuthTokens): void {
+    this.#tokens = tokens
+  }
+
+  redirectToAuthorization(url: URL): void {
+    this.authorizationUrl = url
+  }
+
+  saveCodeVerifier(verifier: string): void {
+    this.#verifier = verifier
+  }
+
+  codeVerifier(): string {
+    return this.#verifier
+  }
+}
+
+/**
+ * A browser as far as this flow needs one: it keeps the session cookie and follows nothing by
+ * itself, so each redirect is looked at.
+ */
+function browser(base: string) {
+  let cookie = ''
+  return async (path: string, init: RequestInit = {}) => {
+    const res = await fetch(new URL(path, base), { ...init, redirect: 'manual', headers: { ...(init.headers ?? {}), cookie } })
+    const set = res.headers.get('set-cookie')
+    if (set) cookie = set.split(';')[0] as string
+    return res
+  }
+}
+
+describe('the MCP TypeScript SDK as a client', () => {
+  let server: Server
+  let base: string
+  const grants: Grant[] = []
+  const store = new MemoryStore()
+
+  before(async () => {
+    const app = express()
+    app.use(session({ secret: 'test-secret', resave: false, saveUninitialized: false }))
+    server = app.listen(0, '127.0.0.1')
+    await new Promise((resolve) => server.once('listening', resolve))
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const auth = authcode({
+      store,
+      issuer: `${base}/auth`,
+      logger: testLogger,
+      clients: [{ id: 'mcp-cli', applicationType: 'native', redirectUris: ['http://localhost/callback'], scopes: ['mcp:tools'] }],
+      loginUrl: '/login',
+      consentUrl: '/consent',
+      issueTokens: (grant) => {
+        grants.push(grant)
+        return { access_token: 'mcp-access-token', token_type: 'Bearer', expires_in: 3600 }
+      },
+    })
+    app.post('/login', express.urlencoded({ extended: false }), (req, res) => {
+      req.session.userId = 'user-42'
+      res.redirect(303, String(req.body.return_to))
+    })
+    app.post('/consent', express.urlencoded({ extended: false }), async (req, res, next) => {
+      await auth.grantConsent(req, { clientId: String(req.body.client_id), scope: String(req.body.scope) }).catch(next)
+      res.redirect(303, String(req.body.return_to))
+    })
+    // The MCP server: an RFC 9728 protected resource that names this authorization server.
+    app.get('/.well-known/oauth-protected-resource/mcp', (_req, res) => {
+      res.json({ resource: `${base}/mcp`, authorization_servers: [`${base}/auth`], scopes_supported: ['mcp:tools'] })
+    })
+    app.get(auth.metadataPath, (_req, res) => {
+      res.json(auth.metadata)
+    })
+    app.use('/auth', auth)
+  })
+
+  after(async () => {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+    store.close()
+  })
+
+  it('discovers, authorizes with PKCE on a localhost redirect, and exchanges the code bound to the MCP server resource', async () => {
+    const provider = new CliProvider()
+    const serverUrl = `${base}/mcp`
+    expect(await mcpAuth(provider, { serverUrl })).to.equal('REDIRECT')
+    const url = provider.authorizationUrl as URL
+    expect(url.searchParams.get('resource')).to.equal(serverUrl)
+
+    // The user opens the URL: signs in, approves the client, and the browser lands on the CLI's loopback listener.
+    const open = browser(base)
+    const toLogin = await open(url.pathname + url.search)
+    expect(toLogin.status).to.equal(303)
+    const returnTo = new URL(toLogin.headers.get('location') as string, base).searchParams.get('return_to') as string
+    const back = await open('/login', { method: 'POST', body: new URLSearchParams({ return_to: returnTo }) })
+    const toConsent = await open(back.headers.get('location') as string)
+    const consent = new URL(toConsent.headers.get('location') as string, base).searchParams
+    expect(consent.get('client_id')).to.equal('mcp-cli')
+    const approved = await open('/consent', { method: 'POST', body: consent })
+    const callback = await open(approved.headers.get('location') as string)
+    const landing = new URL(callback.headers.get('location') as string)
+    expect(landing.origin + landing.pathname).to.equal('http://localhost:33418/callback')
+    expect(landing.searchParams.get('state')).to.equal('cli-state-1')
+    expect(landing.searchParams.get('iss')).to.equal(`${base}/auth`)
+
+    const code = landing.searchParams.get('code') as string
+    expect(await mcpAuth(provider, { serverUrl, authorizationCode: code })).to.equal('AUTHORIZED')
+    expect(provider.tokens()?.access_token).to.equal('mcp-access-token')
+    expect(grants).to.have.length(1)
+    expect(grants[0]).to.include({ kind: 'authorize', subject: 'user-42', clientId: 'mcp-cli', scope: 'mcp:tools' })
+    expect(grants[0]?.resource).to.deep.equal([serverUrl])
+  })
+})
