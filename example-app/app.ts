@@ -4,11 +4,12 @@ import express, { type ErrorRequestHandler, type Express } from 'express'
 import { canonicalHost } from './canonical-host.js'
 import { AUTH_MOUNT, clientsFor, createAuth, newServiceCredentials } from './auth.js'
 import { demoClientRouter } from './demo-client/router.js'
-import { html } from './html.js'
+import { html, type SafeHtml } from './html.js'
 import { sendPage } from './layout.js'
 import { Mailer, sendMagicLinkEmail } from './mailer.js'
 import { captureDemoRoutes } from './routes/capture-demo.js'
 import { homeRoutes } from './routes/home.js'
+import { consentRoutes } from './routes/consent.js'
 import { loginRoutes } from './routes/login.js'
 import { magicLinkRoutes } from './routes/magic-link.js'
 import { mailboxRoutes } from './routes/mailbox.js'
@@ -64,19 +65,52 @@ export async function createExampleApp({
   app.use(securityHeaders({ https: baseUrl.startsWith('https:') }))
   app.use('/static', express.static(fileURLToPath(new URL('./public', import.meta.url)), { maxAge: '1h' }))
 
-  // The demo client is a separate app sharing this server: its own cookie, mounted before ours.
-  app.use(
-    '/demo-client',
-    sameOriginPosts(origin),
+  // The demo clients are separate apps sharing this server: each its own cookie, mounted before ours.
+  const demoClient = (basePath: string, client: { id: string; redirectUri: string }, title: string, description: SafeHtml) =>
     demoClientRouter({
-      clientId: clients.demoClient.id,
-      redirectUri: clients.demoClient.redirectUri,
+      basePath,
+      title,
+      description,
+      clientId: client.id,
+      redirectUri: client.redirectUri,
       scope: 'openid profile',
       issuer,
       authorizationEndpoint,
       tokenEndpoint,
-      session: sessionMiddleware({ stores, secret, name: 'demo_client.sid', prefix: 'example:demo-client-sess:', path: '/demo-client' }),
-    }),
+      session: sessionMiddleware({
+        stores,
+        secret,
+        name: `${basePath.slice(1)}.sid`,
+        prefix: `example:${basePath.slice(1)}-sess:`,
+        path: basePath,
+      }),
+    })
+  app.use(
+    '/demo-client',
+    sameOriginPosts(origin),
+    demoClient(
+      '/demo-client',
+      clients.demoClient,
+      'Demo OAuth client',
+      html`<p>
+        This is a separate little app, registered as the public client <code>${clients.demoClient.id}</code>. It sends your browser to
+        <code>GET /authorize</code> with a PKCE challenge, then trades the code for tokens at <code>POST /token</code> from its server.
+      </p>`,
+    ),
+  )
+  app.use(
+    '/demo-native',
+    sameOriginPosts(origin),
+    demoClient(
+      '/demo-native',
+      clients.demoNative,
+      'Demo native app',
+      html`<p>
+        This stands for a desktop or command-line app, registered as the <em>native</em> client <code>${clients.demoNative.id}</code>. Any
+        program on your computer could claim a native app's redirect URI, so express-authcode asks you to approve it on the
+        <a href="/consent">consent page</a> before it gets a code.
+      </p>`,
+    ),
   )
 
   app.use(sessionMiddleware({ stores, secret, name: SESSION_COOKIE, prefix: 'example:sess:' }))
@@ -89,6 +123,7 @@ export async function createExampleApp({
   app.use(sameOriginPosts(origin), express.urlencoded({ extended: false, limit: '16kb' }))
   app.use(homeRoutes(stores.description))
   app.use(loginRoutes())
+  app.use(consentRoutes(auth))
   app.use(magicLinkRoutes({ auth, baseUrl, serviceToken: credentials.accountServiceToken }))
   app.use(mailboxRoutes(mailer))
   app.use(captureDemoRoutes({ baseUrl, tokenEndpoint, crm: { ...clients.crm, secret: credentials.crmSecret } }))

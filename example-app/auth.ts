@@ -18,6 +18,7 @@ export interface ServiceCredentials {
 export function clientsFor(baseUrl: string) {
   return {
     demoClient: { id: 'demo-client', redirectUri: `${baseUrl}/demo-client/callback` },
+    demoNative: { id: 'demo-native', redirectUri: `${baseUrl}/demo-native/callback` },
     crm: { id: 'crm', redirectUri: `${baseUrl}/capture-demo/callback` },
     accountService: { id: 'account-service' },
   }
@@ -31,11 +32,20 @@ export function createAuth(baseUrl: string, stores: Stores, credentials: Service
     issuer: `${baseUrl}${AUTH_MOUNT}`,
     clients: [
       { id: clients.demoClient.id, redirectUris: [clients.demoClient.redirectUri], scopes: ['openid', 'profile', 'email'] },
+      // A native client: consent is required by default (RFC 8252 §8.6).
+      {
+        id: clients.demoNative.id,
+        applicationType: 'native',
+        redirectUris: [clients.demoNative.redirectUri],
+        scopes: ['openid', 'profile'],
+      },
       { id: clients.crm.id, secret: credentials.crmSecret, captureRoles: ['access_issuer'], redirectUris: [clients.crm.redirectUri] },
       { id: clients.accountService.id },
     ],
     accessTokens: [{ token: credentials.accountServiceToken, clientId: clients.accountService.id, scopes: ['codes:issue'] }],
     loginUrl: '/login',
+    consentUrl: '/consent',
+    getAuthTime: (req) => req.session.signedInAt,
     magicLinkUrl: `${baseUrl}/magic`,
     findUser,
     issueTokens,

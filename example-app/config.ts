@@ -2,8 +2,8 @@
 export interface ExampleConfig {
   /** Port to listen on; 0 picks a free one. @default 3000 */
   port: number
-  /** Interface to listen on. @default all interfaces */
-  host?: string
+  /** Interface to listen on: this machine only unless told otherwise. @default '127.0.0.1' */
+  host: string
   /** Public URL of the app; derived from the listening address when not given. */
   baseUrl?: string
   /** Redis for sessions and codes; in-memory stores when absent. */
@@ -20,7 +20,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ExampleConf
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`)
   return {
     port,
-    host: env.HOST || undefined,
+    host: env.HOST || '127.0.0.1',
     baseUrl: env.BASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
     smtpUrl: env.SMTP_URL || undefined,

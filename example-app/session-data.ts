@@ -7,6 +7,8 @@ declare module 'express-session' {
   interface SessionData {
     /** How the visitor signed in, shown on the home page. */
     signedInVia?: 'the sign-in page' | 'a magic link'
+    /** When the visitor signed in (epoch seconds), for `prompt=login` and `max_age`. */
+    signedInAt?: number
     /** The demo OAuth client's pending authorization request. */
     pendingAuthorization?: { state: string; codeVerifier: string }
   }

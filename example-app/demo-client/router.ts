@@ -6,6 +6,11 @@ import { newPkcePair, newState } from './pkce.js'
 
 /** What the demo client knows: its registration and the authorization server's metadata. */
 export interface DemoClientSettings {
+  /** Where the client is mounted, e.g. `/demo-client`. */
+  basePath: string
+  /** How the client introduces itself on its page. */
+  title: string
+  description: SafeHtml
   clientId: string
   redirectUri: string
   scope: string
@@ -21,11 +26,12 @@ export interface DemoClientSettings {
  * app's `/authorize` and `/token`, as a single-page app's back end or a partner site would.
  */
 export function demoClientRouter(settings: DemoClientSettings): Router {
-  const { clientId, redirectUri, scope, issuer, authorizationEndpoint, tokenEndpoint } = settings
+  const { basePath, title, description, clientId, redirectUri, scope, issuer, authorizationEndpoint, tokenEndpoint } = settings
+  const id = basePath.slice(1)
   const router = Router()
   router.use(settings.session)
 
-  const tryAgain = html`<p><a class="button" href="/demo-client/start">Start again</a></p>`
+  const tryAgain = html`<p><a class="button" href="${basePath}/start">Start again</a></p>`
   const fail = (req: Request, res: Response, message: SafeHtml) =>
     sendPage(
       req,
@@ -40,12 +46,9 @@ export function demoClientRouter(settings: DemoClientSettings): Router {
     sendPage(
       req,
       res,
-      'Demo OAuth client',
-      html` <p>
-          This is a separate little app, registered as the public client <code>${clientId}</code>. It sends your browser to
-          <code>GET /authorize</code> with a PKCE challenge, then trades the code for tokens at <code>POST /token</code> from its server.
-        </p>
-        <p><a class="button" id="demo-client-start" href="/demo-client/start">Sign in with express-authcode</a></p>`,
+      title,
+      html` ${description}
+        <p><a class="button" id="${id}-start" href="${basePath}/start">Sign in with express-authcode</a></p>`,
     ),
   )
 

@@ -42,6 +42,14 @@ export function homeRoutes(storesDescription: string): Router {
             <a class="button" href="/demo-client">Try the OAuth client</a>
           </section>
           <section class="card">
+            <h2>Native app + consent</h2>
+            <p>
+              A native (desktop or CLI) client gets a code only after you approve it on the consent page: any local program could claim its
+              redirect URI.
+            </p>
+            <a class="button" href="/demo-native">Try the native app</a>
+          </section>
+          <section class="card">
             <h2>Capture call</h2>
             <p>
               A CRM calls the Janrain-compatible <code>POST /access/getAuthorizationCode</code> with Basic auth, then exchanges the code at

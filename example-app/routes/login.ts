@@ -17,6 +17,7 @@ export async function signIn(req: Request, userId: string, via: 'the sign-in pag
   await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())))
   req.session.userId = userId
   req.session.signedInVia = via
+  req.session.signedInAt = Math.floor(Date.now() / 1000)
   await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())))
 }
 

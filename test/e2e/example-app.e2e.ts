@@ -51,7 +51,12 @@ for (const store of stores) {
       const { page } = browser
       await page.goto(`${app.url}/`)
       expect(await page.locator('h1').textContent()).to.equal('Single-use sign-in codes for Express')
-      expect(await page.locator('.card h2').allTextContents()).to.deep.equal(['Magic link', 'OAuth 2.0 + PKCE', 'Capture call'])
+      expect(await page.locator('.card h2').allTextContents()).to.deep.equal([
+        'Magic link',
+        'OAuth 2.0 + PKCE',
+        'Native app + consent',
+        'Capture call',
+      ])
       expect(await page.locator('main').textContent()).to.include(store.redis ? 'Redis at' : 'in-memory stores')
     })
 
@@ -62,7 +67,12 @@ for (const store of stores) {
       await page.click('form.stack button')
       expect(await page.locator('h1').textContent()).to.equal('Check your e-mail')
 
+      // The link is asked for after the page answered (the same page for an unknown address).
       await page.click('text=Open the dev mailbox')
+      for (let tries = 0; (await page.locator('article.mail').count()) === 0 && tries < 50; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        await page.reload()
+      }
       const mail = page.locator('article.mail').first()
       expect(await mail.locator('dd').first().textContent()).to.equal('ada@example.com')
       expect(await mail.locator('pre').textContent()).to.include('Hello Ada Lovelace')
@@ -82,7 +92,7 @@ for (const store of stores) {
 
       await button.click()
       expect(new URL(page.url()).pathname).to.equal('/')
-      expect(await page.locator('#signed-in').textContent()).to.equal('Signed in as Ada Lovelace (ada@example.com) via a magic link.')
+      expect(await page.locator('#signed-in').innerText()).to.equal('Signed in as Ada Lovelace (ada@example.com) via a magic link.')
 
       if (redisUrl) {
         const redis = await connectRedis(redisUrl)
@@ -114,6 +124,42 @@ for (const store of stores) {
       expect(tokens.access_token)
         .to.be.a('string')
         .and.match(/^demo_/)
+    })
+
+    it('answers an unknown address with the same page as a known one, and sends nothing', async function () {
+      const { page } = browser
+      await page.goto(`${app.url}/magic-link`)
+      await page.fill('#email', 'nobody@example.com')
+      await page.click('form.stack button')
+      expect(await page.locator('h1').textContent()).to.equal('Check your e-mail')
+      expect(await page.locator('.notice').textContent()).to.include('If an account uses that address')
+    })
+
+    it('asks the user to approve the native app before it gets a code, and tells the app when the user denies', async function () {
+      const { page } = browser
+      await page.goto(`${app.url}/demo-native`)
+      await page.click('#demo-native-start')
+      expect(new URL(page.url()).pathname).to.equal('/login')
+      await page.click('button:has-text("Grace Hopper")')
+
+      expect(new URL(page.url()).pathname).to.equal('/consent')
+      expect(await page.locator('h1').textContent()).to.equal('Allow Demo native app?')
+      expect(await page.locator('main li').allTextContents()).to.deep.equal(['know who you are (openid)', 'read your name (profile)'])
+      await screenshot(page, `${store.name} consent page`)
+      await page.click('#consent-deny')
+      expect(new URL(page.url()).pathname).to.equal('/demo-native/callback')
+      expect(await page.locator('.notice.bad').textContent()).to.include('access_denied')
+
+      await page.click('text=Start again')
+      expect(new URL(page.url()).pathname).to.equal('/consent')
+      await page.click('#consent-allow')
+      expect(new URL(page.url()).pathname).to.equal('/demo-native/callback')
+      expect(await page.locator('h1').textContent()).to.equal('Token response')
+      expect(await page.locator('#token-response .status').textContent()).to.equal('200')
+
+      // Approved once, the next sign-in of the app goes straight through.
+      await page.click('text=Start again')
+      expect(await page.locator('h1').textContent()).to.equal('Token response')
     })
 
     it('makes a Capture call and gets transaction_state back from /token', async function () {
