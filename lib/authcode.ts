@@ -8,6 +8,7 @@ import { mountCapture } from './endpoints/capture/route.js'
 import { mountCodes } from './endpoints/codes/route.js'
 import { buildMetadata, metadataPathFor, mountMetadata, type AuthorizationServerMetadata } from './endpoints/metadata.js'
 import { mountToken } from './endpoints/token/route.js'
+import { AtRest } from './engine/at-rest.js'
 import { EventBus } from './engine/events.js'
 import { redeemCode } from './engine/redeem.js'
 import type { AuthcodeContext } from './options/context.js'
@@ -58,7 +59,10 @@ export const kContext = Symbol('authcode.context')
  */
 export function authcode(options: AuthcodeOptions): AuthcodeRouter {
   const resolved = resolveOptions(options)
-  const ctx: AuthcodeContext = { options: resolved, engine: { store: resolved.store, events: new EventBus() } }
+  const ctx: AuthcodeContext = {
+    options: resolved,
+    engine: { store: resolved.store, events: new EventBus(), atRest: new AtRest(resolved.atRestKey) },
+  }
   const metadata = buildMetadata(resolved)
   const router = Router() as AuthcodeRouter
   for (const unmounted of unmountedEndpoints(resolved.clients, resolved.mounted)) {

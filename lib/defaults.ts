@@ -24,6 +24,7 @@ export const DEFAULTS = {
     perClient: { limit: 600, windowMs: 60_000 },
     perSubject: { limit: 5, windowMs: 15 * 60_000 },
     perIp: { limit: 60, windowMs: 60_000 },
+    failedAuth: { limit: 30, windowMs: 15 * 60_000 },
   },
   /** Lifetimes of codes, in seconds. */
   ttl: {

@@ -24,6 +24,7 @@ describe('defaults', () => {
       perClient: perWindow(DEFAULTS.rateLimit.perClient),
       perSubject: perWindow(DEFAULTS.rateLimit.perSubject),
       perIp: perWindow(DEFAULTS.rateLimit.perIp),
+      failedAuth: perWindow(DEFAULTS.rateLimit.failedAuth),
       keyPrefix: `'${DEFAULTS.keyPrefix}'`,
       session: `{ userKey: '${DEFAULTS.sessionUserKey}' }`,
       idempotencyTtl: String(DEFAULTS.idempotencyTtl),

@@ -111,6 +111,12 @@ export interface RateLimitOptions {
   perSubject?: RateLimitRule | false
   /** Per IP on `/authorize` and `/token`. @default 60 per minute */
   perIp?: RateLimitRule | false
+  /**
+   * Per IP: failed client or bearer authentications at `POST /codes`, `getAuthorizationCode`
+   * and the token endpoints, counted before the credentials are checked, so no burst of
+   * guesses outruns it. @default 30 per 15 minutes
+   */
+  failedAuth?: RateLimitRule | false
 }
 
 /** The JSON a token endpoint answers with. */
@@ -208,6 +214,12 @@ export interface AuthcodeOptions {
   renderErrorPage?: (error: AuthcodeError, req: Request, res: Response) => void | Promise<void>
   /** `false`, or overrides of the default limits. */
   rateLimit?: false | RateLimitOptions
+  /**
+   * A 32-byte secret (a Buffer, or its base64url text) mixed into every derivation of what the
+   * store keeps: code ids, record keys, Idempotency-Key records, hashed user and IP keys. A dump
+   * of Redis alone then opens nothing, even for a guessed Idempotency-Key. Keep it out of Redis.
+   */
+  atRestKey?: Buffer | string
   /** Where the router logs (start-up warnings, failed requests). @default console */
   logger?: AuthcodeLogger
   /** Seconds an idempotency record is kept. @default 86400 */

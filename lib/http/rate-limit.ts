@@ -4,9 +4,12 @@ import type { RateLimitRule } from '../../types/options.js'
 import type { CodeStore } from '../../types/store.js'
 import { RateLimitedError } from '../errors/problems.js'
 
-/** The client IP, with IPv6 addresses grouped to their /56 as express-rate-limit advises. */
-export function ipKey(req: Request): string {
-  return ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown')
+/**
+ * A key for limits per client IP: the IP (IPv6 grouped to its /56, as express-rate-limit
+ * advises) as the store may keep it, hashed (`digest`), never the address itself.
+ */
+export function ipKeyOf(digest: (label: string, value: string) => string): (req: Request) => string {
+  return (req) => digest('ip', ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown'))
 }
 
 /** A limit as a route layer, and the means to take back the hit a request counted. */
@@ -38,6 +41,7 @@ export function createLimit(
   scope: string,
   name: string,
   keyOf: (req: Request, res: Response) => string,
+  skip?: (req: Request) => boolean,
 ): Limit | undefined {
   if (!rule) return undefined
   const counter = store.rateLimitStore(`rl:${scope}:${name}:`)
@@ -52,6 +56,7 @@ export function createLimit(
     requestPropertyName: property,
     store: counter,
     keyGenerator: keyOf,
+    ...(skip ? { skip } : {}),
     handler: (_req, res, next) => next(new RateLimitedError(Number(res.getHeader('Retry-After')) || Math.ceil(rule.windowMs / 1000))),
   })
   return {
@@ -62,6 +67,31 @@ export function createLimit(
       if (info === undefined) return
       counted[property] = undefined
       await counter.decrement(info.key)
+    },
+  }
+}
+
+/** A limit on failed authentications, as the two layers around the one that authenticates. */
+export interface AuthenticationGuard {
+  /** Counts the attempt before the credentials are checked; over the limit, nothing is checked. */
+  count: RequestHandler | undefined
+  /** Goes after authentication, so it runs only for a success: takes the attempt back. */
+  forgive: RequestHandler | undefined
+}
+
+/**
+ * Failed authentications per IP (SPEC §8), counted before the credentials are checked, so
+ * that no burst of concurrent guesses is evaluated beyond the limit; a success takes its
+ * attempt back. `skip` leaves out requests that present no credential at all.
+ */
+export function guardAuthentication(limit: Limit | undefined): AuthenticationGuard {
+  if (!limit) return { count: undefined, forgive: undefined }
+  return {
+    count: limit.layer,
+    forgive: function forgiveAuthenticated(req, _res, next) {
+      // Not awaited: the success is decided; giving the attempt back needs no answer.
+      limit.giveBack(req).catch(() => undefined)
+      next()
     },
   }
 }

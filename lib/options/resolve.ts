@@ -13,13 +13,13 @@ import { checkAcrossOptions } from './cross-checks.js'
 import { RedisStore } from '../stores/redis-store.js'
 import { describeFault, faultCode } from './describe-fault.js'
 import { mountPolicy, type MountedEndpoints } from './mount-policy.js'
-import { optionsSchema } from './schema.js'
+import { atRestKeyBytes, optionsSchema } from './schema.js'
 
 /** Names of the limits in `options.rateLimit`. */
 export type LimitName = keyof typeof DEFAULTS.rateLimit
 
 /** Options after validation and defaults: what every endpoint reads, built once. */
-export interface ResolvedOptions extends Omit<AuthcodeOptions, 'clients' | 'rateLimit' | 'redis'> {
+export interface ResolvedOptions extends Omit<AuthcodeOptions, 'clients' | 'rateLimit' | 'redis' | 'atRestKey'> {
   store: CodeStore
   keyPrefix: string
   /** `issuer` without a trailing slash, for building endpoint URLs. */
@@ -33,6 +33,8 @@ export interface ResolvedOptions extends Omit<AuthcodeOptions, 'clients' | 'rate
   singleActiveCode: boolean
   requireState: boolean
   logger: AuthcodeLogger
+  /** The `atRestKey` option as bytes. */
+  atRestKey: Buffer | undefined
   /** Which endpoints are mounted. */
   mounted: MountedEndpoints
 }
@@ -67,8 +69,12 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     baseUrl: options.issuer.replace(/\/+$/, ''),
     clients,
     userKey: session?.userKey ?? DEFAULTS.sessionUserKey,
-    rateLimit: rateLimit === false ? { perClient: false, perSubject: false, perIp: false } : { ...DEFAULTS.rateLimit, ...rateLimit },
+    rateLimit:
+      rateLimit === false
+        ? { perClient: false, perSubject: false, perIp: false, failedAuth: false }
+        : { ...DEFAULTS.rateLimit, ...rateLimit },
     logger: options.logger ?? console,
+    atRestKey: atRestKeyBytes(options.atRestKey),
     mounted,
   }
 }

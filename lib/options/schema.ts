@@ -58,6 +58,16 @@ function integrationsFault(value: unknown): string | undefined {
   return undefined
 }
 
+/** The 32 bytes of an `atRestKey` option, or `undefined` when it is not one. */
+export function atRestKeyBytes(value: unknown): Buffer | undefined {
+  const bytes = Buffer.isBuffer(value)
+    ? value
+    : typeof value === 'string' && /^[A-Za-z0-9_-]{43}$/.test(value)
+      ? Buffer.from(value, 'base64url')
+      : undefined
+  return bytes?.length === 32 ? Buffer.from(bytes) : undefined
+}
+
 function isLogger(value: unknown): boolean {
   const logger = value as Record<string, unknown> | null
   return typeof logger === 'object' && logger !== null && typeof logger.error === 'function' && typeof logger.warn === 'function'
@@ -118,6 +128,9 @@ export const optionsSchema = Joi.object<AuthcodeOptions>({
   findUser: Joi.function(),
   issueTokens: Joi.function(),
   magicLinkUrl: Joi.string().uri({ scheme: ['https', 'http'] }),
+  atRestKey: Joi.any().custom((value, helpers) =>
+    atRestKeyBytes(value) ? value : helpers.message({ custom: '"atRestKey" must be 32 bytes: a Buffer, or 43 characters of base64url' }),
+  ),
   // any(), not object(): a logger is a class instance Joi must not clone.
   logger: Joi.any().custom((value, helpers) =>
     isLogger(value)
@@ -129,7 +142,7 @@ export const optionsSchema = Joi.object<AuthcodeOptions>({
     const fault = integrationsFault(value)
     return fault === undefined ? value : helpers.message({ custom: `"integrations" ${fault}` })
   }),
-  rateLimit: Joi.alternatives(Joi.valid(false), Joi.object({ perClient: rule, perSubject: rule, perIp: rule })),
+  rateLimit: Joi.alternatives(Joi.valid(false), Joi.object({ perClient: rule, perSubject: rule, perIp: rule, failedAuth: rule })),
   idempotencyTtl: Joi.number().integer().min(60).default(DEFAULTS.idempotencyTtl),
   captureClockSkew: Joi.number().integer().min(1).max(3600).default(DEFAULTS.captureClockSkew),
   singleActiveCode: Joi.boolean().default(DEFAULTS.singleActiveCode),

@@ -1,12 +1,11 @@
 import type { Request, RequestHandler } from 'express'
 import type { CaptureRole, ClientOptions } from '../../../types/options.js'
-import { sha256 } from '../../engine/codes.js'
 import { safeEqual } from '../../engine/timing-safe.js'
 import { CaptureError } from '../../errors/capture.js'
 import { parseBasicAuth } from '../../http/basic-auth.js'
 import { requestLocal } from '../../http/locals.js'
 import type { FormParams } from '../../http/params.js'
-import type { ResolvedOptions } from '../../options/resolve.js'
+import type { AuthcodeContext } from '../../options/context.js'
 import { janrainSignature, parseSignatureAuth, parseSignedDate, type SignatureCredentials } from './janrain-signature.js'
 
 /** Capture roles that may issue authorization codes; `direct_read_access` and `login_client` may not. */
@@ -32,8 +31,8 @@ export const captureClient = requestLocal<ClientOptions>('the authenticated Capt
  * @see https://identitydocs.akamai.com/home/security-schemes
  * @see https://www.rfc-editor.org/rfc/rfc7617#section-2
  */
-export function authenticateCaptureClient(options: ResolvedOptions): RequestHandler {
-  const { clients, store, captureClockSkew } = options
+export function authenticateCaptureClient(ctx: AuthcodeContext): RequestHandler {
+  const { clients, store, captureClockSkew } = ctx.options
   const skewMs = captureClockSkew * 1000
 
   function bySecret(id: string, secret: string): ClientOptions {
@@ -55,7 +54,7 @@ export function authenticateCaptureClient(options: ResolvedOptions): RequestHand
     const expected = janrainSignature(client?.secret ?? '', req.path, date, req.body as FormParams)
     if (!safeEqual(expected, credentials.signature) || !client?.secret) throw invalidCredentials('The request signature does not match.')
     // Inside the skew window a signature is good for 2 × skew at most; claim it that long.
-    if (!(await store.claimOnce(sha256(`${client.id}:${credentials.signature}`), 2 * skewMs))) {
+    if (!(await store.claimOnce(ctx.engine.atRest.digest('signature', `${client.id}:${credentials.signature}`), 2 * skewMs))) {
       throw invalidCredentials('This signed request was already accepted; sign every request afresh.')
     }
     return client

@@ -6,6 +6,7 @@ import { addRoute } from '../../http/route.js'
 import type { AuthcodeContext } from '../../options/context.js'
 import { authenticateCaptureClient, captureClient } from './authenticate.js'
 import { getAuthorizationCode } from './issue.js'
+import { failedAuthGuard } from '../guards.js'
 
 /** `POST /access/getAuthorizationCode`: the form body, client authentication, the per-client limit, then issuance; errors in the Capture envelope. */
 export function mountCapture(
@@ -20,9 +21,12 @@ export function mountCapture(
     'perClient',
     (_req, res) => captureClient.get(res).id,
   )
+  const guard = failedAuthGuard(ctx, 'capture')
   addRoute(router, { method: 'post', path: '/access/getAuthorizationCode', errors: 'capture', logger: ctx.options.logger }, [
     formBody,
-    authenticateCaptureClient(ctx.options),
+    guard.count,
+    authenticateCaptureClient(ctx),
+    guard.forgive,
     perClient?.layer,
     getAuthorizationCode(ctx, findUser),
   ])

@@ -1,6 +1,5 @@
 import type { RequestHandler } from 'express'
 import type { StoredAnswer } from '../../engine/idempotency.js'
-import { sha256 } from '../../engine/codes.js'
 import { draftCode, issueCode, type CodeDraft } from '../../engine/issue.js'
 import { sendJson } from '../../http/send.js'
 import type { AuthcodeContext } from '../../options/context.js'
@@ -38,7 +37,11 @@ export function issueMagicLinkCode(ctx: AuthcodeContext): RequestHandler {
       answer: { keyId: key.id, owner, answer: key.seal(answer), ttlSeconds: idempotencyTtl },
     })
     if (singleActiveCode) {
-      await engine.store.replaceActive(sha256(`${clientId}\n${body.external_user_id}`), draft.id, draft.record.expiresAt - Date.now())
+      await engine.store.replaceActive(
+        engine.atRest.digest('group', `${clientId}\n${body.external_user_id}`),
+        draft.id,
+        draft.record.expiresAt - Date.now(),
+      )
     }
     sendJson(res, answer.status, answer.body)
   }

@@ -1,4 +1,3 @@
-import { sha256 } from '../../engine/codes.js'
 import { createLimit, type Limit } from '../../http/rate-limit.js'
 import type { AuthcodeContext } from '../../options/context.js'
 import { caller } from './authenticate.js'
@@ -14,7 +13,7 @@ export function codesLimits(ctx: AuthcodeContext): Limit[] {
   const limits = [
     createLimit(store, rateLimit.perClient, 'codes', 'perClient', (_req, res) => caller.get(res).clientId),
     createLimit(store, rateLimit.perSubject, 'codes', 'perSubject', (_req, res) => {
-      return `${caller.get(res).clientId}:${sha256(codesBody.get(res).external_user_id)}`
+      return ctx.engine.atRest.digest('subject', `${caller.get(res).clientId}\n${codesBody.get(res).external_user_id}`)
     }),
   ]
   return limits.filter((limit): limit is Limit => limit !== undefined)

@@ -8,10 +8,12 @@ import { readCodesBody } from './body.js'
 import { claimKey, heldKey } from './claim-key.js'
 import { issueMagicLinkCode } from './issue.js'
 import { codesLimits } from './limits.js'
+import { failedAuthGuard } from '../guards.js'
 
 /**
  * `POST /codes`: a magic-link code for `external_user_id`, for an authenticated back-end
- * service. Route layers: authenticate the bearer token → read and validate the JSON body (before
+ * service. Route layers: count the attempt against the failed-authentication limit →
+ * authenticate the bearer token (a success takes the attempt back) → read and validate the JSON body (before
  * any store round trip) → claim the Idempotency-Key (a finished key replays its answer here) →
  * count the limits → issue. A request that fails after the claim frees its key, so a retry can
  * succeed, and takes back its hits unless the store may have saved its code (a store failure):
@@ -21,11 +23,14 @@ import { codesLimits } from './limits.js'
 export function mountCodes(router: Router, ctx: AuthcodeContext): void {
   const { store } = ctx.options
   const limits = codesLimits(ctx)
+  const guard = failedAuthGuard(ctx, 'codes')
   addRoute(
     router,
     { method: 'post', path: '/codes', errors: 'problem', logger: ctx.options.logger },
     [
+      guard.count,
       bearerAuth(ctx.options, 'codes:issue'),
+      guard.forgive,
       jsonBody,
       readCodesBody(ctx.options),
       claimKey(store),

@@ -1,9 +1,10 @@
-import type { Request } from 'express'
+import type { Request, RequestHandler } from 'express'
 import type { ClientOptions } from '../../../types/options.js'
 import { safeEqual } from '../../engine/timing-safe.js'
 import { InvalidClientError, InvalidRequestError } from '../../errors/oauth.js'
 import { parseBasicAuth } from '../../http/basic-auth.js'
 import type { FormParams } from '../../http/params.js'
+import { requestLocal } from '../../http/locals.js'
 
 /**
  * Authenticates the client of a token request: `client_secret_basic`, `client_secret_post`,
@@ -35,4 +36,20 @@ export function authenticateClient(clients: ReadonlyMap<string, ClientOptions>, 
   if (secret === undefined) throw new InvalidClientError('This client must authenticate with its secret.', usedBasic)
   if (!matches) throw new InvalidClientError('The client credentials are wrong.', usedBasic)
   return client
+}
+
+/** The client {@link authenticateTokenClient} authenticated for this request. */
+export const tokenClient = requestLocal<ClientOptions>('the authenticated token client')
+
+/** Whether a token request presents a client secret (Basic or `client_secret`): what a failed-authentication limit counts. */
+export function presentsSecret(req: Request): boolean {
+  return req.headers.authorization !== undefined || (req.body as FormParams).client_secret !== undefined
+}
+
+/** The route layer that authenticates the client of a token request (after the form body is read). */
+export function authenticateTokenClient(clients: ReadonlyMap<string, ClientOptions>): RequestHandler {
+  return function authenticateClientLayer(req, res, next) {
+    tokenClient.set(res, authenticateClient(clients, req, req.body as FormParams))
+    next()
+  }
 }

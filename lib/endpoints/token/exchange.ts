@@ -6,7 +6,7 @@ import { InvalidRequestError, UnsupportedGrantTypeError } from '../../errors/oau
 import type { FormParams } from '../../http/params.js'
 import { sendJson } from '../../http/send.js'
 import type { AuthcodeContext } from '../../options/context.js'
-import { authenticateClient } from './authenticate-client.js'
+import { tokenClient } from './authenticate-client.js'
 
 /**
  * `POST /token`, grant `authorization_code`: authenticates the client, consumes the code
@@ -19,9 +19,7 @@ import { authenticateClient } from './authenticate-client.js'
 export function exchangeCode(ctx: AuthcodeContext, issueTokens: (grant: Grant) => Promise<TokenResponse> | TokenResponse): RequestHandler {
   return async function token(req, res) {
     const params = req.body as FormParams
-    if (params.grant_type === undefined) throw new InvalidRequestError('grant_type is required.')
-    if (params.grant_type !== 'authorization_code') throw new UnsupportedGrantTypeError()
-    const client = authenticateClient(ctx.options.clients, req, params)
+    const client = tokenClient.get(res)
     if (params.code === undefined) throw new InvalidRequestError('code is required.')
     if (params.redirect_uri === undefined) throw new InvalidRequestError('redirect_uri is required.')
     const grant = await redeemCode(ctx.engine, params.code, {
@@ -37,4 +35,12 @@ export function exchangeCode(ctx: AuthcodeContext, issueTokens: (grant: Grant) =
     res.setHeader('Pragma', 'no-cache')
     sendJson(res, 200, body)
   }
+}
+
+/** Only the authorization code grant, checked before the client is authenticated. @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3 */
+export const requireCodeGrant: RequestHandler = function requireCodeGrant(req, _res, next) {
+  const { grant_type: grantType } = req.body as FormParams
+  if (grantType === undefined) throw new InvalidRequestError('grant_type is required.')
+  if (grantType !== 'authorization_code') throw new UnsupportedGrantTypeError()
+  next()
 }

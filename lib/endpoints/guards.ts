@@ -1,0 +1,26 @@
+import type { Request } from 'express'
+import { createLimit, guardAuthentication, ipKeyOf, type AuthenticationGuard, type Limit } from '../http/rate-limit.js'
+import type { AuthcodeContext } from '../options/context.js'
+
+/** The per-IP limit of an endpoint (`/authorize`, `/token`), keyed by the hashed client IP. */
+export function perIpLimit(ctx: AuthcodeContext, scope: string): Limit | undefined {
+  const { store, rateLimit } = ctx.options
+  return createLimit(
+    store,
+    rateLimit.perIp,
+    scope,
+    'perIp',
+    ipKeyOf((label, value) => ctx.engine.atRest.digest(label, value)),
+  )
+}
+
+/**
+ * The limit on failed authentications per IP around an endpoint's authentication layer
+ * (SPEC §8); `presentsCredentials` leaves out requests with nothing to guess (a public client).
+ */
+export function failedAuthGuard(ctx: AuthcodeContext, scope: string, presentsCredentials?: (req: Request) => boolean): AuthenticationGuard {
+  const { store, rateLimit } = ctx.options
+  const keyOf = ipKeyOf((label, value) => ctx.engine.atRest.digest(label, value))
+  const skip = presentsCredentials ? (req: Request) => !presentsCredentials(req) : undefined
+  return guardAuthentication(createLimit(store, rateLimit.failedAuth, scope, 'failedAuth', keyOf, skip))
+}

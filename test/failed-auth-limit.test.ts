@@ -1,0 +1,109 @@
+import { expect } from 'chai'
+import type { Express } from 'express'
+import request from 'supertest'
+import type { AuthcodeOptions } from '../lib/index.js'
+import { buildApp, issue, MOUNT, tokenForm } from './helpers/app.js'
+import { codesOptions, postCodes, slugOf } from './helpers/codes.js'
+import { basic, form } from './helpers/capture.js'
+import { connectRedis, uniquePrefix, type TestRedis } from './helpers/redis.js'
+
+const LIMIT = 3
+const failedAuth = { limit: LIMIT, windowMs: 60_000 }
+const wrongBearer = { Authorization: 'Bearer wrong-token-0123456789abcdef' }
+
+describe('failed authentications per IP', () => {
+  let redis: TestRedis
+  before(async () => {
+    redis = await connectRedis()
+  })
+  after(async () => {
+    await redis.close()
+  })
+
+  const app = (overrides: Partial<AuthcodeOptions> = {}) =>
+    buildApp(
+      codesOptions({
+        redis,
+        keyPrefix: uniquePrefix(),
+        rateLimit: { perClient: false, perSubject: false, perIp: false, failedAuth },
+        findUser: ({ uuid }) => uuid ?? null,
+        ...overrides,
+      }),
+    )
+
+  describe('POST /codes', () => {
+    it('answers 429 once the limit of failed bearer tokens is reached, even to the right token', async () => {
+      const { app: host } = app()
+      for (let i = 0; i < LIMIT; i++) expect((await postCodes(host, { external_user_id: 'u' }, wrongBearer)).status).to.equal(401)
+      const res = await postCodes(host, { external_user_id: 'u' })
+      expect(res.status).to.equal(429)
+      expect(slugOf(res.body)).to.equal('rate-limited')
+      expect(Number(res.headers['retry-after'])).to.be.within(1, 60)
+    })
+
+    it('does not count successful authentications against the limit', async () => {
+      const { app: host } = app()
+      for (let i = 0; i < 2 * LIMIT; i++) expect((await postCodes(host, { external_user_id: `u${i}` })).status).to.equal(201)
+      for (let i = 0; i < LIMIT; i++) expect((await postCodes(host, { external_user_id: 'u' }, wrongBearer)).status).to.equal(401)
+    })
+
+    it('evaluates no more guesses than the limit when they arrive all at once', async () => {
+      const { app: host } = app()
+      const answers = await Promise.all(Array.from({ length: 20 }, () => postCodes(host, { external_user_id: 'u' }, wrongBearer)))
+      const statuses = answers.map((a) => a.status)
+      expect(statuses.filter((s) => s === 401)).to.have.length(LIMIT)
+      expect(statuses.filter((s) => s === 429)).to.have.length(20 - LIMIT)
+    })
+  })
+
+  describe('POST /token', () => {
+    const post = (host: Express, body: Record<string, string>, authorization?: string) => {
+      const req = request(host).post(`${MOUNT}/token`).type('form')
+      if (authorization) req.set('Authorization', authorization)
+      return req.send(body)
+    }
+
+    it('counts wrong client secrets and then refuses the right one with 429', async () => {
+      const { app: host, auth } = app()
+      const body = { grant_type: 'authorization_code', code: 'x'.repeat(43), redirect_uri: 'https://crm.example.com/oauth' }
+      for (let i = 0; i < LIMIT; i++) expect((await post(host, body, basic('crm', 'wrong'))).status).to.equal(401)
+      const code = await issue(auth, {
+        kind: 'capture',
+        clientId: 'crm',
+        redirectUri: 'https://crm.example.com/oauth',
+        codeChallenge: undefined,
+      })
+      const res = await post(host, { ...body, code }, basic('crm', 'crm-secret'))
+      expect(res.status).to.equal(429)
+    })
+
+    it('does not count public clients, which present no secret to guess', async () => {
+      const { app: host, auth } = app()
+      for (let i = 0; i < 2 * LIMIT; i++) expect((await post(host, tokenForm('x'.repeat(43)))).status).to.equal(400)
+      expect((await post(host, tokenForm(await issue(auth)))).status).to.equal(200)
+    })
+  })
+
+  describe('POST /access/getAuthorizationCode', () => {
+    it('answers api_limit_error 429 once the limit of wrong client secrets is reached', async () => {
+      const { app: host } = app()
+      const params = form({ uuid: 'u-1', redirect_uri: 'https://crm.example.com/oauth' })
+      const call = (authorization: string) =>
+        request(host).post(`${MOUNT}/access/getAuthorizationCode`).type('form').set('Authorization', authorization).send(params)
+      for (let i = 0; i < LIMIT; i++) expect((await call(basic('crm', 'wrong'))).status).to.equal(401)
+      const res = await call(basic('crm', 'crm-secret'))
+      expect(res.status).to.equal(429)
+      expect(res.body).to.include({ stat: 'error', code: 510, error: 'api_limit_error' })
+    })
+  })
+
+  it('keys the counters by a hash of the IP, never the address itself', async () => {
+    const keyPrefix = uniquePrefix()
+    const { app: host } = buildApp(codesOptions({ redis, keyPrefix, rateLimit: { failedAuth } }))
+    await postCodes(host, { external_user_id: 'u' }, wrongBearer)
+    const keys: string[] = []
+    for await (const batch of redis.scanIterator({ MATCH: `${keyPrefix}rl:*`, COUNT: 100 })) keys.push(...batch)
+    expect(keys).to.have.length.greaterThan(0)
+    for (const key of keys) expect(key).not.to.match(/127\.0\.0\.1|::1|::ffff/)
+  })
+})
