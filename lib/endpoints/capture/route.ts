@@ -6,8 +6,13 @@ import { addRoute } from '../../http/route.js'
 import type { AuthcodeContext } from '../../options/context.js'
 import { authenticateCaptureClient, captureClient } from './authenticate.js'
 import { getAuthorizationCode } from './issue.js'
+import { captureQuery } from './query.js'
 
-/** `POST /access/getAuthorizationCode`: the form body, client authentication, the per-client limit, then issuance; errors in the Capture envelope. */
+/**
+ * `POST` and `GET /access/getAuthorizationCode`: the parameters (form body, or query), client
+ * authentication, the per-client limit (one count for both methods), then issuance; errors in
+ * the Capture envelope.
+ */
 export function mountCapture(
   router: Router,
   ctx: AuthcodeContext,
@@ -20,10 +25,13 @@ export function mountCapture(
     'perClient',
     (_req, res) => captureClient.get(res).id,
   )
-  addRoute(router, { method: 'post', path: '/access/getAuthorizationCode', errors: 'capture', logger: ctx.options.logger }, [
-    formBody,
-    authenticateCaptureClient(ctx.options),
-    perClient?.layer,
-    getAuthorizationCode(ctx, findUser),
-  ])
+  const authenticate = authenticateCaptureClient(ctx.options)
+  const issue = getAuthorizationCode(ctx, findUser)
+  const path = '/access/getAuthorizationCode'
+  for (const [method, readParams] of [
+    ['post', formBody],
+    ['get', captureQuery],
+  ] as const) {
+    addRoute(router, { method, path, errors: 'capture', logger: ctx.options.logger }, [readParams, authenticate, perClient?.layer, issue])
+  }
 }
