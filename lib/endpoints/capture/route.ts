@@ -1,10 +1,12 @@
 import type { Router } from 'express'
-import type { FindUserQuery } from '../../../types/options.js'
+import type { Grant } from '../../../types/grant.js'
+import type { FindUserQuery, TokenResponse } from '../../../types/options.js'
 import { formBody } from '../../http/form-body.js'
-import { createLimit } from '../../http/rate-limit.js'
+import { createLimit, ipKey } from '../../http/rate-limit.js'
 import { addRoute } from '../../http/route.js'
 import type { AuthcodeContext } from '../../options/context.js'
 import { authenticateCaptureClient, captureClient } from './authenticate.js'
+import { exchangeCaptureCode } from './exchange.js'
 import { getAuthorizationCode } from './issue.js'
 import { captureQuery } from './query.js'
 
@@ -34,4 +36,21 @@ export function mountCapture(
   ] as const) {
     addRoute(router, { method, path, errors: 'capture', logger: ctx.options.logger }, [readParams, authenticate, perClient?.layer, issue])
   }
+}
+
+/**
+ * `POST /oauth/token`, Capture's exchange: the per-IP limit, the form body, then the exchange;
+ * errors in the Capture envelope with OAuth error names.
+ */
+export function mountCaptureToken(
+  router: Router,
+  ctx: AuthcodeContext,
+  issueTokens: (grant: Grant) => Promise<TokenResponse> | TokenResponse,
+): void {
+  const perIp = createLimit(ctx.options.store, ctx.options.rateLimit.perIp, 'capture-token', 'perIp', ipKey)
+  addRoute(router, { method: 'post', path: '/oauth/token', errors: 'capture-oauth', logger: ctx.options.logger }, [
+    perIp?.layer,
+    formBody,
+    exchangeCaptureCode(ctx, issueTokens),
+  ])
 }

@@ -3,18 +3,19 @@ import type { AuthcodeLogger } from '../../../types/options.js'
 import type { AuthcodeError } from '../../errors/authcode-error.js'
 import { EventHandlerFailedError, StoreUnavailableError } from '../../errors/problems.js'
 import { renderAuthorize } from './authorize.js'
-import { renderCapture } from './capture.js'
+import { renderCapture, renderCaptureOAuth } from './capture.js'
 import { normalizeError } from './normalize.js'
 import { renderOAuth } from './oauth.js'
 import { renderProblem } from './problem.js'
 
 /** The shape errors take on a route. */
-export type ErrorFormat = 'problem' | 'oauth' | 'capture' | 'authorize'
+export type ErrorFormat = 'problem' | 'oauth' | 'capture' | 'capture-oauth' | 'authorize'
 
 const renderers: Record<ErrorFormat, (err: AuthcodeError, res: Response, req: Request) => void> = {
   problem: renderProblem,
   oauth: renderOAuth,
   capture: renderCapture,
+  'capture-oauth': renderCaptureOAuth,
   authorize: renderAuthorize,
 }
 

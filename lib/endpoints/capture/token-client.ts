@@ -1,0 +1,53 @@
+import type { Request, Response } from 'express'
+import type { ClientOptions } from '../../../types/options.js'
+import { CaptureError } from '../../errors/capture.js'
+import { parseBasicAuth } from '../../http/basic-auth.js'
+import type { FormParams } from '../../http/params.js'
+import type { ResolvedOptions } from '../../options/resolve.js'
+import { captureCredentials, invalidCredentials } from './credentials.js'
+import { parseSignatureAuth } from './janrain-signature.js'
+
+/** Authenticates the client of one `/oauth/token` request; see {@link captureTokenClient}. */
+export type AuthenticateTokenClient = (req: Request, res: Response, params: FormParams) => Promise<ClientOptions>
+
+function oneMethod(description: string): CaptureError {
+  return new CaptureError('invalid_argument', description)
+}
+
+/**
+ * Authenticates the client of Capture's `/oauth/token` the three ways Capture accepts: HTTP
+ * Basic `client_id:client_secret` (verbatim, as at `getAuthorizationCode`), `client_id` +
+ * `client_secret` in the form body, or a janrain-signed request (see {@link captureCredentials}).
+ * A `client_id` in the body beside a header must name the same client (Janrain's client sends
+ * none, but a signing client that does still verifies, since the signature leaves it out); a
+ * `client_secret` beside a header is a second method and refused. No Capture role is needed:
+ * the client only redeems codes issued for it.
+ * @see https://techdocs.akamai.com/identity-cloud/docs/exchange-an-authorization-code
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ * @throws CaptureError `invalid_client_credentials` (401) when the client cannot be authenticated,
+ * `invalid_argument` (400) when the request mixes methods or names two clients.
+ */
+export function captureTokenClient(options: ResolvedOptions): AuthenticateTokenClient {
+  const { bySecret, bySignature } = captureCredentials(options)
+
+  return async function authenticateTokenClient(req, res, params) {
+    const header = req.headers.authorization
+    const basic = parseBasicAuth(header, false)
+    const signed = basic === undefined ? parseSignatureAuth(header) : undefined
+    if (basic === null || signed === null) throw invalidCredentials('The Authorization header is malformed.')
+    const headerClient = basic?.id ?? signed?.id
+    if (headerClient !== undefined) {
+      if (params.client_secret !== undefined)
+        throw oneMethod('Use one client authentication method, not an Authorization header and client_secret.')
+      if (params.client_id !== undefined && params.client_id !== headerClient)
+        throw oneMethod('client_id does not name the client of the Authorization header.')
+    }
+    if (basic) return bySecret(basic.id, basic.secret)
+    if (signed) return await bySignature(req, res, signed)
+    if (header !== undefined)
+      throw invalidCredentials('Authenticate with HTTP Basic, client_id and client_secret, or a janrain-signed request.')
+    if (params.client_id === undefined || params.client_secret === undefined)
+      throw invalidCredentials('Client authentication is required: HTTP Basic, client_id and client_secret, or a janrain-signed request.')
+    return bySecret(params.client_id, params.client_secret)
+  }
+}
