@@ -71,15 +71,20 @@ describe('janrain-signed requests', () => {
       expect(signed).not.to.equal(janrainSign('s3cr3t', '/p', '2024-01-02 03:04:05', { uuid: 'u-1' }))
     })
 
-    it('sorts lines by code point like the client, where UTF-16 order differs, and before adding newlines', () => {
-      // U+1F600 sorts after U+FF5E by code point, before it by UTF-16 unit; "a=1" sorts before "a=1\t".
-      const params = { x: '\u{1F600}', y: '\uFF5E', a: '1\t', 'a=1': '', b: 'ß', B: 'é' }
-      const sets: Array<Record<string, string>> = [params, { x: '\u{1F600}z', 'x\uFF5E': 'q' }, { 'a-b': '1', a: '2', a_b: '3' }]
+    it('sorts lines by code point like the client, where UTF-16 order differs', () => {
+      // U+1F600 sorts after U+FF5E by code point, before it by UTF-16 unit (its lead surrogate is U+D83D).
+      const sets: Array<Record<string, string>> = [
+        { 'k\u{1F600}': '1', 'k\uFF5E': '2' },
+        { n: '\u{1F600}', 'n\uFF5E': 'x', m: 'ß', M: 'é' },
+        { 'a-b': '1', a: '2', a_b: '3' },
+      ]
       for (const set of sets) {
         expect(janrainSignature('k', '/p', '2024-01-02 03:04:05', Object.entries(set)), JSON.stringify(set)).to.equal(
           janrainSign('k', '/p', '2024-01-02 03:04:05', set),
         )
       }
+      const text = janrainSignedText('/p', 'd', sets[0] as Record<string, string>)
+      expect(text.indexOf('k\uFF5E=2'), 'the test client sorts by code point').to.be.below(text.indexOf('k\u{1F600}=1'))
     })
   })
 

@@ -73,7 +73,6 @@ function byCodePoint(a: string, b: string): number {
  * @see https://identitydocs.akamai.com/home/security-schemes
  */
 export function janrainSignature(secret: string, path: string, date: string, params: Iterable<SentParam>): string {
-  // Sorted before the newlines are added: a value holding a tab sorts differently with them.
   const lines = signedParams(params)
     .map(([name, value]) => `${name}=${value}`)
     .sort(byCodePoint)
