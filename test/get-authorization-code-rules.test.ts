@@ -93,6 +93,43 @@ describe('getAuthorizationCode: GET, redirect_uri and signed parameters', () => 
     })
   })
 
+  describe('client credentials as form parameters', () => {
+    it("accepts client_id and client_secret in a POST body, as Janrain's client sends them when it does not sign", async () => {
+      const client = new JanrainTestClient({
+        app: buildApp(options()).app,
+        base: MOUNT,
+        clientId: 'crm',
+        clientSecret: 'crm-secret',
+        sign: false,
+      })
+      const res = await client.call('access/getAuthorizationCode', USER)
+      expect(res.status, JSON.stringify(res.body)).to.equal(200)
+      expect(res.body.stat).to.equal('ok')
+    })
+
+    it('refuses a wrong client_secret, or one beside an Authorization header', async () => {
+      expectEnvelope(
+        await post(options(), form({ ...USER, client_id: 'crm', client_secret: 'wrong' }), {}),
+        401,
+        402,
+        'invalid_client_credentials',
+      )
+      expectEnvelope(await post(options(), form({ ...USER, client_secret: 'crm-secret' })), 400, 200, 'invalid_argument')
+    })
+
+    it('refuses a client_secret in a GET query, which would end up in access logs, and issues nothing', async () => {
+      const { app, auth } = buildApp(options())
+      let issued = 0
+      auth.on('authorization.CodeIssued', () => {
+        issued++
+      })
+      const res = await request(app).get(`${CAPTURE_URL}?${form({ ...USER, client_id: 'crm', client_secret: 'crm-secret' })}`)
+      expectEnvelope(res, 401, 402, 'invalid_client_credentials')
+      expect(res.body.error_description).to.match(/URL/)
+      expect(issued).to.equal(0)
+    })
+  })
+
   describe('redirect_uri', () => {
     it('is required', async () => {
       expectEnvelope(

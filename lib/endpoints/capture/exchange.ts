@@ -7,7 +7,7 @@ import { UnsupportedGrantTypeError } from '../../errors/oauth.js'
 import type { FormParams } from '../../http/params.js'
 import { sendJson } from '../../http/send.js'
 import type { AuthcodeContext } from '../../options/context.js'
-import { captureTokenClient } from './token-client.js'
+import { captureClientAuth } from './client-auth.js'
 
 function missing(argumentName: string): CaptureError {
   return new CaptureError('missing_argument', `${argumentName} is required.`, { argumentName })
@@ -30,7 +30,7 @@ export function exchangeCaptureCode(
   ctx: AuthcodeContext,
   issueTokens: (grant: Grant) => Promise<TokenResponse> | TokenResponse,
 ): RequestHandler {
-  const authenticate = captureTokenClient(ctx.options)
+  const authenticate = captureClientAuth(ctx.options)
   return async function captureToken(req, res) {
     const params = req.body as FormParams
     if (params.grant_type === undefined) throw missing('grant_type')

@@ -7,30 +7,30 @@ import type { ResolvedOptions } from '../../options/resolve.js'
 import { captureCredentials, invalidCredentials } from './credentials.js'
 import { parseSignatureAuth } from './janrain-signature.js'
 
-/** Authenticates the client of one `/oauth/token` request; see {@link captureTokenClient}. */
-export type AuthenticateTokenClient = (req: Request, res: Response, params: FormParams) => Promise<ClientOptions>
+/** Authenticates the client of one Capture API request; see {@link captureClientAuth}. */
+export type AuthenticateCaptureClient = (req: Request, res: Response, params: FormParams) => Promise<ClientOptions>
 
 function oneMethod(description: string): CaptureError {
   return new CaptureError('invalid_argument', description)
 }
 
 /**
- * Authenticates the client of Capture's `/oauth/token` the three ways Capture accepts: HTTP
- * Basic `client_id:client_secret` (verbatim, as at `getAuthorizationCode`), `client_id` +
- * `client_secret` in the form body, or a janrain-signed request (see {@link captureCredentials}).
- * A `client_id` in the body beside a header must name the same client (Janrain's client sends
- * none, but a signing client that does still verifies, since the signature leaves it out); a
- * `client_secret` beside a header is a second method and refused. No Capture role is needed:
- * the client only redeems codes issued for it.
+ * Authenticates a Capture API client the three ways Capture accepts: HTTP Basic
+ * `client_id:client_secret` (verbatim), `client_id` + `client_secret` as form parameters (as
+ * Janrain's client libraries send them when they do not sign), or a janrain-signed request
+ * (see {@link captureCredentials}). A `client_id` parameter beside a header must name the same
+ * client (a signing client that sends one still verifies, since the signature leaves it out);
+ * a `client_secret` beside a header is a second method and refused. Parameters that came in a
+ * URL (a `GET`) cannot carry a `client_secret`, which would end up in access logs.
  * @see https://techdocs.akamai.com/identity-cloud/docs/exchange-an-authorization-code
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
  * @throws CaptureError `invalid_client_credentials` (401) when the client cannot be authenticated,
  * `invalid_argument` (400) when the request mixes methods or names two clients.
  */
-export function captureTokenClient(options: ResolvedOptions): AuthenticateTokenClient {
+export function captureClientAuth(options: ResolvedOptions): AuthenticateCaptureClient {
   const { bySecret, bySignature } = captureCredentials(options)
 
-  return async function authenticateTokenClient(req, res, params) {
+  return async function authenticateCaptureRequest(req, res, params) {
     const header = req.headers.authorization
     const basic = parseBasicAuth(header, false)
     const signed = basic === undefined ? parseSignatureAuth(header) : undefined
@@ -46,6 +46,8 @@ export function captureTokenClient(options: ResolvedOptions): AuthenticateTokenC
     if (signed) return await bySignature(req, res, signed)
     if (header !== undefined)
       throw invalidCredentials('Authenticate with HTTP Basic, client_id and client_secret, or a janrain-signed request.')
+    if (params.client_secret !== undefined && req.method !== 'POST')
+      throw invalidCredentials('A client_secret in a URL ends up in logs: send it with HTTP Basic, in a POST body, or sign the request.')
     if (params.client_id === undefined || params.client_secret === undefined)
       throw invalidCredentials('Client authentication is required: HTTP Basic, client_id and client_secret, or a janrain-signed request.')
     return bySecret(params.client_id, params.client_secret)
