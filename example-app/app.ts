@@ -126,7 +126,12 @@ export async function createExampleApp({
   app.use(consentRoutes(auth))
   app.use(magicLinkRoutes({ auth, baseUrl, serviceToken: credentials.accountServiceToken }))
   app.use(mailboxRoutes(mailer))
-  app.use(captureDemoRoutes({ baseUrl, tokenEndpoint, crm: { ...clients.crm, secret: credentials.crmSecret } }))
+  app.use(
+    captureDemoRoutes({
+      api: { baseUrl: `${baseUrl}${AUTH_MOUNT}`, clientId: clients.crm.id, clientSecret: credentials.crmSecret },
+      redirectUri: clients.crm.redirectUri,
+    }),
+  )
   app.use((req, res) => sendPage(req, res, 'Not found', html`<p>Nothing here. <a href="/">Home</a></p>`, 404))
   app.use(errorPage)
 

@@ -35,8 +35,3 @@ export async function post(url: string, { json, form, headers = {} }: PostOption
   }
   return { method: 'POST', url, status: response.status, body }
 }
-
-/** An HTTP Basic `Authorization` header (RFC 6749 §2.3.1 form-encodes id and secret first). */
-export function basicAuth(id: string, secret: string): string {
-  return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`
-}

@@ -4,7 +4,7 @@ import type { Grant, RedeemExpectation } from '../types/grant.js'
 import type { AuthcodeOptions } from '../types/options.js'
 import { decideConsent, type ConsentInput } from './endpoints/authorize/consent.js'
 import { mountAuthorize } from './endpoints/authorize/route.js'
-import { mountCapture } from './endpoints/capture/route.js'
+import { mountCapture, mountCaptureToken } from './endpoints/capture/route.js'
 import { mountCodes } from './endpoints/codes/route.js'
 import { buildMetadata, metadataPathFor, mountMetadata, type AuthorizationServerMetadata } from './endpoints/metadata.js'
 import { mountToken } from './endpoints/token/route.js'
@@ -75,6 +75,7 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
   if (resolved.mounted.authorize) mountAuthorize(router, ctx)
   if (resolved.issueTokens) mountToken(router, ctx, resolved.issueTokens)
   if (resolved.findUser) mountCapture(router, ctx, resolved.findUser)
+  if (resolved.mounted.captureToken && resolved.issueTokens) mountCaptureToken(router, ctx, resolved.issueTokens)
 
   return Object.assign(router, {
     on<T extends AuthcodeEventType>(type: T, handler: AuthcodeEventHandler<T>) {

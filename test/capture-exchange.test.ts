@@ -1,13 +1,11 @@
 import { expect } from 'chai'
 import request from 'supertest'
-import type { AuthcodeOptions } from '../types/index.js'
 import { InvalidGrantError } from '../lib/index.js'
-import { baseOptions, buildApp, CRM_REDIRECT, MOUNT } from './helpers/app.js'
-import { basic, CAPTURE_URL, form } from './helpers/capture.js'
-import { connectRedis, uniquePrefix, type TestRedis } from './helpers/redis.js'
+import { buildApp, CRM_REDIRECT, MOUNT } from './helpers/app.js'
+import { basic, captureCode, captureOptions, form, PARTNER_REDIRECT } from './helpers/capture.js'
+import { connectRedis, type TestRedis } from './helpers/redis.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-const PARTNER_REDIRECT = 'https://partner.example.com/oauth'
 
 describe('Capture codes at POST /token and auth.redeem()', () => {
   let redis: TestRedis
@@ -18,25 +16,7 @@ describe('Capture codes at POST /token and auth.redeem()', () => {
     await redis.close()
   })
 
-  function options(): AuthcodeOptions {
-    const base = baseOptions()
-    return baseOptions({
-      redis,
-      keyPrefix: uniquePrefix(),
-      clients: [...base.clients, { id: 'partner', secret: 'partner-secret', redirectUris: [PARTNER_REDIRECT] }],
-      findUser: ({ uuid }) => `user-${uuid}`,
-    })
-  }
-
-  async function captureCode(app: Parameters<typeof request>[0], params: Record<string, string> = {}): Promise<string> {
-    const res = await request(app)
-      .post(CAPTURE_URL)
-      .set('Authorization', basic('crm', 'crm-secret'))
-      .type('form')
-      .send(form({ uuid: 'u-1', redirect_uri: PARTNER_REDIRECT, for_client_id: 'partner', ...params }))
-    expect(res.status, JSON.stringify(res.body)).to.equal(200)
-    return res.body.authorizationCode as string
-  }
+  const options = () => captureOptions(redis)
 
   function exchange(
     app: Parameters<typeof request>[0],

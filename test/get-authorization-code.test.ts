@@ -1,9 +1,8 @@
 import { expect } from 'chai'
-import type { Response } from 'supertest'
 import request from 'supertest'
 import type { AuthcodeOptions, CodeIssuedData, FindUserQuery } from '../types/index.js'
-import { baseOptions, buildApp, CRM_REDIRECT, WEB_REDIRECT } from './helpers/app.js'
-import { basic, CAPTURE_URL, form, signedDate, signedHeaders } from './helpers/capture.js'
+import { baseOptions, buildApp, CRM_REDIRECT } from './helpers/app.js'
+import { basic, CAPTURE_URL, expectEnvelope, form, signedDate, signedHeaders } from './helpers/capture.js'
 import { connectRedis, keysUnder, uniquePrefix, type TestRedis } from './helpers/redis.js'
 
 const CRM = basic('crm', 'crm-secret')
@@ -54,15 +53,6 @@ describe('POST /access/getAuthorizationCode', () => {
       .set(headers)
       .type('form')
       .send(typeof params === 'string' ? params : form(params))
-  }
-
-  function expectEnvelope(res: Response, status: number, code: number, error: string): void {
-    expect(res.status, JSON.stringify(res.body)).to.equal(status)
-    expect(res.headers['content-type']).to.match(/^application\/json/)
-    expect(res.headers['cache-control']).to.equal('no-store')
-    expect(res.body).to.include({ stat: 'error', code, error })
-    expect(res.body.error_description).to.be.a('string').and.not.equal('')
-    expect(res.body.request_id).to.match(/^[A-Za-z0-9_-]{16}$/)
   }
 
   describe('issuing', () => {
@@ -335,12 +325,14 @@ describe('POST /access/getAuthorizationCode', () => {
 
   it('binds the code to redirect_uri exactly as given', async () => {
     const { app, auth } = buildApp(captureOptions())
+    // `owner` registered no redirect URIs, so any https: URI is its to choose.
+    const redirectUri = 'https://owner.example.com/oauth/cb?from=capture&x=%2F'
     const res = await request(app)
       .post(CAPTURE_URL)
       .set('Authorization', CRM)
       .type('form')
-      .send(form({ ...USER, redirect_uri: WEB_REDIRECT }))
+      .send(form({ ...USER, for_client_id: 'owner', redirect_uri: redirectUri }))
     const grant = await auth.redeem(res.body.authorizationCode, { kind: 'capture' })
-    expect(grant.redirectUri).to.equal(WEB_REDIRECT)
+    expect(grant.redirectUri).to.equal(redirectUri)
   })
 })

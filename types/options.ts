@@ -177,9 +177,9 @@ export interface AuthcodeOptions {
    * that it is a same-host path before redirecting to it. With it or `getUser`, `/authorize` is mounted.
    */
   loginUrl?: string
-  /** Resolves a Capture user lookup to the user's id, or `null`; `getAuthorizationCode` is mounted only with it. */
+  /** Resolves a Capture user lookup to the user's id, or `null`; `getAuthorizationCode` is mounted only with it, `/oauth/token` with it and `issueTokens`. */
   findUser?: (query: FindUserQuery) => Promise<string | null> | string | null
-  /** Mints the `/token` response for a redeemed grant; without it `/token` is not mounted. */
+  /** Mints the `/token` (and Capture's `/oauth/token`) response for a redeemed grant; without it neither is mounted. */
   issueTokens?: (grant: Grant) => Promise<TokenResponse> | TokenResponse
   /** Base URL of the host's magic-link landing page; responses then carry `magic_link`. */
   magicLinkUrl?: string
@@ -226,7 +226,7 @@ export interface AuthcodeOptions {
   idempotencyTtl?: number
   /**
    * Seconds a janrain-signed request's `Date` may be from the server clock (either way) on
-   * `getAuthorizationCode`; each signature is accepted once inside that window. 1–3600.
+   * `getAuthorizationCode` and `/oauth/token`; each signature is accepted once inside that window. 1–3600.
    * @default 300
    */
   captureClockSkew?: number

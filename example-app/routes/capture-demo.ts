@@ -1,24 +1,44 @@
 import { Router } from 'express'
-import { AUTH_MOUNT } from '../auth.js'
-import { html } from '../html.js'
-import { basicAuth, post } from '../http-call.js'
-import { callStep, sendPage } from '../layout.js'
+import { callCapture, type CaptureApi, type SignedCall } from '../capture-client.js'
+import { html, jsonBlock } from '../html.js'
+import { sendPage } from '../layout.js'
 import { DEMO_USERS } from '../users.js'
 
-/** The CRM's registration and secret, as a Capture caller holds them. */
+/** The CRM as an existing Capture integration: its API base URL, credentials and registered redirect URI. */
 export interface CaptureDemoDeps {
-  baseUrl: string
-  tokenEndpoint: string
-  crm: { id: string; secret: string; redirectUri: string }
+  api: CaptureApi
+  redirectUri: string
 }
 
 const DEFAULT_STATE = '{"order":"A-1001","step":"checkout"}'
+const CAPTURE_BASE_URL = 'https://my-app.janraincapture.com'
+
+/** One signed call as a step of the demo: what was sent (headers and form), the status and the answer. */
+function signedStep(id: string, title: string, call: SignedCall, params: Record<string, string>) {
+  const sent = `Date: ${call.signedWith.Date}\nAuthorization: ${call.signedWith.Authorization}\n\n${new URLSearchParams(params).toString()}`
+  return html`<li id="${id}">
+    <strong>${title}</strong>: <code>${call.method} ${new URL(call.url).pathname}</code> → <code class="status">${call.status}</code>
+    <pre class="request">${sent}</pre>
+    ${typeof call.body === 'string' ? html`<pre>${call.body}</pre>` : jsonBlock(call.body)}
+  </li>`
+}
+
+/** A JSON text on one line: a signed parameter cannot hold a newline, and a textarea adds them. */
+function oneLine(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text))
+  } catch {
+    return text
+  }
+}
 
 /**
- * A Capture-style server-to-server call: the CRM asks `getAuthorizationCode` for a code for a
- * user (HTTP Basic), then exchanges it at `/token` and gets its `transaction_state` back.
+ * A Capture integration after migrating: the CRM's client signs every call as Janrain's client
+ * libraries do, asks `getAuthorizationCode` for a code for a user, then exchanges it at
+ * `/oauth/token` and gets its `transaction_state` back, against a base URL that is now
+ * express-authcode's mount URL.
  */
-export function captureDemoRoutes({ baseUrl, tokenEndpoint, crm }: CaptureDemoDeps): Router {
+export function captureDemoRoutes({ api, redirectUri }: CaptureDemoDeps): Router {
   const router = Router()
   const form = (email: string, state: string) =>
     html` <form method="post" action="/capture-demo" class="stack">
@@ -28,7 +48,7 @@ export function captureDemoRoutes({ baseUrl, tokenEndpoint, crm }: CaptureDemoDe
       </select>
       <label for="transaction_state">transaction_state (JSON)</label>
       <textarea id="transaction_state" name="transaction_state" rows="3">${state}</textarea>
-      <button>Call getAuthorizationCode, then /token</button>
+      <button>Call getAuthorizationCode, then oauth/token</button>
     </form>`
 
   router.get('/capture-demo', (req, res) => {
@@ -37,9 +57,11 @@ export function captureDemoRoutes({ baseUrl, tokenEndpoint, crm }: CaptureDemoDe
       res,
       'Capture-style call',
       html` <p>
-          The CRM (client <code>${crm.id}</code>, role <code>access_issuer</code>) calls the Janrain / Akamai Capture-compatible endpoint
-          from its server with HTTP Basic credentials, exactly as existing Capture integrations do.
+          The CRM (client <code>${api.clientId}</code>, role <code>access_issuer</code>) is an existing Janrain / Akamai Capture
+          integration. Its client signs every call (<code>Authorization: Signature …</code> with a <code>Date</code>), exactly as Janrain's
+          client libraries do. Migrating changed one setting, the API base URL:
         </p>
+        <p><code>${CAPTURE_BASE_URL}</code> → <code id="capture-base-url">${api.baseUrl}</code></p>
         ${form(DEMO_USERS[0]?.email ?? '', DEFAULT_STATE)}`,
     )
   })
@@ -47,26 +69,25 @@ export function captureDemoRoutes({ baseUrl, tokenEndpoint, crm }: CaptureDemoDe
   router.post('/capture-demo', async (req, res) => {
     const email = String(req.body?.email ?? '')
     const state = String(req.body?.transaction_state ?? '')
-    const authorization = basicAuth(crm.id, crm.secret)
-    const issued = await post(`${baseUrl}${AUTH_MOUNT}/access/getAuthorizationCode`, {
-      headers: { authorization },
-      form: { key_attribute: 'email', key_value: email, type_name: 'user', redirect_uri: crm.redirectUri, transaction_state: state },
-    })
+    const issueParams = {
+      key_attribute: 'email',
+      key_value: email,
+      type_name: 'user',
+      redirect_uri: redirectUri,
+      transaction_state: oneLine(state),
+    }
+    const issued = await callCapture(api, '/access/getAuthorizationCode', issueParams)
     const code = (issued.body as { authorizationCode?: unknown } | null)?.authorizationCode
-    const exchanged =
-      typeof code === 'string'
-        ? await post(tokenEndpoint, {
-            headers: { authorization },
-            form: { grant_type: 'authorization_code', code, redirect_uri: crm.redirectUri },
-          })
-        : undefined
+    const exchangeParams = typeof code === 'string' ? { grant_type: 'authorization_code', code, redirect_uri: redirectUri } : undefined
+    const exchanged = exchangeParams ? await callCapture(api, '/oauth/token', exchangeParams) : undefined
     const returned = (exchanged?.body as { transaction_state?: unknown } | undefined)?.transaction_state
     sendPage(
       req,
       res,
       'Capture-style call',
       html` <ol class="steps">
-          ${callStep('capture-issue', 'Issue', issued)} ${exchanged ? callStep('capture-exchange', 'Exchange', exchanged) : ''}
+          ${signedStep('capture-issue', 'Issue', issued, issueParams)}
+          ${exchanged && exchangeParams ? signedStep('capture-exchange', 'Exchange', exchanged, exchangeParams) : ''}
         </ol>
         ${returned !== undefined ? html`<div class="notice ok" id="transaction-state">transaction_state came back: <code>${JSON.stringify(returned)}</code></div>` : ''}
         <h2>Again</h2>

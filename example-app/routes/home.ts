@@ -52,8 +52,8 @@ export function homeRoutes(storesDescription: string): Router {
           <section class="card">
             <h2>Capture call</h2>
             <p>
-              A CRM calls the Janrain-compatible <code>POST /access/getAuthorizationCode</code> with Basic auth, then exchanges the code at
-              <code>/token</code> and gets its <code>transaction_state</code> back.
+              A CRM's Capture client, unchanged but for its base URL, signs <code>getAuthorizationCode</code>, then exchanges the code at
+              <code>oauth/token</code> and gets its <code>transaction_state</code> back.
             </p>
             <a class="button" href="/capture-demo">Make a Capture call</a>
           </section>

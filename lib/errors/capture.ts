@@ -1,4 +1,5 @@
 import { AuthcodeError } from './authcode-error.js'
+import type { OAuthErrorCode } from './oauth.js'
 
 /**
  * Capture error names with their numeric code and the HTTP status they are answered with.
@@ -50,3 +51,38 @@ export class CaptureError extends AuthcodeError {
     this.argumentName = init.argumentName
   }
 }
+
+/**
+ * How Capture's `/oauth/token` names its errors: the envelope's `error` is the OAuth 2.0
+ * error (RFC 6749 §5.2) a token client switches on, and its `code` Capture's number for that
+ * fault — 100/200/201 for a missing, invalid or repeated argument, 402 for client
+ * credentials, 415 for an authorization code that cannot be redeemed (unknown, expired,
+ * used, or bound to another client, redirect URI or kind), 510 for the rate limit and 500 for
+ * the server. A Capture error thrown on that route answers with the OAuth name its
+ * {@link CAPTURE_ERRORS} name stands for.
+ * @see https://techdocs.akamai.com/identity-cloud-auth/reference/registration-error-codes
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
+export const CAPTURE_OAUTH_ERRORS = {
+  /** Capture's number for each OAuth error; one missing here answers 200 (`invalid_argument`). */
+  codes: {
+    invalid_request: 200,
+    invalid_client: 402,
+    invalid_grant: 415,
+    unauthorized_client: 403,
+    unsupported_grant_type: 200,
+    server_error: 500,
+    temporarily_unavailable: 500,
+  } as Partial<Record<OAuthErrorCode, number>>,
+  /** The OAuth name of each Capture error; the rate limit, which OAuth has no name for, keeps Capture's. */
+  names: {
+    missing_argument: 'invalid_request',
+    invalid_argument: 'invalid_request',
+    duplicate_argument: 'invalid_request',
+    record_not_found: 'invalid_grant',
+    invalid_client_credentials: 'invalid_client',
+    client_permission_error: 'unauthorized_client',
+    api_limit_error: 'api_limit_error',
+    unexpected_error: 'server_error',
+  } satisfies Record<CaptureErrorName, OAuthErrorCode | 'api_limit_error'>,
+} as const

@@ -1,9 +1,13 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express'
 import { DuplicateParameterError, InvalidRequestError } from '../errors/oauth.js'
-import { parseParams, safeName, type FormParams } from './params.js'
+import { requestLocal } from './locals.js'
+import { parseParams, safeName, type FormParams, type SentParam } from './params.js'
 
 /** Largest form body accepted. */
 export const FORM_LIMIT_BYTES = 16 * 1024
+
+/** The parameters of the request as sent, empty values included, for the layers that verify a signature over them. */
+export const sentParams = requestLocal<readonly SentParam[]>('the parameters as sent')
 
 const readText = express.text({ type: 'application/x-www-form-urlencoded', limit: FORM_LIMIT_BYTES })
 
@@ -23,31 +27,34 @@ export const formBody: RequestHandler = function readForm(req: Request, res: Res
       next(err)
       return
     }
-    let params: FormParams
+    let read: { params: FormParams; sent: SentParam[] }
     try {
-      params = typeof req.body === 'string' ? fromText(req.body) : fromParsed(req.body)
+      read = typeof req.body === 'string' ? fromText(req.body) : fromParsed(req.body)
     } catch (parseError) {
       next(parseError)
       return
     }
-    req.body = params
+    req.body = read.params
+    sentParams.set(res, read.sent)
     next()
   })
 }
 
-function fromText(text: string): FormParams {
-  const { params, repeated } = parseParams(text)
+function fromText(text: string): { params: FormParams; sent: SentParam[] } {
+  const { params, repeated, sent } = parseParams(text)
   if (repeated[0] !== undefined) throw new DuplicateParameterError(safeName(repeated[0]))
-  return params
+  return { params, sent }
 }
 
-function fromParsed(body: unknown): FormParams {
+function fromParsed(body: unknown): { params: FormParams; sent: SentParam[] } {
   const params: FormParams = Object.create(null)
-  if (typeof body !== 'object' || body === null) return params
+  const sent: SentParam[] = []
+  if (typeof body !== 'object' || body === null) return { params, sent }
   for (const [name, value] of Object.entries(body)) {
     if (Array.isArray(value)) throw new DuplicateParameterError(safeName(name))
     if (typeof value !== 'string') throw new InvalidRequestError(`Parameter ${safeName(name)} must be a plain string.`)
+    sent.push([name, value])
     if (value !== '') params[name] = value
   }
-  return params
+  return { params, sent }
 }

@@ -1,6 +1,9 @@
 /** Parameters of a form body or query: each name at most once, empty values dropped. */
 export type FormParams = Partial<Record<string, string>>
 
+/** One parameter as the request carried it, decoded, an empty value included. */
+export type SentParam = readonly [name: string, value: string]
+
 /** Parameters read from `application/x-www-form-urlencoded` text, and the names given more than once. */
 export interface ParsedParams {
   params: FormParams
@@ -8,6 +11,8 @@ export interface ParsedParams {
   repeated: string[]
   /** Every value of each name the caller said may repeat, in order. */
   lists: Partial<Record<string, string[]>>
+  /** Every parameter in the order sent, empty values and repeats included (what a request signature covers). */
+  sent: SentParam[]
 }
 
 /**
@@ -20,13 +25,20 @@ export function parseParams(text: string, multi: readonly string[] = []): Parsed
   const params: FormParams = Object.create(null)
   const lists: ParsedParams['lists'] = Object.create(null)
   const repeated = new Set<string>()
-  for (const [name, value] of new URLSearchParams(text)) {
+  const sent: SentParam[] = [...new URLSearchParams(text)]
+  for (const [name, value] of sent) {
     if (value === '') continue
     if (multi.includes(name)) (lists[name] ??= []).push(value)
     else if (params[name] === undefined) params[name] = value
     else repeated.add(name)
   }
-  return { params, repeated: [...repeated], lists }
+  return { params, repeated: [...repeated], lists, sent }
+}
+
+/** The query string of a request URL, as sent (Express's parsed `req.query` could merge repeats or build objects). */
+export function rawQuery(url: string): string {
+  const start = url.indexOf('?')
+  return start < 0 ? '' : url.slice(start + 1)
 }
 
 /** A parameter name fit to echo in an error description (RFC 6749 §5.2 allows only printable ASCII). */

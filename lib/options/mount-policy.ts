@@ -6,8 +6,10 @@ export interface MountedEndpoints {
   authorize: boolean
   /** `POST /token`: `issueTokens` mints the answer. */
   token: boolean
-  /** `POST /access/getAuthorizationCode`: `findUser` resolves Capture lookups. */
+  /** `POST` and `GET /access/getAuthorizationCode`: `findUser` resolves Capture lookups. */
   capture: boolean
+  /** `POST /oauth/token`, Capture's exchange: its codes come from `findUser` and its answer from `issueTokens`. */
+  captureToken: boolean
 }
 
 /** The one place that decides what is mounted, from the options. */
@@ -16,5 +18,6 @@ export function mountPolicy(options: Pick<AuthcodeOptions, 'loginUrl' | 'getUser
     authorize: options.loginUrl !== undefined || options.getUser !== undefined,
     token: options.issueTokens !== undefined,
     capture: options.findUser !== undefined,
+    captureToken: options.findUser !== undefined && options.issueTokens !== undefined,
   }
 }

@@ -162,15 +162,27 @@ for (const store of stores) {
       expect(await page.locator('h1').textContent()).to.equal('Token response')
     })
 
-    it('makes a Capture call and gets transaction_state back from /token', async function () {
+    it('makes signed Capture calls and gets stat "ok" and transaction_state back from oauth/token', async function () {
       const { page } = browser
       await page.goto(`${app.url}/capture-demo`)
+      expect(await page.locator('#capture-base-url').textContent()).to.equal(`${app.url}/api/id/v1/auth`)
       await page.selectOption('#email', 'alan@example.com')
-      await page.fill('#transaction_state', '{"cart":"c-7","step":"checkout"}')
+      await page.fill('#transaction_state', '{"cart":"c-7",\n "step":"checkout"}')
       await page.click('form.stack button')
 
       expect(await page.locator('#capture-issue .status').textContent()).to.equal('200')
+      expect(await page.locator('#capture-issue code').first().textContent()).to.equal('POST /api/id/v1/auth/access/getAuthorizationCode')
       expect(await page.locator('#capture-exchange .status').textContent()).to.equal('200')
+      expect(await page.locator('#capture-exchange code').first().textContent()).to.equal('POST /api/id/v1/auth/oauth/token')
+      const sent = (await page.locator('#capture-exchange pre.request').textContent()) as string
+      expect(sent).to.match(/^Date: \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\nAuthorization: Signature crm:[A-Za-z0-9+/]+=*\n/)
+      expect(sent).not.to.match(/client_secret|client_id/)
+      const answer = JSON.parse((await page.locator('#capture-exchange pre.json').textContent()) as string) as Record<string, unknown>
+      expect(answer).to.include({ stat: 'ok', token_type: 'Bearer' })
+      expect(answer.access_token)
+        .to.be.a('string')
+        .and.match(/^demo_/)
+      expect(answer.transaction_state).to.deep.equal({ cart: 'c-7', step: 'checkout' })
       expect(await page.locator('#transaction-state code').textContent()).to.equal('{"cart":"c-7","step":"checkout"}')
     })
   })

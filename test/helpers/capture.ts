@@ -1,5 +1,11 @@
-import { createHmac } from 'node:crypto'
-import { MOUNT } from './app.js'
+import { expect } from 'chai'
+import type { Express } from 'express'
+import type { Response } from 'supertest'
+import request from 'supertest'
+import type { AuthcodeOptions, ClientOptions } from '../../types/index.js'
+import { baseOptions, MOUNT } from './app.js'
+import { janrainDate, janrainHeaders } from './janrain-client.js'
+import { uniquePrefix, type TestRedis } from './redis.js'
 
 /** The Capture endpoint under the test mount. */
 export const CAPTURE_PATH = '/access/getAuthorizationCode'
@@ -11,14 +17,9 @@ export function basic(id: string, secret: string): string {
 }
 
 /** A `Date` header as janrain-signed requests send it: `YYYY-MM-DD HH:MM:SS` in UTC. */
-export function signedDate(at = new Date()): string {
-  return at.toISOString().slice(0, 19).replace('T', ' ')
-}
+export const signedDate = janrainDate
 
-/**
- * Headers of a janrain-signed request, built the way Janrain's own Python client does:
- * HMAC-SHA1 over path, Date and the sorted `k=v` lines, each line ending in a newline.
- */
+/** Headers of a janrain-signed request to `path` (default getAuthorizationCode), from the test client of {@link janrainHeaders}. */
 export function signedHeaders(
   id: string,
   secret: string,
@@ -26,16 +27,48 @@ export function signedHeaders(
   date = signedDate(),
   path = CAPTURE_PATH,
 ): Record<string, string> {
-  let text = `${path}\n${date}\n`
-  const lines = Object.entries(params)
-    .map(([k, v]) => `${k}=${v}`)
-    .sort()
-  if (lines.length > 0) text += `${lines.join('\n')}\n`
-  const signature = createHmac('sha1', secret).update(text).digest('base64')
-  return { Date: date, Authorization: `Signature ${id}:${signature}` }
+  return janrainHeaders(id, secret, path, params, date)
 }
 
 /** A form body in Capture's encoding. */
 export function form(params: Record<string, string>): string {
   return new URLSearchParams(params).toString()
+}
+
+/** A confidential client with one registered redirect URI, which Capture codes are issued for. */
+export const PARTNER_REDIRECT = 'https://partner.example.com/oauth'
+export const PARTNER_CLIENT: ClientOptions = { id: 'partner', secret: 'partner-secret', redirectUris: [PARTNER_REDIRECT] }
+
+/** {@link baseOptions} on `redis` with a fresh key prefix, the partner client and a `findUser` that finds `user-<uuid>`. */
+export function captureOptions(redis: TestRedis, overrides: Partial<AuthcodeOptions> = {}): AuthcodeOptions {
+  const base = baseOptions()
+  return baseOptions({
+    redis,
+    keyPrefix: uniquePrefix(),
+    clients: [...base.clients, PARTNER_CLIENT],
+    findUser: ({ uuid }) => (uuid === undefined ? null : `user-${uuid}`),
+    ...overrides,
+  })
+}
+
+/** A code from getAuthorizationCode, issued by `crm` for the partner (user `u-1`) unless `params` say otherwise. */
+export async function captureCode(app: Express, params: Record<string, string> = {}): Promise<string> {
+  const res = await request(app)
+    .post(CAPTURE_URL)
+    .set('Authorization', basic('crm', 'crm-secret'))
+    .type('form')
+    .send(form({ uuid: 'u-1', redirect_uri: PARTNER_REDIRECT, for_client_id: 'partner', ...params }))
+  expect(res.status, JSON.stringify(res.body)).to.equal(200)
+  return res.body.authorizationCode as string
+}
+
+/** A Capture error envelope: `status`, `{ stat: "error", code, error }`, a description, a request id and `no-store`. */
+export function expectEnvelope(res: Response, status: number, code: number, error: string, argumentName?: string): void {
+  expect(res.status, JSON.stringify(res.body)).to.equal(status)
+  expect(res.headers['content-type']).to.match(/^application\/json/)
+  expect(res.headers['cache-control']).to.equal('no-store')
+  expect(res.body).to.include({ stat: 'error', code, error })
+  expect(res.body.error_description).to.be.a('string').and.not.equal('')
+  expect(res.body.request_id).to.match(/^[A-Za-z0-9_-]{16}$/)
+  if (argumentName !== undefined) expect(res.body.argument_name).to.equal(argumentName)
 }

@@ -88,6 +88,48 @@ export function mostly(good: string, bad: fc.Arbitrary<string>): fc.Arbitrary<st
 
 const CAPTURE_USER = { uuid: 'f5b3c8a2-2d2c-4f6e-9a77-0b3f4b1d6c11', redirect_uri: CRM_REDIRECT }
 
+/** The parameters and credentials hostile requests to getAuthorizationCode are built from, by either method. */
+const CAPTURE_HOSTILE = {
+  fields: {
+    uuid: mostly(CAPTURE_USER.uuid, fc.constantFrom('nobody', '__proto__')),
+    id: fc.constantFrom('1', '404', 'constructor'),
+    key_attribute: fc.constantFrom('email', '__proto__'),
+    key_value: fc.string(),
+    type_name: fc.constantFrom('user', 'admin', 'prototype'),
+    redirect_uri: mostly(CRM_REDIRECT, fc.constantFrom(WEB_REDIRECT, 'https://evil.example/cb')),
+    for_client_id: fc.constantFrom('web', 'crm', 'nobody', '__proto__'),
+    lifetime: mostly('1', fc.constantFrom('30', '900', '901', '0', '-1', '1e3', 'NaN')),
+    transaction_state: fc.oneof(
+      fc.json(),
+      fc.constantFrom('{"__proto__":{"polluted":1}}', '{"constructor":{"prototype":{"polluted":1}}}', '{'),
+    ),
+  },
+  rare: ['id', 'key_attribute', 'key_value', 'type_name', 'for_client_id', 'transaction_state'],
+  authorization: [
+    basic('crm', SECRETS.crmSecret),
+    basic('crm', 'wrong'),
+    basic('web', ''),
+    'Signature crm:AAAA',
+    'Signature :',
+    'Basic %%%',
+  ],
+}
+
+/** getAuthorizationCode's success, by either method. */
+function expectCaptureCode(res: HttpAnswer): void {
+  expect(res.status, res.text).to.equal(200)
+  expect(res.json).to.include({ stat: 'ok' })
+  expect(res.json?.authorizationCode).to.have.length(43)
+}
+
+/** A Capture route's "store unavailable": the envelope's code 500 with HTTP 503; `error` is its name for it. */
+function expectCaptureUnavailable(res: HttpAnswer, error = 'unexpected_error'): void {
+  expect(res.status, res.text).to.equal(503)
+  expect(res.json).to.include({ stat: 'error', code: 500, error })
+  expect(Number(res.headers['retry-after'])).to.be.greaterThan(0)
+  expect(res.headers['cache-control']).to.equal('no-store')
+}
+
 /** The table. */
 export const endpoints: Endpoint[] = [
   {
@@ -170,43 +212,23 @@ export const endpoints: Endpoint[] = [
       path: `${MOUNT}/access/getAuthorizationCode`,
       ...withAuth(form(CAPTURE_USER), basic('crm', SECRETS.crmSecret)),
     }),
-    expectSuccess: (res) => {
-      expect(res.status, res.text).to.equal(200)
-      expect(res.json).to.include({ stat: 'ok' })
-      expect(res.json?.authorizationCode).to.have.length(43)
-    },
-    expectUnavailable: (res) => {
-      expect(res.status, res.text).to.equal(503)
-      expect(res.json).to.include({ stat: 'error', code: 500, error: 'unexpected_error' })
-      expect(Number(res.headers['retry-after'])).to.be.greaterThan(0)
-      expect(res.headers['cache-control']).to.equal('no-store')
-    },
-    hostile: {
-      body: 'form',
-      fields: {
-        uuid: mostly(CAPTURE_USER.uuid, fc.constantFrom('nobody', '__proto__')),
-        id: fc.constantFrom('1', '404', 'constructor'),
-        key_attribute: fc.constantFrom('email', '__proto__'),
-        key_value: fc.string(),
-        type_name: fc.constantFrom('user', 'admin', 'prototype'),
-        redirect_uri: mostly(CRM_REDIRECT, fc.constantFrom(WEB_REDIRECT, 'https://evil.example/cb')),
-        for_client_id: fc.constantFrom('web', 'crm', 'nobody', '__proto__'),
-        lifetime: mostly('1', fc.constantFrom('30', '900', '901', '0', '-1', '1e3', 'NaN')),
-        transaction_state: fc.oneof(
-          fc.json(),
-          fc.constantFrom('{"__proto__":{"polluted":1}}', '{"constructor":{"prototype":{"polluted":1}}}', '{'),
-        ),
-      },
-      rare: ['id', 'key_attribute', 'key_value', 'type_name', 'for_client_id', 'transaction_state'],
-      authorization: [
-        basic('crm', SECRETS.crmSecret),
-        basic('crm', 'wrong'),
-        basic('web', ''),
-        'Signature crm:AAAA',
-        'Signature :',
-        'Basic %%%',
-      ],
-    },
+    expectSuccess: expectCaptureCode,
+    expectUnavailable: expectCaptureUnavailable,
+    hostile: { ...CAPTURE_HOSTILE, body: 'form' },
+  },
+  {
+    name: 'GET /access/getAuthorizationCode',
+    method: 'GET',
+    path: '/access/getAuthorizationCode',
+    usesStore: true,
+    valid: async () => ({
+      method: 'GET',
+      path: `${MOUNT}/access/getAuthorizationCode?${new URLSearchParams(CAPTURE_USER).toString()}`,
+      headers: { authorization: basic('crm', SECRETS.crmSecret) },
+    }),
+    expectSuccess: expectCaptureCode,
+    expectUnavailable: expectCaptureUnavailable,
+    hostile: { ...CAPTURE_HOSTILE, body: 'query' },
   },
   {
     name: 'POST /token',
@@ -240,6 +262,49 @@ export const endpoints: Endpoint[] = [
         basic('__proto__', 'x'),
         'Basic %%%',
         'Basic Og==',
+        'Bearer x',
+      ],
+    },
+  },
+  {
+    name: 'POST /oauth/token',
+    method: 'POST',
+    path: '/oauth/token',
+    usesStore: true,
+    valid: async (auth) => {
+      const code = await issue(auth, {
+        kind: 'capture',
+        clientId: 'crm',
+        redirectUri: CRM_REDIRECT,
+        scope: undefined,
+        codeChallenge: undefined,
+      })
+      const params = { grant_type: 'authorization_code', code, redirect_uri: CRM_REDIRECT }
+      return { method: 'POST', path: `${MOUNT}/oauth/token`, ...withAuth(form(params), basic('crm', SECRETS.crmSecret)) }
+    },
+    expectSuccess: (res) => {
+      expect(res.status, res.text).to.equal(200)
+      expect(res.json).to.include({ stat: 'ok' })
+      expect(res.json?.access_token).to.be.a('string')
+    },
+    expectUnavailable: (res) => expectCaptureUnavailable(res, 'temporarily_unavailable'),
+    hostile: {
+      body: 'form',
+      fields: {
+        grant_type: mostly('authorization_code', fc.constantFrom('refresh_token', '')),
+        code: anyCode,
+        redirect_uri: mostly(CRM_REDIRECT, fc.constantFrom(`${CRM_REDIRECT}/x`, 'javascript:alert(1)')),
+        client_id: fc.constantFrom('crm', 'web', 'nobody', '__proto__'),
+        client_secret: fc.constantFrom(SECRETS.crmSecret, 'wrong'),
+      },
+      rare: ['client_id', 'client_secret'],
+      authorization: [
+        basic('crm', SECRETS.crmSecret),
+        '',
+        basic('crm', 'wrong'),
+        'Signature crm:AAAA',
+        'Signature :',
+        'Basic %%%',
         'Bearer x',
       ],
     },

@@ -3,7 +3,7 @@ import { DEFAULTS } from '../../defaults.js'
 import { draftCode, issueCode } from '../../engine/issue.js'
 import { appendQuery } from '../../engine/redirect-uri.js'
 import { LoginRequiredError } from '../../errors/oauth.js'
-import { parseParams } from '../../http/params.js'
+import { parseParams, rawQuery } from '../../http/params.js'
 import { redirectErrorsTo } from '../../http/render/authorize.js'
 import { sendRedirect } from '../../http/send.js'
 import type { AuthcodeContext } from '../../options/context.js'
@@ -71,12 +71,6 @@ export function authorize(ctx: AuthcodeContext): RequestHandler {
     await issueCode(engine, draft)
     sendRedirect(res, appendQuery(request.redirectUri, { code: draft.code, state: request.state, iss: options.issuer }))
   }
-}
-
-/** The query string of a request URL, as sent (Express's parsed `req.query` could merge repeats or build objects). */
-function rawQuery(url: string): string {
-  const start = url.indexOf('?')
-  return start < 0 ? '' : url.slice(start + 1)
 }
 
 /** A past moment this router marked, in epoch seconds; anything else (a future or malformed value) is no mark. */

@@ -1,10 +1,18 @@
 import { createHmac } from 'node:crypto'
+import type { SentParam } from '../../http/params.js'
 
 /** Credentials from an `Authorization: Signature <client_id>:<signature>` header. */
 export interface SignatureCredentials {
   id: string
   signature: string
 }
+
+/**
+ * Parameters a janrain-signed request leaves out of its signature: the credentials, which
+ * Janrain's client libraries move into the `Authorization` header instead of sending them.
+ * @see https://identitydocs.akamai.com/home/security-schemes
+ */
+export const UNSIGNED_PARAMETERS: ReadonlySet<string> = new Set(['client_id', 'client_secret', 'access_token'])
 
 /**
  * Parses `Authorization: Signature <client_id>:<base64 signature>`. Returns `undefined` for
@@ -32,16 +40,42 @@ export function parseSignedDate(value: string | undefined): number | undefined {
   return new Date(time).toISOString().slice(0, 19) === `${value?.replace(' ', 'T')}` ? time : undefined
 }
 
+/** The parameters a signature covers: all but {@link UNSIGNED_PARAMETERS}. */
+function signedParams(params: Iterable<SentParam>): SentParam[] {
+  return [...params].filter(([name]) => !UNSIGNED_PARAMETERS.has(name))
+}
+
 /**
- * The janrain-signed signature of a request: base64 HMAC-SHA1, keyed with the client
- * secret, of the endpoint path, the `Date` header and the sorted `name=value` lines of the
- * parameters, each followed by a newline.
+ * Why the signed text could not bind these parameters, or `undefined` when it can. The text
+ * joins `name=value` lines with newlines, so a name holding `=` or a newline, or a value
+ * holding a newline, could be split another way under the same signature
+ * (`a=1\nb=2` signs as `a` = `1\nb=2` and as `a` = `1`, `b` = `2`).
+ */
+export function unbindableParameter(params: Iterable<SentParam>): string | undefined {
+  for (const [name, value] of signedParams(params)) {
+    if (/[=\n]/.test(name)) return 'A signed request cannot carry a parameter name holding "=" or a newline.'
+    if (value.includes('\n')) return 'A signed request cannot carry a parameter value holding a newline.'
+  }
+  return undefined
+}
+
+/** Orders strings by Unicode code point, as Janrain's Python client sorts its lines (UTF-8 bytes sort the same way; UTF-16 units may not). */
+function byCodePoint(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
+}
+
+/**
+ * The janrain-signed signature of a request: base64 HMAC-SHA1, keyed with the client secret,
+ * of the endpoint path (relative to the API base, here the mount point), a newline, the
+ * `Date` header, a newline, then the sorted `name=value` lines of the parameters, each
+ * followed by a newline — every parameter as sent (an empty value included) except
+ * {@link UNSIGNED_PARAMETERS}. Check {@link unbindableParameter} first.
  * @see https://identitydocs.akamai.com/home/security-schemes
  */
-export function janrainSignature(secret: string, path: string, date: string, params: Readonly<Record<string, string | undefined>>): string {
-  const lines = Object.entries(params)
-    .flatMap(([name, value]) => (value === undefined ? [] : [`${name}=${value}`]))
-    .sort()
+export function janrainSignature(secret: string, path: string, date: string, params: Iterable<SentParam>): string {
+  const lines = signedParams(params)
+    .map(([name, value]) => `${name}=${value}`)
+    .sort(byCodePoint)
   const text = `${path}\n${date}\n${lines.map((line) => `${line}\n`).join('')}`
   return createHmac('sha1', secret).update(text, 'utf8').digest('base64')
 }

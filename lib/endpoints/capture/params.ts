@@ -1,5 +1,6 @@
 import type { ClientOptions, FindUserQuery } from '../../../types/options.js'
 import { DEFAULTS } from '../../defaults.js'
+import { isRegisteredRedirectUri } from '../../engine/redirect-uri.js'
 import { CaptureError } from '../../errors/capture.js'
 import type { FormParams } from '../../http/params.js'
 
@@ -30,9 +31,10 @@ function invalid(argumentName: string, description: string): CaptureError {
  * Checks the parameters of `getAuthorizationCode` in Capture's terms: the user by exactly
  * one of `uuid`, `id` or `key_attribute` + `key_value` (a quoted `key_value` is a JSON
  * string and is passed to `findUser` unquoted), `type_name` (default `user`),
- * `redirect_uri` (required, absolute, no fragment), `for_client_id` (a registered client,
- * default the caller), `lifetime` (1–900 s, default 30) and `transaction_state` (JSON text,
- * at most 8 KiB). Unknown parameters are ignored.
+ * `redirect_uri` (required; see {@link redirectUriFault}; exactly one of the receiving
+ * client's registered redirect URIs when it has any), `for_client_id` (a registered
+ * confidential client, default the caller), `lifetime` (1–900 s, default 30) and
+ * `transaction_state` (JSON text, at most 8 KiB). Unknown parameters are ignored.
  * @see https://techdocs.akamai.com/identity-cloud/docs/get-an-authorization-code
  * @throws CaptureError `missing_argument`, `invalid_argument` or `duplicate_argument` for the first fault.
  */
@@ -40,13 +42,18 @@ export function readCaptureParams(params: FormParams, caller: ClientOptions, cli
   const query = readUser(params)
   const redirectUri = params.redirect_uri
   if (redirectUri === undefined) throw missing('redirect_uri', 'redirect_uri is required.')
-  if (!URL.canParse(redirectUri) || redirectUri.includes('#'))
-    throw invalid('redirect_uri', 'redirect_uri must be an absolute URI without a fragment.')
+  const fault = redirectUriFault(redirectUri)
+  if (fault !== undefined) throw invalid('redirect_uri', fault)
   const forClientId = params.for_client_id ?? caller.id
-  if (!clients.has(forClientId)) throw invalid('for_client_id', 'for_client_id is not a registered client.')
-  // A Capture code has no PKCE binding: only a client that authenticates at /token may hold one.
-  if (clients.get(forClientId)?.secret === undefined)
-    throw invalid('for_client_id', 'for_client_id must name a confidential client (one with a secret).')
+  const receiver = clients.get(forClientId)
+  if (!receiver) throw invalid('for_client_id', 'for_client_id is not a registered client.')
+  // A Capture code has no PKCE binding: only a client that authenticates at the exchange may hold one.
+  if (receiver.secret === undefined) throw invalid('for_client_id', 'for_client_id must name a confidential client (one with a secret).')
+  if ((receiver.redirectUris?.length ?? 0) > 0 && !isRegisteredRedirectUri(receiver, redirectUri))
+    throw invalid(
+      'redirect_uri',
+      `redirect_uri is not one of the redirect URIs registered for ${forClientId === caller.id ? 'this client' : 'for_client_id'}.`,
+    )
   const { capture, captureMax } = DEFAULTS.ttl
   const lifetime = params.lifetime === undefined ? capture : /^\d{1,3}$/.test(params.lifetime) ? Number(params.lifetime) : 0
   if (lifetime < 1 || lifetime > captureMax)
@@ -54,6 +61,26 @@ export function readCaptureParams(params: FormParams, caller: ClientOptions, cli
   const result: CaptureParams = { query, redirectUri, forClientId, lifetime }
   if (params.transaction_state !== undefined) result.transactionState = readTransactionState(params.transaction_state)
   return result
+}
+
+/** A loopback host, where `http:` is allowed: nothing on the network can see or claim it. */
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/
+
+/**
+ * Why `uri` cannot be a Capture code's `redirect_uri`, or `undefined` when it can: an absolute
+ * `https:` URI in printable ASCII (or `http:` on a loopback host) without a fragment, so never
+ * `javascript:`, `data:` or another scheme a browser would run instead of navigating.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.6
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
+ */
+export function redirectUriFault(uri: string): string | undefined {
+  const url = URL.parse(uri)
+  if (!url || !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]/i.test(uri) || !/^[\x21-\x7e]+$/.test(uri))
+    return 'redirect_uri must be an absolute URI (scheme://host/…) in printable ASCII.'
+  if (uri.includes('#')) return 'redirect_uri must not contain a fragment.'
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOST.test(url.hostname))) return undefined
+  return 'redirect_uri must use https: (or http: on a loopback host).'
 }
 
 function readUser(params: FormParams): FindUserQuery {

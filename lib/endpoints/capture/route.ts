@@ -1,14 +1,21 @@
 import type { Router } from 'express'
-import type { FindUserQuery } from '../../../types/options.js'
+import type { Grant } from '../../../types/grant.js'
+import type { FindUserQuery, TokenResponse } from '../../../types/options.js'
 import { formBody } from '../../http/form-body.js'
 import { createLimit } from '../../http/rate-limit.js'
 import { addRoute } from '../../http/route.js'
 import type { AuthcodeContext } from '../../options/context.js'
+import { failedAuthGuard, perIpLimit } from '../guards.js'
 import { authenticateCaptureClient, captureClient } from './authenticate.js'
+import { authenticateCaptureTokenClient, exchangeCaptureCode, requireCaptureGrant } from './exchange.js'
 import { getAuthorizationCode } from './issue.js'
-import { failedAuthGuard } from '../guards.js'
+import { captureQuery } from './query.js'
 
-/** `POST /access/getAuthorizationCode`: the form body, client authentication, the per-client limit, then issuance; errors in the Capture envelope. */
+/**
+ * `POST` and `GET /access/getAuthorizationCode`: the parameters (form body, or query), the
+ * failed-authentication count, client authentication, the per-client limit (one count for both
+ * methods), then issuance; errors in the Capture envelope.
+ */
 export function mountCapture(
   router: Router,
   ctx: AuthcodeContext,
@@ -22,12 +29,42 @@ export function mountCapture(
     (_req, res) => captureClient.get(res).id,
   )
   const guard = failedAuthGuard(ctx, 'capture')
-  addRoute(router, { method: 'post', path: '/access/getAuthorizationCode', errors: 'capture', logger: ctx.options.logger }, [
+  const authenticate = authenticateCaptureClient(ctx)
+  const issue = getAuthorizationCode(ctx, findUser)
+  const path = '/access/getAuthorizationCode'
+  for (const [method, readParams] of [
+    ['post', formBody],
+    ['get', captureQuery],
+  ] as const) {
+    addRoute(router, { method, path, errors: 'capture', logger: ctx.options.logger }, [
+      readParams,
+      guard.count,
+      authenticate,
+      guard.forgive,
+      perClient?.layer,
+      issue,
+    ])
+  }
+}
+
+/**
+ * `POST /oauth/token`, Capture's exchange: the per-IP limit, the form body, the grant type,
+ * client authentication (counted against the failed-authentication limit first), then the
+ * exchange; errors in the Capture envelope with OAuth error names.
+ */
+export function mountCaptureToken(
+  router: Router,
+  ctx: AuthcodeContext,
+  issueTokens: (grant: Grant) => Promise<TokenResponse> | TokenResponse,
+): void {
+  const guard = failedAuthGuard(ctx, 'capture-token')
+  addRoute(router, { method: 'post', path: '/oauth/token', errors: 'capture-oauth', logger: ctx.options.logger }, [
+    perIpLimit(ctx, 'capture-token')?.layer,
     formBody,
+    requireCaptureGrant,
     guard.count,
-    authenticateCaptureClient(ctx),
+    authenticateCaptureTokenClient(ctx),
     guard.forgive,
-    perClient?.layer,
-    getAuthorizationCode(ctx, findUser),
+    exchangeCaptureCode(ctx, issueTokens),
   ])
 }

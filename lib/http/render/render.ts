@@ -3,13 +3,13 @@ import type { AuthcodeLogger } from '../../../types/options.js'
 import type { AuthcodeError } from '../../errors/authcode-error.js'
 import { EventHandlerFailedError, StoreUnavailableError } from '../../errors/problems.js'
 import { renderAuthorize, renderBuiltInPage, type HostErrorPage } from './authorize.js'
-import { renderCapture } from './capture.js'
+import { renderCapture, renderCaptureOAuth } from './capture.js'
 import { normalizeError } from './normalize.js'
 import { renderOAuth } from './oauth.js'
 import { renderProblem } from './problem.js'
 
 /** The shape errors take on a route. */
-export type ErrorFormat = 'problem' | 'oauth' | 'capture' | 'authorize'
+export type ErrorFormat = 'problem' | 'oauth' | 'capture' | 'capture-oauth' | 'authorize'
 
 type Render = (err: AuthcodeError, res: Response, req: Request) => void | Promise<void>
 
@@ -22,7 +22,7 @@ export interface RenderOptions {
 
 function rendererOf(format: ErrorFormat, renderErrorPage: HostErrorPage | undefined): Render {
   if (format === 'authorize') return (err, res, req) => renderAuthorize(err, res, req, renderErrorPage)
-  return { problem: renderProblem, oauth: renderOAuth, capture: renderCapture }[format]
+  return { problem: renderProblem, oauth: renderOAuth, capture: renderCapture, 'capture-oauth': renderCaptureOAuth }[format]
 }
 
 /**

@@ -1,0 +1,66 @@
+import type { RequestHandler } from 'express'
+import type { ClientOptions } from '../../../types/options.js'
+import type { Grant } from '../../../types/grant.js'
+import type { TokenResponse } from '../../../types/options.js'
+import { redeemCode } from '../../engine/redeem.js'
+import { CaptureError } from '../../errors/capture.js'
+import { UnsupportedGrantTypeError } from '../../errors/oauth.js'
+import type { FormParams } from '../../http/params.js'
+import { sendJson } from '../../http/send.js'
+import type { AuthcodeContext } from '../../options/context.js'
+import { requestLocal } from '../../http/locals.js'
+import { captureClientAuth } from './client-auth.js'
+
+function missing(argumentName: string): CaptureError {
+  return new CaptureError('missing_argument', `${argumentName} is required.`, { argumentName })
+}
+
+/**
+ * `POST /oauth/token`, Capture's exchange of a `getAuthorizationCode` code: authenticates the
+ * client (Basic, body credentials or janrain-signed; a failure consumes nothing), then redeems
+ * the code through the one redemption engine, bound to kind `capture`, that client (the code's
+ * `for_client_id`) and the `redirect_uri` it was issued with, so the first presentation of a
+ * live code consumes it whatever the outcome and a second fires
+ * `authorization.CodeReuseDetected`. Answers `{ ...issueTokens(grant), transaction_state?,
+ * stat: "ok" }` with `Cache-Control: no-store` and `Pragma: no-cache`; unknown parameters are
+ * ignored.
+ * @see https://techdocs.akamai.com/identity-cloud/docs/exchange-an-authorization-code
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ */
+export function exchangeCaptureCode(
+  ctx: AuthcodeContext,
+  issueTokens: (grant: Grant) => Promise<TokenResponse> | TokenResponse,
+): RequestHandler {
+  return async function captureToken(req, res) {
+    const params = req.body as FormParams
+    const client = captureTokenClient.get(res)
+    if (params.code === undefined) throw missing('code')
+    if (params.redirect_uri === undefined) throw missing('redirect_uri')
+    const grant = await redeemCode(ctx.engine, params.code, { kind: 'capture', clientId: client.id, redirectUri: params.redirect_uri })
+    const tokens = await issueTokens(grant)
+    const state = grant.transactionState === undefined ? {} : { transaction_state: grant.transactionState }
+    res.setHeader('Pragma', 'no-cache')
+    sendJson(res, 200, { ...tokens, ...state, stat: 'ok' })
+  }
+}
+
+/** Only the authorization code grant, checked before the client is authenticated. */
+export const requireCaptureGrant: RequestHandler = function requireCaptureGrant(req, _res, next) {
+  const { grant_type: grantType } = req.body as FormParams
+  if (grantType === undefined) throw missing('grant_type')
+  if (grantType !== 'authorization_code') throw new UnsupportedGrantTypeError()
+  next()
+}
+
+/** The client {@link authenticateCaptureTokenClient} authenticated for this request. */
+const captureTokenClient = requestLocal<ClientOptions>('the authenticated Capture token client')
+
+/** The route layer that authenticates the client of `POST /oauth/token`; a failure consumes nothing. */
+export function authenticateCaptureTokenClient(ctx: AuthcodeContext): RequestHandler {
+  const authenticate = captureClientAuth(ctx)
+  return async function authenticateCaptureToken(req, res, next) {
+    captureTokenClient.set(res, await authenticate(req, res, req.body as FormParams))
+    next()
+  }
+}
