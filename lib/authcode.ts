@@ -10,6 +10,7 @@ import { mountToken } from './endpoints/token/route.js'
 import { EventBus } from './engine/events.js'
 import { redeemCode } from './engine/redeem.js'
 import type { AuthcodeContext } from './options/context.js'
+import { instrumentRoutes } from './http/request-span.js'
 import { resolveOptions } from './options/resolve.js'
 
 /** The router `authcode()` returns: mount it with `app.use(path, auth)`. */
@@ -37,9 +38,13 @@ export const kContext = Symbol('authcode.context')
  */
 export function authcode(options: AuthcodeOptions): AuthcodeRouter {
   const resolved = resolveOptions(options)
-  const ctx: AuthcodeContext = { options: resolved, engine: { store: resolved.store, events: new EventBus() } }
+  const ctx: AuthcodeContext = {
+    options: resolved,
+    engine: { store: resolved.store, events: new EventBus(), telemetry: resolved.telemetry },
+  }
   const metadata = buildMetadata(resolved)
   const router = Router() as AuthcodeRouter
+  instrumentRoutes(router, resolved.telemetry)
 
   mountMetadata(router, metadata, resolved.logger)
   mountCodes(router, ctx)

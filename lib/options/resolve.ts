@@ -10,6 +10,8 @@ import type { CodeStore } from '../../types/store.js'
 import { DEFAULTS } from '../defaults.js'
 import { AuthcodeOptionsError, OPTIONS_ERROR_CODES } from '../errors/options-error.js'
 import { RedisStore } from '../stores/redis-store.js'
+import { Telemetry } from '../telemetry/telemetry.js'
+import { tracedStore } from '../telemetry/traced-store.js'
 import { describeFault, faultCode } from './describe-fault.js'
 import { mountPolicy, type MountedEndpoints } from './mount-policy.js'
 import { optionsSchema } from './schema.js'
@@ -33,6 +35,8 @@ export interface ResolvedOptions extends Omit<AuthcodeOptions, 'clients' | 'rate
   logger: AuthcodeLogger
   /** Which endpoints are mounted. */
   mounted: MountedEndpoints
+  /** The router's instruments and tracer (SPEC §9); `store` reports to it. */
+  telemetry: Telemetry
 }
 
 type Validated = AuthcodeOptions & Required<Pick<AuthcodeOptions, 'keyPrefix' | 'idempotencyTtl' | 'singleActiveCode' | 'captureClockSkew'>>
@@ -66,11 +70,13 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     }
   }
   const { redis, rateLimit, session, ...rest } = options
+  const telemetry = new Telemetry()
   return {
     ...rest,
     accessTokens,
     // Joi's xor guarantees exactly one of store and redis.
-    store: options.store ?? new RedisStore({ client: redis as RedisConnection, prefix: options.keyPrefix }),
+    store: tracedStore(options.store ?? new RedisStore({ client: redis as RedisConnection, prefix: options.keyPrefix }), telemetry),
+    telemetry,
     baseUrl: options.issuer.replace(/\/+$/, ''),
     clients,
     userKey: session?.userKey ?? DEFAULTS.sessionUserKey,

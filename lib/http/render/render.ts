@@ -22,9 +22,13 @@ const renderers: Record<ErrorFormat, (err: AuthcodeError, res: Response, req: Re
  * Renders the errors of a route in `format`: the one place errors become answers. Mounted as
  * the route's last layer, it runs only when something on the route failed, so a request that
  * succeeds pays no layer for it. Server errors are logged by name and stack frames only: a
- * message may carry input.
+ * message may carry input. `report` hears of every error rendered (telemetry).
  */
-export function renderErrorsAs(format: ErrorFormat, logger: AuthcodeLogger): ErrorRequestHandler {
+export function renderErrorsAs(
+  format: ErrorFormat,
+  logger: AuthcodeLogger,
+  report?: (err: AuthcodeError, res: Response) => void,
+): ErrorRequestHandler {
   const render = renderers[format]
   return function renderRouteError(err: unknown, req, res, next) {
     if (res.headersSent) {
@@ -32,6 +36,7 @@ export function renderErrorsAs(format: ErrorFormat, logger: AuthcodeLogger): Err
       return
     }
     const error = normalizeError(err)
+    report?.(error, res)
     if (error.status >= 500 && !(error instanceof StoreUnavailableError)) {
       const cause = error instanceof EventHandlerFailedError ? error.cause : err
       logger.error(
