@@ -1,5 +1,6 @@
 import { Router } from 'express'
 import type { AuthcodeEventHandler, AuthcodeEventType } from '../types/events.js'
+import type { AuthcodeHealth } from '../types/health.js'
 import type { Grant, RedeemExpectation } from '../types/grant.js'
 import type { AuthcodeOptions } from '../types/options.js'
 import { mountAuthorize } from './endpoints/authorize/route.js'
@@ -12,6 +13,7 @@ import { redeemCode } from './engine/redeem.js'
 import type { AuthcodeContext } from './options/context.js'
 import { instrumentRoutes } from './http/request-span.js'
 import { resolveOptions } from './options/resolve.js'
+import { routerHealth, watchEvictionPolicy } from './telemetry/health.js'
 
 /** The router `authcode()` returns: mount it with `app.use(path, auth)`. */
 export interface AuthcodeRouter extends Router {
@@ -26,6 +28,11 @@ export interface AuthcodeRouter extends Router {
   readonly metadata: AuthorizationServerMetadata
   /** The root path RFC 8414 §3.1 puts the document at, for the host to serve `metadata` there too. */
   readonly metadataPath: string
+  /**
+   * For a readiness probe: whether the store answers (and how fast), and whether Redis may evict
+   * what single use depends on (`ok` is false then). Never rejects.
+   */
+  health(): Promise<AuthcodeHealth>
 }
 
 /** Where the router keeps its context, for the library's own white-box tests; not exported by the package. */
@@ -45,6 +52,7 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
   const metadata = buildMetadata(resolved)
   const router = Router() as AuthcodeRouter
   instrumentRoutes(router, resolved.telemetry)
+  watchEvictionPolicy(resolved.store, resolved.logger)
 
   mountMetadata(router, metadata, resolved.logger)
   mountCodes(router, ctx)
@@ -60,6 +68,7 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
     redeem: (code: string, expect?: RedeemExpectation) => redeemCode(ctx.engine, code, expect),
     metadata,
     metadataPath: metadataPathFor(resolved.issuer),
+    health: () => routerHealth(resolved.store),
     [kContext]: ctx,
   })
 }

@@ -163,6 +163,7 @@ describe('OpenTelemetry instruments and spans (SPEC §9)', function () {
         await send(captureRequest(), 503)
         const unavailable = await send(authorizeRequest(authorizeQuery(), user), 303)
         expect(locationParams(unavailable.headers.location).get('error')).to.equal('temporarily_unavailable')
+        expect((await auth.health()).ok).to.equal(false)
       } finally {
         await server.start()
       }

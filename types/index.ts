@@ -1,5 +1,6 @@
 export type * from './grant.js'
 export type * from './store.js'
 export type * from './events.js'
+export type * from './health.js'
 export type * from './options.js'
 export type * from './express-session.js'
