@@ -1,8 +1,9 @@
 import { expect } from 'chai'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createClient } from 'redis'
+import { createClient, createCluster } from 'redis'
 import { MemoryStore, type AuthcodeRouter, type CodeStore } from '../lib/index.js'
 import { baseOptions, buildApp } from './helpers/app.js'
+import { canStartCluster, RedisCluster } from './helpers/redis-cluster.js'
 import { RedisServer } from './helpers/redis-server.js'
 import { uniquePrefix } from './helpers/redis.js'
 
@@ -107,6 +108,23 @@ describe('auth.health() (SPEC §7)', function () {
     expect(health.ok).to.equal(true)
     expect(health.store.ok).to.equal(true)
     expect(health.store).not.to.have.any.keys('evictionPolicy', 'replicas')
+  })
+
+  it('reports a Redis Cluster healthy, from one of its nodes', async function () {
+    if (!canStartCluster()) this.skip()
+    const cluster = await RedisCluster.start()
+    const client = createCluster({ rootNodes: cluster.rootNodes })
+    client.on('error', () => undefined)
+    try {
+      await client.connect()
+      const { auth } = buildApp(baseOptions({ redis: client, keyPrefix: uniquePrefix() }))
+      const health = await auth.health()
+      expect(health.ok).to.equal(true)
+      expect(health.store).to.include({ ok: true, evictionPolicy: 'noeviction' })
+    } finally {
+      await client.close().catch(() => undefined)
+      await cluster.stop()
+    }
   })
 
   it('reports a MemoryStore healthy, with no eviction policy', async () => {

@@ -35,21 +35,13 @@ interface Instruments {
 
 function createInstruments(provider: MeterProvider): Instruments {
   const meter = provider.getMeter(INSTRUMENTATION_SCOPE)
+  const counter = (name: string, description: string, unit = '{code}') => meter.createCounter(name, { description, unit })
   return {
-    issued: meter.createCounter('authcode.codes.issued', { description: 'Codes issued, by kind and client.', unit: '{code}' }),
-    redeemed: meter.createCounter('authcode.codes.redeemed', { description: 'Codes redeemed, by kind.', unit: '{code}' }),
-    reuseDetected: meter.createCounter('authcode.codes.reuse_detected', {
-      description: 'Consumed codes presented again, by kind.',
-      unit: '{code}',
-    }),
-    redeemFailed: meter.createCounter('authcode.codes.redeem_failed', {
-      description: 'Failed redemptions, by reason (and kind when the code was found).',
-      unit: '{code}',
-    }),
-    rejected: meter.createCounter('authcode.requests.rejected', {
-      description: 'Requests an endpoint refused, by endpoint and reason.',
-      unit: '{request}',
-    }),
+    issued: counter('authcode.codes.issued', 'Codes issued, by kind and client.'),
+    redeemed: counter('authcode.codes.redeemed', 'Codes redeemed, by kind.'),
+    reuseDetected: counter('authcode.codes.reuse_detected', 'Consumed codes presented again, by kind.'),
+    redeemFailed: counter('authcode.codes.redeem_failed', 'Failed redemptions, by reason (and kind when the code was found).'),
+    rejected: counter('authcode.requests.rejected', 'Requests an endpoint refused, by endpoint and reason.', '{request}'),
     storeDuration: meter.createHistogram('authcode.store.duration', {
       description: 'Duration of code store operations, by operation.',
       unit: 'ms',
