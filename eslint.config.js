@@ -17,6 +17,14 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
+    // The example app's browser scripts.
+    files: ['example-app/public/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { document: 'readonly', fetch: 'readonly', setTimeout: 'readonly' },
+    },
+  },
+  {
     files: ['.ci/**/*.mjs', 'test/**/*.mjs'],
     languageOptions: { globals: { console: 'readonly', process: 'readonly' } },
   },

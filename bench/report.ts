@@ -1,4 +1,4 @@
-import type { ScenarioName } from './scenario.js'
+import { WITH_OTEL, type ScenarioName } from './scenario.js'
 import type { Measurement } from './target.js'
 import type { CommandCalls } from './redis.js'
 
@@ -9,6 +9,8 @@ export interface ResultRow {
   p50Ms: number | null
   p99Ms: number | null
   redisRoundTripsPerRequest: number | null
+  /** CPU time of the target process per request, in microseconds. */
+  cpuUsPerRequest: number | null
   skipped?: true
 }
 
@@ -31,7 +33,8 @@ const round = (value: number, digits: number) => Number(value.toFixed(digits))
 
 /** Medians over the rounds of one scenario. */
 export function summarize(name: ScenarioName, rounds: Measurement[]): Summary {
-  if (rounds.length === 0) return { row: { name, rps: null, p50Ms: null, p99Ms: null, redisRoundTripsPerRequest: null, skipped: true } }
+  if (rounds.length === 0)
+    return { row: { name, rps: null, p50Ms: null, p99Ms: null, redisRoundTripsPerRequest: null, cpuUsPerRequest: null, skipped: true } }
   const rps = median(rounds.map((m) => m.rps))
   const byRps = [...rounds].sort((a, b) => Math.abs(a.rps - rps) - Math.abs(b.rps - rps))[0] as Measurement
   const unexpected: Record<string, number> = {}
@@ -43,6 +46,7 @@ export function summarize(name: ScenarioName, rounds: Measurement[]): Summary {
       p50Ms: round(median(rounds.map((m) => m.p50Ms)), 2),
       p99Ms: round(median(rounds.map((m) => m.p99Ms)), 2),
       redisRoundTripsPerRequest: round(median(rounds.map((m) => m.roundTrips)), 2),
+      cpuUsPerRequest: Math.round(median(rounds.map((m) => m.cpuUsPerRequest))),
     },
     commands: new Map([...byRps.commands].map(([cmd, calls]) => [cmd, round(calls / Math.max(1, byRps.completed), 2)])),
     unexpected,
@@ -52,19 +56,21 @@ export function summarize(name: ScenarioName, rounds: Measurement[]): Summary {
 /** The results as a Markdown table, with the Redis commands behind each round-trip count. */
 export function table(summaries: Summary[]): string {
   const lines = [
-    '| scenario | req/s | p50 ms | p99 ms | Redis round trips / req | Redis commands / req (INFO commandstats) |',
-    '|---|---:|---:|---:|---:|---|',
+    '| scenario | req/s | p50 ms | p99 ms | target CPU µs / req | Redis round trips / req | Redis commands / req (INFO commandstats) |',
+    '|---|---:|---:|---:|---:|---:|---|',
   ]
   for (const { row, commands } of summaries) {
     if (row.skipped) {
-      lines.push(`| ${row.name} | skipped (not mounted) | | | | |`)
+      lines.push(`| ${row.name} | skipped (not mounted) | | | | | |`)
       continue
     }
     const breakdown = [...(commands ?? [])]
       .sort((a, b) => b[1] - a[1])
       .map(([cmd, n]) => `${cmd} ${n}`)
       .join(', ')
-    lines.push(`| ${row.name} | ${row.rps} | ${row.p50Ms} | ${row.p99Ms} | ${row.redisRoundTripsPerRequest} | ${breakdown} |`)
+    lines.push(
+      `| ${row.name} | ${row.rps} | ${row.p50Ms} | ${row.p99Ms} | ${row.cpuUsPerRequest} | ${row.redisRoundTripsPerRequest} | ${breakdown} |`,
+    )
   }
   return lines.join('\n')
 }
@@ -84,5 +90,21 @@ export function ratios(rows: ResultRow[]): string[] {
     if (!a || !b) return []
     const ratio = a / b
     return [`${ours} / ${theirs} = ${ratio.toFixed(3)}× (target ≥ ${target}×) ${ratio >= target ? 'met' : 'NOT met'}`]
+  })
+}
+
+/**
+ * What registering an OpenTelemetry SDK costs each of the library's scenarios that ran both ways
+ * (`--otel`): the ratio of req/s, and of the target's CPU time per request (the steadier of the
+ * two on a shared machine).
+ */
+export function otelRatios(rows: ResultRow[]): string[] {
+  return rows.flatMap((traced) => {
+    if (!traced.name.endsWith(WITH_OTEL) || !traced.rps || !traced.cpuUsPerRequest) return []
+    const plain = rows.find((r) => `${r.name}${WITH_OTEL}` === traced.name)
+    if (!plain?.rps || !plain.cpuUsPerRequest) return []
+    const rps = (traced.rps / plain.rps).toFixed(3)
+    const cpu = (traced.cpuUsPerRequest / plain.cpuUsPerRequest).toFixed(3)
+    return [`${traced.name} / ${plain.name} = ${rps}× req/s, ${cpu}× target CPU per request`]
   })
 }

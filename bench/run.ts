@@ -1,12 +1,12 @@
-// npm run bench -- [--quick] [--json FILE] [--scenario NAME ...] [--soak SECONDS] [--cpu-prof]
+// npm run bench -- [--quick] [--otel] [--json FILE] [--scenario NAME ...] [--soak SECONDS] [--cpu-prof]
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { RedisServer } from '../test/helpers/redis-server.js'
 import { connectRedis } from './redis.js'
-import { ratios, summarize, table, type Summary } from './report.js'
+import { otelRatios, ratios, summarize, table, type Summary } from './report.js'
 import { RpcChild } from './rpc.js'
-import { scenarioNamed, scenarios } from './scenarios/index.js'
+import { scenarioNamed, scenarios, withOtel } from './scenarios/index.js'
 import { soak } from './soak.js'
 import { Target, type Bench, type Measurement } from './target.js'
 
@@ -21,6 +21,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '50' },
     soak: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
+    otel: { type: 'boolean', default: false },
   },
 })
 
@@ -30,7 +31,9 @@ const settings = {
   warmup: Number(args.warmup ?? (args.quick ? 2 : 5)),
   connections: Number(args.connections),
 }
-const selected = args.scenario?.map(scenarioNamed) ?? (args.soak ? [scenarioNamed('POST /token')] : scenarios)
+const chosen = args.scenario?.map(scenarioNamed) ?? (args.soak ? [scenarioNamed('POST /token')] : scenarios)
+// --otel: each of the library's scenarios also runs with an OpenTelemetry SDK registered in its target.
+const selected = args.otel ? chosen.flatMap((s) => [s, ...(s.otel ? [] : [withOtel(s)].filter((v) => v !== undefined))]) : chosen
 const profileDir = resolve('bench/results/profiles')
 if (args['cpu-prof']) await mkdir(profileDir, { recursive: true })
 const profileFile = (target: Target, round: number) =>
@@ -79,7 +82,7 @@ try {
       return summarize(s.name, target ? (measured.get(target) ?? []) : [])
     })
     console.log(`\n${table(summaries)}\n`)
-    for (const line of ratios(summaries.map((s) => s.row))) console.log(line)
+    for (const line of [...ratios(summaries.map((s) => s.row)), ...otelRatios(summaries.map((s) => s.row))]) console.log(line)
     for (const { row, unexpected } of summaries) {
       if (unexpected && Object.keys(unexpected).length)
         console.warn(`warning: ${row.name} got unexpected answers ${JSON.stringify(unexpected)}`)

@@ -2,15 +2,15 @@ import type { Request as AutocannonRequest } from 'autocannon'
 import type { Express } from 'express'
 import type { BenchRedis } from './redis.js'
 
+/** The scenarios of this library's endpoints. */
+export type AuthcodeScenarioName = 'POST /codes' | 'POST /access/getAuthorizationCode' | 'GET /authorize' | 'POST /token'
+
+/** The suffix of a scenario run with an OpenTelemetry SDK registered in its target process (`--otel`). */
+export const WITH_OTEL = ' + OTel SDK'
+
 /** Names of the measured scenarios, exactly as they appear in the results file. */
 export type ScenarioName =
-  | 'POST /codes'
-  | 'POST /access/getAuthorizationCode'
-  | 'GET /authorize'
-  | 'POST /token'
-  | 'baseline'
-  | 'oidc-provider GET /auth'
-  | 'oidc-provider POST /token'
+  AuthcodeScenarioName | `${AuthcodeScenarioName}${typeof WITH_OTEL}` | 'baseline' | 'oidc-provider GET /auth' | 'oidc-provider POST /token'
 
 /** What a target process prepares before a run and hands to the load generator. */
 export interface Fixture {
@@ -39,6 +39,8 @@ export interface Scenario {
   readonly expectStatus: number
   /** Each request uses up one prepared code, so a run needs as many codes as requests. */
   readonly consumesCodes?: boolean
+  /** The target process registers an OpenTelemetry SDK before it builds the host app. */
+  readonly otel?: boolean
   serve(redis: BenchRedis): Promise<Served>
   requests(fixture: Fixture): AutocannonRequest[]
 }

@@ -4,14 +4,18 @@ import { once } from 'node:events'
 import { writeFile } from 'node:fs/promises'
 import { Session } from 'node:inspector/promises'
 import type { AddressInfo } from 'node:net'
+import { registerBenchSdk } from './otel-sdk.js'
 import { connectRedis, countRoundTrips } from './redis.js'
 import { serveRpc } from './rpc.js'
 import { scenarioNamed } from './scenarios/index.js'
 
 const [name = '', redisUrl = ''] = process.argv.slice(2)
+const scenario = scenarioNamed(name)
+// Before the host app is built, as a production host registers its SDK before building the router.
+if (scenario.otel) registerBenchSdk()
 const redis = await connectRedis(redisUrl)
 const { client, roundTrips } = countRoundTrips(redis)
-const { app, prepare } = await scenarioNamed(name).serve(client)
+const { app, prepare } = await scenario.serve(client)
 const server = app.listen(0, '127.0.0.1')
 await once(server, 'listening')
 const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -32,6 +36,10 @@ serveRpc(
     },
     prepare: (count: number) => prepare?.(count, origin) ?? {},
     rss: () => process.memoryUsage().rss,
+    cpuMicros: () => {
+      const { user, system } = process.cpuUsage()
+      return user + system
+    },
     roundTrips,
     exit: async () => {
       server.closeAllConnections()

@@ -11,6 +11,12 @@ export interface Measurement {
   p99Ms: number
   /** Requests the target sent to Redis (a command, script call or transaction each) per completed request, setup excluded. */
   roundTrips: number
+  /**
+   * CPU time (user + system) the target process spent per completed request. Unlike req/s it
+   * does not depend on how much of a shared machine the target got, so it compares builds and
+   * variants across runs on a busy machine.
+   */
+  cpuUsPerRequest: number
   /** Commands Redis ran during the run, by name (INFO commandstats: also those inside scripts and transactions). */
   commands: CommandCalls
   completed: number
@@ -73,11 +79,13 @@ export class Target {
     const fixture = await this.child.call<Fixture>('prepare', count)
     const before = await commandCalls(bench.redis)
     const sentBefore = await this.child.call<number>('roundTrips')
+    const cpuBefore = await this.child.call<number>('cpuMicros')
     const job: LoadJob = { name: this.scenario.name, origin: this.origin, fixture, seconds, connections: bench.connections }
     if (profile) await this.child.call('profileStart')
     const result = await bench.load.call<LoadResult>('run', job)
     await sleep(200) // requests cut off at the end of the run may still be finishing in the target
     if (profile) await this.child.call('profileStop', profile)
+    const cpu = (await this.child.call<number>('cpuMicros')) - cpuBefore
     const sent = (await this.child.call<number>('roundTrips')) - sentBefore
     const commands = commandDelta(before, await commandCalls(bench.redis))
     const unexpected = Object.fromEntries(
@@ -89,6 +97,7 @@ export class Target {
       p50Ms: result.p50Ms,
       p99Ms: result.p99Ms,
       roundTrips: sent / Math.max(1, result.completed),
+      cpuUsPerRequest: cpu / Math.max(1, result.completed),
       commands,
       completed: result.completed,
       unexpected,

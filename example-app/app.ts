@@ -13,9 +13,12 @@ import { consentRoutes } from './routes/consent.js'
 import { loginRoutes } from './routes/login.js'
 import { magicLinkRoutes } from './routes/magic-link.js'
 import { mailboxRoutes } from './routes/mailbox.js'
+import { opsRoutes } from './routes/ops.js'
+import { OpsSeries } from './ops-series.js'
 import { sameOriginPosts, securityHeaders } from './security-headers.js'
 import { SESSION_COOKIE, sessionMiddleware } from './session.js'
 import { openStores } from './stores.js'
+import { startTelemetry } from './telemetry.js'
 import './session-data.js'
 
 /** Options of {@link createExampleApp}. */
@@ -52,7 +55,10 @@ export async function createExampleApp({
   const clients = clientsFor(baseUrl)
   const secret = sessionSecret ?? randomBytes(32).toString('base64url')
 
+  // The SDK first: the router's instruments report to the meter provider registered when it is built.
+  const telemetry = startTelemetry()
   const auth = createAuth(baseUrl, stores, credentials)
+  const opsSeries = new OpsSeries(telemetry.collect, () => auth.health())
   auth.on('authorization.CodeIssued', sendMagicLinkEmail(mailer))
   const { issuer } = auth.metadata
   const authorizationEndpoint = auth.metadata.authorization_endpoint ?? `${issuer}/authorize`
@@ -122,6 +128,7 @@ export async function createExampleApp({
   // The pages' own forms; parsed after the router, which parses its endpoints' bodies itself.
   app.use(sameOriginPosts(origin), express.urlencoded({ extended: false, limit: '16kb' }))
   app.use(homeRoutes(stores.description))
+  app.use(opsRoutes(telemetry, opsSeries))
   app.use(loginRoutes())
   app.use(consentRoutes(auth))
   app.use(magicLinkRoutes({ auth, baseUrl, serviceToken: credentials.accountServiceToken }))
@@ -139,8 +146,10 @@ export async function createExampleApp({
     app,
     storesDescription: stores.description,
     close: async () => {
+      opsSeries.stop()
       mailer.close()
       await stores.close()
+      await telemetry.shutdown()
     },
   }
 }

@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express'
 import type { AuthcodeEventHandler, AuthcodeEventType } from '../types/events.js'
+import type { AuthcodeHealth } from '../types/health.js'
 import type { Grant, RedeemExpectation } from '../types/grant.js'
 import type { AuthcodeOptions } from '../types/options.js'
 import { decideConsent, type ConsentInput } from './endpoints/authorize/consent.js'
@@ -12,9 +13,11 @@ import { AtRest } from './engine/at-rest.js'
 import { EventBus } from './engine/events.js'
 import { redeemCode } from './engine/redeem.js'
 import type { AuthcodeContext } from './options/context.js'
+import { instrumentRoutes } from './http/request-span.js'
 import { resolveOptions } from './options/resolve.js'
 import { unmountedEndpoints } from './options/cross-checks.js'
 import { warnOnUntrustedProxy } from './http/proxy-warning.js'
+import { routerHealth, watchEvictionPolicy } from './telemetry/health.js'
 
 /** The router `authcode()` returns: mount it with `app.use(path, auth)`. */
 export interface AuthcodeRouter extends Router {
@@ -38,6 +41,11 @@ export interface AuthcodeRouter extends Router {
   readonly metadata: AuthorizationServerMetadata
   /** The root path RFC 8414 §3.1 puts the document at, for the host to serve `metadata` there too. */
   readonly metadataPath: string
+  /**
+   * For a readiness probe: whether the store answers (and how fast), and whether Redis may evict
+   * what single use depends on (`ok` is false then). Never rejects.
+   */
+  health(): Promise<AuthcodeHealth>
 }
 
 /** `auth.redeem()`'s caller must say which kind of code it accepts; a missing `kind` is a host bug, refused before anything is consumed. */
@@ -61,10 +69,12 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
   const resolved = resolveOptions(options)
   const ctx: AuthcodeContext = {
     options: resolved,
-    engine: { store: resolved.store, events: new EventBus(), atRest: new AtRest(resolved.atRestKey) },
+    engine: { store: resolved.store, events: new EventBus(), atRest: new AtRest(resolved.atRestKey), telemetry: resolved.telemetry },
   }
   const metadata = buildMetadata(resolved)
   const router = Router() as AuthcodeRouter
+  instrumentRoutes(router, resolved.telemetry)
+  watchEvictionPolicy(resolved.store, resolved.logger)
   for (const unmounted of unmountedEndpoints(resolved.clients, resolved.mounted)) {
     resolved.logger.warn(unmounted, 'express-authcode: the options imply an endpoint that is not mounted')
   }
@@ -87,6 +97,7 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
     redeem: async (code: string, expect: RedeemExpectation) => redeemCode(ctx.engine, code, requireKind(expect)),
     metadata,
     metadataPath: metadataPathFor(resolved.issuer),
+    health: () => routerHealth(resolved.store),
     [kContext]: ctx,
   })
 }

@@ -44,7 +44,8 @@ describe('secrets in output', () => {
   let redis: ReturnType<typeof createClient>
   before(async function () {
     this.timeout(15_000)
-    server = await RedisServer.start()
+    // An evicting policy, so the start-up eviction error is among the output checked too.
+    server = await RedisServer.start(['--maxmemory-policy', 'allkeys-lru'])
     redis = createClient({ url: server.url, disableOfflineQueue: true })
     redis.on('error', () => undefined)
     await redis.connect()
@@ -137,7 +138,8 @@ describe('secrets in output', () => {
     await served?.close()
 
     expect(errorAnswers.length).to.be.greaterThan(10)
-    expect(output).to.include('express-authcode:', 'the failures were logged')
+    expect(output).to.include('express-authcode: request failed', 'the failures were logged')
+    expect(output).to.include('express-authcode: Redis may evict keys', 'the eviction policy was logged')
     for (const secret of secrets) {
       expect(output, 'console output').not.to.include(secret)
       for (const res of errorAnswers) {

@@ -1,5 +1,6 @@
 import type { Store as RateLimitStore } from 'express-rate-limit'
 import type { CodeKind } from './grant.js'
+import type { StoreHealth } from './health.js'
 
 /** What a store keeps for one code, under the code's SHA-256 (never the code itself). */
 export interface CodeRecord {
@@ -96,4 +97,16 @@ export interface CodeStore {
    * codes so that every process sharing the store shares the counts.
    */
   rateLimitStore(prefix: string): RateLimitStore
+  /**
+   * Checks the store without changing it: reachability, round-trip latency and, for Redis, the
+   * eviction policy and replica count. Resolves `ok: false` instead of rejecting. A store without
+   * it is reported healthy.
+   */
+  health?(): Promise<StoreHealth>
+  /**
+   * Calls `listener` whenever the store's connection is ready again after a reconnect (node-redis
+   * `ready`), so the router checks the eviction policy again. The store holds `listener` for as
+   * long as the store lives.
+   */
+  onReconnect?(listener: () => void): void
 }

@@ -1,4 +1,4 @@
-import type { Scenario, ScenarioName } from '../scenario.js'
+import { WITH_OTEL, type AuthcodeScenarioName, type Scenario, type ScenarioName } from '../scenario.js'
 import { authorize } from './authorize.js'
 import { baseline } from './baseline.js'
 import { capture } from './capture.js'
@@ -10,10 +10,22 @@ import { token } from './token.js'
 /** Every scenario, in the order results are reported. */
 export const scenarios: readonly Scenario[] = [codes, capture, authorize, token, baseline, oidcAuth, oidcToken]
 
+/** The library's scenarios again, each with an OpenTelemetry SDK registered in its target process (`--otel`). */
+export const otelScenarios: readonly Scenario[] = [codes, capture, authorize, token].map((s) => ({
+  ...s,
+  name: `${s.name as AuthcodeScenarioName}${WITH_OTEL}` as const,
+  otel: true,
+}))
+
+/** The `--otel` variant of a scenario, if it has one. */
+export function withOtel(scenario: Scenario): Scenario | undefined {
+  return otelScenarios.find((s) => s.name === `${scenario.name}${WITH_OTEL}`)
+}
+
 /** The scenario called `name`. */
 export function scenarioNamed(name: string): Scenario {
-  const scenario = scenarios.find((s) => s.name === name)
-  if (!scenario) throw new Error(`no scenario "${name}"; known: ${scenarios.map((s) => s.name).join(', ')}`)
+  const scenario = [...scenarios, ...otelScenarios].find((s) => s.name === name)
+  if (!scenario) throw new Error(`no scenario "${name}"; known: ${scenarios.map((s) => s.name).join(', ')} (each of ours also${WITH_OTEL})`)
   return scenario
 }
 

@@ -66,6 +66,10 @@ export function homeRoutes(storesDescription: string): Router {
             <a href="${AUTH_MOUNT}/.well-known/oauth-authorization-server">${AUTH_MOUNT}/.well-known/oauth-authorization-server</a>
           </li>
           <li>E-mails the app sent: <a href="/mailbox">dev mailbox</a>.</li>
+          <li>
+            Operations: <a href="/ops" id="ops-link">charts of codes issued, redeemed, reused and failed, store latency and health</a>;
+            Prometheus metrics at <a href="/metrics">/metrics</a>.
+          </li>
         </ul>`,
     )
   })

@@ -73,7 +73,10 @@ export async function issueCode(engine: Engine, draft: CodeDraft, extras: IssueE
   } catch (err) {
     throw new EventHandlerFailedError('authorization.CodeIssued', err)
   }
-  if (await engine.store.save(draft.id, record, extras.answer)) return
+  if (await engine.store.save(draft.id, record, extras.answer)) {
+    engine.telemetry?.codeIssued(record.kind, record.clientId)
+    return
+  }
   if (extras.answer) throw idempotencyKeyInFlight()
   // Only an id already taken refuses a plain save: 256 random bits do not collide.
   throw new Error('a code id was already taken')

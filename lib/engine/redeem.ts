@@ -22,24 +22,43 @@ export function toGrant(record: CodeRecord): Grant {
  * @throws InvalidGrantError for an unknown, expired, used or mismatching code.
  */
 export async function redeemCode(engine: Engine, code: unknown, expect: RedeemExpectation): Promise<Grant> {
-  if (typeof code !== 'string' || !looksLikeCode(code)) throw new InvalidGrantError()
+  const { telemetry } = engine
+  if (typeof code !== 'string' || !looksLikeCode(code)) {
+    telemetry?.redeemFailed('unknown')
+    throw new InvalidGrantError()
+  }
   const result = await engine.store.consume(sha256(code))
-  if (result.status === 'missing') throw new InvalidGrantError()
+  if (result.status === 'missing') {
+    telemetry?.redeemFailed('unknown')
+    throw new InvalidGrantError()
+  }
   const grant = toGrant(result.record)
   if (result.status === 'reused') {
+    telemetry?.reuseDetected(grant.kind)
+    telemetry?.redeemFailed('reused', grant.kind)
     await emit(engine, 'authorization.CodeReuseDetected', grant)
     throw new InvalidGrantError('The authorization code was already used.')
   }
-  checkBinding(result.record, expect)
+  try {
+    checkBinding(result.record, expect)
+  } catch (err) {
+    telemetry?.redeemFailed(hasExpired(result.record) ? 'expired' : 'binding', grant.kind)
+    throw err
+  }
   // RFC 8707 §2.2: the grant carries just the one resource the token request named.
   const redeemed = expect.resource === undefined ? grant : { ...grant, resource: [expect.resource] }
   await emit(engine, 'authorization.CodeRedeemed', redeemed)
+  telemetry?.codeRedeemed(grant.kind)
   return redeemed
+}
+
+function hasExpired(record: CodeRecord): boolean {
+  return record.expiresAt <= Date.now()
 }
 
 /** Throws unless the consumed record matches everything the redeemer presented. */
 function checkBinding(record: CodeRecord, expect: RedeemExpectation): void {
-  if (record.expiresAt <= Date.now()) throw new InvalidGrantError('The authorization code has expired.')
+  if (hasExpired(record)) throw new InvalidGrantError('The authorization code has expired.')
   const kinds: readonly string[] = typeof expect.kind === 'string' ? [expect.kind] : expect.kind
   if (!kinds.includes(record.kind)) throw new InvalidGrantError('The authorization code cannot be redeemed here.')
   if (expect.clientId !== undefined && expect.clientId !== record.clientId) {

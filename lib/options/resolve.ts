@@ -11,6 +11,8 @@ import { DEFAULTS } from '../defaults.js'
 import { AuthcodeOptionsError } from '../errors/options-error.js'
 import { checkAcrossOptions } from './cross-checks.js'
 import { RedisStore } from '../stores/redis-store.js'
+import { Telemetry } from '../telemetry/telemetry.js'
+import { tracedStore } from '../telemetry/traced-store.js'
 import { describeFault, faultCode } from './describe-fault.js'
 import { mountPolicy, type MountedEndpoints } from './mount-policy.js'
 import { atRestKeyBytes, optionsSchema } from './schema.js'
@@ -37,6 +39,8 @@ export interface ResolvedOptions extends Omit<AuthcodeOptions, 'clients' | 'rate
   atRestKey: Buffer | undefined
   /** Which endpoints are mounted. */
   mounted: MountedEndpoints
+  /** The router's instruments and tracer (SPEC §9); `store` reports to it. */
+  telemetry: Telemetry
 }
 
 type Validated = AuthcodeOptions &
@@ -61,11 +65,13 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   const mounted = mountPolicy(options)
   checkAcrossOptions(options, clients, mounted)
   const { redis, rateLimit, session, ...rest } = options
+  const telemetry = new Telemetry()
   return {
     ...rest,
     accessTokens: options.accessTokens ?? [],
     // Joi's xor guarantees exactly one of store and redis.
-    store: options.store ?? new RedisStore({ client: redis as RedisConnection, prefix: options.keyPrefix }),
+    store: tracedStore(options.store ?? new RedisStore({ client: redis as RedisConnection, prefix: options.keyPrefix }), telemetry),
+    telemetry,
     baseUrl: options.issuer.replace(/\/+$/, ''),
     clients,
     userKey: session?.userKey ?? DEFAULTS.sessionUserKey,

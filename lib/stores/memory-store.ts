@@ -1,4 +1,5 @@
 import { MemoryStore as RateLimitMemoryStore, type Store as RateLimitStore } from 'express-rate-limit'
+import type { StoreHealth } from '../../types/health.js'
 import type { CodeRecord, CodeStore, ConsumeResult, IdempotencyClaim, IdempotentAnswer } from '../../types/store.js'
 import { DEFAULTS } from '../defaults.js'
 
@@ -108,6 +109,11 @@ export class MemoryStore implements CodeStore {
 
   rateLimitStore(_prefix: string): RateLimitStore {
     return new RateLimitMemoryStore()
+  }
+
+  /** Always reachable, never evicting. */
+  async health(): Promise<StoreHealth> {
+    return { ok: true, latencyMs: 0 }
   }
 
   /** Drops every expired entry. */

@@ -1,8 +1,10 @@
 import type { Store as RateLimitStore } from 'express-rate-limit'
+import type { StoreHealth } from '../../types/health.js'
 import type { RedisConnection } from '../../types/options.js'
 import type { CodeRecord, CodeStore, ConsumeResult, IdempotencyClaim, IdempotentAnswer } from '../../types/store.js'
 import { DEFAULTS } from '../defaults.js'
 import { isRedisCluster, LuaScript, orUnavailable, redisCommandSender, type SendRedisCommand } from './redis-commands.js'
+import { onRedisReady, redisHealth } from './redis-health.js'
 import { RedisRateLimitStore } from './redis-rate-limit-store.js'
 import { slotTag } from './slot-tag.js'
 
@@ -78,9 +80,13 @@ export class RedisStore implements CodeStore {
   /** True on a Redis Cluster: a script may only touch keys of one hash slot. */
   readonly #cluster: boolean
   readonly #send: SendRedisCommand
+  readonly #client: RedisConnection
+  /** Held here so that the connection, which holds them weakly, calls them while this store lives. */
+  readonly #reconnectListeners = new Set<() => void>()
 
   constructor(options: RedisStoreOptions) {
     this.prefix = options.prefix ?? DEFAULTS.keyPrefix
+    this.#client = options.client
     this.#cluster = isRedisCluster(options.client)
     this.#send = redisCommandSender(options.client, options.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs)
   }
@@ -142,6 +148,17 @@ export class RedisStore implements CodeStore {
 
   rateLimitStore(prefix: string): RateLimitStore {
     return new RedisRateLimitStore(this.prefix + prefix, this.#send)
+  }
+
+  /** `PING`, `INFO memory` and `INFO replication`: reachability, latency, eviction policy and replicas. Never rejects. */
+  health(): Promise<StoreHealth> {
+    return redisHealth(this.#send)
+  }
+
+  /** Calls `listener` whenever the client is ready again after a reconnect (`ready`; `node-ready` on a cluster). */
+  onReconnect(listener: () => void): void {
+    this.#reconnectListeners.add(listener)
+    onRedisReady(this.#client, listener)
   }
 
   #key(id: string): string {

@@ -162,6 +162,61 @@ for (const store of stores) {
       expect(await page.locator('h1').textContent()).to.equal('Token response')
     })
 
+    it('charts codes issued, redeemed and failed on the ops page as they happen, with auth.health()', async function () {
+      const { page } = browser
+      await page.goto(`${app.url}/`)
+      await page.click('#ops-link')
+      expect(new URL(page.url()).pathname).to.equal('/ops')
+      await page.waitForSelector('body[data-updated]')
+      const totals = () =>
+        page.$$eval('figure.chart', (figures) => Object.fromEntries(figures.map((f) => [f.dataset.chart, Number(f.dataset.total)])))
+      const before = await totals()
+      const drawn = await page.locator('#chart-issued svg polyline').count()
+      expect(drawn, 'a line per kind').to.equal(3)
+
+      // Meanwhile, in another tab: the demo client's flow issues and redeems a code; a stray code fails.
+      const other = await browser.context.newPage()
+      await other.goto(`${app.url}/demo-client`)
+      await other.click('#demo-client-start')
+      await other.click('button:has-text("Grace Hopper")')
+      expect(await other.locator('#token-response .status').textContent()).to.equal('200')
+      await other.close()
+      const stray = await fetch(`${app.url}/api/id/v1/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: 'A'.repeat(43),
+          client_id: 'demo-client',
+          redirect_uri: `${app.url}/demo-client/callback`,
+        }),
+      })
+      expect(stray.status).to.equal(400)
+
+      // The page polls every 2 s; the running bucket counts up to the moment of each poll.
+      const deadline = Date.now() + 10_000
+      let after = await totals()
+      while (!['issued', 'redeemed', 'failed'].every((chart) => (after[chart] ?? 0) > (before[chart] ?? 0)) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        after = await totals()
+      }
+      expect(after.issued).to.equal((before.issued ?? 0) + 1)
+      expect(after.redeemed).to.equal((before.redeemed ?? 0) + 1)
+      expect(after.failed).to.equal((before.failed ?? 0) + 1)
+      expect(after.latency, 'store operations charted').to.be.greaterThan(before.latency ?? 0)
+      expect(await page.locator('#chart-failed .legend').textContent()).to.include('unknown code 1')
+      const health = await page.locator('#ops-health').textContent()
+      expect(health).to.include('Store healthy')
+      expect(health).to.include(store.redis ? 'maxmemory-policy noeviction' : 'no eviction policy to check')
+      console.log(`    screenshot: ${await screenshot(page, `${store.name} ops page`)}`)
+
+      const metrics = await (await fetch(`${app.url}/metrics`)).text()
+      expect(metrics).to.match(
+        /^authcode_codes_issued_total\{authcode_kind="authorize",authcode_client_id="demo-client",[^}]*\} [1-9]\d*$/m,
+      )
+      expect(metrics).to.match(/^authcode_codes_redeem_failed_total\{authcode_reason="unknown",[^}]*\} [1-9]\d*$/m)
+    })
+
     it('makes signed Capture calls and gets stat "ok" and transaction_state back from oauth/token', async function () {
       const { page } = browser
       await page.goto(`${app.url}/capture-demo`)

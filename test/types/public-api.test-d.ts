@@ -1,6 +1,14 @@
 // Compile-only checks of the public types: `npm run typecheck` fails if one of these breaks.
 import express from 'express'
-import { authcode, InvalidGrantError, MemoryStore, type AuthcodeRouter, type Grant, type OAuthErrorCode } from '../../lib/index.js'
+import {
+  authcode,
+  InvalidGrantError,
+  MemoryStore,
+  type AuthcodeHealth,
+  type AuthcodeRouter,
+  type Grant,
+  type OAuthErrorCode,
+} from '../../lib/index.js'
 
 const auth: AuthcodeRouter = authcode({ store: new MemoryStore(), issuer: 'https://id.example.com/auth', clients: [{ id: 'web' }] })
 express().use('/auth', auth)
@@ -22,6 +30,13 @@ const pending: Promise<Grant> = auth.redeem('code', { kind: ['magic_link', 'capt
 void pending
 // @ts-expect-error: kind is one of the three code kinds
 void auth.redeem('code', { kind: 'password' })
+
+void auth.health().then((health: AuthcodeHealth) => {
+  const policy: string | undefined = health.store.evictionPolicy
+  const latency: number = health.store.latencyMs
+  void policy
+  void latency
+})
 
 const err = new InvalidGrantError()
 const code: OAuthErrorCode = err.code

@@ -18,6 +18,8 @@ export interface RenderOptions {
   logger: AuthcodeLogger
   /** The host's page for `/authorize` errors that must not redirect. */
   renderErrorPage?: HostErrorPage | undefined
+  /** Hears of every error rendered (telemetry). */
+  report?: ((err: AuthcodeError, res: Response) => void) | undefined
 }
 
 function rendererOf(format: ErrorFormat, renderErrorPage: HostErrorPage | undefined): Render {
@@ -29,9 +31,9 @@ function rendererOf(format: ErrorFormat, renderErrorPage: HostErrorPage | undefi
  * Renders the errors of a route in `format`: the one place errors become answers. Mounted as
  * the route's last layer, it runs only when something on the route failed, so a request that
  * succeeds pays no layer for it. Server errors are logged by name and stack frames only: a
- * message may carry input.
+ * message may carry input. `report` hears of every error rendered (telemetry).
  */
-export function renderErrorsAs(format: ErrorFormat, { logger, renderErrorPage }: RenderOptions): ErrorRequestHandler {
+export function renderErrorsAs(format: ErrorFormat, { logger, renderErrorPage, report }: RenderOptions): ErrorRequestHandler {
   const render = rendererOf(format, renderErrorPage)
   return function renderRouteError(err: unknown, req, res, next) {
     if (res.headersSent) {
@@ -39,6 +41,7 @@ export function renderErrorsAs(format: ErrorFormat, { logger, renderErrorPage }:
       return
     }
     const error = normalizeError(err)
+    report?.(error, res)
     if (error.status >= 500 && !(error instanceof StoreUnavailableError)) {
       const cause = error instanceof EventHandlerFailedError ? error.cause : err
       logger.error(
