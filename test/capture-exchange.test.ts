@@ -1,12 +1,12 @@
 import { expect } from 'chai'
 import request from 'supertest'
 import type { AuthcodeOptions } from '../types/index.js'
-import { InvalidGrantError } from '../lib/index.js'
+import { InvalidGrantError, MemoryStore } from '../lib/index.js'
 import { baseOptions, buildApp, CRM_REDIRECT, MOUNT } from './helpers/app.js'
 import { basic, CAPTURE_URL, form } from './helpers/capture.js'
+import { fakeClock } from './helpers/clock.js'
 import { connectRedis, uniquePrefix, type TestRedis } from './helpers/redis.js'
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const PARTNER_REDIRECT = 'https://partner.example.com/oauth'
 
 describe('Capture codes at POST /token and auth.redeem()', () => {
@@ -111,12 +111,17 @@ describe('Capture codes at POST /token and auth.redeem()', () => {
   })
 
   it('honours lifetime: a code issued with lifetime=1 is refused after 1.5 s', async () => {
-    const { app, auth } = buildApp(options())
+    // On a store whose clock the test moves, the second and a half passes without waiting.
+    const clock = fakeClock()
+    const store = new MemoryStore({ now: clock.now })
+    const { redis: _shared, keyPrefix: _prefix, ...onRedis } = options()
+    const { app, auth } = buildApp({ ...onRedis, store })
     const code = await captureCode(app, { lifetime: '1' })
     const fresh = await auth.redeem(await captureCode(app, { lifetime: '1' }))
     expect(fresh.expiresAt.getTime() - fresh.issuedAt.getTime()).to.equal(1_000)
-    await sleep(1_500)
+    clock.advance(1_500)
     const res = await exchange(app, code)
+    store.close()
     expect(res.status).to.equal(400)
     expect(res.body.error).to.equal('invalid_grant')
   })

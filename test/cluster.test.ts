@@ -3,7 +3,7 @@ import { RedisStore } from '../lib/index.js'
 import { canStartCluster, RedisCluster } from './helpers/redis-cluster.js'
 import { uniquePrefix } from './helpers/redis.js'
 import { processSuite } from './process-suite.js'
-import { storeContract } from './store-contract.js'
+import { onRealTime, storeContract } from './store-contract.js'
 
 function connectCluster(cluster: RedisCluster) {
   const client = createCluster({ rootNodes: cluster.rootNodes })
@@ -27,7 +27,7 @@ describe('on a 3-master Redis Cluster (createCluster)', function () {
   })
 
   describe('RedisStore', () => {
-    storeContract(() => new RedisStore({ client, prefix: uniquePrefix() }))
+    storeContract(() => onRealTime(new RedisStore({ client, prefix: uniquePrefix() })))
   })
 
   describe('4 app processes', () => {

@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import { RedisStore } from '../lib/index.js'
 import { baseOptions, buildApp, issue } from './helpers/app.js'
 import { connectRedis, keysUnder, uniquePrefix, type TestRedis } from './helpers/redis.js'
-import { storeContract } from './store-contract.js'
+import { onRealTime, storeContract } from './store-contract.js'
 
 describe('RedisStore', () => {
   let redis: TestRedis
@@ -13,7 +13,7 @@ describe('RedisStore', () => {
     await redis.close()
   })
 
-  storeContract(() => new RedisStore({ client: redis, prefix: uniquePrefix() }))
+  storeContract(() => onRealTime(new RedisStore({ client: redis, prefix: uniquePrefix() })))
 
   it('keeps no usable code in any key or value, and every key has the prefix and a TTL', async () => {
     const keyPrefix = uniquePrefix()

@@ -1,20 +1,41 @@
 import { expect } from 'chai'
 import { randomUUID } from 'node:crypto'
 import type { CodeRecord, CodeStore } from '../types/index.js'
+import { fakeClock, sleep } from './helpers/clock.js'
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+/** A store under test and the time it runs on. */
+export interface StoreUnderTest {
+  store: CodeStore
+  /** The store's present time in milliseconds, which records are stamped with. */
+  now(): number
+  /** Lets `ms` milliseconds pass for the store. */
+  elapse(ms: number): Promise<void>
+}
 
-function record(ttlMs: number, subject = 'user-42'): CodeRecord {
-  const now = Date.now()
-  return { kind: 'magic_link', subject, clientId: 'crm', integrationContext: { locale: 'fr' }, issuedAt: now, expiresAt: now + ttlMs }
+/** A store on real time (Redis TTLs): time passes by waiting, so TTLs in the contract stay short. */
+export function onRealTime(store: CodeStore): StoreUnderTest {
+  return { store, now: Date.now, elapse: sleep }
+}
+
+/** A store built on a fake clock: time passes by moving the clock, without waiting. */
+export function onFakeClock(build: (now: () => number) => CodeStore): StoreUnderTest {
+  const clock = fakeClock()
+  return { store: build(clock.now), now: clock.now, elapse: async (ms) => clock.advance(ms) }
 }
 
 /** The behaviour every {@link CodeStore} must have; run by each store's own test file. */
-export function storeContract(makeStore: () => Promise<CodeStore> | CodeStore): void {
+export function storeContract(makeStore: () => Promise<StoreUnderTest> | StoreUnderTest): void {
   let store: CodeStore
+  let now: () => number
+  let elapse: (ms: number) => Promise<void>
   beforeEach(async () => {
-    store = await makeStore()
+    ;({ store, now, elapse } = await makeStore())
   })
+
+  function record(ttlMs: number, subject = 'user-42'): CodeRecord {
+    const issuedAt = now()
+    return { kind: 'magic_link', subject, clientId: 'crm', integrationContext: { locale: 'fr' }, issuedAt, expiresAt: issuedAt + ttlMs }
+  }
 
   it('returns a saved record once as consumed', async () => {
     const id = randomUUID()
@@ -38,17 +59,17 @@ export function storeContract(makeStore: () => Promise<CodeStore> | CodeStore): 
 
   it('forgets a live record at its expiry', async () => {
     const id = randomUUID()
-    await store.save(id, record(150))
-    await sleep(250)
+    await store.save(id, record(100))
+    await elapse(150)
     expect(await store.consume(id)).to.deep.equal({ status: 'missing' })
   })
 
   it('keeps the consumed marker until the original expiry, then forgets it', async () => {
     const id = randomUUID()
-    await store.save(id, record(400))
+    await store.save(id, record(200))
     await store.consume(id)
     expect((await store.consume(id)).status).to.equal('reused')
-    await sleep(500)
+    await elapse(250)
     expect(await store.consume(id)).to.deep.equal({ status: 'missing' })
   })
 
@@ -82,10 +103,10 @@ export function storeContract(makeStore: () => Promise<CodeStore> | CodeStore): 
 
   it('grants a claim once until its TTL passes, then again', async () => {
     const id = randomUUID()
-    expect(await store.claimOnce(id, 200)).to.equal(true)
-    expect(await store.claimOnce(id, 200)).to.equal(false)
-    await sleep(300)
-    expect(await store.claimOnce(id, 200)).to.equal(true)
+    expect(await store.claimOnce(id, 100)).to.equal(true)
+    expect(await store.claimOnce(id, 100)).to.equal(false)
+    await elapse(150)
+    expect(await store.claimOnce(id, 100)).to.equal(true)
   })
 
   it('keeps claims of different ids apart', async () => {
@@ -170,8 +191,8 @@ export function storeContract(makeStore: () => Promise<CodeStore> | CodeStore): 
 
     it('frees a claimed key when its lock expires', async () => {
       const { keyId } = pair()
-      await store.claimIdempotencyKey(keyId, 'fp', 'me', 150)
-      await sleep(250)
+      await store.claimIdempotencyKey(keyId, 'fp', 'me', 100)
+      await elapse(150)
       expect((await store.claimIdempotencyKey(keyId, 'fp', 'you', 10_000)).status).to.equal('claimed')
     })
   })

@@ -4,6 +4,7 @@ import type { Express } from 'express'
 import { MemoryStore, type AuthcodeRouter } from '../lib/index.js'
 import type { AuthcodeEvent } from '../types/index.js'
 import { baseOptions, buildApp, CRM_REDIRECT, issue, MOUNT, tokenForm, VERIFIER, WEB_REDIRECT } from './helpers/app.js'
+import { fakeClock, type FakeClock } from './helpers/clock.js'
 
 const TOKEN = `${MOUNT}/token`
 const basic = (id: string, secret: string) =>
@@ -13,9 +14,11 @@ describe('POST /token', () => {
   let app: Express
   let auth: AuthcodeRouter
   let store: MemoryStore
+  let clock: FakeClock
 
   beforeEach(() => {
-    store = new MemoryStore()
+    clock = fakeClock()
+    store = new MemoryStore({ now: clock.now })
     ;({ app, auth } = buildApp(baseOptions({ store })))
   })
   afterEach(() => store.close())
@@ -164,7 +167,7 @@ describe('POST /token', () => {
 
     it('returns invalid_grant when the code has expired', async () => {
       const code = await issue(auth, { ttlSeconds: 0.2 })
-      await new Promise((resolve) => setTimeout(resolve, 300))
+      clock.advance(300)
       expect((await post(tokenForm(code))).body.error).to.equal('invalid_grant')
     })
   })
