@@ -5,24 +5,18 @@ import { InvalidGrantError, MemoryStore } from '../lib/index.js'
 import { baseOptions, buildApp, CRM_REDIRECT, MOUNT } from './helpers/app.js'
 import { basic, CAPTURE_URL, form } from './helpers/capture.js'
 import { fakeClock } from './helpers/clock.js'
-import { connectRedis, uniquePrefix, type TestRedis } from './helpers/redis.js'
+import { useTestRedis } from './helpers/redis.js'
 
 const PARTNER_REDIRECT = 'https://partner.example.com/oauth'
 
 describe('Capture codes at POST /token and auth.redeem()', () => {
-  let redis: TestRedis
-  before(async () => {
-    redis = await connectRedis()
-  })
-  after(async () => {
-    await redis.close()
-  })
+  const redis = useTestRedis()
 
   function options(): AuthcodeOptions {
     const base = baseOptions()
     return baseOptions({
-      redis,
-      keyPrefix: uniquePrefix(),
+      redis: redis.client,
+      keyPrefix: redis.prefix,
       clients: [...base.clients, { id: 'partner', secret: 'partner-secret', redirectUris: [PARTNER_REDIRECT] }],
       findUser: ({ uuid }) => `user-${uuid}`,
     })

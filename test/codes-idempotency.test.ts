@@ -6,7 +6,7 @@ import type { AuthcodeOptions } from '../lib/index.js'
 import { buildApp, MOUNT } from './helpers/app.js'
 import { codesOptions, OTHER_SERVICE_TOKEN, postCodes, SERVICE_TOKEN, slugOf } from './helpers/codes.js'
 import { startWorker, type Worker } from './helpers/processes.js'
-import { connectRedis, keysUnder, uniquePrefix, type TestRedis } from './helpers/redis.js'
+import { keysUnder, uniquePrefix, useTestRedis, type TestRedis } from './helpers/redis.js'
 import { clientCommandsDuring, commandCalls, commandsBetween, dumpUnder } from './helpers/redis-stats.js'
 import { redisUrl } from './helpers/root-hooks.js'
 
@@ -45,17 +45,11 @@ function expectOneIssued(answers: Awaited<ReturnType<typeof postConcurrently>>):
 }
 
 describe('POST /codes idempotency', () => {
-  let redis: TestRedis
-  before(async () => {
-    redis = await connectRedis()
-  })
-  after(async () => {
-    await redis.close()
-  })
+  const redis = useTestRedis()
 
   function app(overrides: Partial<AuthcodeOptions> = {}) {
-    const keyPrefix = uniquePrefix()
-    const built = buildApp(codesOptions({ redis, keyPrefix, ...overrides }))
+    const keyPrefix = redis.prefix
+    const built = buildApp(codesOptions({ redis: redis.client, keyPrefix, ...overrides }))
     const issued: string[] = []
     built.auth.on('authorization.CodeIssued', ({ data }) => void issued.push(data.code))
     return { ...built, keyPrefix, issued }
@@ -181,7 +175,7 @@ describe('POST /codes idempotency', () => {
     expect(res.status).to.equal(500)
     expect(slugOf(res.body)).to.equal('event-handler-failed')
     expect(JSON.stringify(res.body)).not.to.include(offered[0])
-    expect(await keysUnder(redis, keyPrefix)).to.have.length(0)
+    expect(await keysUnder(redis.client, keyPrefix)).to.have.length(0)
     await auth.redeem(offered[0] as string).then(
       () => expect.fail('a refused code was redeemable'),
       (err: Error) => expect(err.name).to.equal('InvalidGrantError'),
@@ -197,8 +191,8 @@ describe('POST /codes idempotency', () => {
   it('keeps a finished record idempotencyTtl seconds', async () => {
     const { app: host, keyPrefix } = app({ idempotencyTtl: 3600 })
     await postCodes(host, { external_user_id: 'u1' })
-    const [recordKey] = (await keysUnder(redis, keyPrefix)).filter((key) => key.includes('}idem:'))
-    expect(await redis.ttl(recordKey as string)).to.be.within(3590, 3600)
+    const [recordKey] = (await keysUnder(redis.client, keyPrefix)).filter((key) => key.includes('}idem:'))
+    expect(await redis.client.ttl(recordKey as string)).to.be.within(3590, 3600)
   })
 
   it('keeps no raw Idempotency-Key and no code anywhere in Redis', async () => {
@@ -214,7 +208,7 @@ describe('POST /codes idempotency', () => {
       await postCodes(host, { external_user_id: `user-${i % 3}`, integration_context: { note: 'hello' } }, { 'Idempotency-Key': key })
     }
     await auth.redeem(issued[9] as string)
-    const entries = await dumpUnder(redis, keyPrefix)
+    const entries = await dumpUnder(redis.client, keyPrefix)
     expect(entries.filter((e) => e.key.includes('}idem:'))).to.have.length(10)
     const secrets = [...issued, ...keys.flatMap((k) => [k, k.toUpperCase(), k.replaceAll('-', '')])]
     for (const { key, value } of entries) {
@@ -239,7 +233,7 @@ describe('POST /codes idempotency', () => {
       )
       expectOneIssued(answers)
       expect(issued).to.have.length(1)
-      expect(await codeKeys(redis, keyPrefix)).to.have.length(1)
+      expect(await codeKeys(redis.client, keyPrefix)).to.have.length(1)
     } finally {
       server.close()
     }
@@ -268,7 +262,7 @@ describe('POST /codes idempotency', () => {
       // Child stdout may trail the HTTP answers: wait for the line, then require exactly one.
       for (let i = 0; i < 200 && issuedLines === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
       expect(issuedLines).to.equal(1)
-      expect(await codeKeys(redis, keyPrefix)).to.have.length(1)
+      expect(await codeKeys(redis.client, keyPrefix)).to.have.length(1)
     } finally {
       await Promise.all(workers.map((w) => w.stop()))
     }
@@ -278,11 +272,11 @@ describe('POST /codes idempotency', () => {
     /** After a warm-up (scripts loaded), the client commands and commandstats delta of one new code. */
     async function measureOneCode(host: ReturnType<typeof buildApp>['app']) {
       expect((await postCodes(host, { external_user_id: 'warm-up' })).status).to.equal(201)
-      const before = await commandCalls(redis)
+      const before = await commandCalls(redis.client)
       const sent = await clientCommandsDuring(async () => {
         expect((await postCodes(host, { external_user_id: 'u1' })).status).to.equal(201)
       })
-      const stats = commandsBetween(before, await commandCalls(redis))
+      const stats = commandsBetween(before, await commandCalls(redis.client))
       return { sent, stats }
     }
 

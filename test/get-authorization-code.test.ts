@@ -4,20 +4,14 @@ import request from 'supertest'
 import type { AuthcodeOptions, CodeIssuedData, FindUserQuery } from '../types/index.js'
 import { baseOptions, buildApp, CRM_REDIRECT, WEB_REDIRECT } from './helpers/app.js'
 import { basic, CAPTURE_URL, form, signedDate, signedHeaders } from './helpers/capture.js'
-import { connectRedis, keysUnder, uniquePrefix, type TestRedis } from './helpers/redis.js'
+import { connectRedis, keysUnder, uniquePrefix, useTestRedis } from './helpers/redis.js'
 
 const CRM = basic('crm', 'crm-secret')
 const USER = { uuid: 'f5b3c8a2-2d2c-4f6e-9a77-0b3f4b1d6c11', redirect_uri: CRM_REDIRECT }
 
 describe('POST /access/getAuthorizationCode', () => {
-  let redis: TestRedis
+  const redis = useTestRedis()
   let lookups: FindUserQuery[]
-  before(async () => {
-    redis = await connectRedis()
-  })
-  after(async () => {
-    await redis.close()
-  })
   beforeEach(() => {
     lookups = []
   })
@@ -25,7 +19,8 @@ describe('POST /access/getAuthorizationCode', () => {
   function captureOptions(overrides: Partial<AuthcodeOptions> = {}): AuthcodeOptions {
     const base = baseOptions()
     return baseOptions({
-      redis,
+      redis: redis.client,
+      // A prefix per app: tests that build several must not share signature claims or counts.
       keyPrefix: uniquePrefix(),
       clients: [
         ...base.clients,
@@ -320,14 +315,14 @@ describe('POST /access/getAuthorizationCode', () => {
       const headers = signedHeaders('crm', 'crm-secret', USER)
       await post(options, USER, headers)
       const signature = headers.Authorization?.split(':')[1] as string
-      const keys = await keysUnder(redis, options.keyPrefix as string)
+      const keys = await keysUnder(redis.client, options.keyPrefix as string)
       const claims = keys.filter((key) => key.includes(':once:'))
       expect(claims).to.have.length(1)
       for (const key of keys) {
         expect(key).not.to.include(signature)
-        expect(String(await redis.get(key))).not.to.include(signature)
+        expect(String(await redis.client.get(key))).not.to.include(signature)
       }
-      expect(await redis.pTTL(claims[0] as string))
+      expect(await redis.client.pTTL(claims[0] as string))
         .to.be.greaterThan(0)
         .and.at.most(600_000)
     })

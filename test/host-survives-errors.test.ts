@@ -8,7 +8,7 @@ import { fullOptions, SECRETS, USER_HEADER } from './helpers/endpoints.js'
 import { authorizeQuery } from './helpers/host-app.js'
 import { basic, form, sendTo, type HttpRequest } from './helpers/http.js'
 import { startWorker, type Worker } from './helpers/processes.js'
-import { connectRedis, uniquePrefix, type TestRedis } from './helpers/redis.js'
+import { useTestRedis } from './helpers/redis.js'
 import { redisUrl } from './helpers/root-hooks.js'
 
 const json = (body: unknown, headers: Record<string, string> = {}): Pick<HttpRequest, 'headers' | 'body'> => ({
@@ -82,22 +82,19 @@ async function errorPaths(auth: AuthcodeRouter): Promise<Array<{ name: string; r
 }
 
 describe('a host process', () => {
+  const redis = useTestRedis()
   let worker: Worker<{ port: number; express: string }>
-  let redis: TestRedis
   let auth: AuthcodeRouter
   const agent = new Agent({ keepAlive: true })
 
   before(async function () {
     this.timeout(30_000)
-    const keyPrefix = uniquePrefix()
-    worker = await startWorker('full-server', { REDIS_URL: redisUrl(), KEY_PREFIX: keyPrefix })
-    redis = await connectRedis()
-    ;({ auth } = buildApp(fullOptions({ redis, keyPrefix })))
+    worker = await startWorker('full-server', { REDIS_URL: redisUrl(), KEY_PREFIX: redis.prefix })
+    ;({ auth } = buildApp(fullOptions({ redis: redis.client, keyPrefix: redis.prefix })))
   })
   after(async () => {
     agent.destroy()
     await worker?.stop()
-    await redis?.close()
   })
 
   it(`runs on the Express major of this run (${process.env.EXPRESS_MAJOR ?? '5'})`, () => {

@@ -1,11 +1,10 @@
 import { expect } from 'chai'
 import { randomUUID } from 'node:crypto'
-import { createClient } from 'redis'
 import { RedisStore, type AuthcodeRouter } from '../lib/index.js'
 import { buildApp, CRM_REDIRECT, issue, MOUNT, tokenForm } from './helpers/app.js'
 import { endpoints, fullOptions, SECRETS } from './helpers/endpoints.js'
 import { basic, form, serve, type HttpAnswer, type HttpRequest, type Served } from './helpers/http.js'
-import { RedisServer } from './helpers/redis-server.js'
+import { useTestRedis } from './helpers/redis.js'
 
 /** Runs `work` with everything written to the console, stdout and stderr recorded instead of printed. */
 async function capturingOutput(work: () => Promise<void>): Promise<string> {
@@ -40,19 +39,8 @@ function leakyError(secrets: string[]): Error {
 }
 
 describe('secrets in output', () => {
-  let server: RedisServer
-  let redis: ReturnType<typeof createClient>
-  before(async function () {
-    this.timeout(15_000)
-    server = await RedisServer.start()
-    redis = createClient({ url: server.url, disableOfflineQueue: true })
-    redis.on('error', () => undefined)
-    await redis.connect()
-  })
-  after(async () => {
-    await redis.close().catch(() => undefined)
-    await server.stop()
-  })
+  // A server of its own: the test takes it away.
+  const redis = useTestRedis({ ownServer: {}, client: { disableOfflineQueue: true } })
 
   it('never writes a code, client secret, bearer token, access token or Idempotency-Key to the console or an error answer, even when handlers and Redis fail', async function () {
     this.timeout(30_000)
@@ -69,7 +57,7 @@ describe('secrets in output', () => {
     const output = await capturingOutput(async () => {
       const built = buildApp(
         fullOptions({
-          store: new RedisStore({ client: redis, prefix: `t:${randomUUID().slice(0, 8)}:` }),
+          store: new RedisStore({ client: redis.client, prefix: redis.prefix }),
           issueTokens: (grant) => {
             const token = `at-${randomUUID()}`
             secrets.add(token)
@@ -129,10 +117,10 @@ describe('secrets in output', () => {
       await send({ method: 'POST', path: `${MOUNT}/token`, ...form(tokenForm(used)) })
       await send({ method: 'POST', path: `${MOUNT}/token`, ...form(tokenForm(used)) })
       // And with Redis gone.
-      await server.stop()
+      await redis.server.stop()
       for (const endpoint of endpoints)
         await send(track(await endpoint.valid(auth).catch(() => ({ method: 'GET', path: `${MOUNT}/authorize` }) as HttpRequest)))
-      await server.start()
+      await redis.server.start()
     })
     await served?.close()
 

@@ -12,7 +12,7 @@ import { slotTag } from '../lib/stores/slot-tag.js'
 import type { AuthcodeOptions, AuthcodeRouter, CodeRecord, CodeStore } from '../lib/index.js'
 import { baseOptions, buildApp } from './helpers/app.js'
 import { codesOptions, postCodes } from './helpers/codes.js'
-import { connectRedis, uniquePrefix, type TestRedis } from './helpers/redis.js'
+import { uniquePrefix, useTestRedis } from './helpers/redis.js'
 import { RedisServer } from './helpers/redis-server.js'
 
 /** Issues one code with an idempotent answer straight through the engine; returns the code and the key's record id. */
@@ -38,16 +38,10 @@ const record = (): CodeRecord => ({
 
 describe('Slot tags of codes saved with an idempotent answer', () => {
   describe('on a standalone Redis', () => {
-    let redis: TestRedis
-    before(async () => {
-      redis = await connectRedis()
-    })
-    after(async () => {
-      await redis.close()
-    })
+    const redis = useTestRedis()
 
     it("needs no shared slot tag, so codes are not drawn into the record's slot", async () => {
-      const { auth } = buildApp(baseOptions({ redis, keyPrefix: uniquePrefix() }))
+      const { auth } = buildApp(baseOptions({ redis: redis.client, keyPrefix: redis.prefix }))
       const issued = await Promise.all(Array.from({ length: 20 }, () => issueIdempotent(auth)))
       // Drawn codes would all match; undrawn ones match 1 time in 64.
       expect(issued.filter(({ code, keyId }) => slotTag(sha256(code)) !== slotTag(keyId)).length).to.be.greaterThan(0)
@@ -55,7 +49,7 @@ describe('Slot tags of codes saved with an idempotent answer', () => {
     })
 
     it('says so as a store', () => {
-      expect(new RedisStore({ client: redis }).requiresSharedSlotTag).to.equal(false)
+      expect(new RedisStore({ client: redis.client }).requiresSharedSlotTag).to.equal(false)
     })
   })
 
