@@ -3,8 +3,9 @@ import request from 'supertest'
 import type { AuthcodeOptions } from '../types/index.js'
 import { InvalidGrantError, MemoryStore } from '../lib/index.js'
 import { baseOptions, buildApp, CRM_REDIRECT, MOUNT } from './helpers/app.js'
-import { basic, CAPTURE_URL, form } from './helpers/capture.js'
+import { CAPTURE_URL } from './helpers/capture.js'
 import { fakeClock } from './helpers/clock.js'
+import { captureBasic, form, oauthBasic } from './helpers/http.js'
 import { useTestRedis } from './helpers/redis.js'
 
 const PARTNER_REDIRECT = 'https://partner.example.com/oauth'
@@ -25,9 +26,9 @@ describe('Capture codes at POST /token and auth.redeem()', () => {
   async function captureCode(app: Parameters<typeof request>[0], params: Record<string, string> = {}): Promise<string> {
     const res = await request(app)
       .post(CAPTURE_URL)
-      .set('Authorization', basic('crm', 'crm-secret'))
+      .set('Authorization', captureBasic('crm', 'crm-secret'))
       .type('form')
-      .send(form({ uuid: 'u-1', redirect_uri: PARTNER_REDIRECT, for_client_id: 'partner', ...params }))
+      .send(form({ uuid: 'u-1', redirect_uri: PARTNER_REDIRECT, for_client_id: 'partner', ...params }).body)
     expect(res.status, JSON.stringify(res.body)).to.equal(200)
     return res.body.authorizationCode as string
   }
@@ -35,14 +36,14 @@ describe('Capture codes at POST /token and auth.redeem()', () => {
   function exchange(
     app: Parameters<typeof request>[0],
     code: string,
-    client = basic('partner', 'partner-secret'),
+    client = oauthBasic('partner', 'partner-secret'),
     redirectUri = PARTNER_REDIRECT,
   ) {
     return request(app)
       .post(`${MOUNT}/token`)
       .set('Authorization', client)
       .type('form')
-      .send(form({ grant_type: 'authorization_code', code, redirect_uri: redirectUri }))
+      .send(form({ grant_type: 'authorization_code', code, redirect_uri: redirectUri }).body)
   }
 
   it('exchanges a code for the for_client_id client, with transaction_state parsed back to JSON', async () => {
@@ -65,13 +66,13 @@ describe('Capture codes at POST /token and auth.redeem()', () => {
   it('binds the code to the caller when for_client_id is omitted', async () => {
     const { app } = buildApp(options())
     const code = await captureCode(app, { for_client_id: '', redirect_uri: CRM_REDIRECT })
-    const res = await exchange(app, code, basic('crm', 'crm-secret'), CRM_REDIRECT)
+    const res = await exchange(app, code, oauthBasic('crm', 'crm-secret'), CRM_REDIRECT)
     expect(res.status, JSON.stringify(res.body)).to.equal(200)
   })
 
   it('refuses the exchange with invalid_grant when another client presents the code', async () => {
     const { app } = buildApp(options())
-    const res = await exchange(app, await captureCode(app), basic('crm', 'crm-secret'))
+    const res = await exchange(app, await captureCode(app), oauthBasic('crm', 'crm-secret'))
     expect(res.status).to.equal(400)
     expect(res.body.error).to.equal('invalid_grant')
   })

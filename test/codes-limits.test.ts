@@ -2,7 +2,8 @@ import { expect } from 'chai'
 import { randomUUID } from 'node:crypto'
 import type { AuthcodeOptions, AuthcodeRouter } from '../lib/index.js'
 import { buildApp } from './helpers/app.js'
-import { codesOptions, OTHER_SERVICE_TOKEN, postCodes, slugOf } from './helpers/codes.js'
+import { codesOptions, OTHER_SERVICE_TOKEN, postCodes } from './helpers/codes.js'
+import { slugOf } from './helpers/http.js'
 import { useTestRedis } from './helpers/redis.js'
 
 async function redeemable(auth: AuthcodeRouter, code: string): Promise<boolean> {

@@ -3,7 +3,8 @@ import Joi from 'joi'
 import request from 'supertest'
 import type { AuthcodeEvent, AuthcodeOptions } from '../types/index.js'
 import { buildApp, MOUNT } from './helpers/app.js'
-import { codesOptions, postCodes, READ_ONLY_TOKEN, SERVICE_TOKEN, slugOf } from './helpers/codes.js'
+import { codesOptions, postCodes, READ_ONLY_TOKEN, SERVICE_TOKEN } from './helpers/codes.js'
+import { slugOf } from './helpers/http.js'
 import { useTestRedis } from './helpers/redis.js'
 
 describe('POST /codes', () => {

@@ -6,23 +6,19 @@ import { buildApp, issue, MOUNT, tokenForm } from './helpers/app.js'
 import { SERVICE_TOKEN, READ_ONLY_TOKEN } from './helpers/codes.js'
 import { fullOptions, SECRETS, USER_HEADER } from './helpers/endpoints.js'
 import { authorizeQuery } from './helpers/host-app.js'
-import { basic, form, sendTo, type HttpRequest } from './helpers/http.js'
+import { captureBasic, form, sendTo, withAuth, type HttpRequest, type RequestPart } from './helpers/http.js'
 import { startWorker, type Worker } from './helpers/processes.js'
 import { useTestRedis } from './helpers/redis.js'
 import { redisUrl } from './helpers/root-hooks.js'
 
-const json = (body: unknown, headers: Record<string, string> = {}): Pick<HttpRequest, 'headers' | 'body'> => ({
+const json = (body: unknown, headers: Record<string, string> = {}): RequestPart => ({
   headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_TOKEN}`, 'idempotency-key': randomUUID(), ...headers },
   body: typeof body === 'string' ? body : JSON.stringify(body),
 })
-const post = (path: string, request: Pick<HttpRequest, 'headers' | 'body'>): HttpRequest => ({
+const post = (path: string, request: RequestPart): HttpRequest => ({
   method: 'POST',
   path: MOUNT + path,
   ...request,
-})
-const withAuth = (request: Pick<HttpRequest, 'headers' | 'body'>, authorization: string) => ({
-  ...request,
-  headers: { ...request.headers, authorization },
 })
 const capture = { uuid: 'u-1', redirect_uri: 'https://crm.example.com/oauth' }
 
@@ -67,16 +63,22 @@ async function errorPaths(auth: AuthcodeRouter): Promise<Array<{ name: string; r
       request: { method: 'GET', path: `${MOUNT}/authorize?${authorizeQuery()}`, headers: { [USER_HEADER]: 'user-explode' } },
     },
     { name: 'capture: no credentials', request: post('/access/getAuthorizationCode', form(capture)) },
-    { name: 'capture: wrong secret', request: post('/access/getAuthorizationCode', withAuth(form(capture), basic('crm', 'wrong'))) },
+    { name: 'capture: wrong secret', request: post('/access/getAuthorizationCode', withAuth(form(capture), captureBasic('crm', 'wrong'))) },
     { name: 'capture: bad signature', request: post('/access/getAuthorizationCode', withAuth(form(capture), 'Signature crm:AAAA')) },
-    { name: 'capture: missing user', request: post('/access/getAuthorizationCode', withAuth(form({}), basic('crm', SECRETS.crmSecret))) },
+    {
+      name: 'capture: missing user',
+      request: post('/access/getAuthorizationCode', withAuth(form({}), captureBasic('crm', SECRETS.crmSecret))),
+    },
     {
       name: 'capture: no such user',
-      request: post('/access/getAuthorizationCode', withAuth(form({ ...capture, uuid: 'nobody' }), basic('crm', SECRETS.crmSecret))),
+      request: post('/access/getAuthorizationCode', withAuth(form({ ...capture, uuid: 'nobody' }), captureBasic('crm', SECRETS.crmSecret))),
     },
     {
       name: 'capture: findUser throws',
-      request: post('/access/getAuthorizationCode', withAuth(form({ ...capture, uuid: 'explode' }), basic('crm', SECRETS.crmSecret))),
+      request: post(
+        '/access/getAuthorizationCode',
+        withAuth(form({ ...capture, uuid: 'explode' }), captureBasic('crm', SECRETS.crmSecret)),
+      ),
     },
   ]
 }

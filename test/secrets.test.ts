@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { RedisStore, type AuthcodeRouter } from '../lib/index.js'
 import { buildApp, CRM_REDIRECT, issue, MOUNT, tokenForm } from './helpers/app.js'
 import { endpoints, fullOptions, SECRETS } from './helpers/endpoints.js'
-import { basic, form, serve, type HttpAnswer, type HttpRequest, type Served } from './helpers/http.js'
+import { captureBasic, form, serve, withAuth, type HttpAnswer, type HttpRequest, type Served } from './helpers/http.js'
 import { useTestRedis } from './helpers/redis.js'
 
 /** Runs `work` with everything written to the console, stdout and stderr recorded instead of printed. */
@@ -102,8 +102,7 @@ describe('secrets in output', () => {
       await send({
         method: 'POST',
         path: `${MOUNT}/access/getAuthorizationCode`,
-        ...form({ uuid: 'u1', redirect_uri: CRM_REDIRECT }),
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('crm', wrong) },
+        ...withAuth(form({ uuid: 'u1', redirect_uri: CRM_REDIRECT }), captureBasic('crm', wrong)),
       })
       await send({
         method: 'POST',

@@ -5,11 +5,6 @@ import { MOUNT } from './app.js'
 export const CAPTURE_PATH = '/access/getAuthorizationCode'
 export const CAPTURE_URL = MOUNT + CAPTURE_PATH
 
-/** `Authorization: Basic` of raw (not form-encoded) credentials. */
-export function basic(id: string, secret: string): string {
-  return `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
-}
-
 /** A `Date` header as janrain-signed requests send it: `YYYY-MM-DD HH:MM:SS` in UTC. */
 export function signedDate(at = new Date()): string {
   return at.toISOString().slice(0, 19).replace('T', ' ')
@@ -33,9 +28,4 @@ export function signedHeaders(
   if (lines.length > 0) text += `${lines.join('\n')}\n`
   const signature = createHmac('sha1', secret).update(text).digest('base64')
   return { Date: date, Authorization: `Signature ${id}:${signature}` }
-}
-
-/** A form body in Capture's encoding. */
-export function form(params: Record<string, string>): string {
-  return new URLSearchParams(params).toString()
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Express } from 'express'
 import request from 'supertest'
-import { PROBLEM_TYPE_BASE } from '../../lib/index.js'
 import type { AuthcodeOptions } from '../../types/index.js'
 import { baseOptions, MOUNT } from './app.js'
 
@@ -29,9 +28,4 @@ export function postCodes(app: Express, body: unknown, headers: Record<string, s
   const req = request(app).post(`${MOUNT}/codes`).set('Authorization', `Bearer ${SERVICE_TOKEN}`).set('Idempotency-Key', randomUUID())
   for (const [name, value] of Object.entries(headers)) req.set(name, value)
   return req.send(body as object)
-}
-
-/** The slug of a problem body: the last path segment of its `type`. */
-export function slugOf(body: { type: string }): string {
-  return body.type.slice(PROBLEM_TYPE_BASE.length)
 }

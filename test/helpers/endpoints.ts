@@ -6,7 +6,7 @@ import type { AuthcodeOptions } from '../../types/index.js'
 import { CRM_REDIRECT, issue, MOUNT, tokenForm, VERIFIER, WEB_REDIRECT } from './app.js'
 import { codesOptions, SERVICE_TOKEN } from './codes.js'
 import { authorizeQuery, locationParams } from './host-app.js'
-import { basic, form, type HttpAnswer, type HttpRequest } from './http.js'
+import { captureBasic, form, oauthBasic, slugOf, withAuth, type HttpAnswer, type HttpRequest } from './http.js'
 
 /** Secrets the apps built from {@link fullOptions} know; none may ever show up in output. */
 export const SECRETS = { crmSecret: 'crm-secret-5b7e0c1d9a', serviceToken: SERVICE_TOKEN } as const
@@ -62,7 +62,7 @@ export function fullOptions(overrides: Partial<AuthcodeOptions> = {}): AuthcodeO
 export function expectStoreUnavailableProblem(res: HttpAnswer): void {
   expect(res.status, res.text).to.equal(503)
   expect(res.headers['content-type']).to.match(/^application\/problem\+json/)
-  expect(res.json?.type).to.match(/\/store-unavailable$/)
+  expect(slugOf(res.json)).to.equal('store-unavailable')
   expect(Number(res.headers['retry-after'])).to.be.greaterThan(0)
   expect(res.headers['cache-control']).to.equal('no-store')
 }
@@ -70,10 +70,6 @@ export function expectStoreUnavailableProblem(res: HttpAnswer): void {
 /** Strings shaped like a code (so they reach the store) and anything else. */
 function authorizeParam(name: string): string {
   return new URLSearchParams(authorizeQuery()).get(name) ?? ''
-}
-
-function withAuth(request: Pick<HttpRequest, 'headers' | 'body'>, authorization: string): Pick<HttpRequest, 'headers' | 'body'> {
-  return { ...request, headers: { ...request.headers, authorization } }
 }
 
 const anyCode = fc.oneof(
@@ -168,7 +164,7 @@ export const endpoints: Endpoint[] = [
     valid: async () => ({
       method: 'POST',
       path: `${MOUNT}/access/getAuthorizationCode`,
-      ...withAuth(form(CAPTURE_USER), basic('crm', SECRETS.crmSecret)),
+      ...withAuth(form(CAPTURE_USER), captureBasic('crm', SECRETS.crmSecret)),
     }),
     expectSuccess: (res) => {
       expect(res.status, res.text).to.equal(200)
@@ -199,9 +195,9 @@ export const endpoints: Endpoint[] = [
       },
       rare: ['id', 'key_attribute', 'key_value', 'type_name', 'for_client_id', 'transaction_state'],
       authorization: [
-        basic('crm', SECRETS.crmSecret),
-        basic('crm', 'wrong'),
-        basic('web', ''),
+        captureBasic('crm', SECRETS.crmSecret),
+        captureBasic('crm', 'wrong'),
+        captureBasic('web', ''),
         'Signature crm:AAAA',
         'Signature :',
         'Basic %%%',
@@ -235,9 +231,9 @@ export const endpoints: Endpoint[] = [
       rare: ['client_secret'],
       authorization: [
         '',
-        basic('crm', SECRETS.crmSecret),
-        basic('crm', 'wrong'),
-        basic('__proto__', 'x'),
+        oauthBasic('crm', SECRETS.crmSecret),
+        oauthBasic('crm', 'wrong'),
+        oauthBasic('__proto__', 'x'),
         'Basic %%%',
         'Basic Og==',
         'Bearer x',

@@ -1,6 +1,7 @@
 import { Agent, request, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Express } from 'express'
+import { PROBLEM_TYPE_BASE } from '../../lib/index.js'
 
 /** One HTTP request, as raw as node:http lets a client send it. */
 export interface HttpRequest {
@@ -78,12 +79,38 @@ function parseJson(text: string): Record<string, unknown> | undefined {
   }
 }
 
-/** A form body and its content type. */
-export function form(params: Record<string, string>): Pick<HttpRequest, 'headers' | 'body'> {
+/** The headers and body of a request. */
+export type RequestPart = Pick<HttpRequest, 'headers' | 'body'>
+
+/**
+ * An `application/x-www-form-urlencoded` body and its content type. For supertest, send its
+ * `body` after `.type('form')`.
+ */
+export function form(params: Record<string, string>): RequestPart {
   return { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() }
 }
 
-/** HTTP Basic credentials (RFC 6749 §2.3.1 form-encodes both parts first). */
-export function basic(id: string, secret: string): string {
+/** `part` with an `Authorization` header added. */
+export function withAuth(part: RequestPart, authorization: string): RequestPart {
+  return { ...part, headers: { ...part.headers, authorization } }
+}
+
+/**
+ * `Authorization: Basic` for an OAuth client at `/token`: id and secret each form-encoded
+ * before they are joined, as OAuth requires of client credentials.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ */
+export function oauthBasic(id: string, secret: string): string {
   return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`
+}
+
+/** `Authorization: Basic` for a Capture client: id and secret as they are, as Capture clients send them (RFC 7617). */
+export function captureBasic(id: string, secret: string): string {
+  return `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
+}
+
+/** The slug of a problem+json body: what its `type` adds to the problem type base; `undefined` for any other body. */
+export function slugOf(body: unknown): string | undefined {
+  const type = (body as { type?: unknown } | null | undefined)?.type
+  return typeof type === 'string' && type.startsWith(PROBLEM_TYPE_BASE) ? type.slice(PROBLEM_TYPE_BASE.length) : undefined
 }
