@@ -1,12 +1,11 @@
 import { expect } from 'chai'
 import { randomUUID } from 'node:crypto'
-import { Agent } from 'node:http'
 import type { AuthcodeRouter } from '../lib/index.js'
 import { buildApp, issue, MOUNT, tokenForm } from './helpers/app.js'
 import { SERVICE_TOKEN, READ_ONLY_TOKEN } from './helpers/codes.js'
 import { fullOptions, SECRETS, USER_HEADER } from './helpers/endpoints.js'
 import { authorizeQuery } from './helpers/host-app.js'
-import { captureBasic, form, sendTo, withAuth, type HttpRequest, type RequestPart } from './helpers/http.js'
+import { captureBasic, connectTo, form, withAuth, type HttpClient, type HttpRequest, type RequestPart } from './helpers/http.js'
 import { startWorker, type Worker } from './helpers/processes.js'
 import { useTestRedis } from './helpers/redis.js'
 import { redisUrl } from './helpers/root-hooks.js'
@@ -87,15 +86,16 @@ describe('a host process', () => {
   const redis = useTestRedis()
   let worker: Worker<{ port: number; express: string }>
   let auth: AuthcodeRouter
-  const agent = new Agent({ keepAlive: true })
+  let client: HttpClient
 
   before(async function () {
     this.timeout(30_000)
     worker = await startWorker('full-server', { REDIS_URL: redisUrl(), KEY_PREFIX: redis.prefix })
+    client = connectTo(worker.hello.port)
     ;({ auth } = buildApp(fullOptions({ redis: redis.client, keyPrefix: redis.prefix })))
   })
   after(async () => {
-    agent.destroy()
+    await client?.close()
     await worker?.stop()
   })
 
@@ -107,14 +107,14 @@ describe('a host process', () => {
     this.timeout(30_000)
     const paths = await errorPaths(auth)
     for (const { name, request } of paths) {
-      const answer = await sendTo(worker.hello.port, agent, request, 5000).catch((err: Error) => {
+      const answer = await client.send(request, 5000).catch((err: Error) => {
         throw new Error(`${name}: ${err.message}`)
       })
       expect(answer.status, `${name}: ${answer.text}`).to.be.within(200, 599)
       // Only the host's own failing callbacks are server errors.
       if (!/throws/.test(name)) expect(answer.status, `${name}: ${answer.text}`).to.be.below(500)
     }
-    const health = await sendTo(worker.hello.port, agent, { method: 'GET', path: `${MOUNT}/.well-known/oauth-authorization-server` }, 5000)
+    const health = await client.send({ method: 'GET', path: `${MOUNT}/.well-known/oauth-authorization-server` }, 5000)
     expect(health.status).to.equal(200)
     expect(worker.child.exitCode).to.equal(null)
   })

@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import { randomUUID } from 'node:crypto'
 import { RedisStore, type AuthcodeRouter } from '../lib/index.js'
-import { buildApp, CRM_REDIRECT, issue, MOUNT, tokenForm } from './helpers/app.js'
+import { buildApp, CRM_REDIRECT, issue, MOUNT, tokenRequest } from './helpers/app.js'
 import { endpoints, fullOptions, SECRETS } from './helpers/endpoints.js'
 import { captureBasic, form, serve, withAuth, type HttpAnswer, type HttpRequest, type Served } from './helpers/http.js'
 import { useTestRedis } from './helpers/redis.js'
@@ -83,10 +83,7 @@ describe('secrets in output', () => {
 
       // Every endpoint once while all is well, once with every host handler throwing.
       for (const phase of [false, true]) {
-        const requests = [
-          ...(await Promise.all(endpoints.map(async (e) => track(await e.valid(auth))))),
-          { method: 'POST', path: `${MOUNT}/token`, ...form(tokenForm(await issue(auth))) } as const,
-        ]
+        const requests = [...(await Promise.all(endpoints.map(async (e) => track(await e.valid(auth))))), tokenRequest(await issue(auth))]
         failing = phase
         for (const req of requests) await send(req)
         failing = false
@@ -94,11 +91,7 @@ describe('secrets in output', () => {
       // Wrong credentials echo nothing of what was sent.
       const wrong = `wrong-${randomUUID()}`
       secrets.add(wrong)
-      await send({
-        method: 'POST',
-        path: `${MOUNT}/token`,
-        ...form({ ...tokenForm(await issue(auth)), client_id: 'crm', client_secret: wrong }),
-      })
+      await send(tokenRequest(await issue(auth), { client_id: 'crm', client_secret: wrong }))
       await send({
         method: 'POST',
         path: `${MOUNT}/access/getAuthorizationCode`,
@@ -113,8 +106,8 @@ describe('secrets in output', () => {
       // A used code, presented again.
       const used = await issue(auth)
       secrets.add(used)
-      await send({ method: 'POST', path: `${MOUNT}/token`, ...form(tokenForm(used)) })
-      await send({ method: 'POST', path: `${MOUNT}/token`, ...form(tokenForm(used)) })
+      await send(tokenRequest(used))
+      await send(tokenRequest(used))
       // And with Redis gone.
       await redis.server.stop()
       for (const endpoint of endpoints)

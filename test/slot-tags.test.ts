@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createClient, createCluster } from 'redis'
+import { createClient } from 'redis'
 import { kContext, type AuthcodeContext } from '../lib/context.js'
 import { issueCode } from '../lib/core/issue-code.js'
 import { sha256 } from '../lib/helpers/random.js'
@@ -12,6 +12,8 @@ import { slotTag } from '../lib/stores/slot-tag.js'
 import type { AuthcodeOptions, AuthcodeRouter, CodeRecord, CodeStore } from '../lib/index.js'
 import { baseOptions, buildApp } from './helpers/app.js'
 import { codesOptions, postCodes } from './helpers/codes.js'
+import { fanOut } from './helpers/fan-out.js'
+import { connectCluster, type TestCluster } from './helpers/redis-cluster.js'
 import { uniquePrefix, useTestRedis } from './helpers/redis.js'
 import { RedisServer } from './helpers/redis-server.js'
 
@@ -42,7 +44,7 @@ describe('Slot tags of codes saved with an idempotent answer', () => {
 
     it("needs no shared slot tag, so codes are not drawn into the record's slot", async () => {
       const { auth } = buildApp(baseOptions({ redis: redis.client, keyPrefix: redis.prefix }))
-      const issued = await Promise.all(Array.from({ length: 20 }, () => issueIdempotent(auth)))
+      const issued = await fanOut(20, () => issueIdempotent(auth))
       // Drawn codes would all match; undrawn ones match 1 time in 64.
       expect(issued.filter(({ code, keyId }) => slotTag(sha256(code)) !== slotTag(keyId)).length).to.be.greaterThan(0)
       for (const { code } of issued) expect((await auth.redeem(code)).subject).to.equal('user-42')
@@ -57,7 +59,7 @@ describe('Slot tags of codes saved with an idempotent answer', () => {
     this.timeout(20_000)
     const nodesFile = join(tmpdir(), `authcode-cluster-${randomUUID()}.conf`)
     let server: RedisServer
-    let cluster: ReturnType<typeof createCluster>
+    let cluster: TestCluster
 
     before(async function () {
       try {
@@ -72,9 +74,7 @@ describe('Slot tags of codes saved with an idempotent answer', () => {
       while (!String(await admin.sendCommand(['CLUSTER', 'INFO'])).includes('cluster_state:ok'))
         await new Promise((resolve) => setTimeout(resolve, 50))
       await admin.close()
-      cluster = createCluster({ rootNodes: [{ url: server.url }] })
-      cluster.on('error', () => undefined)
-      await cluster.connect()
+      cluster = await connectCluster([{ url: server.url }])
     })
     after(async () => {
       await cluster?.close()
@@ -91,7 +91,7 @@ describe('Slot tags of codes saved with an idempotent answer', () => {
 
     it("draws each code into its idempotency record's slot and saves both in one script", async () => {
       const { auth } = buildApp(options())
-      const issued = await Promise.all(Array.from({ length: 5 }, () => issueIdempotent(auth)))
+      const issued = await fanOut(5, () => issueIdempotent(auth))
       for (const { code, keyId } of issued) {
         expect(slotTag(sha256(code))).to.equal(slotTag(keyId))
         expect((await auth.redeem(code)).subject).to.equal('user-42')

@@ -4,6 +4,7 @@ import { kContext, type AuthcodeContext } from '../../lib/context.js'
 import { issueCode, type IssueRequest } from '../../lib/core/issue-code.js'
 import { s256 } from '../../lib/helpers/pkce.js'
 import type { AuthcodeOptions, Grant } from '../../types/index.js'
+import { form, type HttpRequest } from './http.js'
 
 export const ISSUER = 'http://127.0.0.1/api/id/v1/auth'
 export const MOUNT = '/api/id/v1/auth'
@@ -52,4 +53,9 @@ export async function issue(auth: AuthcodeRouter, request: Partial<IssueRequest>
 /** A `/token` form body for a code of the public `web` client. */
 export function tokenForm(code: string, extra: Record<string, string> = {}): Record<string, string> {
   return { grant_type: 'authorization_code', code, redirect_uri: WEB_REDIRECT, client_id: 'web', code_verifier: VERIFIER, ...extra }
+}
+
+/** A raw `POST /token` of {@link tokenForm}. */
+export function tokenRequest(code: string, extra: Record<string, string> = {}): HttpRequest {
+  return { method: 'POST', path: `${MOUNT}/token`, ...form(tokenForm(code, extra)) }
 }

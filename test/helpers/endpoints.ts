@@ -1,10 +1,9 @@
 import { expect } from 'chai'
-import { randomUUID } from 'node:crypto'
 import fc from 'fast-check'
 import type { AuthcodeRouter } from '../../lib/index.js'
 import type { AuthcodeOptions } from '../../types/index.js'
-import { CRM_REDIRECT, issue, MOUNT, tokenForm, VERIFIER, WEB_REDIRECT } from './app.js'
-import { codesOptions, SERVICE_TOKEN } from './codes.js'
+import { CRM_REDIRECT, issue, MOUNT, tokenRequest, VERIFIER, WEB_REDIRECT } from './app.js'
+import { codesOptions, codesRequest, SERVICE_TOKEN } from './codes.js'
 import { authorizeQuery, locationParams } from './host-app.js'
 import { captureBasic, form, oauthBasic, slugOf, withAuth, type HttpAnswer, type HttpRequest } from './http.js'
 
@@ -91,12 +90,7 @@ export const endpoints: Endpoint[] = [
     method: 'POST',
     path: '/codes',
     usesStore: true,
-    valid: async () => ({
-      method: 'POST',
-      path: `${MOUNT}/codes`,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_TOKEN}`, 'idempotency-key': randomUUID() },
-      body: JSON.stringify({ external_user_id: 'user-42', integration_context: { campaign: 'spring' } }),
-    }),
+    valid: async () => codesRequest({ external_user_id: 'user-42', integration_context: { campaign: 'spring' } }),
     expectSuccess: (res) => {
       expect(res.status, res.text).to.equal(201)
       expect(res.json?.code).to.have.length(43)
@@ -209,7 +203,7 @@ export const endpoints: Endpoint[] = [
     method: 'POST',
     path: '/token',
     usesStore: true,
-    valid: async (auth) => ({ method: 'POST', path: `${MOUNT}/token`, ...form(tokenForm(await issue(auth))) }),
+    valid: async (auth) => tokenRequest(await issue(auth)),
     expectSuccess: (res) => {
       expect(res.status, res.text).to.equal(200)
       expect(res.json?.access_token).to.be.a('string')

@@ -23,24 +23,36 @@ export interface HttpAnswer {
   ms: number
 }
 
-/** A listening app and a keep-alive client for it. */
-export interface Served {
+/** A keep-alive client of one server. */
+export interface HttpClient {
   baseUrl: string
+  /** Sends one request; rejects if no complete answer arrives within `deadlineMs` (10 s by default). */
   send(req: HttpRequest, deadlineMs?: number): Promise<HttpAnswer>
   close(): Promise<void>
+}
+
+/** A listening app and a keep-alive client for it; `close()` stops both. */
+export type Served = HttpClient
+
+/** A client sending raw requests over keep-alive sockets, as many at once as it is given, to a loopback port. */
+export function connectTo(port: number): HttpClient {
+  const agent = new Agent({ keepAlive: true })
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    send: (req, deadlineMs = 10_000) => sendTo(port, agent, req, deadlineMs),
+    close: async () => agent.destroy(),
+  }
 }
 
 /** Listens on a free loopback port and sends raw requests to it over keep-alive sockets. */
 export async function serve(app: Express): Promise<Served> {
   const server: Server = app.listen(0, '127.0.0.1')
   await new Promise((resolve) => server.once('listening', resolve))
-  const { port } = server.address() as AddressInfo
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 })
+  const client = connectTo((server.address() as AddressInfo).port)
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    send: (req, deadlineMs = 10_000) => sendTo(port, agent, req, deadlineMs),
+    ...client,
     close: async () => {
-      agent.destroy()
+      await client.close()
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
     },
@@ -48,7 +60,7 @@ export async function serve(app: Express): Promise<Served> {
 }
 
 /** Sends one request; rejects if no complete answer arrives within `deadlineMs` (a hung request). */
-export function sendTo(port: number, agent: Agent, req: HttpRequest, deadlineMs: number): Promise<HttpAnswer> {
+function sendTo(port: number, agent: Agent, req: HttpRequest, deadlineMs: number): Promise<HttpAnswer> {
   const started = Date.now()
   return new Promise((resolve, reject) => {
     const outgoing = request(
@@ -90,8 +102,8 @@ export function form(params: Record<string, string>): RequestPart {
   return { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() }
 }
 
-/** `part` with an `Authorization` header added. */
-export function withAuth(part: RequestPart, authorization: string): RequestPart {
+/** `part` (a request or its headers and body) with an `Authorization` header added. */
+export function withAuth<T extends RequestPart>(part: T, authorization: string): T {
   return { ...part, headers: { ...part.headers, authorization } }
 }
 

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createClient, type RedisClientOptions } from 'redis'
+import type { TestCluster } from './redis-cluster.js'
 import { RedisServer } from './redis-server.js'
 import { redisUrl } from './root-hooks.js'
 
@@ -25,10 +26,17 @@ export function uniquePrefix(): string {
   return `t:${randomUUID().slice(0, 8)}:`
 }
 
-/** Every key under `prefix`. */
-export async function keysUnder(client: TestRedis, prefix: string): Promise<string[]> {
+const isCluster = (client: TestRedis | TestCluster): client is TestCluster => 'nodeClient' in client
+
+/** Every key under `prefix`, on a standalone server or on every master of a cluster. */
+export async function keysUnder(client: TestRedis | TestCluster, prefix: string): Promise<string[]> {
+  const scan = { MATCH: `${prefix}*`, COUNT: 1000 }
   const keys: string[] = []
-  for await (const batch of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) keys.push(...batch)
+  if (isCluster(client)) {
+    for (const master of client.masters) for await (const batch of (await client.nodeClient(master)).scanIterator(scan)) keys.push(...batch)
+  } else {
+    for await (const batch of client.scanIterator(scan)) keys.push(...batch)
+  }
   return keys
 }
 
