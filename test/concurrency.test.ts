@@ -4,7 +4,7 @@ import { baseOptions, buildApp, issue, tokenRequest } from './helpers/app.js'
 import { fanOut, statusAndError, tally } from './helpers/fan-out.js'
 import { serve } from './helpers/http.js'
 
-// Across processes on one Redis (standalone and cluster), the process suite holds the same line.
+// Across app processes sharing one Redis, standalone or cluster, see test/process-suite.ts.
 describe('concurrent redemption of one code', () => {
   it('gives exactly one success among 200 presentations to one process on MemoryStore', async () => {
     const store = new MemoryStore()
