@@ -3,21 +3,15 @@ import { RedisStore as SessionStore } from 'connect-redis'
 import request from 'supertest'
 import { MOUNT, VERIFIER, WEB_REDIRECT } from './helpers/app.js'
 import { AUTHORIZE, authorizeQuery, hostApp, locationParams, signedIn } from './helpers/host-app.js'
-import { connectRedis, keysUnder, uniquePrefix, type TestRedis } from './helpers/redis.js'
+import { keysUnder, uniquePrefix, useTestRedis } from './helpers/redis.js'
 
 describe('GET /authorize with connect-redis sessions', () => {
-  let redis: TestRedis
-  before(async () => {
-    redis = await connectRedis()
-  })
-  after(async () => {
-    await redis.close()
-  })
+  const redis = useTestRedis()
 
   it('signs in, issues and exchanges a code with sessions and codes on the same Redis client', async () => {
-    const keyPrefix = uniquePrefix()
+    const keyPrefix = redis.prefix
     const sessionPrefix = `${uniquePrefix()}sess:`
-    const { app } = hostApp({ redis, keyPrefix }, new SessionStore({ client: redis, prefix: sessionPrefix }))
+    const { app } = hostApp({ redis: redis.client, keyPrefix }, new SessionStore({ client: redis.client, prefix: sessionPrefix }))
 
     const path = `${AUTHORIZE}?${authorizeQuery()}`
     const toLogin = await request(app).get(path).expect(303)
@@ -25,10 +19,10 @@ describe('GET /authorize with connect-redis sessions', () => {
     expect(returnTo.startsWith(`${path}&authcode_asked_at=`)).to.equal(true)
 
     const agent = await signedIn(app, 'redis-user')
-    expect(await keysUnder(redis, sessionPrefix)).to.have.length(1)
+    expect(await keysUnder(redis.client, sessionPrefix)).to.have.length(1)
     const res = await agent.get(returnTo).expect(303)
     const code = locationParams(res.headers.location).get('code') as string
-    expect((await keysUnder(redis, keyPrefix)).filter((key) => key.includes('}code:'))).to.have.length(1)
+    expect((await keysUnder(redis.client, keyPrefix)).filter((key) => key.includes('}code:'))).to.have.length(1)
 
     const token = await request(app)
       .post(`${MOUNT}/token`)

@@ -1,34 +1,28 @@
 import { expect } from 'chai'
 import request from 'supertest'
-import { InvalidGrantError } from '../lib/index.js'
+import { InvalidGrantError, MemoryStore } from '../lib/index.js'
 import { buildApp, CRM_REDIRECT, MOUNT } from './helpers/app.js'
-import { basic, captureCode, captureOptions, form, PARTNER_REDIRECT } from './helpers/capture.js'
-import { connectRedis, type TestRedis } from './helpers/redis.js'
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+import { captureCode, captureOptions, PARTNER_REDIRECT } from './helpers/capture.js'
+import { fakeClock } from './helpers/clock.js'
+import { form, oauthBasic } from './helpers/http.js'
+import { useTestRedis } from './helpers/redis.js'
 
 describe('Capture codes at POST /token and auth.redeem()', () => {
-  let redis: TestRedis
-  before(async () => {
-    redis = await connectRedis()
-  })
-  after(async () => {
-    await redis.close()
-  })
+  const redis = useTestRedis()
 
-  const options = () => captureOptions(redis)
+  const options = () => captureOptions(redis.client)
 
   function exchange(
     app: Parameters<typeof request>[0],
     code: string,
-    client = basic('partner', 'partner-secret'),
+    client = oauthBasic('partner', 'partner-secret'),
     redirectUri = PARTNER_REDIRECT,
   ) {
     return request(app)
       .post(`${MOUNT}/token`)
       .set('Authorization', client)
       .type('form')
-      .send(form({ grant_type: 'authorization_code', code, redirect_uri: redirectUri }))
+      .send(form({ grant_type: 'authorization_code', code, redirect_uri: redirectUri }).body)
   }
 
   it('exchanges a code for the for_client_id client, with transaction_state parsed back to JSON', async () => {
@@ -51,13 +45,13 @@ describe('Capture codes at POST /token and auth.redeem()', () => {
   it('binds the code to the caller when for_client_id is omitted', async () => {
     const { app } = buildApp(options())
     const code = await captureCode(app, { for_client_id: '', redirect_uri: CRM_REDIRECT })
-    const res = await exchange(app, code, basic('crm', 'crm-secret'), CRM_REDIRECT)
+    const res = await exchange(app, code, oauthBasic('crm', 'crm-secret'), CRM_REDIRECT)
     expect(res.status, JSON.stringify(res.body)).to.equal(200)
   })
 
   it('refuses the exchange with invalid_grant when another client presents the code', async () => {
     const { app } = buildApp(options())
-    const res = await exchange(app, await captureCode(app), basic('crm', 'crm-secret'))
+    const res = await exchange(app, await captureCode(app), oauthBasic('crm', 'crm-secret'))
     expect(res.status).to.equal(400)
     expect(res.body.error).to.equal('invalid_grant')
   })
@@ -91,12 +85,17 @@ describe('Capture codes at POST /token and auth.redeem()', () => {
   })
 
   it('honours lifetime: a code issued with lifetime=1 is refused after 1.5 s', async () => {
-    const { app, auth } = buildApp(options())
+    // On a store whose clock the test moves, the second and a half passes without waiting.
+    const clock = fakeClock()
+    const store = new MemoryStore({ now: clock.now })
+    const { redis: _shared, keyPrefix: _prefix, ...onRedis } = options()
+    const { app, auth } = buildApp({ ...onRedis, store })
     const code = await captureCode(app, { lifetime: '1' })
     const fresh = await auth.redeem(await captureCode(app, { lifetime: '1' }), { kind: 'capture' })
     expect(fresh.expiresAt.getTime() - fresh.issuedAt.getTime()).to.equal(1_000)
-    await sleep(1_500)
+    clock.advance(1_500)
     const res = await exchange(app, code)
+    store.close()
     expect(res.status).to.equal(400)
     expect(res.body.error).to.equal('invalid_grant')
   })

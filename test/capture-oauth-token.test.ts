@@ -5,13 +5,14 @@ import request from 'supertest'
 import type { AuthcodeRouter } from '../lib/index.js'
 import type { AuthcodeOptions, Grant } from '../types/index.js'
 import { buildApp, CRM_REDIRECT, issue, MOUNT } from './helpers/app.js'
-import { basic, captureCode, captureOptions, expectEnvelope, form, PARTNER_REDIRECT, signedDate, signedHeaders } from './helpers/capture.js'
+import { captureCode, captureOptions, expectEnvelope, PARTNER_REDIRECT, signedDate, signedHeaders } from './helpers/capture.js'
+import { captureBasic, formText } from './helpers/http.js'
 import { JanrainTestClient } from './helpers/janrain-client.js'
-import { connectRedis, type TestRedis } from './helpers/redis.js'
+import { connectRedis, useTestRedis } from './helpers/redis.js'
 
 const TOKEN_PATH = '/oauth/token'
 const TOKEN_URL = MOUNT + TOKEN_PATH
-const PARTNER = basic('partner', 'partner-secret')
+const PARTNER = captureBasic('partner', 'partner-secret')
 
 /** The Capture envelope with an OAuth error name, and `no-cache` besides `no-store`. */
 function expectOAuthEnvelope(res: Response, status: number, code: number, error: string): void {
@@ -25,15 +26,9 @@ function expectInvalidClient(res: Response): void {
 }
 
 describe('POST /oauth/token (Capture exchange)', () => {
-  let redis: TestRedis
-  before(async () => {
-    redis = await connectRedis()
-  })
-  after(async () => {
-    await redis.close()
-  })
+  const redis = useTestRedis()
 
-  const options = (overrides: Partial<AuthcodeOptions> = {}) => captureOptions(redis, overrides)
+  const options = (overrides: Partial<AuthcodeOptions> = {}) => captureOptions(redis.client, overrides)
 
   /** A fresh app, its router, and what its reuse handlers saw. */
   function setup(overrides: Partial<AuthcodeOptions> = {}): { app: Express; auth: AuthcodeRouter; reused: Grant[] } {
@@ -57,7 +52,7 @@ describe('POST /oauth/token (Capture exchange)', () => {
       .post(TOKEN_URL)
       .set(headers)
       .type('form')
-      .send(typeof body === 'string' ? body : form(body))
+      .send(typeof body === 'string' ? body : formText(body))
   }
 
   const partnerClient = (app: Express, sign = true) =>
@@ -141,9 +136,9 @@ describe('POST /oauth/token (Capture exchange)', () => {
 
     it('refuses HTTP Basic with a wrong secret, an unknown client, a public client or a malformed header, without consuming the code', async () => {
       for (const authorization of [
-        basic('partner', 'wrong'),
-        basic('ghost', 'partner-secret'),
-        basic('web', ''),
+        captureBasic('partner', 'wrong'),
+        captureBasic('ghost', 'partner-secret'),
+        captureBasic('web', ''),
         'Basic %%%',
         'Bearer x',
       ]) {
@@ -179,7 +174,7 @@ describe('POST /oauth/token (Capture exchange)', () => {
         const params = exchangeForm(code)
         return exchange(
           app,
-          `${form(params)}&x=1%0Ay%3D2`,
+          `${formText(params)}&x=1%0Ay%3D2`,
           signedHeaders('partner', 'partner-secret', { ...params, x: '1', y: '2' }, undefined, TOKEN_PATH),
         )
       })
@@ -226,7 +221,7 @@ describe('POST /oauth/token (Capture exchange)', () => {
     })
 
     it('answers invalid_request with code 201 and argument_name for a repeated parameter', async () => {
-      const res = await exchange(setup().app, `${form(exchangeForm('x'))}&code=y`)
+      const res = await exchange(setup().app, `${formText(exchangeForm('x'))}&code=y`)
       expectOAuthEnvelope(res, 400, 201, 'invalid_request')
       expect(res.body.argument_name).to.equal('code')
     })
@@ -296,7 +291,7 @@ describe('POST /oauth/token (Capture exchange)', () => {
     it('burns a code for client A presented by an authenticated client B, then refuses A too', async () => {
       const { app, reused } = setup()
       const code = await captureCode(app)
-      const res = await exchange(app, exchangeForm(code), { Authorization: basic('crm', 'crm-secret') })
+      const res = await exchange(app, exchangeForm(code), { Authorization: captureBasic('crm', 'crm-secret') })
       expectOAuthEnvelope(res, 400, 415, 'invalid_grant')
       expect(res.body.error_description).to.match(/another client/)
       expectOAuthEnvelope(await exchange(app, exchangeForm(code)), 400, 415, 'invalid_grant')
@@ -311,7 +306,7 @@ describe('POST /oauth/token (Capture exchange)', () => {
         .post(`${MOUNT}/token`)
         .set('Authorization', PARTNER)
         .type('form')
-        .send(form({ grant_type: 'authorization_code', code, redirect_uri: PARTNER_REDIRECT }))
+        .send(formText({ grant_type: 'authorization_code', code, redirect_uri: PARTNER_REDIRECT }))
       expect(later.body.error).to.equal('invalid_grant')
     })
 
@@ -325,7 +320,9 @@ describe('POST /oauth/token (Capture exchange)', () => {
     it('exchanges a code issued for the caller itself (no for_client_id)', async () => {
       const { app } = setup()
       const code = await captureCode(app, { for_client_id: '', redirect_uri: CRM_REDIRECT })
-      const res = await exchange(app, exchangeForm(code, { redirect_uri: CRM_REDIRECT }), { Authorization: basic('crm', 'crm-secret') })
+      const res = await exchange(app, exchangeForm(code, { redirect_uri: CRM_REDIRECT }), {
+        Authorization: captureBasic('crm', 'crm-secret'),
+      })
       expect(res.status, JSON.stringify(res.body)).to.equal(200)
     })
   })

@@ -1,25 +1,18 @@
-import { createCluster } from 'redis'
 import { RedisStore } from '../lib/index.js'
-import { canStartCluster, RedisCluster } from './helpers/redis-cluster.js'
+import { canStartCluster, connectCluster, RedisCluster, type TestCluster } from './helpers/redis-cluster.js'
 import { uniquePrefix } from './helpers/redis.js'
 import { processSuite } from './process-suite.js'
-import { storeContract } from './store-contract.js'
-
-function connectCluster(cluster: RedisCluster) {
-  const client = createCluster({ rootNodes: cluster.rootNodes })
-  client.on('error', () => undefined)
-  return client.connect()
-}
+import { onRealTime, storeContract } from './store-contract.js'
 
 describe('on a 3-master Redis Cluster (createCluster)', function () {
   let cluster: RedisCluster
-  let client: Awaited<ReturnType<typeof connectCluster>>
+  let client: TestCluster
 
   before(async function () {
     if (!canStartCluster()) this.skip()
     this.timeout(60_000)
     cluster = await RedisCluster.start()
-    client = await connectCluster(cluster)
+    client = await connectCluster(cluster.rootNodes)
   })
   after(async () => {
     await client?.close()
@@ -27,13 +20,13 @@ describe('on a 3-master Redis Cluster (createCluster)', function () {
   })
 
   describe('RedisStore', () => {
-    storeContract(() => new RedisStore({ client, prefix: uniquePrefix() }))
+    storeContract(() => onRealTime(new RedisStore({ client, prefix: uniquePrefix() })))
   })
 
   describe('4 app processes', () => {
     processSuite(() => ({
       env: { REDIS_CLUSTER_URLS: cluster.rootNodes.map((n) => n.url).join(',') },
-      connect: () => connectCluster(cluster),
+      connect: () => connectCluster(cluster.rootNodes),
     }))
   })
 })

@@ -4,7 +4,7 @@ import { request } from 'node:http'
 import { buildApp, MOUNT } from './helpers/app.js'
 import { codesOptions, SERVICE_TOKEN } from './helpers/codes.js'
 import { serve, type Served } from './helpers/http.js'
-import { connectRedis, keysUnder, uniquePrefix, type TestRedis } from './helpers/redis.js'
+import { keysUnder, uniquePrefix, useTestRedis } from './helpers/redis.js'
 
 const LIMIT = 5
 
@@ -27,20 +27,18 @@ function postAndHangUp(port: number, user: string, afterMs: number): Promise<voi
 }
 
 describe('POST /codes limits and callers that hang up', () => {
-  let redis: TestRedis
+  const redis = useTestRedis()
   let served: Served
-  before(async () => {
-    redis = await connectRedis()
-  })
   after(async () => {
     await served?.close()
-    await redis.close()
   })
 
   it(`issues at most ${LIMIT} codes for one user to 20 requests that hang up while a slow CodeIssued handler runs`, async function () {
     this.timeout(20_000)
     const keyPrefix = uniquePrefix()
-    const { app, auth } = buildApp(codesOptions({ redis, keyPrefix, rateLimit: { perSubject: { limit: LIMIT, windowMs: 60_000 } } }))
+    const { app, auth } = buildApp(
+      codesOptions({ redis: redis.client, keyPrefix, rateLimit: { perSubject: { limit: LIMIT, windowMs: 60_000 } } }),
+    )
     let mailed = 0
     auth.on('authorization.CodeIssued', async () => {
       await new Promise((resolve) => setTimeout(resolve, 300))
@@ -52,7 +50,7 @@ describe('POST /codes limits and callers that hang up', () => {
     // Let every handler that started finish.
     await new Promise((resolve) => setTimeout(resolve, 1000))
     expect(mailed).to.be.at.most(LIMIT)
-    const codes = (await keysUnder(redis, keyPrefix)).filter((key) => key.includes('}code:'))
+    const codes = (await keysUnder(redis.client, keyPrefix)).filter((key) => key.includes('}code:'))
     expect(codes.length).to.be.at.most(LIMIT)
   })
 })

@@ -1,61 +1,22 @@
 import { expect } from 'chai'
 import { randomUUID } from 'node:crypto'
-import type { AddressInfo } from 'node:net'
 import request from 'supertest'
 import type { AuthcodeOptions } from '../lib/index.js'
 import { buildApp, MOUNT } from './helpers/app.js'
-import { codesOptions, OTHER_SERVICE_TOKEN, postCodes, SERVICE_TOKEN, slugOf } from './helpers/codes.js'
-import { startWorker, type Worker } from './helpers/processes.js'
-import { connectRedis, keysUnder, uniquePrefix, type TestRedis } from './helpers/redis.js'
+import { codesOptions, codesRequest, expectOneIssued, OTHER_SERVICE_TOKEN, postCodes, SERVICE_TOKEN } from './helpers/codes.js'
+import { fanOut } from './helpers/fan-out.js'
+import { serve, slugOf } from './helpers/http.js'
+import { keysUnder, useTestRedis, type TestRedis } from './helpers/redis.js'
 import { clientCommandsDuring, commandCalls, commandsBetween, dumpUnder } from './helpers/redis-stats.js'
-import { redisUrl } from './helpers/root-hooks.js'
 
 const codeKeys = async (redis: TestRedis, prefix: string) => (await keysUnder(redis, prefix)).filter((key) => key.includes('}code:'))
 
-/** Sends one POST /codes with `key` to each base URL in turn, `total` times at once; returns status, replay flag and body. */
-async function postConcurrently(baseUrls: string[], key: string, body: unknown, total: number) {
-  return Promise.all(
-    Array.from({ length: total }, async (_, i) => {
-      const res = await fetch(`${baseUrls[i % baseUrls.length]}${MOUNT}/codes`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_TOKEN}`, 'idempotency-key': key },
-        body: JSON.stringify(body),
-      })
-      return {
-        status: res.status,
-        replayed: res.headers.get('idempotent-replayed') === 'true',
-        body: (await res.json()) as Record<string, unknown>,
-      }
-    }),
-  )
-}
-
-/** Exactly one fresh 201; every other answer a 409 in flight or a replay of that same 201; never a 5xx. */
-function expectOneIssued(answers: Awaited<ReturnType<typeof postConcurrently>>): void {
-  const fresh = answers.filter((a) => a.status === 201 && !a.replayed)
-  expect(fresh, 'fresh 201s').to.have.length(1)
-  for (const answer of answers) {
-    if (answer === fresh[0]) continue
-    if (answer.status === 201) expect(answer.body).to.deep.equal(fresh[0]?.body)
-    else {
-      expect(answer.status).to.equal(409)
-      expect(slugOf(answer.body as { type: string })).to.equal('idempotency-key-in-flight')
-    }
-  }
-}
-
 describe('POST /codes idempotency', () => {
-  let redis: TestRedis
-  before(async () => {
-    redis = await connectRedis()
-  })
-  after(async () => {
-    await redis.close()
-  })
+  const redis = useTestRedis()
 
   function app(overrides: Partial<AuthcodeOptions> = {}) {
-    const keyPrefix = uniquePrefix()
-    const built = buildApp(codesOptions({ redis, keyPrefix, ...overrides }))
+    const keyPrefix = redis.prefix
+    const built = buildApp(codesOptions({ redis: redis.client, keyPrefix, ...overrides }))
     const issued: string[] = []
     built.auth.on('authorization.CodeIssued', ({ data }) => void issued.push(data.code))
     return { ...built, keyPrefix, issued }
@@ -181,7 +142,7 @@ describe('POST /codes idempotency', () => {
     expect(res.status).to.equal(500)
     expect(slugOf(res.body)).to.equal('event-handler-failed')
     expect(JSON.stringify(res.body)).not.to.include(offered[0])
-    expect(await keysUnder(redis, keyPrefix)).to.have.length(0)
+    expect(await keysUnder(redis.client, keyPrefix)).to.have.length(0)
     await auth.redeem(offered[0] as string, { kind: 'magic_link' }).then(
       () => expect.fail('a refused code was redeemable'),
       (err: Error) => expect(err.name).to.equal('InvalidGrantError'),
@@ -197,8 +158,8 @@ describe('POST /codes idempotency', () => {
   it('keeps a finished record idempotencyTtl seconds', async () => {
     const { app: host, keyPrefix } = app({ idempotencyTtl: 3600 })
     await postCodes(host, { external_user_id: 'u1' })
-    const [recordKey] = (await keysUnder(redis, keyPrefix)).filter((key) => key.includes('}idem:'))
-    expect(await redis.ttl(recordKey as string)).to.be.within(3590, 3600)
+    const [recordKey] = (await keysUnder(redis.client, keyPrefix)).filter((key) => key.includes('}idem:'))
+    expect(await redis.client.ttl(recordKey as string)).to.be.within(3590, 3600)
   })
 
   it('keeps no raw Idempotency-Key and no code anywhere in Redis', async () => {
@@ -214,7 +175,7 @@ describe('POST /codes idempotency', () => {
       await postCodes(host, { external_user_id: `user-${i % 3}`, integration_context: { note: 'hello' } }, { 'Idempotency-Key': key })
     }
     await auth.redeem(issued[9] as string, { kind: 'magic_link' })
-    const entries = await dumpUnder(redis, keyPrefix)
+    const entries = await dumpUnder(redis.client, keyPrefix)
     expect(entries.filter((e) => e.key.includes('}idem:'))).to.have.length(10)
     const secrets = [...issued, ...keys.flatMap((k) => [k, k.toUpperCase(), k.replaceAll('-', '')])]
     for (const { key, value } of entries) {
@@ -228,49 +189,15 @@ describe('POST /codes idempotency', () => {
   it('issues exactly one code for 50 concurrent requests with one key; the rest are 409 or an identical replay', async () => {
     const { app: host, keyPrefix, issued, auth } = app()
     auth.on('authorization.CodeIssued', () => new Promise((resolve) => setTimeout(resolve, 20)))
-    const server = host.listen(0, '127.0.0.1')
+    const served = await serve(host)
     try {
-      await new Promise((resolve) => server.once('listening', resolve))
-      const answers = await postConcurrently(
-        [`http://127.0.0.1:${(server.address() as AddressInfo).port}`],
-        randomUUID(),
-        { external_user_id: 'u1' },
-        50,
-      )
+      const key = randomUUID()
+      const answers = await fanOut(50, () => served.send(codesRequest({ external_user_id: 'u1' }, { 'idempotency-key': key })))
       expectOneIssued(answers)
       expect(issued).to.have.length(1)
-      expect(await codeKeys(redis, keyPrefix)).to.have.length(1)
+      expect(await codeKeys(redis.client, keyPrefix)).to.have.length(1)
     } finally {
-      server.close()
-    }
-  })
-
-  it('issues exactly one code for 50 concurrent requests with one key split over two processes', async function () {
-    this.timeout(60_000)
-    const keyPrefix = uniquePrefix()
-    const workers: Worker<{ port: number }>[] = []
-    try {
-      workers.push(
-        ...(await Promise.all(
-          [1, 2].map(() => startWorker<{ port: number }>('codes-server', { REDIS_URL: redisUrl(), KEY_PREFIX: keyPrefix })),
-        )),
-      )
-      let issuedLines = 0
-      for (const worker of workers)
-        worker.child.stdout?.on('data', (chunk: Buffer) => (issuedLines += chunk.toString().split('"issued"').length - 1))
-      const answers = await postConcurrently(
-        workers.map((w) => `http://127.0.0.1:${w.hello.port}`),
-        randomUUID(),
-        { external_user_id: 'u1' },
-        50,
-      )
-      expectOneIssued(answers)
-      // Child stdout may trail the HTTP answers: wait for the line, then require exactly one.
-      for (let i = 0; i < 200 && issuedLines === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
-      expect(issuedLines).to.equal(1)
-      expect(await codeKeys(redis, keyPrefix)).to.have.length(1)
-    } finally {
-      await Promise.all(workers.map((w) => w.stop()))
+      await served.close()
     }
   })
 
@@ -278,11 +205,11 @@ describe('POST /codes idempotency', () => {
     /** After a warm-up (scripts loaded), the client commands and commandstats delta of one new code. */
     async function measureOneCode(host: ReturnType<typeof buildApp>['app']) {
       expect((await postCodes(host, { external_user_id: 'warm-up' })).status).to.equal(201)
-      const before = await commandCalls(redis)
+      const before = await commandCalls(redis.client)
       const sent = await clientCommandsDuring(async () => {
         expect((await postCodes(host, { external_user_id: 'u1' })).status).to.equal(201)
       })
-      const stats = commandsBetween(before, await commandCalls(redis))
+      const stats = commandsBetween(before, await commandCalls(redis.client))
       return { sent, stats }
     }
 

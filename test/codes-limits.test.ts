@@ -2,8 +2,9 @@ import { expect } from 'chai'
 import { randomUUID } from 'node:crypto'
 import type { AuthcodeOptions, AuthcodeRouter } from '../lib/index.js'
 import { buildApp } from './helpers/app.js'
-import { codesOptions, OTHER_SERVICE_TOKEN, postCodes, slugOf } from './helpers/codes.js'
-import { connectRedis, uniquePrefix, type TestRedis } from './helpers/redis.js'
+import { codesOptions, OTHER_SERVICE_TOKEN, postCodes } from './helpers/codes.js'
+import { slugOf } from './helpers/http.js'
+import { useTestRedis } from './helpers/redis.js'
 
 async function redeemable(auth: AuthcodeRouter, code: string): Promise<boolean> {
   return auth.redeem(code, { kind: 'magic_link' }).then(
@@ -13,16 +14,10 @@ async function redeemable(auth: AuthcodeRouter, code: string): Promise<boolean> 
 }
 
 describe('POST /codes rate limits and single active code', () => {
-  let redis: TestRedis
-  before(async () => {
-    redis = await connectRedis()
-  })
-  after(async () => {
-    await redis.close()
-  })
+  const redis = useTestRedis()
 
   const app = (overrides: Partial<AuthcodeOptions> = {}) =>
-    buildApp(codesOptions({ redis, keyPrefix: uniquePrefix(), rateLimit: {}, ...overrides }))
+    buildApp(codesOptions({ redis: redis.client, keyPrefix: redis.prefix, rateLimit: {}, ...overrides }))
 
   describe('rate limits', () => {
     it('answers 429 rate-limited with RateLimit headers and Retry-After after 5 codes for one user', async () => {
@@ -73,9 +68,9 @@ describe('POST /codes rate limits and single active code', () => {
     })
 
     it('shares the counts of every app on one Redis', async () => {
-      const keyPrefix = uniquePrefix()
+      const keyPrefix = redis.prefix
       const hosts = [1, 2].map(
-        () => buildApp(codesOptions({ redis, keyPrefix, rateLimit: { perSubject: { limit: 3, windowMs: 60_000 } } })).app,
+        () => buildApp(codesOptions({ redis: redis.client, keyPrefix, rateLimit: { perSubject: { limit: 3, windowMs: 60_000 } } })).app,
       )
       for (let i = 0; i < 3; i++) expect((await postCodes(hosts[i % 2]!, { external_user_id: 'u1' })).status).to.equal(201)
       expect((await postCodes(hosts[1]!, { external_user_id: 'u1' })).status).to.equal(429)

@@ -6,21 +6,17 @@ import { z } from 'zod'
 import request from 'supertest'
 import type { AuthcodeEvent, AuthcodeOptions } from '../types/index.js'
 import { buildApp, MOUNT } from './helpers/app.js'
-import { codesOptions, postCodes, READ_ONLY_TOKEN, SERVICE_TOKEN, slugOf } from './helpers/codes.js'
-import { connectRedis, uniquePrefix, type TestRedis } from './helpers/redis.js'
+import { codesOptions, postCodes, READ_ONLY_TOKEN, SERVICE_TOKEN } from './helpers/codes.js'
+import { slugOf } from './helpers/http.js'
+import { useTestRedis } from './helpers/redis.js'
 
 describe('POST /codes', () => {
-  let redis: TestRedis
-  before(async () => {
-    redis = await connectRedis()
-  })
-  after(async () => {
-    await redis.close()
-  })
+  const redis = useTestRedis()
 
-  const app = (overrides: Partial<AuthcodeOptions> = {}) => buildApp(codesOptions({ redis, keyPrefix: uniquePrefix(), ...overrides }))
+  const app = (overrides: Partial<AuthcodeOptions> = {}) =>
+    buildApp(codesOptions({ redis: redis.client, keyPrefix: redis.prefix, ...overrides }))
   const withVerifier = (verifyAccessToken: AuthcodeOptions['verifyAccessToken']) => {
-    const { accessTokens: _static, ...options } = codesOptions({ redis, keyPrefix: uniquePrefix() })
+    const { accessTokens: _static, ...options } = codesOptions({ redis: redis.client, keyPrefix: redis.prefix })
     return buildApp({ ...options, verifyAccessToken })
   }
 

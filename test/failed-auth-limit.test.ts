@@ -3,27 +3,21 @@ import type { Express } from 'express'
 import request from 'supertest'
 import type { AuthcodeOptions } from '../lib/index.js'
 import { buildApp, issue, MOUNT, tokenForm } from './helpers/app.js'
-import { codesOptions, postCodes, slugOf } from './helpers/codes.js'
-import { basic, form } from './helpers/capture.js'
-import { connectRedis, uniquePrefix, type TestRedis } from './helpers/redis.js'
+import { codesOptions, postCodes } from './helpers/codes.js'
+import { captureBasic, formText, slugOf } from './helpers/http.js'
+import { uniquePrefix, useTestRedis } from './helpers/redis.js'
 
 const LIMIT = 3
 const failedAuth = { limit: LIMIT, windowMs: 60_000 }
 const wrongBearer = { Authorization: 'Bearer wrong-token-0123456789abcdef' }
 
 describe('failed authentications per IP', () => {
-  let redis: TestRedis
-  before(async () => {
-    redis = await connectRedis()
-  })
-  after(async () => {
-    await redis.close()
-  })
+  const redis = useTestRedis()
 
   const app = (overrides: Partial<AuthcodeOptions> = {}) =>
     buildApp(
       codesOptions({
-        redis,
+        redis: redis.client,
         keyPrefix: uniquePrefix(),
         rateLimit: { perClient: false, perSubject: false, perIp: false, failedAuth },
         findUser: ({ uuid }) => uuid ?? null,
@@ -66,14 +60,14 @@ describe('failed authentications per IP', () => {
     it('counts wrong client secrets and then refuses the right one with 429', async () => {
       const { app: host, auth } = app()
       const body = { grant_type: 'authorization_code', code: 'x'.repeat(43), redirect_uri: 'https://crm.example.com/oauth' }
-      for (let i = 0; i < LIMIT; i++) expect((await post(host, body, basic('crm', 'wrong'))).status).to.equal(401)
+      for (let i = 0; i < LIMIT; i++) expect((await post(host, body, captureBasic('crm', 'wrong'))).status).to.equal(401)
       const code = await issue(auth, {
         kind: 'capture',
         clientId: 'crm',
         redirectUri: 'https://crm.example.com/oauth',
         codeChallenge: undefined,
       })
-      const res = await post(host, { ...body, code }, basic('crm', 'crm-secret'))
+      const res = await post(host, { ...body, code }, captureBasic('crm', 'crm-secret'))
       expect(res.status).to.equal(429)
     })
 
@@ -87,11 +81,11 @@ describe('failed authentications per IP', () => {
   describe('POST /access/getAuthorizationCode', () => {
     it('answers api_limit_error 429 once the limit of wrong client secrets is reached', async () => {
       const { app: host } = app()
-      const params = form({ uuid: 'u-1', redirect_uri: 'https://crm.example.com/oauth' })
+      const params = formText({ uuid: 'u-1', redirect_uri: 'https://crm.example.com/oauth' })
       const call = (authorization: string) =>
         request(host).post(`${MOUNT}/access/getAuthorizationCode`).type('form').set('Authorization', authorization).send(params)
-      for (let i = 0; i < LIMIT; i++) expect((await call(basic('crm', 'wrong'))).status).to.equal(401)
-      const res = await call(basic('crm', 'crm-secret'))
+      for (let i = 0; i < LIMIT; i++) expect((await call(captureBasic('crm', 'wrong'))).status).to.equal(401)
+      const res = await call(captureBasic('crm', 'crm-secret'))
       expect(res.status).to.equal(429)
       expect(res.body).to.include({ stat: 'error', code: 510, error: 'api_limit_error' })
     })
@@ -99,10 +93,10 @@ describe('failed authentications per IP', () => {
 
   it('keys the counters by a hash of the IP, never the address itself', async () => {
     const keyPrefix = uniquePrefix()
-    const { app: host } = buildApp(codesOptions({ redis, keyPrefix, rateLimit: { failedAuth } }))
+    const { app: host } = buildApp(codesOptions({ redis: redis.client, keyPrefix, rateLimit: { failedAuth } }))
     await postCodes(host, { external_user_id: 'u' }, wrongBearer)
     const keys: string[] = []
-    for await (const batch of redis.scanIterator({ MATCH: `${keyPrefix}rl:*`, COUNT: 100 })) keys.push(...batch)
+    for await (const batch of redis.client.scanIterator({ MATCH: `${keyPrefix}rl:*`, COUNT: 100 })) keys.push(...batch)
     expect(keys).to.have.length.greaterThan(0)
     for (const key of keys) expect(key).not.to.match(/127\.0\.0\.1|::1|::ffff/)
   })

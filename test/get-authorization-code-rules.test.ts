@@ -2,33 +2,22 @@ import { expect } from 'chai'
 import request from 'supertest'
 import type { AuthcodeOptions, CodeIssuedData } from '../types/index.js'
 import { buildApp, CRM_REDIRECT, MOUNT, WEB_REDIRECT } from './helpers/app.js'
-import {
-  basic,
-  CAPTURE_PATH,
-  CAPTURE_URL,
-  captureOptions,
-  expectEnvelope,
-  form,
-  PARTNER_REDIRECT,
-  signedHeaders,
-} from './helpers/capture.js'
+import { CAPTURE_PATH, CAPTURE_URL, captureOptions, expectEnvelope, PARTNER_REDIRECT, signedHeaders } from './helpers/capture.js'
+import { captureBasic, formText } from './helpers/http.js'
 import { JanrainTestClient } from './helpers/janrain-client.js'
-import { connectRedis, type TestRedis } from './helpers/redis.js'
+import { useTestRedis } from './helpers/redis.js'
 
-const CRM = basic('crm', 'crm-secret')
+const CRM = captureBasic('crm', 'crm-secret')
 const USER = { uuid: 'f5b3c8a2-2d2c-4f6e-9a77-0b3f4b1d6c11', redirect_uri: CRM_REDIRECT }
 
 describe('getAuthorizationCode: GET, redirect_uri and signed parameters', () => {
-  let redis: TestRedis
-  before(async () => {
-    redis = await connectRedis()
-  })
-  after(async () => {
-    await redis.close()
-  })
+  const redis = useTestRedis()
 
   const options = (overrides: Partial<AuthcodeOptions> = {}) =>
-    captureOptions(redis, { clients: [...captureOptions(redis).clients, { id: 'open', secret: 'open-secret-0123' }], ...overrides })
+    captureOptions(redis.client, {
+      clients: [...captureOptions(redis.client).clients, { id: 'open', secret: 'open-secret-0123' }],
+      ...overrides,
+    })
 
   const post = (opts: AuthcodeOptions, body: string, headers: Record<string, string> = { Authorization: CRM }) =>
     request(buildApp(opts).app).post(CAPTURE_URL).set(headers).type('form').send(body)
@@ -39,7 +28,7 @@ describe('getAuthorizationCode: GET, redirect_uri and signed parameters', () => 
     it('issues a code like POST does, bound to the same user, client and redirect_uri', async () => {
       const { app, auth } = buildApp(options())
       const res = await request(app)
-        .get(`${CAPTURE_URL}?${form({ ...USER, for_client_id: 'partner', redirect_uri: PARTNER_REDIRECT, lifetime: '60' })}`)
+        .get(`${CAPTURE_URL}?${formText({ ...USER, for_client_id: 'partner', redirect_uri: PARTNER_REDIRECT, lifetime: '60' })}`)
         .set('Authorization', CRM)
       expect(res.status, JSON.stringify(res.body)).to.equal(200)
       expect(res.headers['cache-control']).to.equal('no-store')
@@ -63,14 +52,24 @@ describe('getAuthorizationCode: GET, redirect_uri and signed parameters', () => 
     })
 
     it('answers the same Capture errors as POST', async () => {
-      expectEnvelope(await get(options(), form({ uuid: USER.uuid })), 400, 100, 'missing_argument', 'redirect_uri')
-      expectEnvelope(await get(options(), form(USER), { Authorization: basic('crm', 'wrong') }), 401, 402, 'invalid_client_credentials')
-      expectEnvelope(await get(options(), form({ ...USER, lifetime: '901' })), 400, 200, 'invalid_argument', 'lifetime')
+      expectEnvelope(await get(options(), formText({ uuid: USER.uuid })), 400, 100, 'missing_argument', 'redirect_uri')
+      expectEnvelope(
+        await get(options(), formText(USER), { Authorization: captureBasic('crm', 'wrong') }),
+        401,
+        402,
+        'invalid_client_credentials',
+      )
+      expectEnvelope(await get(options(), formText({ ...USER, lifetime: '901' })), 400, 200, 'invalid_argument', 'lifetime')
     })
 
     it('answers 201 duplicate_argument when a query parameter is given twice', async () => {
-      expectEnvelope(await get(options(), `${form(USER)}&uuid=someone-else`), 400, 201, 'duplicate_argument', 'uuid')
-      expectEnvelope(await get(options(), `${form(USER)}&redirect_uri=${encodeURIComponent(CRM_REDIRECT)}`), 400, 201, 'duplicate_argument')
+      expectEnvelope(await get(options(), `${formText(USER)}&uuid=someone-else`), 400, 201, 'duplicate_argument', 'uuid')
+      expectEnvelope(
+        await get(options(), `${formText(USER)}&redirect_uri=${encodeURIComponent(CRM_REDIRECT)}`),
+        400,
+        201,
+        'duplicate_argument',
+      )
     })
 
     it('reads the raw query string, not a parsed object: uuid[a]=1 is a parameter named "uuid[a]"', async () => {
@@ -85,7 +84,7 @@ describe('getAuthorizationCode: GET, redirect_uri and signed parameters', () => 
         issued.push(event.data)
       })
       const res = await request(app)
-        .head(`${CAPTURE_URL}?${form(USER)}`)
+        .head(`${CAPTURE_URL}?${formText(USER)}`)
         .set('Authorization', CRM)
       expect(res.status).to.equal(405)
       expect(res.headers.allow).to.equal('GET, POST')
@@ -109,12 +108,12 @@ describe('getAuthorizationCode: GET, redirect_uri and signed parameters', () => 
 
     it('refuses a wrong client_secret, or one beside an Authorization header', async () => {
       expectEnvelope(
-        await post(options(), form({ ...USER, client_id: 'crm', client_secret: 'wrong' }), {}),
+        await post(options(), formText({ ...USER, client_id: 'crm', client_secret: 'wrong' }), {}),
         401,
         402,
         'invalid_client_credentials',
       )
-      expectEnvelope(await post(options(), form({ ...USER, client_secret: 'crm-secret' })), 400, 200, 'invalid_argument')
+      expectEnvelope(await post(options(), formText({ ...USER, client_secret: 'crm-secret' })), 400, 200, 'invalid_argument')
     })
 
     it('refuses a client_secret in a GET query, which would end up in access logs, and issues nothing', async () => {
@@ -123,7 +122,7 @@ describe('getAuthorizationCode: GET, redirect_uri and signed parameters', () => 
       auth.on('authorization.CodeIssued', () => {
         issued++
       })
-      const res = await request(app).get(`${CAPTURE_URL}?${form({ ...USER, client_id: 'crm', client_secret: 'crm-secret' })}`)
+      const res = await request(app).get(`${CAPTURE_URL}?${formText({ ...USER, client_id: 'crm', client_secret: 'crm-secret' })}`)
       expectEnvelope(res, 401, 402, 'invalid_client_credentials')
       expect(res.body.error_description).to.match(/URL/)
       expect(issued).to.equal(0)
@@ -133,7 +132,7 @@ describe('getAuthorizationCode: GET, redirect_uri and signed parameters', () => 
   describe('redirect_uri', () => {
     it('is required', async () => {
       expectEnvelope(
-        await post(options({}), form({ uuid: USER.uuid, for_client_id: 'open' })),
+        await post(options({}), formText({ uuid: USER.uuid, for_client_id: 'open' })),
         400,
         100,
         'missing_argument',
@@ -162,7 +161,7 @@ describe('getAuthorizationCode: GET, redirect_uri and signed parameters', () => 
         'https://open.example.com/c b',
       ]
       for (const redirectUri of refused) {
-        const res = await post(options(), form({ uuid: USER.uuid, for_client_id: 'open', redirect_uri: redirectUri }))
+        const res = await post(options(), formText({ uuid: USER.uuid, for_client_id: 'open', redirect_uri: redirectUri }))
         expectEnvelope(res, 400, 200, 'invalid_argument', 'redirect_uri')
       }
     })
@@ -174,23 +173,29 @@ describe('getAuthorizationCode: GET, redirect_uri and signed parameters', () => 
         'http://[::1]/cb',
         'https://open.example.com/cb?a=1',
       ]) {
-        const res = await post(options(), form({ uuid: USER.uuid, for_client_id: 'open', redirect_uri: redirectUri }))
+        const res = await post(options(), formText({ uuid: USER.uuid, for_client_id: 'open', redirect_uri: redirectUri }))
         expect(res.status, `${redirectUri}: ${JSON.stringify(res.body)}`).to.equal(200)
       }
     })
 
     it('must be exactly one of the redirect URIs the receiving client registered', async () => {
       for (const redirectUri of [`${CRM_REDIRECT}/`, `${CRM_REDIRECT}?x=1`, CRM_REDIRECT.toUpperCase(), WEB_REDIRECT, PARTNER_REDIRECT]) {
-        expectEnvelope(await post(options(), form({ ...USER, redirect_uri: redirectUri })), 400, 200, 'invalid_argument', 'redirect_uri')
+        expectEnvelope(
+          await post(options(), formText({ ...USER, redirect_uri: redirectUri })),
+          400,
+          200,
+          'invalid_argument',
+          'redirect_uri',
+        )
       }
-      expect((await post(options(), form(USER))).status).to.equal(200)
+      expect((await post(options(), formText(USER))).status).to.equal(200)
     })
 
     it("is checked against for_client_id's registration, not the caller's", async () => {
       const forPartner = { uuid: USER.uuid, for_client_id: 'partner' }
-      const res = await post(options(), form({ ...forPartner, redirect_uri: CRM_REDIRECT }))
+      const res = await post(options(), formText({ ...forPartner, redirect_uri: CRM_REDIRECT }))
       expectEnvelope(res, 400, 200, 'invalid_argument', 'redirect_uri')
-      expect((await post(options(), form({ ...forPartner, redirect_uri: PARTNER_REDIRECT }))).status).to.equal(200)
+      expect((await post(options(), formText({ ...forPartner, redirect_uri: PARTNER_REDIRECT }))).status).to.equal(200)
     })
   })
 
@@ -202,25 +207,25 @@ describe('getAuthorizationCode: GET, redirect_uri and signed parameters', () => 
 
     it('refuses a parameter name holding "=" with 402, though the signature matches the text it makes', async () => {
       // a%3Db=c signs as the line "a=b=c", the same line as parameter a = "b=c".
-      const res = await signedPost(options(), `${form(USER)}&a%3Db=c`, { ...USER, a: 'b=c' })
+      const res = await signedPost(options(), `${formText(USER)}&a%3Db=c`, { ...USER, a: 'b=c' })
       expectEnvelope(res, 401, 402, 'invalid_client_credentials')
     })
 
     it('refuses a parameter name holding a newline with 402', async () => {
-      const res = await signedPost(options(), `${form(USER)}&a%0Ab=c`, { ...USER, 'a\nb': 'c' })
+      const res = await signedPost(options(), `${formText(USER)}&a%0Ab=c`, { ...USER, 'a\nb': 'c' })
       expectEnvelope(res, 401, 402, 'invalid_client_credentials')
     })
 
     it('refuses a parameter value holding a newline with 402', async () => {
       // One parameter "lifetime" = "30\nx=1" signs the same text as lifetime = "30" and x = "1".
-      const res = await signedPost(options(), `${form(USER)}&lifetime=30%0Ax%3D1`, { ...USER, lifetime: '30', x: '1' })
+      const res = await signedPost(options(), `${formText(USER)}&lifetime=30%0Ax%3D1`, { ...USER, lifetime: '30', x: '1' })
       expectEnvelope(res, 401, 402, 'invalid_client_credentials')
-      const again = await signedPost(options(), `${form(USER)}&lifetime=30%0Ax%3D1`, { ...USER, lifetime: '30\nx=1' })
+      const again = await signedPost(options(), `${formText(USER)}&lifetime=30%0Ax%3D1`, { ...USER, lifetime: '30\nx=1' })
       expectEnvelope(again, 401, 402, 'invalid_client_credentials')
     })
 
     it('refuses the same in a signed GET query', async () => {
-      const query = `${form(USER)}&note=a%0Ab`
+      const query = `${formText(USER)}&note=a%0Ab`
       expectEnvelope(
         await get(options(), query, signedHeaders('crm', 'crm-secret', { ...USER, note: 'a\nb' })),
         401,
@@ -230,22 +235,22 @@ describe('getAuthorizationCode: GET, redirect_uri and signed parameters', () => 
     })
 
     it('lets HTTP Basic requests carry newlines: the rule guards what a signature binds', async () => {
-      expect((await post(options(), form({ ...USER, transaction_state: '{\n"a": 1\n}' }))).status).to.equal(200)
+      expect((await post(options(), formText({ ...USER, transaction_state: '{\n"a": 1\n}' }))).status).to.equal(200)
     })
 
     it('verifies a signed request that also sends client_id (and no other credential) in the body', async () => {
-      const res = await signedPost(options(), form({ ...USER, client_id: 'crm' }), USER)
+      const res = await signedPost(options(), formText({ ...USER, client_id: 'crm' }), USER)
       expect(res.status, JSON.stringify(res.body)).to.equal(200)
     })
 
     it('covers parameters sent with an empty value, as the client signed them', async () => {
-      const body = form({ ...USER, type_name: '' })
+      const body = formText({ ...USER, type_name: '' })
       expect((await signedPost(options(), body, { ...USER, type_name: '' })).status).to.equal(200)
       expectEnvelope(await signedPost(options(), body, USER), 401, 402, 'invalid_client_credentials')
     })
 
     it('covers the path relative to the mount point: a signature for another call does not verify', async () => {
-      const res = await post(options(), form(USER), signedHeaders('crm', 'crm-secret', USER, undefined, '/oauth/token'))
+      const res = await post(options(), formText(USER), signedHeaders('crm', 'crm-secret', USER, undefined, '/oauth/token'))
       expectEnvelope(res, 401, 402, 'invalid_client_credentials')
     })
   })

@@ -2,21 +2,16 @@ import { expect } from 'chai'
 import request from 'supertest'
 import type { AuthcodeOptions, CodeIssuedData, FindUserQuery } from '../types/index.js'
 import { baseOptions, buildApp, CRM_REDIRECT } from './helpers/app.js'
-import { basic, CAPTURE_URL, expectEnvelope, form, signedDate, signedHeaders } from './helpers/capture.js'
-import { connectRedis, keysUnder, uniquePrefix, type TestRedis } from './helpers/redis.js'
+import { CAPTURE_URL, expectEnvelope, signedDate, signedHeaders } from './helpers/capture.js'
+import { captureBasic, form } from './helpers/http.js'
+import { connectRedis, keysUnder, uniquePrefix, useTestRedis } from './helpers/redis.js'
 
-const CRM = basic('crm', 'crm-secret')
+const CRM = captureBasic('crm', 'crm-secret')
 const USER = { uuid: 'f5b3c8a2-2d2c-4f6e-9a77-0b3f4b1d6c11', redirect_uri: CRM_REDIRECT }
 
 describe('POST /access/getAuthorizationCode', () => {
-  let redis: TestRedis
+  const redis = useTestRedis()
   let lookups: FindUserQuery[]
-  before(async () => {
-    redis = await connectRedis()
-  })
-  after(async () => {
-    await redis.close()
-  })
   beforeEach(() => {
     lookups = []
   })
@@ -24,7 +19,8 @@ describe('POST /access/getAuthorizationCode', () => {
   function captureOptions(overrides: Partial<AuthcodeOptions> = {}): AuthcodeOptions {
     const base = baseOptions()
     return baseOptions({
-      redis,
+      redis: redis.client,
+      // A prefix per app: tests that build several must not share signature claims or counts.
       keyPrefix: uniquePrefix(),
       clients: [
         ...base.clients,
@@ -52,7 +48,7 @@ describe('POST /access/getAuthorizationCode', () => {
       .post(CAPTURE_URL)
       .set(headers)
       .type('form')
-      .send(typeof params === 'string' ? params : form(params))
+      .send(typeof params === 'string' ? params : form(params).body)
   }
 
   describe('issuing', () => {
@@ -66,13 +62,13 @@ describe('POST /access/getAuthorizationCode', () => {
     })
 
     it('accepts owner and direct_access clients', async () => {
-      expect((await post(captureOptions(), USER, { Authorization: basic('owner', 'owner-secret') })).status).to.equal(200)
-      expect((await post(captureOptions(), USER, { Authorization: basic('direct', 'direct-secret') })).status).to.equal(200)
+      expect((await post(captureOptions(), USER, { Authorization: captureBasic('owner', 'owner-secret') })).status).to.equal(200)
+      expect((await post(captureOptions(), USER, { Authorization: captureBasic('direct', 'direct-secret') })).status).to.equal(200)
     })
 
     it('takes Basic credentials as they are, without form-decoding them', async () => {
-      expect((await post(captureOptions(), USER, { Authorization: basic('raw', 'p+w%21:x') })).status).to.equal(200)
-      expect((await post(captureOptions(), USER, { Authorization: basic('raw', 'p w!:x') })).status).to.equal(401)
+      expect((await post(captureOptions(), USER, { Authorization: captureBasic('raw', 'p+w%21:x') })).status).to.equal(200)
+      expect((await post(captureOptions(), USER, { Authorization: captureBasic('raw', 'p w!:x') })).status).to.equal(401)
     })
 
     it('passes uuid, id or key_attribute + key_value with type_name (default user) to findUser', async () => {
@@ -102,7 +98,7 @@ describe('POST /access/getAuthorizationCode', () => {
         .post(CAPTURE_URL)
         .set('Authorization', CRM)
         .type('form')
-        .send(form({ ...USER, for_client_id: 'owner', lifetime: '120' }))
+        .send(form({ ...USER, for_client_id: 'owner', lifetime: '120' }).body)
       expect(res.status).to.equal(200)
       expect(events).to.have.length(1)
       expect(events[0]).to.include({ code: res.body.authorizationCode, kind: 'capture', subject: `user-${USER.uuid}`, clientId: 'owner' })
@@ -156,7 +152,7 @@ describe('POST /access/getAuthorizationCode', () => {
     })
 
     it('answers 201 duplicate_argument (400) when a parameter is given twice', async () => {
-      const res = await post(captureOptions(), `${form(USER)}&uuid=other`)
+      const res = await post(captureOptions(), `${form(USER).body}&uuid=other`)
       expectEnvelope(res, 400, 201, 'duplicate_argument')
       expect(res.body.argument_name).to.equal('uuid')
     })
@@ -171,9 +167,9 @@ describe('POST /access/getAuthorizationCode', () => {
 
     it('answers 402 invalid_client_credentials (401) with a Basic challenge for a wrong secret, an unknown client or none', async () => {
       const attempts: Record<string, string>[] = [
-        { Authorization: basic('crm', 'wrong') },
-        { Authorization: basic('ghost', 'crm-secret') },
-        { Authorization: basic('web', '') },
+        { Authorization: captureBasic('crm', 'wrong') },
+        { Authorization: captureBasic('ghost', 'crm-secret') },
+        { Authorization: captureBasic('web', '') },
         {},
         { Authorization: 'Bearer svc-token' },
       ]
@@ -187,13 +183,13 @@ describe('POST /access/getAuthorizationCode', () => {
 
     it('answers 403 client_permission_error (403) to direct_read_access and login_client clients', async () => {
       expectEnvelope(
-        await post(captureOptions(), USER, { Authorization: basic('reader', 'reader-secret') }),
+        await post(captureOptions(), USER, { Authorization: captureBasic('reader', 'reader-secret') }),
         403,
         403,
         'client_permission_error',
       )
       expectEnvelope(
-        await post(captureOptions(), USER, { Authorization: basic('login', 'login-secret') }),
+        await post(captureOptions(), USER, { Authorization: captureBasic('login', 'login-secret') }),
         403,
         403,
         'client_permission_error',
@@ -204,14 +200,14 @@ describe('POST /access/getAuthorizationCode', () => {
     it('answers 510 api_limit_error (429) with Retry-After and RateLimit headers over the per-client limit', async () => {
       const { app } = buildApp(captureOptions({ rateLimit: { perClient: { limit: 2, windowMs: 60_000 } } }))
       const send = (authorization: string) =>
-        request(app).post(CAPTURE_URL).set('Authorization', authorization).type('form').send(form(USER))
+        request(app).post(CAPTURE_URL).set('Authorization', authorization).type('form').send(form(USER).body)
       expect((await send(CRM)).status).to.equal(200)
       expect((await send(CRM)).status).to.equal(200)
       const res = await send(CRM)
       expectEnvelope(res, 429, 510, 'api_limit_error')
       expect(Number(res.headers['retry-after'])).to.be.greaterThan(0)
       expect(res.headers.ratelimit).to.be.a('string')
-      expect((await send(basic('owner', 'owner-secret'))).status, 'another client has its own count').to.equal(200)
+      expect((await send(captureBasic('owner', 'owner-secret'))).status, 'another client has its own count').to.equal(200)
     })
 
     it('answers 500 unexpected_error (500) when findUser throws, without its message', async () => {
@@ -310,28 +306,28 @@ describe('POST /access/getAuthorizationCode', () => {
       const headers = signedHeaders('crm', 'crm-secret', USER)
       await post(options, USER, headers)
       const signature = headers.Authorization?.split(':')[1] as string
-      const keys = await keysUnder(redis, options.keyPrefix as string)
+      const keys = await keysUnder(redis.client, options.keyPrefix as string)
       const claims = keys.filter((key) => key.includes(':once:'))
       expect(claims).to.have.length(1)
       for (const key of keys) {
         expect(key).not.to.include(signature)
-        expect(String(await redis.get(key))).not.to.include(signature)
+        expect(String(await redis.client.get(key))).not.to.include(signature)
       }
-      expect(await redis.pTTL(claims[0] as string))
+      expect(await redis.client.pTTL(claims[0] as string))
         .to.be.greaterThan(0)
         .and.at.most(600_000)
     })
   })
 
   it('binds the code to redirect_uri exactly as given', async () => {
-    const { app, auth } = buildApp(captureOptions())
     // `owner` registered no redirect URIs, so any https: URI is its to choose.
     const redirectUri = 'https://owner.example.com/oauth/cb?from=capture&x=%2F'
+    const { app, auth } = buildApp(captureOptions())
     const res = await request(app)
       .post(CAPTURE_URL)
       .set('Authorization', CRM)
       .type('form')
-      .send(form({ ...USER, for_client_id: 'owner', redirect_uri: redirectUri }))
+      .send(form({ ...USER, for_client_id: 'owner', redirect_uri: redirectUri }).body)
     const grant = await auth.redeem(res.body.authorizationCode, { kind: 'capture' })
     expect(grant.redirectUri).to.equal(redirectUri)
   })

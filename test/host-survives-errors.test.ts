@@ -1,28 +1,23 @@
 import { expect } from 'chai'
 import { randomUUID } from 'node:crypto'
-import { Agent } from 'node:http'
 import type { AuthcodeRouter } from '../lib/index.js'
 import { buildApp, issue, MOUNT, tokenForm } from './helpers/app.js'
 import { SERVICE_TOKEN, READ_ONLY_TOKEN } from './helpers/codes.js'
 import { fullOptions, SECRETS, USER_HEADER } from './helpers/endpoints.js'
 import { authorizeQuery } from './helpers/host-app.js'
-import { basic, form, sendTo, type HttpRequest } from './helpers/http.js'
+import { captureBasic, connectTo, form, withAuth, type HttpClient, type HttpRequest, type RequestPart } from './helpers/http.js'
 import { startWorker, type Worker } from './helpers/processes.js'
-import { connectRedis, uniquePrefix, type TestRedis } from './helpers/redis.js'
+import { useTestRedis } from './helpers/redis.js'
 import { redisUrl } from './helpers/root-hooks.js'
 
-const json = (body: unknown, headers: Record<string, string> = {}): Pick<HttpRequest, 'headers' | 'body'> => ({
+const json = (body: unknown, headers: Record<string, string> = {}): RequestPart => ({
   headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_TOKEN}`, 'idempotency-key': randomUUID(), ...headers },
   body: typeof body === 'string' ? body : JSON.stringify(body),
 })
-const post = (path: string, request: Pick<HttpRequest, 'headers' | 'body'>): HttpRequest => ({
+const post = (path: string, request: RequestPart): HttpRequest => ({
   method: 'POST',
   path: MOUNT + path,
   ...request,
-})
-const withAuth = (request: Pick<HttpRequest, 'headers' | 'body'>, authorization: string) => ({
-  ...request,
-  headers: { ...request.headers, authorization },
 })
 const capture = { uuid: 'u-1', redirect_uri: 'https://crm.example.com/oauth' }
 
@@ -67,37 +62,41 @@ async function errorPaths(auth: AuthcodeRouter): Promise<Array<{ name: string; r
       request: { method: 'GET', path: `${MOUNT}/authorize?${authorizeQuery()}`, headers: { [USER_HEADER]: 'user-explode' } },
     },
     { name: 'capture: no credentials', request: post('/access/getAuthorizationCode', form(capture)) },
-    { name: 'capture: wrong secret', request: post('/access/getAuthorizationCode', withAuth(form(capture), basic('crm', 'wrong'))) },
+    { name: 'capture: wrong secret', request: post('/access/getAuthorizationCode', withAuth(form(capture), captureBasic('crm', 'wrong'))) },
     { name: 'capture: bad signature', request: post('/access/getAuthorizationCode', withAuth(form(capture), 'Signature crm:AAAA')) },
-    { name: 'capture: missing user', request: post('/access/getAuthorizationCode', withAuth(form({}), basic('crm', SECRETS.crmSecret))) },
+    {
+      name: 'capture: missing user',
+      request: post('/access/getAuthorizationCode', withAuth(form({}), captureBasic('crm', SECRETS.crmSecret))),
+    },
     {
       name: 'capture: no such user',
-      request: post('/access/getAuthorizationCode', withAuth(form({ ...capture, uuid: 'nobody' }), basic('crm', SECRETS.crmSecret))),
+      request: post('/access/getAuthorizationCode', withAuth(form({ ...capture, uuid: 'nobody' }), captureBasic('crm', SECRETS.crmSecret))),
     },
     {
       name: 'capture: findUser throws',
-      request: post('/access/getAuthorizationCode', withAuth(form({ ...capture, uuid: 'explode' }), basic('crm', SECRETS.crmSecret))),
+      request: post(
+        '/access/getAuthorizationCode',
+        withAuth(form({ ...capture, uuid: 'explode' }), captureBasic('crm', SECRETS.crmSecret)),
+      ),
     },
   ]
 }
 
 describe('a host process', () => {
+  const redis = useTestRedis()
   let worker: Worker<{ port: number; express: string }>
-  let redis: TestRedis
   let auth: AuthcodeRouter
-  const agent = new Agent({ keepAlive: true })
+  let client: HttpClient
 
   before(async function () {
     this.timeout(30_000)
-    const keyPrefix = uniquePrefix()
-    worker = await startWorker('full-server', { REDIS_URL: redisUrl(), KEY_PREFIX: keyPrefix })
-    redis = await connectRedis()
-    ;({ auth } = buildApp(fullOptions({ redis, keyPrefix })))
+    worker = await startWorker('full-server', { REDIS_URL: redisUrl(), KEY_PREFIX: redis.prefix })
+    client = connectTo(worker.hello.port)
+    ;({ auth } = buildApp(fullOptions({ redis: redis.client, keyPrefix: redis.prefix })))
   })
   after(async () => {
-    agent.destroy()
+    await client?.close()
     await worker?.stop()
-    await redis?.close()
   })
 
   it(`runs on the Express major of this run (${process.env.EXPRESS_MAJOR ?? '5'})`, () => {
@@ -108,14 +107,14 @@ describe('a host process', () => {
     this.timeout(30_000)
     const paths = await errorPaths(auth)
     for (const { name, request } of paths) {
-      const answer = await sendTo(worker.hello.port, agent, request, 5000).catch((err: Error) => {
+      const answer = await client.send(request, 5000).catch((err: Error) => {
         throw new Error(`${name}: ${err.message}`)
       })
       expect(answer.status, `${name}: ${answer.text}`).to.be.within(200, 599)
       // Only the host's own failing callbacks are server errors.
       if (!/throws/.test(name)) expect(answer.status, `${name}: ${answer.text}`).to.be.below(500)
     }
-    const health = await sendTo(worker.hello.port, agent, { method: 'GET', path: `${MOUNT}/.well-known/oauth-authorization-server` }, 5000)
+    const health = await client.send({ method: 'GET', path: `${MOUNT}/.well-known/oauth-authorization-server` }, 5000)
     expect(health.status).to.equal(200)
     expect(worker.child.exitCode).to.equal(null)
   })

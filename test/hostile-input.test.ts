@@ -5,7 +5,7 @@ import type { CodeStore } from '../types/index.js'
 import { buildApp, MOUNT } from './helpers/app.js'
 import { endpoints, fullOptions, mostly, USER_HEADER, type Endpoint } from './helpers/endpoints.js'
 import { serve, type HttpAnswer, type HttpRequest } from './helpers/http.js'
-import { connectRedis, uniquePrefix, type TestRedis } from './helpers/redis.js'
+import { useTestRedis } from './helpers/redis.js'
 
 /** Generated requests per CI run, spread over the endpoints of the table. */
 const MEMORY_RUNS = 2400
@@ -200,17 +200,14 @@ function fuzzSuite(name: string, runs: number, makeStore: () => Promise<{ store:
 }
 
 describe('hostile input', () => {
+  const redis = useTestRedis()
+
   fuzzSuite('on MemoryStore', MEMORY_RUNS, async () => {
     const store = new MemoryStore()
     return { store, done: async () => store.close() }
   })
 
-  let redis: TestRedis | undefined
-  after(async () => {
-    await redis?.close()
-  })
   fuzzSuite('on RedisStore', REDIS_RUNS, async () => {
-    redis ??= await connectRedis()
-    return { store: new RedisStore({ client: redis, prefix: uniquePrefix() }), done: async () => undefined }
+    return { store: new RedisStore({ client: redis.client, prefix: redis.prefix }), done: async () => undefined }
   })
 })

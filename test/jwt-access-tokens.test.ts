@@ -6,7 +6,7 @@ import { jwtAccessTokens, ProblemError } from '../lib/index.js'
 import { buildApp } from './helpers/app.js'
 import { codesOptions, postCodes } from './helpers/codes.js'
 import { freePort } from './helpers/redis-server.js'
-import { connectRedis, uniquePrefix, type TestRedis } from './helpers/redis.js'
+import { useTestRedis } from './helpers/redis.js'
 
 const ISSUER = 'https://idp.example.com/'
 const AUDIENCE = 'https://id.example.com/api/id/v1/auth'
@@ -118,16 +118,10 @@ describe('jwtAccessTokens', () => {
   })
 
   describe('as verifyAccessToken of POST /codes', () => {
-    let redis: TestRedis
-    before(async () => {
-      redis = await connectRedis()
-    })
-    after(async () => {
-      await redis.close()
-    })
+    const redis = useTestRedis()
 
     function app() {
-      const { accessTokens: _static, ...options } = codesOptions({ redis, keyPrefix: uniquePrefix() })
+      const { accessTokens: _static, ...options } = codesOptions({ redis: redis.client, keyPrefix: redis.prefix })
       return buildApp({ ...options, verifyAccessToken: verifier() }).app
     }
 

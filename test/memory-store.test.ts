@@ -1,25 +1,31 @@
 import { expect } from 'chai'
 import { MemoryStore } from '../lib/index.js'
-import { storeContract } from './store-contract.js'
+import { fakeClock } from './helpers/clock.js'
+import { onFakeClock, storeContract } from './store-contract.js'
 
 describe('MemoryStore', () => {
   const stores: MemoryStore[] = []
   after(() => stores.forEach((s) => s.close()))
 
-  storeContract(() => {
-    const store = new MemoryStore()
-    stores.push(store)
-    return store
-  })
+  storeContract(() =>
+    onFakeClock((now) => {
+      const store = new MemoryStore({ now })
+      stores.push(store)
+      return store
+    }),
+  )
 
   it('sweeps expired entries so memory does not grow with old codes', async () => {
-    const store = new MemoryStore({ sweepIntervalMs: 50 })
+    const clock = fakeClock()
+    const store = new MemoryStore({ sweepIntervalMs: 1, now: clock.now })
     stores.push(store)
-    const now = Date.now()
+    const now = clock.now()
     for (let i = 0; i < 100; i++)
       await store.save(`id-${i}`, { kind: 'magic_link', subject: 'u', clientId: 'c', issuedAt: now, expiresAt: now + 30 })
     expect(store.size).to.equal(100)
-    await new Promise((resolve) => setTimeout(resolve, 150))
+    clock.advance(30)
+    // The sweep timer runs on real time: give it a few of its 1 ms ticks, no wait for the expiry itself.
+    for (let tick = 0; tick < 100 && store.size > 0; tick++) await new Promise((resolve) => setTimeout(resolve, 1))
     expect(store.size).to.equal(0)
   })
 })

@@ -6,11 +6,11 @@ import { MemoryStore, type AuthcodeRouter } from '../lib/index.js'
 import { baseOptions, buildApp, CRM_REDIRECT, MOUNT, tokenForm } from './helpers/app.js'
 import { fullOptions, SECRETS, USER_HEADER } from './helpers/endpoints.js'
 import { authorizeQuery, locationParams } from './helpers/host-app.js'
-import { basic, form, serve, type HttpAnswer, type HttpRequest, type Served } from './helpers/http.js'
+import { captureBasic, form, oauthBasic, serve, type HttpAnswer, type HttpRequest, type Served } from './helpers/http.js'
 import { byAttributes, registerTestSdk, type TestSdk } from './helpers/otel.js'
 import { RedisServer } from './helpers/redis-server.js'
 import { uniquePrefix } from './helpers/redis.js'
-import { storeContract } from './store-contract.js'
+import { onFakeClock, storeContract } from './store-contract.js'
 import { tracedStore } from '../lib/telemetry/traced-store.js'
 import { Telemetry } from '../lib/telemetry/telemetry.js'
 
@@ -100,7 +100,7 @@ describe('OpenTelemetry instruments and spans (SPEC §9)', function () {
       })
       const captureRequest = (clientSecret: string = SECRETS.crmSecret): HttpRequest => {
         const body = form({ uuid: secret(randomUUID()), redirect_uri: CRM_REDIRECT })
-        return { method: 'POST', path: CAPTURE, ...body, headers: { ...body.headers, authorization: basic('crm', clientSecret) } }
+        return { method: 'POST', path: CAPTURE, ...body, headers: { ...body.headers, authorization: captureBasic('crm', clientSecret) } }
       }
       const tokenRequest = (params: Record<string, string>, authorization?: string): HttpRequest => {
         const body = form(params)
@@ -138,7 +138,7 @@ describe('OpenTelemetry instruments and spans (SPEC §9)', function () {
       await send(tokenRequest(tokenForm(authorized2, { code_verifier: secret(`other-verifier-${'x'.repeat(40)}`) })), 400)
       await send(tokenRequest(tokenForm(secret(unknownCode()))), 400)
       const captureForm = { grant_type: 'authorization_code', code: captured, redirect_uri: CRM_REDIRECT }
-      await send(tokenRequest(captureForm, basic('crm', SECRETS.crmSecret)), 200)
+      await send(tokenRequest(captureForm, oauthBasic('crm', SECRETS.crmSecret)), 200)
       await send(tokenRequest({ ...captureForm, client_id: 'crm', client_secret: wrong }), 401)
       // auth.redeem() on the host's landing page: one redemption, one code past its expiry.
       const landing = trace.getTracer('test-host')
@@ -282,10 +282,12 @@ describe('OpenTelemetry instruments and spans (SPEC §9)', function () {
   describe('the traced store', () => {
     const stores: MemoryStore[] = []
     after(() => stores.forEach((s) => s.close()))
-    storeContract(() => {
-      const store = new MemoryStore()
-      stores.push(store)
-      return tracedStore(store, new Telemetry())
-    })
+    storeContract(() =>
+      onFakeClock((now) => {
+        const store = new MemoryStore({ now })
+        stores.push(store)
+        return tracedStore(store, new Telemetry())
+      }),
+    )
   })
 })

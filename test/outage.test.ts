@@ -1,22 +1,18 @@
 import { expect } from 'chai'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { createClient, type RedisClientOptions } from 'redis'
 import { StoreUnavailableError, type AuthcodeRouter } from '../lib/index.js'
-import { buildApp, issue, MOUNT, tokenForm, VERIFIER } from './helpers/app.js'
+import { buildApp, issue, tokenRequest, VERIFIER } from './helpers/app.js'
 import { endpoints, fullOptions, type Endpoint } from './helpers/endpoints.js'
-import { form, serve, type HttpRequest, type Served } from './helpers/http.js'
-import { RedisServer } from './helpers/redis-server.js'
-import { uniquePrefix } from './helpers/redis.js'
+import { fanOut } from './helpers/fan-out.js'
+import { serve, type HttpAnswer, type HttpRequest, type Served } from './helpers/http.js'
+import type { RedisServer } from './helpers/redis-server.js'
+import { uniquePrefix, useTestRedis, type TestRedisClientOptions, type UsedRedis } from './helpers/redis.js'
 
 /** What a store outage may take at most to show, per SPEC §7. */
 const BUDGET_MS = 2000
-const TOKEN = `${MOUNT}/token`
 const storeEndpoints = endpoints.filter((e) => e.usesStore)
 
 /** The client settings README recommends, and node-redis's own defaults (offline queue on, endless backoff). */
-const clientSettings: Array<{ name: string; options: RedisClientOptions }> = [
+const clientSettings: Array<{ name: string; options: TestRedisClientOptions }> = [
   {
     name: 'the recommended client settings',
     options: {
@@ -28,6 +24,7 @@ const clientSettings: Array<{ name: string; options: RedisClientOptions }> = [
 ]
 
 /** Ways Redis goes away: killed (connections refused) or frozen (connections open, no answers). */
+type Fault = (typeof faults)[number]
 const faults = [
   // A command refused while Redis is down never ran: the code presented then is still live, the key free.
   {
@@ -58,125 +55,177 @@ async function until(what: string, probe: () => Promise<boolean>, ms = 15_000): 
   throw new Error(`${what} did not happen within ${ms} ms`)
 }
 
+/** How a promise settled: its value, or what it rejected with. */
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown }
+const settle = <T>(promise: Promise<T>): Promise<Settled<T>> =>
+  promise.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  )
+
+/** The value of a settled promise; throws what it rejected with. */
+function valueOf<T>(settled: Settled<T>): T {
+  if (!settled.ok) throw settled.error
+  return settled.value
+}
+
+/** An app with every limit on, high enough not to trip: the limiters count in Redis too. */
+async function startApp(redis: UsedRedis): Promise<{ auth: AuthcodeRouter; served: Served }> {
+  const limit = { limit: 10_000, windowMs: 60_000 }
+  const built = buildApp(
+    fullOptions({
+      redis: redis.client,
+      keyPrefix: uniquePrefix(),
+      rateLimit: { perClient: limit, perSubject: limit, perIp: limit, failedAuth: limit },
+    }),
+  )
+  return { auth: built.auth, served: await serve(built.app) }
+}
+
+/** What one outage left behind, for the tests to check. */
+interface Outage {
+  auth: AuthcodeRouter
+  served: Served
+  /** An app built while Redis was away (its limiters initialised against a dead Redis). */
+  late: Settled<{ auth: AuthcodeRouter; served: Served }>
+  /** Issued before the outage: one left alone, one redeemed before it, one presented during it. */
+  liveCode: string
+  usedCode: string
+  presentedCode: string
+  /** POST /codes answered before the outage, and one sent during it. */
+  answeredCodes: { req: HttpRequest; body: unknown }
+  failedCodes: HttpRequest
+  /** During the outage: every store endpoint's answers (several at once each), the failed POST /codes, and auth.redeem(). */
+  during: Array<{ endpoint: Endpoint; answer: Settled<HttpAnswer> }>
+  failedCodesAnswer: Settled<HttpAnswer>
+  redeemed: { error: unknown; ms: number }
+  /** Whether the app served a store endpoint again once Redis was back (or why not). */
+  recovered: Settled<void>
+}
+
+/**
+ * Builds an app on `redis`, issues codes and answers a POST /codes, then takes Redis away with
+ * `fault`, records what the app answers meanwhile, brings Redis back and waits until the app
+ * serves again.
+ */
+async function runOutage(redis: UsedRedis, fault: Fault): Promise<Outage> {
+  const { auth, served } = await startApp(redis)
+  const liveCode = await issue(auth)
+  const usedCode = await issue(auth)
+  const presentedCode = await issue(auth)
+  const codesEndpoint = endpoints.find((e) => e.path === '/codes') as Endpoint
+  const req = await codesEndpoint.valid(auth)
+  const answeredCodes = { req, body: (await served.send(req)).json }
+  const failedCodes = await codesEndpoint.valid(auth)
+  await auth.redeem(usedCode, { kind: 'authorize', codeVerifier: VERIFIER })
+
+  const requests: Array<[Endpoint, HttpRequest]> = []
+  for (const endpoint of storeEndpoints) requests.push([endpoint, await endpoint.valid(auth)])
+  await fault.cut(redis.server)
+  let during: Outage['during']
+  let failedCodesAnswer: Outage['failedCodesAnswer']
+  let redeemed: Outage['redeemed']
+  let late: Outage['late']
+  try {
+    // Several at once per endpoint: none may wait on another.
+    during = await fanOut(3 * requests.length, async (i) => {
+      const [endpoint, request] = requests[i % requests.length] as [Endpoint, HttpRequest]
+      return { endpoint, answer: await settle(served.send(request, BUDGET_MS)) }
+    })
+    failedCodesAnswer = await settle(served.send(failedCodes, BUDGET_MS))
+    const started = Date.now()
+    const error = await auth.redeem(presentedCode, { kind: 'authorize', codeVerifier: VERIFIER }).catch((e: unknown) => e)
+    redeemed = { error, ms: Date.now() - started }
+    late = await settle(startApp(redis))
+  } finally {
+    await fault.restore(redis.server)
+  }
+  const [probe] = storeEndpoints as [Endpoint]
+  const recovered = await settle(
+    until(`${probe.name} succeeding again`, async () => {
+      probe.expectSuccess(await served.send(await probe.valid(auth), BUDGET_MS))
+      return true
+    }),
+  )
+  return {
+    auth,
+    served,
+    late,
+    liveCode,
+    usedCode,
+    presentedCode,
+    answeredCodes,
+    failedCodes,
+    during,
+    failedCodesAnswer,
+    redeemed,
+    recovered,
+  }
+}
+
 for (const settings of clientSettings) {
   for (const fault of faults) {
     describe(`when Redis ${fault.name} (${settings.name})`, function () {
       this.timeout(30_000)
       const unhandled: unknown[] = []
       const onUnhandled = (reason: unknown) => unhandled.push(reason)
-      let dir: string
-      let server: RedisServer
-      let redis: ReturnType<typeof createClient>
-      let auth: AuthcodeRouter
-      let served: Served
-      /** An app built while Redis was away (its limiters initialised against a dead Redis). */
-      let late: { auth: AuthcodeRouter; served: Served } | undefined
-      let liveCode: string
-      let usedCode: string
-      let presentedCode: string
-      /** POST /codes answered before the outage, and one sent during it. */
-      let answeredCodes: { req: HttpRequest; body: unknown }
-      let failedCodes: HttpRequest
-
-      before(async () => {
+      before(() => {
         process.on('unhandledRejection', onUnhandled)
-        dir = mkdtempSync(join(tmpdir(), 'authcode-outage-'))
-        // Written through to disk, so a killed server comes back with what it held.
-        server = await RedisServer.start(['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir])
-        redis = createClient({ url: server.url, ...settings.options })
-        redis.on('error', () => undefined)
-        await redis.connect()
-        ;({ auth, served } = await startApp())
-        liveCode = await issue(auth)
-        usedCode = await issue(auth)
-        presentedCode = await issue(auth)
-        const codesEndpoint = endpoints.find((e) => e.path === '/codes') as Endpoint
-        const req = await codesEndpoint.valid(auth)
-        answeredCodes = { req, body: (await served.send(req)).json }
-        failedCodes = await codesEndpoint.valid(auth)
-        await auth.redeem(usedCode, { kind: 'authorize', codeVerifier: VERIFIER })
       })
-
-      /** An app with every limit on, high enough not to trip: the limiters count in Redis too. */
-      async function startApp(): Promise<{ auth: AuthcodeRouter; served: Served }> {
-        const limit = { limit: 10_000, windowMs: 60_000 }
-        const built = buildApp(
-          fullOptions({
-            redis,
-            keyPrefix: uniquePrefix(),
-            rateLimit: { perClient: limit, perSubject: limit, perIp: limit, failedAuth: limit },
-          }),
-        )
-        return { auth: built.auth, served: await serve(built.app) }
-      }
-
-      after(async () => {
+      after(() => {
         process.off('unhandledRejection', onUnhandled)
-        await served?.close()
-        await late?.served.close()
-        await redis?.close().catch(() => undefined)
-        await server?.stop()
-        rmSync(dir, { recursive: true, force: true })
       })
 
-      it(`answers every endpoint with its store-unavailable answer within ${BUDGET_MS} ms, and auth.redeem() rejects as fast`, async () => {
-        const requests: Array<[(typeof storeEndpoints)[number], HttpRequest]> = []
-        for (const endpoint of storeEndpoints) requests.push([endpoint, await endpoint.valid(auth)])
-        await fault.cut(server)
-        try {
-          // Several at once per endpoint: none may wait on another.
-          const answers = await Promise.all(
-            requests.flatMap(([endpoint, req]) =>
-              Array.from({ length: 3 }, async () => ({ endpoint, res: await served.send(req, BUDGET_MS) })),
-            ),
-          )
-          for (const { endpoint, res } of answers) endpoint.expectUnavailable(res)
-          expect((await served.send(failedCodes, BUDGET_MS)).status).to.equal(503)
-          const started = Date.now()
-          const err = await auth.redeem(presentedCode, { kind: 'authorize', codeVerifier: VERIFIER }).catch((e: unknown) => e)
-          expect(err).to.be.instanceOf(StoreUnavailableError)
-          expect(Date.now() - started).to.be.below(BUDGET_MS)
-          late = await startApp()
-        } finally {
-          await fault.restore(server)
-        }
+      // A server of this describe's own, written through to disk so a killed one comes back with what it held.
+      const redis = useTestRedis({ ownServer: { persistent: true }, client: settings.options })
+      // Every test checks what one outage left behind; none takes Redis away itself, so each passes alone and in any order.
+      let outage: Outage
+      before(async () => {
+        outage = await runOutage(redis, fault)
+      })
+      after(async () => {
+        await outage?.served.close()
+        if (outage?.late.ok) await outage.late.value.served.close()
+      })
+
+      it(`answers every endpoint with its store-unavailable answer within ${BUDGET_MS} ms, and auth.redeem() rejects as fast`, () => {
+        for (const { endpoint, answer } of outage.during) endpoint.expectUnavailable(valueOf(answer))
+        expect(valueOf(outage.failedCodesAnswer).status).to.equal(503)
+        expect(outage.redeemed.error).to.be.instanceOf(StoreUnavailableError)
+        expect(outage.redeemed.ms).to.be.below(BUDGET_MS)
       })
 
       it('serves every endpoint again once Redis is back, without restarting the app', async () => {
-        const [probe] = storeEndpoints as [Endpoint]
-        await until(`${probe.name} succeeding again`, async () => {
-          probe.expectSuccess(await served.send(await probe.valid(auth), BUDGET_MS))
-          return true
-        })
-        for (const endpoint of endpoints) endpoint.expectSuccess(await served.send(await endpoint.valid(auth), BUDGET_MS))
+        valueOf(outage.recovered)
+        for (const endpoint of endpoints) endpoint.expectSuccess(await outage.served.send(await endpoint.valid(outage.auth), BUDGET_MS))
       })
 
       it('serves an app that was built while Redis was away, once Redis is back', async () => {
-        if (!late) throw new Error('the outage test did not build the late app')
+        const late = valueOf(outage.late)
         for (const endpoint of endpoints) endpoint.expectSuccess(await late.served.send(await endpoint.valid(late.auth), BUDGET_MS))
       })
 
-      const redeem = (code: string) => served.send({ method: 'POST', path: TOKEN, ...form(tokenForm(code)) })
+      const redeem = (code: string) => outage.served.send(tokenRequest(code))
 
       it('redeems a code issued before the outage exactly once, and still refuses one used before it', async () => {
-        expect((await redeem(liveCode)).status).to.equal(200)
-        expect((await redeem(liveCode)).json?.error).to.equal('invalid_grant')
-        expect((await redeem(usedCode)).json?.error).to.equal('invalid_grant')
+        expect((await redeem(outage.liveCode)).status).to.equal(200)
+        expect((await redeem(outage.liveCode)).json?.error).to.equal('invalid_grant')
+        expect((await redeem(outage.usedCode)).json?.error).to.equal('invalid_grant')
       })
 
       it(`answers ${fault.presentedCodeAfter} for a code whose presentation failed during the outage`, async () => {
-        expect((await redeem(presentedCode)).status).to.equal(fault.presentedCodeAfter)
+        expect((await redeem(outage.presentedCode)).status).to.equal(fault.presentedCodeAfter)
       })
 
       it('replays a POST /codes answered before the outage, with the same code', async () => {
-        const again = await served.send(answeredCodes.req)
+        const again = await outage.served.send(outage.answeredCodes.req)
         expect(again.status).to.equal(201)
         expect(again.headers['idempotent-replayed']).to.equal('true')
-        expect(again.json).to.deep.equal(answeredCodes.body)
+        expect(again.json).to.deep.equal(outage.answeredCodes.body)
       })
 
       it(`answers ${fault.retriedKeyAfter} to a retry of a POST /codes that failed during the outage`, async () => {
-        const retry = await served.send(failedCodes)
+        const retry = await outage.served.send(outage.failedCodes)
         expect(retry.status, retry.text).to.equal(fault.retriedKeyAfter)
         if (retry.status === 409) expect(Number(retry.headers['retry-after'])).to.be.greaterThan(0)
       })

@@ -1,31 +1,18 @@
 import { expect } from 'chai'
 import { randomUUID } from 'node:crypto'
 import type { AuthcodeRouter } from '../lib/index.js'
-import type { RedisConnection } from '../types/index.js'
-import { buildApp, issue, MOUNT, tokenForm } from './helpers/app.js'
-import { codesOptions, SERVICE_TOKEN } from './helpers/codes.js'
+import { buildApp, issue, tokenRequest } from './helpers/app.js'
+import { codesOptions, codesRequest, expectOneIssued } from './helpers/codes.js'
+import { fanOut, statusAndError, tally } from './helpers/fan-out.js'
+import { connectTo, type HttpClient } from './helpers/http.js'
 import { startWorker, type Worker } from './helpers/processes.js'
-import { uniquePrefix } from './helpers/redis.js'
+import type { TestCluster } from './helpers/redis-cluster.js'
+import { keysUnder, uniquePrefix, type TestRedis } from './helpers/redis.js'
 
 /** Where the worker processes find Redis, and a connection of this process to the same Redis. */
 export interface SharedRedis {
   env: Record<string, string>
-  connect(): Promise<RedisConnection & { close(): Promise<void> }>
-}
-
-/** Sends `count` requests at once, spread round-robin over the workers; resolves status and JSON body of each. */
-async function spread(workers: Worker<{ port: number }>[], count: number, build: (i: number) => { path: string; init: RequestInit }) {
-  return Promise.all(
-    Array.from({ length: count }, async (_, i) => {
-      const { path, init } = build(i)
-      const res = await fetch(`http://127.0.0.1:${workers[i % workers.length]?.hello.port}${MOUNT}${path}`, init)
-      return {
-        status: res.status,
-        replayed: res.headers.get('idempotent-replayed') === 'true',
-        body: (await res.json()) as Record<string, unknown>,
-      }
-    }),
-  )
+  connect(): Promise<TestRedis | TestCluster>
 }
 
 /**
@@ -34,57 +21,63 @@ async function spread(workers: Worker<{ port: number }>[], count: number, build:
  */
 export function processSuite(shared: () => SharedRedis, processes = 4): void {
   let workers: Worker<{ port: number }>[] = []
-  let redis: Awaited<ReturnType<SharedRedis['connect']>>
+  let clients: HttpClient[] = []
+  let redis: TestRedis | TestCluster | undefined
+  let keyPrefix: string
   let auth: AuthcodeRouter
 
   before(async function () {
     this.timeout(60_000)
-    const keyPrefix = uniquePrefix()
+    keyPrefix = uniquePrefix()
     workers = await Promise.all(
       Array.from({ length: processes }, () => startWorker<{ port: number }>('codes-server', { ...shared().env, KEY_PREFIX: keyPrefix })),
     )
+    clients = workers.map((w) => connectTo(w.hello.port))
     redis = await shared().connect()
     ;({ auth } = buildApp(codesOptions({ redis, keyPrefix })))
   })
   after(async () => {
+    await Promise.all(clients.map((c) => c.close()))
     await Promise.all(workers.map((w) => w.stop()))
     await redis?.close()
   })
 
+  /** The i-th of concurrent requests goes to process i % processes. */
+  const toProcess = (i: number) => clients[i % clients.length] as HttpClient
+
   it(`gives exactly 50 successes and 450 invalid_grant for 500 concurrent redemptions of 50 codes over ${processes} processes`, async function () {
     this.timeout(60_000)
-    const codes = await Promise.all(Array.from({ length: 50 }, () => issue(auth)))
-    const answers = await spread(workers, 500, (i) => ({
-      path: '/token',
-      // Presentations of one code land on different processes (i % processes differs for i, i + 50, …).
-      init: {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(tokenForm(codes[i % 50] as string)).toString(),
-      },
-    }))
-    const tally: Record<string, number> = {}
-    for (const { status, body } of answers) tally[`${status} ${body.error ?? 'ok'}`] = (tally[`${status} ${body.error ?? 'ok'}`] ?? 0) + 1
-    expect(tally).to.deep.equal({ '200 ok': 50, '400 invalid_grant': 450 })
+    const codes = await fanOut(50, () => issue(auth))
+    // Presentations of one code land on different processes (i % processes differs for i, i + 50, …).
+    const answers = await fanOut(500, (i) => toProcess(i).send(tokenRequest(codes[i % 50] as string)))
+    expect(tally(answers, statusAndError)).to.deep.equal({ '200 ok': 50, '400 invalid_grant': 450 })
+    // And each code exactly once, whatever process its winning presentation reached.
+    for (let c = 0; c < 50; c++) {
+      const presentations = answers.filter((_, i) => i % 50 === c)
+      expect(tally(presentations, statusAndError), `code ${c}`).to.deep.equal({ '200 ok': 1, '400 invalid_grant': 9 })
+    }
   })
 
   it(`issues one code for one Idempotency-Key sent to all ${processes} processes at once`, async function () {
     this.timeout(60_000)
-    const key = randomUUID()
-    const answers = await spread(workers, 8 * processes, () => ({
-      path: '/codes',
-      init: {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_TOKEN}`, 'idempotency-key': key },
-        body: JSON.stringify({ external_user_id: 'u-idem' }),
-      },
-    }))
-    const issued = answers.filter((a) => a.status === 201)
-    expect(
-      issued.filter((a) => !a.replayed),
-      'fresh 201s',
-    ).to.have.length(1)
-    expect(new Set(issued.map((a) => a.body.code)).size).to.equal(1)
-    for (const other of answers.filter((a) => a.status !== 201)) expect(other.status).to.equal(409)
+    const codeKeys = async () => (await keysUnder(redis as TestRedis | TestCluster, keyPrefix)).filter((key) => key.includes('}code:'))
+    const codesBefore = (await codeKeys()).length
+    // Each process prints one line per CodeIssued event it fired.
+    let issuedLines = 0
+    const countIssued = (chunk: Buffer) => void (issuedLines += chunk.toString().split('"issued"').length - 1)
+    for (const worker of workers) worker.child.stdout?.on('data', countIssued)
+    try {
+      const key = randomUUID()
+      const answers = await fanOut(50, (i) => toProcess(i).send(codesRequest({ external_user_id: 'u-idem' }, { 'idempotency-key': key })))
+      expectOneIssued(answers)
+      const issued = answers.filter((a) => a.status === 201)
+      expect(new Set(issued.map((a) => a.json?.code)).size).to.equal(1)
+      // Child stdout may trail the HTTP answers: wait for the line, then require exactly one.
+      for (let i = 0; i < 200 && issuedLines === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(issuedLines, 'CodeIssued events').to.equal(1)
+      expect((await codeKeys()).length - codesBefore, 'codes stored').to.equal(1)
+    } finally {
+      for (const worker of workers) worker.child.stdout?.off('data', countIssued)
+    }
   })
 }

@@ -1,50 +1,44 @@
 import { expect } from 'chai'
 import { RedisStore } from '../lib/index.js'
 import { baseOptions, buildApp, issue } from './helpers/app.js'
-import { connectRedis, keysUnder, uniquePrefix, type TestRedis } from './helpers/redis.js'
-import { storeContract } from './store-contract.js'
+import { keysUnder, useTestRedis } from './helpers/redis.js'
+import { onRealTime, storeContract } from './store-contract.js'
 
 describe('RedisStore', () => {
-  let redis: TestRedis
-  before(async () => {
-    redis = await connectRedis()
-  })
-  after(async () => {
-    await redis.close()
-  })
+  const redis = useTestRedis()
 
-  storeContract(() => new RedisStore({ client: redis, prefix: uniquePrefix() }))
+  storeContract(() => onRealTime(new RedisStore({ client: redis.client, prefix: redis.prefix })))
 
   it('keeps no usable code in any key or value, and every key has the prefix and a TTL', async () => {
-    const keyPrefix = uniquePrefix()
-    const { auth } = buildApp(baseOptions({ redis, keyPrefix }))
+    const keyPrefix = redis.prefix
+    const { auth } = buildApp(baseOptions({ redis: redis.client, keyPrefix }))
     const codes: string[] = []
     for (let i = 0; i < 20; i++) codes.push(await issue(auth, { subject: `user-${i}`, kind: i % 2 ? 'authorize' : 'magic_link' }))
     await auth.redeem(codes[0] as string, { kind: 'magic_link' }).catch(() => undefined)
 
-    const everything = await keysUnder(redis, '')
-    const ours = await keysUnder(redis, keyPrefix)
+    const everything = await keysUnder(redis.client, '')
+    const ours = await keysUnder(redis.client, keyPrefix)
     expect(ours).to.have.length(20)
     for (const key of everything) {
-      const type = await redis.type(key)
-      const value = type === 'string' ? await redis.get(key) : JSON.stringify(await redis.dump(key))
+      const type = await redis.client.type(key)
+      const value = type === 'string' ? await redis.client.get(key) : JSON.stringify(await redis.client.dump(key))
       for (const code of codes) {
         expect(key).not.to.include(code)
         expect(String(value)).not.to.include(code)
       }
     }
     for (const key of ours) {
-      const ttl = await redis.pTTL(key)
+      const ttl = await redis.client.pTTL(key)
       expect(ttl, key).to.be.greaterThan(0).and.at.most(60_000)
     }
   })
 
   it('holds the SHA-256 of a code as its key, hash-tagged by its first character, not the code', async () => {
-    const keyPrefix = uniquePrefix()
-    const { auth } = buildApp(baseOptions({ redis, keyPrefix }))
+    const keyPrefix = redis.prefix
+    const { auth } = buildApp(baseOptions({ redis: redis.client, keyPrefix }))
     const code = await issue(auth)
     const { createHash } = await import('node:crypto')
     const digest = createHash('sha256').update(code).digest('base64url')
-    expect(await keysUnder(redis, keyPrefix)).to.deep.equal([`${keyPrefix}{${digest.charAt(0)}}code:${digest}`])
+    expect(await keysUnder(redis.client, keyPrefix)).to.deep.equal([`${keyPrefix}{${digest.charAt(0)}}code:${digest}`])
   })
 })

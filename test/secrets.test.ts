@@ -1,11 +1,10 @@
 import { expect } from 'chai'
 import { randomUUID } from 'node:crypto'
-import { createClient } from 'redis'
 import { RedisStore, type AuthcodeRouter } from '../lib/index.js'
-import { buildApp, CRM_REDIRECT, issue, MOUNT, tokenForm } from './helpers/app.js'
+import { buildApp, CRM_REDIRECT, issue, MOUNT, tokenRequest } from './helpers/app.js'
 import { endpoints, fullOptions, SECRETS } from './helpers/endpoints.js'
-import { basic, form, serve, type HttpAnswer, type HttpRequest, type Served } from './helpers/http.js'
-import { RedisServer } from './helpers/redis-server.js'
+import { captureBasic, form, serve, withAuth, type HttpAnswer, type HttpRequest, type Served } from './helpers/http.js'
+import { useTestRedis } from './helpers/redis.js'
 
 /** Runs `work` with everything written to the console, stdout and stderr recorded instead of printed. */
 async function capturingOutput(work: () => Promise<void>): Promise<string> {
@@ -40,20 +39,8 @@ function leakyError(secrets: string[]): Error {
 }
 
 describe('secrets in output', () => {
-  let server: RedisServer
-  let redis: ReturnType<typeof createClient>
-  before(async function () {
-    this.timeout(15_000)
-    // An evicting policy, so the start-up eviction error is among the output checked too.
-    server = await RedisServer.start(['--maxmemory-policy', 'allkeys-lru'])
-    redis = createClient({ url: server.url, disableOfflineQueue: true })
-    redis.on('error', () => undefined)
-    await redis.connect()
-  })
-  after(async () => {
-    await redis.close().catch(() => undefined)
-    await server.stop()
-  })
+  // A server of its own: the test takes it away. An evicting policy, so the start-up eviction error is among the output checked too.
+  const redis = useTestRedis({ ownServer: { args: ['--maxmemory-policy', 'allkeys-lru'] }, client: { disableOfflineQueue: true } })
 
   it('never writes a code, client secret, bearer token, access token or Idempotency-Key to the console or an error answer, even when handlers and Redis fail', async function () {
     this.timeout(30_000)
@@ -70,7 +57,7 @@ describe('secrets in output', () => {
     const output = await capturingOutput(async () => {
       const built = buildApp(
         fullOptions({
-          store: new RedisStore({ client: redis, prefix: `t:${randomUUID().slice(0, 8)}:` }),
+          store: new RedisStore({ client: redis.client, prefix: redis.prefix }),
           issueTokens: (grant) => {
             const token = `at-${randomUUID()}`
             secrets.add(token)
@@ -96,10 +83,7 @@ describe('secrets in output', () => {
 
       // Every endpoint once while all is well, once with every host handler throwing.
       for (const phase of [false, true]) {
-        const requests = [
-          ...(await Promise.all(endpoints.map(async (e) => track(await e.valid(auth))))),
-          { method: 'POST', path: `${MOUNT}/token`, ...form(tokenForm(await issue(auth))) } as const,
-        ]
+        const requests = [...(await Promise.all(endpoints.map(async (e) => track(await e.valid(auth))))), tokenRequest(await issue(auth))]
         failing = phase
         for (const req of requests) await send(req)
         failing = false
@@ -107,16 +91,11 @@ describe('secrets in output', () => {
       // Wrong credentials echo nothing of what was sent.
       const wrong = `wrong-${randomUUID()}`
       secrets.add(wrong)
-      await send({
-        method: 'POST',
-        path: `${MOUNT}/token`,
-        ...form({ ...tokenForm(await issue(auth)), client_id: 'crm', client_secret: wrong }),
-      })
+      await send(tokenRequest(await issue(auth), { client_id: 'crm', client_secret: wrong }))
       await send({
         method: 'POST',
         path: `${MOUNT}/access/getAuthorizationCode`,
-        ...form({ uuid: 'u1', redirect_uri: CRM_REDIRECT }),
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('crm', wrong) },
+        ...withAuth(form({ uuid: 'u1', redirect_uri: CRM_REDIRECT }), captureBasic('crm', wrong)),
       })
       await send({
         method: 'POST',
@@ -127,13 +106,13 @@ describe('secrets in output', () => {
       // A used code, presented again.
       const used = await issue(auth)
       secrets.add(used)
-      await send({ method: 'POST', path: `${MOUNT}/token`, ...form(tokenForm(used)) })
-      await send({ method: 'POST', path: `${MOUNT}/token`, ...form(tokenForm(used)) })
+      await send(tokenRequest(used))
+      await send(tokenRequest(used))
       // And with Redis gone.
-      await server.stop()
+      await redis.server.stop()
       for (const endpoint of endpoints)
         await send(track(await endpoint.valid(auth).catch(() => ({ method: 'GET', path: `${MOUNT}/authorize` }) as HttpRequest)))
-      await server.start()
+      await redis.server.start()
     })
     await served?.close()
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createClient, createCluster } from 'redis'
+import { createClient } from 'redis'
 import { kContext } from '../lib/authcode.js'
 import { sha256 } from '../lib/engine/codes.js'
 import { draftCode, issueCode } from '../lib/engine/issue.js'
@@ -13,7 +13,9 @@ import { slotTag } from '../lib/stores/slot-tag.js'
 import type { AuthcodeOptions, AuthcodeRouter, CodeRecord, CodeStore } from '../lib/index.js'
 import { baseOptions, buildApp } from './helpers/app.js'
 import { codesOptions, postCodes } from './helpers/codes.js'
-import { connectRedis, uniquePrefix, type TestRedis } from './helpers/redis.js'
+import { fanOut } from './helpers/fan-out.js'
+import { connectCluster, type TestCluster } from './helpers/redis-cluster.js'
+import { uniquePrefix, useTestRedis } from './helpers/redis.js'
 import { RedisServer } from './helpers/redis-server.js'
 
 /** Issues one code with an idempotent answer straight through the engine; returns the code and the key's record id. */
@@ -36,24 +38,18 @@ const record = (): CodeRecord => ({
 
 describe('Slot tags of codes saved with an idempotent answer', () => {
   describe('on a standalone Redis', () => {
-    let redis: TestRedis
-    before(async () => {
-      redis = await connectRedis()
-    })
-    after(async () => {
-      await redis.close()
-    })
+    const redis = useTestRedis()
 
     it("needs no shared slot tag, so codes are not drawn into the record's slot", async () => {
-      const { auth } = buildApp(baseOptions({ redis, keyPrefix: uniquePrefix() }))
-      const issued = await Promise.all(Array.from({ length: 20 }, () => issueIdempotent(auth)))
+      const { auth } = buildApp(baseOptions({ redis: redis.client, keyPrefix: redis.prefix }))
+      const issued = await fanOut(20, () => issueIdempotent(auth))
       // Drawn codes would all match; undrawn ones match 1 time in 64.
       expect(issued.filter(({ code, keyId }) => slotTag(sha256(code)) !== slotTag(keyId)).length).to.be.greaterThan(0)
       for (const { code } of issued) expect((await auth.redeem(code, { kind: 'magic_link' })).subject).to.equal('user-42')
     })
 
     it('says so as a store', () => {
-      expect(new RedisStore({ client: redis }).acceptsCodeId('a-code-id', 'b-key-id')).to.equal(true)
+      expect(new RedisStore({ client: redis.client }).acceptsCodeId('a-code-id', 'b-key-id')).to.equal(true)
     })
   })
 
@@ -61,7 +57,7 @@ describe('Slot tags of codes saved with an idempotent answer', () => {
     this.timeout(20_000)
     const nodesFile = join(tmpdir(), `authcode-cluster-${randomUUID()}.conf`)
     let server: RedisServer
-    let cluster: ReturnType<typeof createCluster>
+    let cluster: TestCluster
 
     before(async function () {
       try {
@@ -76,9 +72,7 @@ describe('Slot tags of codes saved with an idempotent answer', () => {
       while (!String(await admin.sendCommand(['CLUSTER', 'INFO'])).includes('cluster_state:ok'))
         await new Promise((resolve) => setTimeout(resolve, 50))
       await admin.close()
-      cluster = createCluster({ rootNodes: [{ url: server.url }] })
-      cluster.on('error', () => undefined)
-      await cluster.connect()
+      cluster = await connectCluster([{ url: server.url }])
     })
     after(async () => {
       await cluster?.close()
@@ -97,7 +91,7 @@ describe('Slot tags of codes saved with an idempotent answer', () => {
 
     it("draws each code into its idempotency record's slot and saves both in one script", async () => {
       const { auth } = buildApp(options())
-      const issued = await Promise.all(Array.from({ length: 5 }, () => issueIdempotent(auth)))
+      const issued = await fanOut(5, () => issueIdempotent(auth))
       for (const { code, keyId } of issued) {
         expect(slotTag(sha256(code))).to.equal(slotTag(keyId))
         expect((await auth.redeem(code, { kind: 'magic_link' })).subject).to.equal('user-42')

@@ -4,18 +4,20 @@ import type { Express } from 'express'
 import { MemoryStore, type AuthcodeRouter } from '../lib/index.js'
 import type { AuthcodeEvent } from '../types/index.js'
 import { baseOptions, buildApp, CRM_REDIRECT, issue, MOUNT, tokenForm, VERIFIER, WEB_REDIRECT } from './helpers/app.js'
+import { fakeClock, type FakeClock } from './helpers/clock.js'
+import { oauthBasic } from './helpers/http.js'
 
 const TOKEN = `${MOUNT}/token`
-const basic = (id: string, secret: string) =>
-  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`
 
 describe('POST /token', () => {
   let app: Express
   let auth: AuthcodeRouter
   let store: MemoryStore
+  let clock: FakeClock
 
   beforeEach(() => {
-    store = new MemoryStore()
+    clock = fakeClock()
+    store = new MemoryStore({ now: clock.now })
     ;({ app, auth } = buildApp(baseOptions({ store })))
   })
   afterEach(() => store.close())
@@ -45,7 +47,7 @@ describe('POST /token', () => {
       const res = await request(app)
         .post(TOKEN)
         .type('form')
-        .set('Authorization', basic('crm', 'crm-secret'))
+        .set('Authorization', oauthBasic('crm', 'crm-secret'))
         .send({ grant_type: 'authorization_code', code: await crmCode(), redirect_uri: CRM_REDIRECT })
       expect(res.status).to.equal(200)
     })
@@ -164,7 +166,7 @@ describe('POST /token', () => {
 
     it('returns invalid_grant when the code has expired', async () => {
       const code = await issue(auth, { ttlSeconds: 0.2 })
-      await new Promise((resolve) => setTimeout(resolve, 300))
+      clock.advance(300)
       expect((await post(tokenForm(code))).body.error).to.equal('invalid_grant')
     })
   })
@@ -228,7 +230,7 @@ describe('POST /token', () => {
       const res = await request(app)
         .post(TOKEN)
         .type('form')
-        .set('Authorization', basic('crm', 'nope'))
+        .set('Authorization', oauthBasic('crm', 'nope'))
         .send(await crmForm())
       expect(res.status).to.equal(401)
       expect(res.body.error).to.equal('invalid_client')
@@ -271,7 +273,7 @@ describe('POST /token', () => {
       const res = await request(app)
         .post(TOKEN)
         .type('form')
-        .set('Authorization', basic('crm', 'crm-secret'))
+        .set('Authorization', oauthBasic('crm', 'crm-secret'))
         .send({ ...(await crmForm()), client_secret: 'crm-secret' })
       expect(res.status).to.equal(400)
       expect(res.body.error).to.equal('invalid_request')

@@ -7,6 +7,14 @@ import { DEFAULTS } from '../defaults.js'
 export interface MemoryStoreOptions {
   /** Milliseconds between sweeps of expired entries. @default {@link DEFAULTS.sweepIntervalMs} (60000) */
   sweepIntervalMs?: number
+  /**
+   * The clock every expiry decision reads (codes, reuse markers, claims, idempotency records,
+   * active-code groups and the sweep), in milliseconds since the epoch. Pass your own to let
+   * time pass without waiting, as a test does. Rate-limit windows (`rateLimitStore()`) keep
+   * real time.
+   * @default Date.now
+   */
+  now?: () => number
 }
 
 interface Entry {
@@ -41,8 +49,10 @@ export class MemoryStore implements CodeStore {
   readonly #idempotency = new Map<string, IdempotencyEntry>()
   readonly #active = new Map<string, ActiveEntry>()
   readonly #sweeper: NodeJS.Timeout
+  readonly #now: () => number
 
   constructor(options: MemoryStoreOptions = {}) {
+    this.#now = options.now ?? Date.now
     this.#sweeper = setInterval(() => this.sweep(), options.sweepIntervalMs ?? DEFAULTS.sweepIntervalMs)
     this.#sweeper.unref()
   }
@@ -53,14 +63,14 @@ export class MemoryStore implements CodeStore {
   }
 
   async save(id: string, record: CodeRecord, idempotency?: IdempotentAnswer): Promise<boolean> {
-    const held = idempotency && live(this.#idempotency, idempotency.keyId)
+    const held = idempotency && live(this.#idempotency, idempotency.keyId, this.#now())
     if (this.#live(id) || (idempotency && held?.owner !== idempotency.owner)) return false
     this.#entries.set(id, { consumed: false, json: JSON.stringify(record), expiresAt: record.expiresAt })
     if (idempotency && held) {
       this.#idempotency.set(idempotency.keyId, {
         fingerprint: held.fingerprint,
         answer: idempotency.answer,
-        expiresAt: Date.now() + idempotency.ttlSeconds * 1000,
+        expiresAt: this.#now() + idempotency.ttlSeconds * 1000,
       })
     }
     return true
@@ -80,16 +90,17 @@ export class MemoryStore implements CodeStore {
   }
 
   async claimOnce(id: string, ttlMs: number): Promise<boolean> {
-    const now = Date.now()
+    const now = this.#now()
     if ((this.#claims.get(id) ?? 0) > now) return false
     this.#claims.set(id, now + ttlMs)
     return true
   }
 
   async claimIdempotencyKey(keyId: string, fingerprint: string, owner: string, lockMs: number): Promise<IdempotencyClaim> {
-    const entry = live(this.#idempotency, keyId)
+    const now = this.#now()
+    const entry = live(this.#idempotency, keyId, now)
     if (!entry) {
-      this.#idempotency.set(keyId, { fingerprint, owner, expiresAt: Date.now() + lockMs })
+      this.#idempotency.set(keyId, { fingerprint, owner, expiresAt: now + lockMs })
       return { status: 'claimed' }
     }
     return entry.answer === undefined
@@ -98,12 +109,13 @@ export class MemoryStore implements CodeStore {
   }
 
   async releaseIdempotencyKey(keyId: string, owner: string): Promise<void> {
-    if (live(this.#idempotency, keyId)?.owner === owner) this.#idempotency.delete(keyId)
+    if (live(this.#idempotency, keyId, this.#now())?.owner === owner) this.#idempotency.delete(keyId)
   }
 
   async replaceActive(groupId: string, id: string, ttlMs: number): Promise<void> {
-    const previous = live(this.#active, groupId)
-    this.#active.set(groupId, { id, expiresAt: Date.now() + ttlMs })
+    const now = this.#now()
+    const previous = live(this.#active, groupId, now)
+    this.#active.set(groupId, { id, expiresAt: now + ttlMs })
     if (previous && previous.id !== id && this.#live(previous.id)?.consumed === false) this.#entries.delete(previous.id)
   }
 
@@ -116,8 +128,8 @@ export class MemoryStore implements CodeStore {
     return { ok: true, latencyMs: 0 }
   }
 
-  /** Drops every expired entry. */
-  sweep(now = Date.now()): void {
+  /** Drops every expired entry: expired at `now`, by default the store's clock. */
+  sweep(now = this.#now()): void {
     for (const map of [this.#entries, this.#idempotency, this.#active]) {
       for (const [id, entry] of map) if (entry.expiresAt <= now) map.delete(id)
     }
@@ -130,14 +142,14 @@ export class MemoryStore implements CodeStore {
   }
 
   #live(id: string): Entry | undefined {
-    return live(this.#entries, id)
+    return live(this.#entries, id, this.#now())
   }
 }
 
-/** The entry under `id` unless it has expired (then it is dropped). */
-function live<T extends { expiresAt: number }>(map: Map<string, T>, id: string): T | undefined {
+/** The entry under `id` unless it has expired by `now` (then it is dropped). */
+function live<T extends { expiresAt: number }>(map: Map<string, T>, id: string, now: number): T | undefined {
   const entry = map.get(id)
-  if (entry && entry.expiresAt <= Date.now()) {
+  if (entry && entry.expiresAt <= now) {
     map.delete(id)
     return undefined
   }

@@ -5,6 +5,7 @@ import { draftCode, issueCode, type IssueRequest } from '../../lib/engine/issue.
 import { s256 } from '../../lib/engine/pkce.js'
 import type { AuthcodeContext } from '../../lib/options/context.js'
 import type { AuthcodeOptions, Grant } from '../../types/index.js'
+import { form, type HttpRequest } from './http.js'
 
 export const ISSUER = 'http://127.0.0.1/api/id/v1/auth'
 export const MOUNT = '/api/id/v1/auth'
@@ -65,4 +66,9 @@ export async function issue(auth: AuthcodeRouter, request: Partial<IssueRequest>
 /** A `/token` form body for a code of the public `web` client. */
 export function tokenForm(code: string, extra: Record<string, string> = {}): Record<string, string> {
   return { grant_type: 'authorization_code', code, redirect_uri: WEB_REDIRECT, client_id: 'web', code_verifier: VERIFIER, ...extra }
+}
+
+/** A raw `POST /token` of {@link tokenForm}. */
+export function tokenRequest(code: string, extra: Record<string, string> = {}): HttpRequest {
+  return { method: 'POST', path: `${MOUNT}/token`, ...form(tokenForm(code, extra)) }
 }

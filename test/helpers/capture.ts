@@ -4,17 +4,13 @@ import type { Response } from 'supertest'
 import request from 'supertest'
 import type { AuthcodeOptions, ClientOptions } from '../../types/index.js'
 import { baseOptions, MOUNT } from './app.js'
+import { captureBasic, form } from './http.js'
 import { janrainDate, janrainHeaders } from './janrain-client.js'
 import { uniquePrefix, type TestRedis } from './redis.js'
 
 /** The Capture endpoint under the test mount. */
 export const CAPTURE_PATH = '/access/getAuthorizationCode'
 export const CAPTURE_URL = MOUNT + CAPTURE_PATH
-
-/** `Authorization: Basic` of raw (not form-encoded) credentials. */
-export function basic(id: string, secret: string): string {
-  return `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
-}
 
 /** A `Date` header as janrain-signed requests send it: `YYYY-MM-DD HH:MM:SS` in UTC. */
 export const signedDate = janrainDate
@@ -28,11 +24,6 @@ export function signedHeaders(
   path = CAPTURE_PATH,
 ): Record<string, string> {
   return janrainHeaders(id, secret, path, params, date)
-}
-
-/** A form body in Capture's encoding. */
-export function form(params: Record<string, string>): string {
-  return new URLSearchParams(params).toString()
 }
 
 /** A confidential client with one registered redirect URI, which Capture codes are issued for. */
@@ -55,9 +46,9 @@ export function captureOptions(redis: TestRedis, overrides: Partial<AuthcodeOpti
 export async function captureCode(app: Express, params: Record<string, string> = {}): Promise<string> {
   const res = await request(app)
     .post(CAPTURE_URL)
-    .set('Authorization', basic('crm', 'crm-secret'))
+    .set('Authorization', captureBasic('crm', 'crm-secret'))
     .type('form')
-    .send(form({ uuid: 'u-1', redirect_uri: PARTNER_REDIRECT, for_client_id: 'partner', ...params }))
+    .send(form({ uuid: 'u-1', redirect_uri: PARTNER_REDIRECT, for_client_id: 'partner', ...params }).body)
   expect(res.status, JSON.stringify(res.body)).to.equal(200)
   return res.body.authorizationCode as string
 }

@@ -1,12 +1,11 @@
 import { expect } from 'chai'
-import { randomUUID } from 'node:crypto'
 import fc from 'fast-check'
 import type { AuthcodeRouter } from '../../lib/index.js'
 import type { AuthcodeOptions } from '../../types/index.js'
-import { CRM_REDIRECT, issue, MOUNT, tokenForm, VERIFIER, WEB_REDIRECT } from './app.js'
-import { codesOptions, SERVICE_TOKEN } from './codes.js'
+import { CRM_REDIRECT, issue, MOUNT, tokenRequest, VERIFIER, WEB_REDIRECT } from './app.js'
+import { codesOptions, codesRequest, SERVICE_TOKEN } from './codes.js'
 import { authorizeQuery, locationParams } from './host-app.js'
-import { basic, form, type HttpAnswer, type HttpRequest } from './http.js'
+import { captureBasic, form, oauthBasic, slugOf, withAuth, type HttpAnswer, type HttpRequest } from './http.js'
 
 /** Secrets the apps built from {@link fullOptions} know; none may ever show up in output. */
 export const SECRETS = { crmSecret: 'crm-secret-5b7e0c1d9a', serviceToken: SERVICE_TOKEN } as const
@@ -62,7 +61,7 @@ export function fullOptions(overrides: Partial<AuthcodeOptions> = {}): AuthcodeO
 export function expectStoreUnavailableProblem(res: HttpAnswer): void {
   expect(res.status, res.text).to.equal(503)
   expect(res.headers['content-type']).to.match(/^application\/problem\+json/)
-  expect(res.json?.type).to.match(/\/store-unavailable$/)
+  expect(slugOf(res.json)).to.equal('store-unavailable')
   expect(Number(res.headers['retry-after'])).to.be.greaterThan(0)
   expect(res.headers['cache-control']).to.equal('no-store')
 }
@@ -70,10 +69,6 @@ export function expectStoreUnavailableProblem(res: HttpAnswer): void {
 /** Strings shaped like a code (so they reach the store) and anything else. */
 function authorizeParam(name: string): string {
   return new URLSearchParams(authorizeQuery()).get(name) ?? ''
-}
-
-function withAuth(request: Pick<HttpRequest, 'headers' | 'body'>, authorization: string): Pick<HttpRequest, 'headers' | 'body'> {
-  return { ...request, headers: { ...request.headers, authorization } }
 }
 
 const anyCode = fc.oneof(
@@ -106,9 +101,9 @@ const CAPTURE_HOSTILE = {
   },
   rare: ['id', 'key_attribute', 'key_value', 'type_name', 'for_client_id', 'transaction_state'],
   authorization: [
-    basic('crm', SECRETS.crmSecret),
-    basic('crm', 'wrong'),
-    basic('web', ''),
+    captureBasic('crm', SECRETS.crmSecret),
+    captureBasic('crm', 'wrong'),
+    captureBasic('web', ''),
     'Signature crm:AAAA',
     'Signature :',
     'Basic %%%',
@@ -137,12 +132,7 @@ export const endpoints: Endpoint[] = [
     method: 'POST',
     path: '/codes',
     usesStore: true,
-    valid: async () => ({
-      method: 'POST',
-      path: `${MOUNT}/codes`,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_TOKEN}`, 'idempotency-key': randomUUID() },
-      body: JSON.stringify({ external_user_id: 'user-42', integration_context: { campaign: 'spring' } }),
-    }),
+    valid: async () => codesRequest({ external_user_id: 'user-42', integration_context: { campaign: 'spring' } }),
     expectSuccess: (res) => {
       expect(res.status, res.text).to.equal(201)
       expect(res.json?.code).to.have.length(43)
@@ -210,7 +200,7 @@ export const endpoints: Endpoint[] = [
     valid: async () => ({
       method: 'POST',
       path: `${MOUNT}/access/getAuthorizationCode`,
-      ...withAuth(form(CAPTURE_USER), basic('crm', SECRETS.crmSecret)),
+      ...withAuth(form(CAPTURE_USER), captureBasic('crm', SECRETS.crmSecret)),
     }),
     expectSuccess: expectCaptureCode,
     expectUnavailable: expectCaptureUnavailable,
@@ -224,7 +214,7 @@ export const endpoints: Endpoint[] = [
     valid: async () => ({
       method: 'GET',
       path: `${MOUNT}/access/getAuthorizationCode?${new URLSearchParams(CAPTURE_USER).toString()}`,
-      headers: { authorization: basic('crm', SECRETS.crmSecret) },
+      headers: { authorization: captureBasic('crm', SECRETS.crmSecret) },
     }),
     expectSuccess: expectCaptureCode,
     expectUnavailable: expectCaptureUnavailable,
@@ -235,7 +225,7 @@ export const endpoints: Endpoint[] = [
     method: 'POST',
     path: '/token',
     usesStore: true,
-    valid: async (auth) => ({ method: 'POST', path: `${MOUNT}/token`, ...form(tokenForm(await issue(auth))) }),
+    valid: async (auth) => tokenRequest(await issue(auth)),
     expectSuccess: (res) => {
       expect(res.status, res.text).to.equal(200)
       expect(res.json?.access_token).to.be.a('string')
@@ -257,9 +247,9 @@ export const endpoints: Endpoint[] = [
       rare: ['client_secret'],
       authorization: [
         '',
-        basic('crm', SECRETS.crmSecret),
-        basic('crm', 'wrong'),
-        basic('__proto__', 'x'),
+        oauthBasic('crm', SECRETS.crmSecret),
+        oauthBasic('crm', 'wrong'),
+        oauthBasic('__proto__', 'x'),
         'Basic %%%',
         'Basic Og==',
         'Bearer x',
@@ -280,7 +270,7 @@ export const endpoints: Endpoint[] = [
         codeChallenge: undefined,
       })
       const params = { grant_type: 'authorization_code', code, redirect_uri: CRM_REDIRECT }
-      return { method: 'POST', path: `${MOUNT}/oauth/token`, ...withAuth(form(params), basic('crm', SECRETS.crmSecret)) }
+      return { method: 'POST', path: `${MOUNT}/oauth/token`, ...withAuth(form(params), captureBasic('crm', SECRETS.crmSecret)) }
     },
     expectSuccess: (res) => {
       expect(res.status, res.text).to.equal(200)
@@ -299,9 +289,9 @@ export const endpoints: Endpoint[] = [
       },
       rare: ['client_id', 'client_secret'],
       authorization: [
-        basic('crm', SECRETS.crmSecret),
+        captureBasic('crm', SECRETS.crmSecret),
         '',
-        basic('crm', 'wrong'),
+        captureBasic('crm', 'wrong'),
         'Signature crm:AAAA',
         'Signature :',
         'Basic %%%',

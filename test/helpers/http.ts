@@ -1,6 +1,7 @@
 import { Agent, request, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Express } from 'express'
+import { PROBLEM_TYPE_BASE } from '../../lib/index.js'
 
 /** One HTTP request, as raw as node:http lets a client send it. */
 export interface HttpRequest {
@@ -22,24 +23,36 @@ export interface HttpAnswer {
   ms: number
 }
 
-/** A listening app and a keep-alive client for it. */
-export interface Served {
+/** A keep-alive client of one server. */
+export interface HttpClient {
   baseUrl: string
+  /** Sends one request; rejects if no complete answer arrives within `deadlineMs` (10 s by default). */
   send(req: HttpRequest, deadlineMs?: number): Promise<HttpAnswer>
   close(): Promise<void>
+}
+
+/** A listening app and a keep-alive client for it; `close()` stops both. */
+export type Served = HttpClient
+
+/** A client sending raw requests over keep-alive sockets, as many at once as it is given, to a loopback port. */
+export function connectTo(port: number): HttpClient {
+  const agent = new Agent({ keepAlive: true })
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    send: (req, deadlineMs = 10_000) => sendTo(port, agent, req, deadlineMs),
+    close: async () => agent.destroy(),
+  }
 }
 
 /** Listens on a free loopback port and sends raw requests to it over keep-alive sockets. */
 export async function serve(app: Express): Promise<Served> {
   const server: Server = app.listen(0, '127.0.0.1')
   await new Promise((resolve) => server.once('listening', resolve))
-  const { port } = server.address() as AddressInfo
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 })
+  const client = connectTo((server.address() as AddressInfo).port)
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    send: (req, deadlineMs = 10_000) => sendTo(port, agent, req, deadlineMs),
+    ...client,
     close: async () => {
-      agent.destroy()
+      await client.close()
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
     },
@@ -47,7 +60,7 @@ export async function serve(app: Express): Promise<Served> {
 }
 
 /** Sends one request; rejects if no complete answer arrives within `deadlineMs` (a hung request). */
-export function sendTo(port: number, agent: Agent, req: HttpRequest, deadlineMs: number): Promise<HttpAnswer> {
+function sendTo(port: number, agent: Agent, req: HttpRequest, deadlineMs: number): Promise<HttpAnswer> {
   const started = Date.now()
   return new Promise((resolve, reject) => {
     const outgoing = request(
@@ -78,12 +91,43 @@ function parseJson(text: string): Record<string, unknown> | undefined {
   }
 }
 
-/** A form body and its content type. */
-export function form(params: Record<string, string>): Pick<HttpRequest, 'headers' | 'body'> {
-  return { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() }
+/** The headers and body of a request. */
+export type RequestPart = Pick<HttpRequest, 'headers' | 'body'>
+
+/**
+ * An `application/x-www-form-urlencoded` body and its content type. For supertest, send its
+ * `body` after `.type('form')`.
+ */
+export function form(params: Record<string, string>): RequestPart {
+  return { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: formText(params) }
 }
 
-/** HTTP Basic credentials (RFC 6749 §2.3.1 form-encodes both parts first). */
-export function basic(id: string, secret: string): string {
+/** `params` as `application/x-www-form-urlencoded` text: a form body, or a query string. */
+export function formText(params: Record<string, string>): string {
+  return new URLSearchParams(params).toString()
+}
+
+/** `part` (a request or its headers and body) with an `Authorization` header added. */
+export function withAuth<T extends RequestPart>(part: T, authorization: string): T {
+  return { ...part, headers: { ...part.headers, authorization } }
+}
+
+/**
+ * `Authorization: Basic` for an OAuth client at `/token`: id and secret each form-encoded
+ * before they are joined, as OAuth requires of client credentials.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ */
+export function oauthBasic(id: string, secret: string): string {
   return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`
+}
+
+/** `Authorization: Basic` for a Capture client: id and secret as they are, as Capture clients send them (RFC 7617). */
+export function captureBasic(id: string, secret: string): string {
+  return `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
+}
+
+/** The slug of a problem+json body: what its `type` adds to the problem type base; `undefined` for any other body. */
+export function slugOf(body: unknown): string | undefined {
+  const type = (body as { type?: unknown } | null | undefined)?.type
+  return typeof type === 'string' && type.startsWith(PROBLEM_TYPE_BASE) ? type.slice(PROBLEM_TYPE_BASE.length) : undefined
 }

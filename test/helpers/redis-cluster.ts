@@ -3,9 +3,18 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { createCluster } from 'redis'
 import { RedisServer } from './redis-server.js'
 
 const run = promisify(execFile)
+
+/** A connected cluster client discovering the cluster from `rootNodes`; errors are left to the code under test. */
+export function connectCluster(rootNodes: Array<{ url: string }>) {
+  const client = createCluster({ rootNodes })
+  client.on('error', () => undefined)
+  return client.connect()
+}
+export type TestCluster = Awaited<ReturnType<typeof connectCluster>>
 
 /** Whether `redis-server` and `redis-cli` are on the PATH (a cluster cannot be started without them). */
 export function canStartCluster(): boolean {

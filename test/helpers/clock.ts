@@ -1,0 +1,23 @@
+/** A clock that stands still until told to move: time passes in a test without waiting. */
+export interface FakeClock {
+  /** The clock's time in milliseconds since the epoch; pass it as a store's `now`. */
+  now: () => number
+  /** Moves the clock `ms` milliseconds on. */
+  advance(ms: number): void
+}
+
+/** A {@link FakeClock} that starts at `start` (by default the real time now). */
+export function fakeClock(start = Date.now()): FakeClock {
+  let time = start
+  return {
+    now: () => time,
+    advance: (ms) => {
+      time += ms
+    },
+  }
+}
+
+/** Waits `ms` real milliseconds: only for what runs on real time, such as Redis TTLs. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
