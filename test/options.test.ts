@@ -68,4 +68,6 @@ describe('authcode() options', () => {
     ))
   it('refuses a resource indicator with a fragment', () =>
     fails(baseOptions({ store, clients: [{ id: 'a', resources: ['https://api.example.com/#x'] }] }), /RFC 8707/, 'invalid'))
+  it('refuses a client secret shorter than 16 characters', () =>
+    fails(baseOptions({ store, clients: [{ id: 'a', secret: 'x' }] }), /"clients\[0\]\.secret" length must be at least 16/, 'invalid'))
 })

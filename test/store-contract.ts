@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import { randomUUID } from 'node:crypto'
-import type { CodeRecord, CodeStore } from '../types/index.js'
+import type { CodeStore, StoredCode } from '../types/index.js'
 import { fakeClock, sleep } from './helpers/clock.js'
 import { fanOut, tally } from './helpers/fan-out.js'
 
@@ -33,32 +33,32 @@ export function storeContract(makeStore: () => Promise<StoreUnderTest> | StoreUn
     ;({ store, now, elapse } = await makeStore())
   })
 
-  function record(ttlMs: number, subject = 'user-42'): CodeRecord {
-    const issuedAt = now()
-    return { kind: 'magic_link', subject, clientId: 'crm', integrationContext: { locale: 'fr' }, issuedAt, expiresAt: issuedAt + ttlMs }
+  /** A code as a store sees it: an opaque (sealed) value and its expiry. */
+  function record(ttlMs: number, value = `sealed-${randomUUID()}`): StoredCode {
+    return { value, expiresAt: now() + ttlMs }
   }
 
-  it('returns a saved record once as consumed', async () => {
+  it('returns a saved value once as consumed', async () => {
     const id = randomUUID()
     const saved = record(60_000)
     await store.save(id, saved)
-    expect(await store.consume(id)).to.deep.equal({ status: 'consumed', record: saved })
+    expect(await store.consume(id)).to.deep.equal({ status: 'consumed', value: saved.value })
   })
 
-  it('returns the original record as reused on every later consume', async () => {
+  it('returns the original value as reused on every later consume', async () => {
     const id = randomUUID()
     const saved = record(60_000)
     await store.save(id, saved)
     await store.consume(id)
-    expect(await store.consume(id)).to.deep.equal({ status: 'reused', record: saved })
-    expect(await store.consume(id)).to.deep.equal({ status: 'reused', record: saved })
+    expect(await store.consume(id)).to.deep.equal({ status: 'reused', value: saved.value })
+    expect(await store.consume(id)).to.deep.equal({ status: 'reused', value: saved.value })
   })
 
   it('answers missing for an id it never saw', async () => {
     expect(await store.consume(randomUUID())).to.deep.equal({ status: 'missing' })
   })
 
-  it('forgets a live record at its expiry', async () => {
+  it('forgets a live code at its expiry', async () => {
     const id = randomUUID()
     await store.save(id, record(100))
     await elapse(150)
@@ -74,15 +74,15 @@ export function storeContract(makeStore: () => Promise<StoreUnderTest> | StoreUn
     expect(await store.consume(id)).to.deep.equal({ status: 'missing' })
   })
 
-  it('does not overwrite a record saved under the same id', async () => {
+  it('does not overwrite a code saved under the same id', async () => {
     const id = randomUUID()
     await store.save(id, record(60_000, 'first'))
     await store.save(id, record(60_000, 'second'))
     const result = await store.consume(id)
-    expect(result.status === 'consumed' && result.record.subject).to.equal('first')
+    expect(result.status === 'consumed' && result.value).to.equal('first')
   })
 
-  it('deletes a record whether or not it was consumed', async () => {
+  it('deletes a code whether or not it was consumed', async () => {
     const live = randomUUID()
     const used = randomUUID()
     await store.save(live, record(60_000))

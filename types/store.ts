@@ -1,32 +1,23 @@
 import type { Store as RateLimitStore } from 'express-rate-limit'
-import type { CodeKind } from './grant.js'
 import type { StoreHealth } from './health.js'
 
-/** What a store keeps for one code, under the code's SHA-256 (never the code itself). */
-export interface CodeRecord {
-  kind: CodeKind
-  subject: string
-  clientId: string
-  scope?: string
-  redirectUri?: string
-  /** RFC 8707 resource indicators the code is bound to. */
-  resource?: string[]
-  /** PKCE S256 challenge the code is bound to. */
-  codeChallenge?: string
-  integrationContext?: Record<string, unknown>
-  transactionState?: unknown
-  /** Epoch milliseconds. */
-  issuedAt: number
-  /** Epoch milliseconds; the store forgets the record (and its consumed marker) then. */
+/**
+ * What a store keeps for one code, under the code's id (a hash of the code, never the code):
+ * the record sealed with a key only the code opens, opaque to the store, and when it must vanish.
+ */
+export interface StoredCode {
+  /** The sealed record (text the store keeps as it is). */
+  value: string
+  /** Epoch milliseconds; the store forgets the code (and its consumed marker) then. */
   expiresAt: number
 }
 
 /** Result of the one atomic consume operation. */
 export type ConsumeResult =
   /** The code was live and this call consumed it. */
-  | { status: 'consumed'; record: CodeRecord }
+  | { status: 'consumed'; value: string }
   /** The code had been consumed before: a replay. */
-  | { status: 'reused'; record: CodeRecord }
+  | { status: 'reused'; value: string }
   /** No such code, or it expired. */
   | { status: 'missing' }
 
@@ -52,7 +43,7 @@ export interface IdempotentAnswer {
 }
 
 /**
- * Storage for codes. Every method takes the code's id (its SHA-256, base64url), never the code.
+ * Storage for codes. Every method takes the code's id (a hash of it, base64url), never the code.
  *
  * Implementations must make {@link CodeStore.consume} atomic: of any number of concurrent
  * calls for one id, from any number of processes, exactly one sees `consumed`.
@@ -65,12 +56,12 @@ export interface CodeStore {
    */
   acceptsCodeId?(id: string, keyId: string): boolean
   /**
-   * Saves a new record; it must vanish at `record.expiresAt`. With `idempotency`, the answer
-   * is stored in the same atomic step, and nothing is saved unless `owner` still holds the key.
+   * Saves a new code; it must vanish at `code.expiresAt`. With `idempotency`, the answer is
+   * stored in the same atomic step, and nothing is saved unless `owner` still holds the key.
    * Resolves `false` when nothing was saved (the id exists, or the key was lost).
    */
-  save(id: string, record: CodeRecord, idempotency?: IdempotentAnswer): Promise<boolean>
-  /** Atomically marks a live record consumed and returns it; the marker lives until the original expiry. */
+  save(id: string, code: StoredCode, idempotency?: IdempotentAnswer): Promise<boolean>
+  /** Atomically marks a live code consumed and returns its value; the marker lives until the original expiry. */
   consume(id: string): Promise<ConsumeResult>
   /** Forgets a record, consumed or not. */
   delete(id: string): Promise<void>

@@ -1,7 +1,8 @@
 import type { CodeKind } from '../../types/grant.js'
-import type { CodeRecord, IdempotentAnswer } from '../../types/store.js'
+import type { IdempotentAnswer } from '../../types/store.js'
 import { EventHandlerFailedError } from '../errors/problems.js'
 import { drawCode } from './codes.js'
+import { sealRecord, type CodeRecord } from './record.js'
 import type { Engine } from './engine.js'
 import { idempotencyKeyInFlight } from './idempotency.js'
 
@@ -21,7 +22,7 @@ export interface IssueRequest {
 /** A code drawn for a grant and not stored yet: the caller builds what it hands out from it. */
 export interface CodeDraft {
   code: string
-  /** The code's id in the store: its SHA-256. */
+  /** The code's id in the store: a hash of it (keyed with `atRestKey` when given). */
   id: string
   record: CodeRecord
 }
@@ -34,7 +35,7 @@ export function draftCode(engine: Engine, request: IssueRequest, colocateWith?: 
   const { store } = engine
   const accept =
     colocateWith !== undefined && store.acceptsCodeId ? (id: string) => store.acceptsCodeId?.(id, colocateWith) === true : undefined
-  const { code, id } = drawCode(accept)
+  const { code, id } = drawCode((drawn) => engine.atRest.codeId(drawn), accept)
   const { ttlSeconds, ...bound } = request
   const issuedAt = Date.now()
   return { code, id, record: { ...bound, issuedAt, expiresAt: issuedAt + ttlSeconds * 1000 } }
@@ -73,7 +74,7 @@ export async function issueCode(engine: Engine, draft: CodeDraft, extras: IssueE
   } catch (err) {
     throw new EventHandlerFailedError('authorization.CodeIssued', err)
   }
-  if (await engine.store.save(draft.id, record, extras.answer)) {
+  if (await engine.store.save(draft.id, sealRecord(engine.atRest, code, draft.id, record), extras.answer)) {
     engine.telemetry?.codeIssued(record.kind, record.clientId)
     return
   }

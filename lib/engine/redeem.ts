@@ -1,10 +1,10 @@
 import type { Grant, RedeemExpectation } from '../../types/grant.js'
-import type { CodeRecord } from '../../types/store.js'
 import { InvalidGrantError, InvalidTargetError } from '../errors/oauth.js'
 import { EventHandlerFailedError } from '../errors/problems.js'
-import { looksLikeCode, sha256 } from './codes.js'
+import { looksLikeCode } from './codes.js'
 import type { Engine } from './engine.js'
 import { verifyS256 } from './pkce.js'
+import { openRecord, type CodeRecord } from './record.js'
 
 /** The grant a record stands for, as callers see it (no PKCE challenge, dates as `Date`). */
 export function toGrant(record: CodeRecord): Grant {
@@ -27,12 +27,14 @@ export async function redeemCode(engine: Engine, code: unknown, expect: RedeemEx
     telemetry?.redeemFailed('unknown')
     throw new InvalidGrantError()
   }
-  const result = await engine.store.consume(sha256(code))
-  if (result.status === 'missing') {
+  const id = engine.atRest.codeId(code)
+  const result = await engine.store.consume(id)
+  const record = result.status === 'missing' ? undefined : openRecord(engine.atRest, code, id, result.value)
+  if (result.status === 'missing' || record === undefined) {
     telemetry?.redeemFailed('unknown')
     throw new InvalidGrantError()
   }
-  const grant = toGrant(result.record)
+  const grant = toGrant(record)
   if (result.status === 'reused') {
     telemetry?.reuseDetected(grant.kind)
     telemetry?.redeemFailed('reused', grant.kind)
@@ -40,9 +42,9 @@ export async function redeemCode(engine: Engine, code: unknown, expect: RedeemEx
     throw new InvalidGrantError('The authorization code was already used.')
   }
   try {
-    checkBinding(result.record, expect)
+    checkBinding(record, expect)
   } catch (err) {
-    telemetry?.redeemFailed(hasExpired(result.record) ? 'expired' : 'binding', grant.kind)
+    telemetry?.redeemFailed(hasExpired(record) ? 'expired' : 'binding', grant.kind)
     throw err
   }
   // RFC 8707 §2.2: the grant carries just the one resource the token request named.

@@ -80,7 +80,8 @@ const rule = Joi.alternatives(
 
 const client = Joi.object<ClientOptions>({
   id: Joi.string().min(1).max(255).required(),
-  secret: Joi.string().min(1),
+  // A secret is guessed per request: as long as a bearer token at least.
+  secret: Joi.string().min(16),
   redirectUris: Joi.array().items(Joi.string().custom(redirectUri)).unique(),
   scopes: Joi.array()
     .items(Joi.string().pattern(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'scope-token'))

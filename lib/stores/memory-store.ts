@@ -1,6 +1,6 @@
 import { MemoryStore as RateLimitMemoryStore, type Store as RateLimitStore } from 'express-rate-limit'
 import type { StoreHealth } from '../../types/health.js'
-import type { CodeRecord, CodeStore, ConsumeResult, IdempotencyClaim, IdempotentAnswer } from '../../types/store.js'
+import type { CodeStore, ConsumeResult, IdempotencyClaim, IdempotentAnswer, StoredCode } from '../../types/store.js'
 import { DEFAULTS } from '../defaults.js'
 
 /** Options of {@link MemoryStore}. */
@@ -19,8 +19,8 @@ export interface MemoryStoreOptions {
 
 interface Entry {
   consumed: boolean
-  /** Kept serialised, as Redis would, so callers never share a mutable record. */
-  json: string
+  /** The sealed record, as the engine handed it. */
+  value: string
   expiresAt: number
 }
 
@@ -62,10 +62,10 @@ export class MemoryStore implements CodeStore {
     return this.#entries.size
   }
 
-  async save(id: string, record: CodeRecord, idempotency?: IdempotentAnswer): Promise<boolean> {
+  async save(id: string, code: StoredCode, idempotency?: IdempotentAnswer): Promise<boolean> {
     const held = idempotency && live(this.#idempotency, idempotency.keyId, this.#now())
     if (this.#live(id) || (idempotency && held?.owner !== idempotency.owner)) return false
-    this.#entries.set(id, { consumed: false, json: JSON.stringify(record), expiresAt: record.expiresAt })
+    this.#entries.set(id, { consumed: false, value: code.value, expiresAt: code.expiresAt })
     if (idempotency && held) {
       this.#idempotency.set(idempotency.keyId, {
         fingerprint: held.fingerprint,
@@ -79,10 +79,9 @@ export class MemoryStore implements CodeStore {
   async consume(id: string): Promise<ConsumeResult> {
     const entry = this.#live(id)
     if (!entry) return { status: 'missing' }
-    const record = JSON.parse(entry.json) as CodeRecord
-    if (entry.consumed) return { status: 'reused', record }
+    if (entry.consumed) return { status: 'reused', value: entry.value }
     entry.consumed = true
-    return { status: 'consumed', record }
+    return { status: 'consumed', value: entry.value }
   }
 
   async delete(id: string): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Store as RateLimitStore } from 'express-rate-limit'
 import type { StoreHealth } from '../../types/health.js'
 import type { RedisConnection } from '../../types/options.js'
-import type { CodeRecord, CodeStore, ConsumeResult, IdempotencyClaim, IdempotentAnswer } from '../../types/store.js'
+import type { CodeStore, ConsumeResult, IdempotencyClaim, IdempotentAnswer, StoredCode } from '../../types/store.js'
 import { DEFAULTS } from '../defaults.js'
 import { isRedisCluster, LuaScript, orUnavailable, redisCommandSender, type SendRedisCommand } from './redis-commands.js'
 import { onRedisReady, redisHealth } from './redis-health.js'
@@ -96,10 +96,10 @@ export class RedisStore implements CodeStore {
     return !this.#cluster || slotTag(id) === slotTag(keyId)
   }
 
-  async save(id: string, record: CodeRecord, idempotency?: IdempotentAnswer): Promise<boolean> {
+  async save(id: string, code: StoredCode, idempotency?: IdempotentAnswer): Promise<boolean> {
     const key = this.#key(id)
-    const value = `L${JSON.stringify(record)}`
-    const ttl = String(Math.max(1, record.expiresAt - Date.now()))
+    const value = `L${code.value}`
+    const ttl = String(Math.max(1, code.expiresAt - Date.now()))
     if (!idempotency) return (await this.#run({ key, isReadOnly: false, command: ['SET', key, value, 'PX', ttl, 'NX'] })) !== null
     const { keyId, owner, answer, ttlSeconds } = idempotency
     if (!this.acceptsCodeId(id, keyId))
@@ -114,8 +114,7 @@ export class RedisStore implements CodeStore {
     const key = this.#key(id)
     const reply = await orUnavailable(CONSUME.run(this.#send, [key], []))
     if (typeof reply !== 'string') return { status: 'missing' }
-    const record = JSON.parse(reply.slice(1)) as CodeRecord
-    return { status: reply.startsWith('L') ? 'consumed' : 'reused', record }
+    return { status: reply.startsWith('L') ? 'consumed' : 'reused', value: reply.slice(1) }
   }
 
   async delete(id: string): Promise<void> {

@@ -1,10 +1,10 @@
 import type { RequestHandler } from 'express'
-import type { StoredAnswer } from '../../engine/idempotency.js'
-import { draftCode, issueCode, type CodeDraft } from '../../engine/issue.js'
+import { draftCode, issueCode } from '../../engine/issue.js'
 import { sendJson } from '../../http/send.js'
 import type { AuthcodeContext } from '../../options/context.js'
 import { caller } from './authenticate.js'
-import { codesBody, type CodesBody } from './body.js'
+import { codesAnswer } from './answer.js'
+import { codesBody } from './body.js'
 import { heldKey } from './claim-key.js'
 
 /**
@@ -30,11 +30,15 @@ export function issueMagicLinkCode(ctx: AuthcodeContext): RequestHandler {
       },
       key.id,
     )
-    const magicLink = magicLinkUrl === undefined ? undefined : linkWithCode(magicLinkUrl, draft.code)
-    const answer = answerFor(draft, body, magicLink)
+    const answer = codesAnswer(draft.code, draft.record.expiresAt, body, magicLinkUrl)
     await issueCode(engine, draft, {
-      ...(magicLink === undefined ? {} : { magicLink }),
-      answer: { keyId: key.id, owner, answer: key.seal(answer), ttlSeconds: idempotencyTtl },
+      ...(answer.magic_link === undefined ? {} : { magicLink: answer.magic_link }),
+      answer: {
+        keyId: key.id,
+        owner,
+        answer: key.seal({ code: draft.code, expiresAt: draft.record.expiresAt }),
+        ttlSeconds: idempotencyTtl,
+      },
     })
     if (singleActiveCode) {
       await engine.store.replaceActive(
@@ -43,27 +47,6 @@ export function issueMagicLinkCode(ctx: AuthcodeContext): RequestHandler {
         draft.record.expiresAt - Date.now(),
       )
     }
-    sendJson(res, answer.status, answer.body)
+    sendJson(res, 201, answer)
   }
-}
-
-/** The 201 a new code gets, and every replay of it. */
-function answerFor({ code, record }: CodeDraft, body: CodesBody, magicLink: string | undefined): StoredAnswer {
-  return {
-    status: 201,
-    body: {
-      code,
-      expires_in: body.ttl,
-      expires_at: new Date(record.expiresAt).toISOString(),
-      external_user_id: body.external_user_id,
-      ...(magicLink === undefined ? {} : { magic_link: magicLink }),
-    },
-  }
-}
-
-/** `magicLinkUrl` with `code` added to its query; its other parameters are kept. */
-function linkWithCode(base: string, code: string): string {
-  const url = new URL(base)
-  url.searchParams.set('code', code)
-  return url.href
 }
