@@ -67,10 +67,11 @@ export function storeContract(makeStore: () => Promise<StoreUnderTest> | StoreUn
 
   it('keeps the consumed marker until the original expiry, then forgets it', async () => {
     const id = randomUUID()
-    await store.save(id, record(200))
+    // Long enough that a loaded machine still reads the marker before it lapses.
+    await store.save(id, record(500))
     await store.consume(id)
     expect((await store.consume(id)).status).to.equal('reused')
-    await elapse(250)
+    await elapse(550)
     expect(await store.consume(id)).to.deep.equal({ status: 'missing' })
   })
 
@@ -103,10 +104,10 @@ export function storeContract(makeStore: () => Promise<StoreUnderTest> | StoreUn
 
   it('grants a claim once until its TTL passes, then again', async () => {
     const id = randomUUID()
-    expect(await store.claimOnce(id, 100)).to.equal(true)
-    expect(await store.claimOnce(id, 100)).to.equal(false)
-    await elapse(150)
-    expect(await store.claimOnce(id, 100)).to.equal(true)
+    expect(await store.claimOnce(id, 500)).to.equal(true)
+    expect(await store.claimOnce(id, 500)).to.equal(false)
+    await elapse(550)
+    expect(await store.claimOnce(id, 500)).to.equal(true)
   })
 
   it('keeps claims of different ids apart', async () => {
