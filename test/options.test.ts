@@ -70,4 +70,6 @@ describe('authcode() options', () => {
     fails(baseOptions({ store, clients: [{ id: 'a', resources: ['https://api.example.com/#x'] }] }), /RFC 8707/, 'invalid'))
   it('refuses a client secret shorter than 16 characters', () =>
     fails(baseOptions({ store, clients: [{ id: 'a', secret: 'x' }] }), /"clients\[0\]\.secret" length must be at least 16/, 'invalid'))
+  it('refuses durability without redis, since it waits for Redis replicas', () =>
+    fails(baseOptions({ store, durability: { replicas: 1, timeoutMs: 100 } }), /"durability" waits for Redis replicas/, 'conflict'))
 })

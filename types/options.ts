@@ -220,6 +220,13 @@ export interface AuthcodeOptions {
    * of Redis alone then opens nothing, even for a guessed Idempotency-Key. Keep it out of Redis.
    */
   atRestKey?: Buffer | string
+  /**
+   * After every write single use depends on (a consumption, a signature claim, an idempotent
+   * answer), wait until `replicas` replicas acknowledged it (Redis `WAIT`, at most `timeoutMs`),
+   * else answer 503: a failover to a replica then cannot bring a consumed code back. Only with
+   * `redis`; the wait holds the connection, so keep `timeoutMs` short. @default off
+   */
+  durability?: { replicas: number; timeoutMs: number }
   /** Where the router logs (start-up warnings, failed requests). @default console */
   logger?: AuthcodeLogger
   /** Seconds an idempotency record is kept. @default 86400 */

@@ -70,7 +70,15 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     ...rest,
     accessTokens: options.accessTokens ?? [],
     // Joi's xor guarantees exactly one of store and redis.
-    store: tracedStore(options.store ?? new RedisStore({ client: redis as RedisConnection, prefix: options.keyPrefix }), telemetry),
+    store: tracedStore(
+      options.store ??
+        new RedisStore({
+          client: redis as RedisConnection,
+          prefix: options.keyPrefix,
+          ...(options.durability ? { durability: options.durability } : {}),
+        }),
+      telemetry,
+    ),
     telemetry,
     baseUrl: options.issuer.replace(/\/+$/, ''),
     clients,

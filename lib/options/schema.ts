@@ -129,6 +129,10 @@ export const optionsSchema = Joi.object<AuthcodeOptions>({
   findUser: Joi.function(),
   issueTokens: Joi.function(),
   magicLinkUrl: Joi.string().uri({ scheme: ['https', 'http'] }),
+  durability: Joi.object({
+    replicas: Joi.number().integer().min(1).required(),
+    timeoutMs: Joi.number().integer().min(1).max(DEFAULTS.commandTimeoutMs).required(),
+  }),
   atRestKey: Joi.any().custom((value, helpers) =>
     atRestKeyBytes(value) ? value : helpers.message({ custom: '"atRestKey" must be 32 bytes: a Buffer, or 43 characters of base64url' }),
   ),
@@ -149,9 +153,11 @@ export const optionsSchema = Joi.object<AuthcodeOptions>({
   singleActiveCode: Joi.boolean().default(DEFAULTS.singleActiveCode),
 })
   .xor('redis', 'store')
+  .without('durability', 'store')
   .oxor('accessTokens', 'verifyAccessToken')
   .oxor('session', 'getUser')
   .messages({
     'object.missing': 'one of "redis" (a connected node-redis client) or "store" (e.g. new MemoryStore()) is required',
     'object.xor': 'give "redis" or "store", not both',
+    'object.without': '"durability" waits for Redis replicas: give it with "redis" (a RedisStore of your own takes it as an option)',
   })

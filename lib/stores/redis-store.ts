@@ -3,7 +3,9 @@ import type { StoreHealth } from '../../types/health.js'
 import type { RedisConnection } from '../../types/options.js'
 import type { CodeStore, ConsumeResult, IdempotencyClaim, IdempotentAnswer, StoredCode } from '../../types/store.js'
 import { DEFAULTS } from '../defaults.js'
-import { isRedisCluster, LuaScript, orUnavailable, redisCommandSender, type SendRedisCommand } from './redis-commands.js'
+import { isRedisCluster, orUnavailable, redisCommandSender, type SendRedisCommand } from './redis-commands.js'
+import { CLAIM, CONSUME, RELEASE, REVOKE, SAVE_ANSWERED } from './redis-scripts.js'
+import { durableWrites, type Durability } from './durability.js'
 import { onRedisReady, redisHealth } from './redis-health.js'
 import { RedisRateLimitStore } from './redis-rate-limit-store.js'
 import { slotTag } from './slot-tag.js'
@@ -16,55 +18,13 @@ export interface RedisStoreOptions {
   prefix?: string
   /** Milliseconds one command (round trip included) may take before the request answers 503. @default {@link DEFAULTS.commandTimeoutMs} (1500) */
   commandTimeoutMs?: number
+  /**
+   * Wait for replicas to acknowledge every write single use depends on (a consumption, a
+   * signature claim, an idempotent answer) before answering, so a failover cannot resurrect a
+   * consumed code; too few in time answers 503. Off by default.
+   */
+  durability?: Durability
 }
-
-/**
- * Marks a live record consumed and returns what it held, in one atomic step: `L…` was live
- * (this call consumed it), `C…` was already consumed (a replay), nil is unknown or expired.
- * The marker keeps the original TTL, so reuse is detected until the code would have expired.
- */
-const CONSUME = new LuaScript(`
-local v = redis.call('GET', KEYS[1])
-if not v then return false end
-if string.sub(v, 1, 1) == 'L' then
-  redis.call('SET', KEYS[1], 'C' .. string.sub(v, 2), 'KEEPTTL')
-end
-return v
-`)
-
-/** Takes an idempotency key (a hash: state, fp, owner, answer) or returns what it holds. */
-const CLAIM = new LuaScript(`
-local r = redis.call('HMGET', KEYS[1], 'state', 'fp', 'answer')
-if not r[1] then
-  redis.call('HSET', KEYS[1], 'state', 'pending', 'fp', ARGV[1], 'owner', ARGV[2])
-  redis.call('PEXPIRE', KEYS[1], ARGV[3])
-  return {'claimed'}
-end
-return r
-`)
-
-/** Saves a code and the answer of the request that holds the idempotency key, in one step. */
-const SAVE_ANSWERED = new LuaScript(`
-if redis.call('HGET', KEYS[2], 'owner') ~= ARGV[3] then return 0 end
-if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 0 end
-redis.call('HSET', KEYS[2], 'state', 'done', 'answer', ARGV[4])
-redis.call('HDEL', KEYS[2], 'owner')
-redis.call('EXPIRE', KEYS[2], ARGV[5])
-return 1
-`)
-
-/** Drops an idempotency key only if `owner` still holds it. */
-const RELEASE = new LuaScript(`
-if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return 1
-`)
-
-/** Deletes a code that is still live; a consumed one keeps its reuse marker. */
-const REVOKE = new LuaScript(`
-local v = redis.call('GET', KEYS[1])
-if v and string.sub(v, 1, 1) == 'L' then redis.call('DEL', KEYS[1]) end
-return 1
-`)
 
 /**
  * Codes in Redis under `prefix + "{" + tag + "}code:" + SHA-256(code)` and idempotency
@@ -80,6 +40,7 @@ export class RedisStore implements CodeStore {
   /** True on a Redis Cluster: a script may only touch keys of one hash slot. */
   readonly #cluster: boolean
   readonly #send: SendRedisCommand
+  readonly #durable: (key: string) => Promise<void>
   readonly #client: RedisConnection
   /** Held here so that the connection, which holds them weakly, calls them while this store lives. */
   readonly #reconnectListeners = new Set<() => void>()
@@ -89,6 +50,7 @@ export class RedisStore implements CodeStore {
     this.#client = options.client
     this.#cluster = isRedisCluster(options.client)
     this.#send = redisCommandSender(options.client, options.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs)
+    this.#durable = durableWrites(this.#send, options.durability)
   }
 
   /** On a Redis Cluster, a code saved with an idempotent answer must share its record's hash slot; elsewhere any id will do. */
@@ -104,17 +66,21 @@ export class RedisStore implements CodeStore {
     const { keyId, owner, answer, ttlSeconds } = idempotency
     if (!this.acceptsCodeId(id, keyId))
       throw new TypeError('RedisStore: save a code with an answer only under an id acceptsCodeId() accepts')
-    return (
-      (await orUnavailable(SAVE_ANSWERED.run(this.#send, [key, this.#idemKey(keyId)], [value, ttl, owner, answer, String(ttlSeconds)]))) ===
-      1
+    const saved = await orUnavailable(
+      SAVE_ANSWERED.run(this.#send, [key, this.#idemKey(keyId)], [value, ttl, owner, answer, String(ttlSeconds)]),
     )
+    if (saved !== 1) return false
+    await this.#durable(key)
+    return true
   }
 
   async consume(id: string): Promise<ConsumeResult> {
     const key = this.#key(id)
     const reply = await orUnavailable(CONSUME.run(this.#send, [key], []))
     if (typeof reply !== 'string') return { status: 'missing' }
-    return { status: reply.startsWith('L') ? 'consumed' : 'reused', value: reply.slice(1) }
+    if (!reply.startsWith('L')) return { status: 'reused', value: reply.slice(1) }
+    await this.#durable(key)
+    return { status: 'consumed', value: reply.slice(1) }
   }
 
   async delete(id: string): Promise<void> {
@@ -124,7 +90,9 @@ export class RedisStore implements CodeStore {
   async claimOnce(id: string, ttlMs: number): Promise<boolean> {
     const key = `${this.prefix}once:${id}`
     const reply = await this.#run({ key, isReadOnly: false, command: ['SET', key, '1', 'PX', String(Math.max(1, Math.ceil(ttlMs))), 'NX'] })
-    return reply === 'OK'
+    if (reply !== 'OK') return false
+    await this.#durable(key)
+    return true
   }
 
   async claimIdempotencyKey(keyId: string, fingerprint: string, owner: string, lockMs: number): Promise<IdempotencyClaim> {
