@@ -109,7 +109,7 @@ export interface RateLimitOptions {
   perClient?: RateLimitRule | false
   /** Per (client, external_user_id) on `POST /codes`. @default 5 per 15 minutes */
   perSubject?: RateLimitRule | false
-  /** Per IP on `/authorize` and `/token`. @default 60 per minute */
+  /** Per IP on `/authorize`, `/token` and `/oauth/token`. @default 60 per minute */
   perIp?: RateLimitRule | false
   /**
    * Per IP: failed client or bearer authentications at `POST /codes`, `getAuthorizationCode`

@@ -28,9 +28,14 @@ interface SentinelLike {
   sendCommand(readOnly: boolean, args: string[], options?: object): Promise<unknown>
 }
 
-/** Whether a value can send raw commands like a node-redis client, cluster or Sentinel. */
+/**
+ * Whether a value is a node-redis (v5+) client, cluster or Sentinel: it sends raw commands, and
+ * it is a cluster (`masters`), a Sentinel (`getSentinelNode`) or a client (`isOpen`). An ioredis
+ * client, whose `sendCommand` takes a command object, is not one.
+ */
 export function isRedisConnection(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && typeof (value as { sendCommand?: unknown }).sendCommand === 'function'
+  if (typeof value !== 'object' || value === null || typeof (value as { sendCommand?: unknown }).sendCommand !== 'function') return false
+  return isRedisCluster(value) || 'getSentinelNode' in value || 'isOpen' in value
 }
 
 /**
