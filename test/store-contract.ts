@@ -200,27 +200,112 @@ export function storeContract(makeStore: () => Promise<StoreUnderTest> | StoreUn
     })
   })
 
-  describe('one active code per group', () => {
-    it('deletes the code recorded before when a new one replaces it', async () => {
+  describe('peeking', () => {
+    it('sees a live code without consuming it, then a consumed one, then none', async () => {
+      const id = randomUUID()
+      const saved = record(60_000)
+      await store.save(id, saved)
+      expect(await store.peek(id)).to.deep.equal({ status: 'live', value: saved.value })
+      expect(await store.peek(id)).to.deep.equal({ status: 'live', value: saved.value })
+      expect((await store.consume(id)).status).to.equal('consumed')
+      expect(await store.peek(id)).to.deep.equal({ status: 'consumed' })
+      expect(await store.peek(randomUUID())).to.deep.equal({ status: 'missing' })
+    })
+  })
+
+  describe('owners and revocation', () => {
+    const owned = (group: string, clientId = 'crm') => ({ ...record(60_000), owner: { group, clientId } })
+
+    it('deletes every live code of an owner, of all clients or of one, but the one it spares', async () => {
       const group = randomUUID()
-      const [first, second] = [randomUUID(), randomUUID()]
-      await store.save(first, record(60_000))
-      await store.save(second, record(60_000))
-      await store.replaceActive(group, first, 60_000)
-      await store.replaceActive(group, second, 60_000)
-      expect(await store.consume(first)).to.deep.equal({ status: 'missing' })
-      expect((await store.consume(second)).status).to.equal('consumed')
+      const [a, b, c, d] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()]
+      await store.save(a, owned(group))
+      await store.save(b, owned(group, 'web'))
+      await store.save(c, owned(group))
+      await store.save(d, owned(randomUUID()))
+      expect(await store.revoke(group, { clientId: 'crm', except: c })).to.equal(1)
+      expect(await store.peek(a)).to.deep.equal({ status: 'missing' })
+      expect((await store.peek(b)).status).to.equal('live')
+      expect((await store.peek(c)).status).to.equal('live')
+      expect(await store.revoke(group)).to.equal(2)
+      expect((await store.peek(d)).status, 'another owner').to.equal('live')
     })
 
-    it('keeps the reuse marker of a replaced code that was already consumed', async () => {
+    it('keeps the reuse marker of a consumed code, and counts only live codes', async () => {
+      const group = randomUUID()
+      const [used, live] = [randomUUID(), randomUUID()]
+      await store.save(used, owned(group))
+      await store.save(live, owned(group))
+      await store.consume(used)
+      expect(await store.revoke(group)).to.equal(1)
+      expect((await store.consume(used)).status).to.equal('reused')
+      expect(await store.consume(live)).to.deep.equal({ status: 'missing' })
+    })
+  })
+
+  describe('passcodes', () => {
+    const PASSCODE = '482913'
+    const macOf = (guess: string) => (id: string) => `mac:${id}:${guess}`
+    const withPasscode = (id: string, group: string, maxAttempts = 3) => ({
+      ...record(60_000),
+      owner: { group: `owner-${group}`, clientId: 'crm' },
+      passcode: { group, mac: macOf(PASSCODE)(id), wrappedKey: `wrapped-${id}`, maxAttempts },
+    })
+
+    it('consumes the code and its passcode together with the right passcode', async () => {
+      const [id, group] = [randomUUID(), randomUUID()]
+      const saved = withPasscode(id, group)
+      await store.save(id, saved)
+      expect(await store.consumePasscode(group, macOf(PASSCODE))).to.deep.equal({
+        status: 'consumed',
+        id,
+        value: saved.value,
+        wrappedKey: `wrapped-${id}`,
+      })
+      expect((await store.consume(id)).status).to.equal('reused')
+      expect(await store.consumePasscode(group, macOf(PASSCODE))).to.deep.equal({ status: 'missing' })
+    })
+
+    it('lets the passcode go with the code when the code is redeemed', async () => {
+      const [id, group] = [randomUUID(), randomUUID()]
+      await store.save(id, withPasscode(id, group))
+      expect((await store.consume(id)).status).to.equal('consumed')
+      expect(await store.consumePasscode(group, macOf(PASSCODE))).to.deep.equal({ status: 'missing' })
+    })
+
+    it('counts wrong passcodes and burns the grant at the last allowed one', async () => {
+      const [id, group] = [randomUUID(), randomUUID()]
+      await store.save(id, withPasscode(id, group, 3))
+      expect(await store.consumePasscode(group, macOf('000000'))).to.deep.equal({ status: 'wrong', attemptsLeft: 2 })
+      expect(await store.consumePasscode(group, macOf('000001'))).to.deep.equal({ status: 'wrong', attemptsLeft: 1 })
+      expect(await store.consumePasscode(group, macOf('000002'))).to.deep.equal({ status: 'burned', id })
+      expect(await store.consumePasscode(group, macOf(PASSCODE))).to.deep.equal({ status: 'missing' })
+      expect((await store.consume(id)).status, 'the code burned with it').to.equal('reused')
+    })
+
+    it('evaluates at most maxAttempts of 40 concurrent wrong passcodes', async () => {
+      const [id, group] = [randomUUID(), randomUUID()]
+      await store.save(id, withPasscode(id, group, 5))
+      let evaluated = 0
+      const results = await fanOut(40, (i) => store.consumePasscode(group, (codeId) => (evaluated++, macOf(`9${i}`)(codeId))))
+      expect(tally(results, (r) => r.status)).to.deep.equal({ wrong: 4, burned: 1, missing: 35 })
+      expect(evaluated, 'HMACs asked for').to.be.at.most(40)
+    })
+
+    it('keeps one live passcode per group: a new one replaces the old, whose code still works as a link', async () => {
       const group = randomUUID()
       const [first, second] = [randomUUID(), randomUUID()]
-      await store.save(first, record(60_000))
-      await store.replaceActive(group, first, 60_000)
-      await store.consume(first)
-      await store.save(second, record(60_000))
-      await store.replaceActive(group, second, 60_000)
-      expect((await store.consume(first)).status).to.equal('reused')
+      await store.save(first, withPasscode(first, group))
+      const newer = withPasscode(second, group)
+      await store.save(second, newer)
+      expect(await store.consumePasscode(group, macOf(PASSCODE))).to.deep.equal({
+        status: 'consumed',
+        id: second,
+        value: newer.value,
+        wrappedKey: `wrapped-${second}`,
+      })
+      expect(await store.consumePasscode(group, macOf(PASSCODE))).to.deep.equal({ status: 'missing' })
+      expect((await store.consume(first)).status).to.equal('consumed')
     })
   })
 }

@@ -227,6 +227,12 @@ export interface AuthcodeOptions {
    * `redis`; the wait holds the connection, so keep `timeoutMs` short. @default off
    */
   durability?: { replicas: number; timeoutMs: number }
+  /**
+   * One-time passcodes `POST /codes` issues with `otp: true`: `length` decimal digits (4–10),
+   * and `maxAttempts` wrong ones (1–10) before the grant burns; `false` turns them off.
+   * @default { length: 6, maxAttempts: 5 }
+   */
+  otp?: false | { length?: number; maxAttempts?: number }
   /** Where the router logs (start-up warnings, failed requests). @default console */
   logger?: AuthcodeLogger
   /** Seconds an idempotency record is kept. @default 86400 */

@@ -15,6 +15,8 @@ export interface StoredAnswer {
   code: string
   /** Epoch milliseconds. */
   expiresAt: number
+  /** The passcode issued with the code, if any. */
+  otp?: string
 }
 
 /** What a request holding a fresh key, or repeating a finished one, goes on with. */
@@ -81,15 +83,18 @@ export class IdempotencyKey {
     return createHmac('sha256', this.#macKey).update(canonicalJson(payload)).digest().subarray(0, 16).toString('base64url')
   }
 
-  /** Encrypts an answer (the code's 32 bytes and its expiry), bound to this key's record id. */
+  /** Encrypts an answer (the code's 32 bytes, its expiry, and the passcode's digits), bound to this key's record id. */
   seal(answer: StoredAnswer): string {
-    return seal(this.#sealKey, new ByteWriter().raw(Buffer.from(answer.code, 'base64url')).uint48(answer.expiresAt).done(), this.id)
+    const writer = new ByteWriter().raw(Buffer.from(answer.code, 'base64url')).uint48(answer.expiresAt)
+    return seal(this.#sealKey, answer.otp === undefined ? writer.done() : writer.text(answer.otp).done(), this.id)
   }
 
   /** Decrypts what {@link seal} produced. @throws Error if it was altered. */
   open(sealed: string): StoredAnswer {
-    const reader = new ByteReader(open(this.#sealKey, sealed, this.id))
-    return { code: reader.raw(32).toString('base64url'), expiresAt: reader.uint48() }
+    const bytes = open(this.#sealKey, sealed, this.id)
+    const reader = new ByteReader(bytes)
+    const answer: StoredAnswer = { code: reader.raw(32).toString('base64url'), expiresAt: reader.uint48() }
+    return bytes.length > 38 ? { ...answer, otp: reader.text() } : answer
   }
 }
 

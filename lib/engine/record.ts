@@ -109,8 +109,13 @@ export function sealRecord(atRest: AtRest, code: string, id: string, record: Cod
  * open (altered, or sealed under another `atRestKey`).
  */
 export function openRecord(atRest: AtRest, code: string, id: string, value: string): CodeRecord | undefined {
+  return openRecordWith(atRest.recordKey(code), id, value)
+}
+
+/** The record under `id` opened with its record key (as a passcode unwraps it), or `undefined`. */
+export function openRecordWith(recordKey: Buffer, id: string, value: string): CodeRecord | undefined {
   try {
-    return decodeRecord(open(atRest.recordKey(code), value, id))
+    return decodeRecord(open(recordKey, value, id))
   } catch {
     return undefined
   }

@@ -1,3 +1,4 @@
+import type { AuthcodeEventMap } from '../../types/events.js'
 import type { Grant, RedeemExpectation } from '../../types/grant.js'
 import { InvalidGrantError, InvalidTargetError } from '../errors/oauth.js'
 import { EventHandlerFailedError } from '../errors/problems.js'
@@ -41,16 +42,26 @@ export async function redeemCode(engine: Engine, code: unknown, expect: RedeemEx
     await emit(engine, 'authorization.CodeReuseDetected', grant)
     throw new InvalidGrantError('The authorization code was already used.')
   }
+  return finishRedemption(engine, record, expect)
+}
+
+/**
+ * What follows a consumption (of a code, or of its passcode): the consumed record must match
+ * what the redeemer presented, and `authorization.CodeRedeemed` hears of the grant.
+ * @throws InvalidGrantError for an expired or mismatching record, which stays consumed.
+ */
+export async function finishRedemption(engine: Engine, record: CodeRecord, expect: RedeemExpectation): Promise<Grant> {
+  const grant = toGrant(record)
   try {
     checkBinding(record, expect)
   } catch (err) {
-    telemetry?.redeemFailed(hasExpired(record) ? 'expired' : 'binding', grant.kind)
+    engine.telemetry?.redeemFailed(hasExpired(record) ? 'expired' : 'binding', grant.kind)
     throw err
   }
   // RFC 8707 §2.2: the grant carries just the one resource the token request named.
   const redeemed = expect.resource === undefined ? grant : { ...grant, resource: [expect.resource] }
   await emit(engine, 'authorization.CodeRedeemed', redeemed)
-  telemetry?.codeRedeemed(grant.kind)
+  engine.telemetry?.codeRedeemed(grant.kind)
   return redeemed
 }
 
@@ -83,9 +94,14 @@ function checkBinding(record: CodeRecord, expect: RedeemExpectation): void {
   }
 }
 
-async function emit(engine: Engine, type: 'authorization.CodeRedeemed' | 'authorization.CodeReuseDetected', grant: Grant): Promise<void> {
+/** Emits an event of redemption; a handler that throws fails the redemption with `event-handler-failed`. */
+export async function emit<T extends 'authorization.CodeRedeemed' | 'authorization.CodeReuseDetected' | 'authorization.CodesRevoked'>(
+  engine: Engine,
+  type: T,
+  data: AuthcodeEventMap[T],
+): Promise<void> {
   try {
-    await engine.events.emit(type, grant)
+    await engine.events.emit(type, data)
   } catch (err) {
     throw new EventHandlerFailedError(type, err)
   }

@@ -129,6 +129,10 @@ export const optionsSchema = Joi.object<AuthcodeOptions>({
   findUser: Joi.function(),
   issueTokens: Joi.function(),
   magicLinkUrl: Joi.string().uri({ scheme: ['https', 'http'] }),
+  otp: Joi.alternatives(
+    Joi.valid(false),
+    Joi.object({ length: Joi.number().integer().min(4).max(10), maxAttempts: Joi.number().integer().min(1).max(10) }),
+  ),
   durability: Joi.object({
     replicas: Joi.number().integer().min(1).required(),
     timeoutMs: Joi.number().integer().min(1).max(DEFAULTS.commandTimeoutMs).required(),

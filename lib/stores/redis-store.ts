@@ -1,10 +1,20 @@
 import type { Store as RateLimitStore } from 'express-rate-limit'
 import type { StoreHealth } from '../../types/health.js'
 import type { RedisConnection } from '../../types/options.js'
-import type { CodeStore, ConsumeResult, IdempotencyClaim, IdempotentAnswer, StoredCode } from '../../types/store.js'
+import type {
+  CodeStore,
+  ConsumeResult,
+  IdempotencyClaim,
+  IdempotentAnswer,
+  PasscodeResult,
+  PeekResult,
+  StoredCode,
+} from '../../types/store.js'
 import { DEFAULTS } from '../defaults.js'
 import { isRedisCluster, orUnavailable, redisCommandSender, type SendRedisCommand } from './redis-commands.js'
-import { CLAIM, CONSUME, RELEASE, REVOKE, SAVE_ANSWERED } from './redis-scripts.js'
+import { RedisKeys } from './redis-keys.js'
+import { saveCode } from './redis-save.js'
+import { CLAIM, CONSUME, PASSCODE, RELEASE, REVOKE } from './redis-scripts.js'
 import { durableWrites, type Durability } from './durability.js'
 import { onRedisReady, redisHealth } from './redis-health.js'
 import { RedisRateLimitStore } from './redis-rate-limit-store.js'
@@ -27,19 +37,17 @@ export interface RedisStoreOptions {
 }
 
 /**
- * Codes in Redis under `prefix + "{" + tag + "}code:" + SHA-256(code)` and idempotency
- * records under `prefix + "{" + tag + "}idem:" + keyId`, where the hash tag is
- * {@link slotTag} of the id: each operation is one command or script on one hash slot
- * (cluster-safe). A code is saved together with its idempotent answer in one script; on a
- * Redis Cluster that script needs the code drawn with its idempotency record's tag, on a
- * standalone server or Sentinel any two keys may share it. One-time claims live under
- * `prefix + "once:" + id`.
+ * Codes in Redis, where {@link RedisKeys} says, each operation one command or script on one hash
+ * slot (cluster-safe). A code is saved with its passcode and idempotent answer in one script; on
+ * a standalone server or Sentinel that script also files it under its owner, on a Redis Cluster
+ * a second one does (the code is drawn into its idempotency record's slot there).
  */
 export class RedisStore implements CodeStore {
   readonly prefix: string
   /** True on a Redis Cluster: a script may only touch keys of one hash slot. */
   readonly #cluster: boolean
   readonly #send: SendRedisCommand
+  readonly #keys: RedisKeys
   readonly #durable: (key: string) => Promise<void>
   readonly #client: RedisConnection
   /** Held here so that the connection, which holds them weakly, calls them while this store lives. */
@@ -47,6 +55,7 @@ export class RedisStore implements CodeStore {
 
   constructor(options: RedisStoreOptions) {
     this.prefix = options.prefix ?? DEFAULTS.keyPrefix
+    this.#keys = new RedisKeys(this.prefix)
     this.#client = options.client
     this.#cluster = isRedisCluster(options.client)
     this.#send = redisCommandSender(options.client, options.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs)
@@ -59,36 +68,41 @@ export class RedisStore implements CodeStore {
   }
 
   async save(id: string, code: StoredCode, idempotency?: IdempotentAnswer): Promise<boolean> {
-    const key = this.#key(id)
-    const value = `L${code.value}`
-    const ttl = String(Math.max(1, code.expiresAt - Date.now()))
-    if (!idempotency) return (await this.#run({ key, isReadOnly: false, command: ['SET', key, value, 'PX', ttl, 'NX'] })) !== null
-    const { keyId, owner, answer, ttlSeconds } = idempotency
-    if (!this.acceptsCodeId(id, keyId))
+    if (idempotency && !this.acceptsCodeId(id, idempotency.keyId)) {
       throw new TypeError('RedisStore: save a code with an answer only under an id acceptsCodeId() accepts')
-    const saved = await orUnavailable(
-      SAVE_ANSWERED.run(this.#send, [key, this.#idemKey(keyId)], [value, ttl, owner, answer, String(ttlSeconds)]),
-    )
-    if (saved !== 1) return false
-    await this.#durable(key)
+    }
+    const { saved, replaced } = await saveCode(this.#send, this.#keys, this.#cluster, id, code, idempotency)
+    if (!saved) return false
+    // One live passcode per (client, user): the one before stops working.
+    if (replaced !== undefined)
+      await this.#run({ key: this.#keys.passcode(replaced), isReadOnly: false, command: ['DEL', this.#keys.passcode(replaced)] })
+    if (idempotency) await this.#durable(this.#keys.code(id))
     return true
   }
 
   async consume(id: string): Promise<ConsumeResult> {
-    const key = this.#key(id)
-    const reply = await orUnavailable(CONSUME.run(this.#send, [key], []))
+    const key = this.#keys.code(id)
+    const reply = await orUnavailable(CONSUME.run(this.#send, [key, this.#keys.passcode(id)], []))
     if (typeof reply !== 'string') return { status: 'missing' }
     if (!reply.startsWith('L')) return { status: 'reused', value: reply.slice(1) }
     await this.#durable(key)
     return { status: 'consumed', value: reply.slice(1) }
   }
 
+  async peek(id: string): Promise<PeekResult> {
+    const key = this.#keys.code(id)
+    const reply = await this.#run({ key, isReadOnly: true, command: ['GET', key] })
+    if (typeof reply !== 'string') return { status: 'missing' }
+    return reply.startsWith('L') ? { status: 'live', value: reply.slice(1) } : { status: 'consumed' }
+  }
+
   async delete(id: string): Promise<void> {
-    await this.#run({ key: this.#key(id), isReadOnly: false, command: ['DEL', this.#key(id)] })
+    const [code, passcode] = [this.#keys.code(id), this.#keys.passcode(id)]
+    await this.#run({ key: code, isReadOnly: false, command: ['DEL', code, passcode] })
   }
 
   async claimOnce(id: string, ttlMs: number): Promise<boolean> {
-    const key = `${this.prefix}once:${id}`
+    const key = this.#keys.once(id)
     const reply = await this.#run({ key, isReadOnly: false, command: ['SET', key, '1', 'PX', String(Math.max(1, Math.ceil(ttlMs))), 'NX'] })
     if (reply !== 'OK') return false
     await this.#durable(key)
@@ -96,7 +110,7 @@ export class RedisStore implements CodeStore {
   }
 
   async claimIdempotencyKey(keyId: string, fingerprint: string, owner: string, lockMs: number): Promise<IdempotencyClaim> {
-    const reply = await orUnavailable(CLAIM.run(this.#send, [this.#idemKey(keyId)], [fingerprint, owner, String(lockMs)]))
+    const reply = await orUnavailable(CLAIM.run(this.#send, [this.#keys.idempotency(keyId)], [fingerprint, owner, String(lockMs)]))
     const [state, fp, answer] = reply as Array<string | null>
     if (state === 'claimed') return { status: 'claimed' }
     if (state === 'done' && typeof answer === 'string') return { status: 'done', fingerprint: String(fp), answer }
@@ -104,13 +118,34 @@ export class RedisStore implements CodeStore {
   }
 
   async releaseIdempotencyKey(keyId: string, owner: string): Promise<void> {
-    await orUnavailable(RELEASE.run(this.#send, [this.#idemKey(keyId)], [owner]))
+    await orUnavailable(RELEASE.run(this.#send, [this.#keys.idempotency(keyId)], [owner]))
   }
 
-  async replaceActive(groupId: string, id: string, ttlMs: number): Promise<void> {
-    const key = `${this.prefix}active:${groupId}`
-    const previous = await this.#run({ key, isReadOnly: false, command: ['SET', key, id, 'PX', String(Math.max(1, ttlMs)), 'GET'] })
-    if (typeof previous === 'string' && previous !== id) await orUnavailable(REVOKE.run(this.#send, [this.#key(previous)], []))
+  async consumePasscode(group: string, macFor: (id: string) => string): Promise<PasscodeResult> {
+    const pointer = this.#keys.pointer(group)
+    const id = await this.#run({ key: pointer, isReadOnly: false, command: ['GET', pointer] })
+    if (typeof id !== 'string') return { status: 'missing' }
+    const key = this.#keys.code(id)
+    const reply = (await orUnavailable(PASSCODE.run(this.#send, [key, this.#keys.passcode(id)], [macFor(id)]))) as unknown[]
+    if (reply[0] === 'missing') return { status: 'missing' }
+    // Every outcome but a missing passcode wrote (an attempt counted, or the grant consumed).
+    await this.#durable(key)
+    if (reply[0] === 'wrong') return { status: 'wrong', attemptsLeft: Number(reply[1]) }
+    if (reply[0] === 'burned') return { status: 'burned', id }
+    return { status: 'consumed', id, value: String(reply[1]), wrappedKey: String(reply[2]) }
+  }
+
+  async revoke(group: string, { clientId, except }: { clientId?: string; except?: string } = {}): Promise<number> {
+    const index = this.#keys.owner(group)
+    const members = (await this.#run({ key: index, isReadOnly: false, command: ['ZRANGE', index, '0', '-1'] })) as string[]
+    let revoked = 0
+    for (const member of members) {
+      const [memberClient, id] = member.split('\n') as [string, string]
+      if ((clientId !== undefined && memberClient !== clientId) || id === except) continue
+      revoked += Number(await orUnavailable(REVOKE.run(this.#send, [this.#keys.code(id), this.#keys.passcode(id)], [])))
+      await this.#run({ key: index, isReadOnly: false, command: ['ZREM', index, member] })
+    }
+    return revoked
   }
 
   rateLimitStore(prefix: string): RateLimitStore {
@@ -126,14 +161,6 @@ export class RedisStore implements CodeStore {
   onReconnect(listener: () => void): void {
     this.#reconnectListeners.add(listener)
     onRedisReady(this.#client, listener)
-  }
-
-  #key(id: string): string {
-    return `${this.prefix}{${slotTag(id)}}code:${id}`
-  }
-
-  #idemKey(keyId: string): string {
-    return `${this.prefix}{${slotTag(keyId)}}idem:${keyId}`
   }
 
   #run(command: Parameters<SendRedisCommand>[0]): Promise<unknown> {

@@ -1,3 +1,4 @@
+import type { StoredAnswer } from '../../engine/idempotency.js'
 import type { CodesBody } from './body.js'
 
 /** The 201 body of a `POST /codes`, for a new code and for every replay of it. */
@@ -7,6 +8,8 @@ export interface CodesAnswer {
   expires_at: string
   external_user_id: string
   magic_link?: string
+  /** The one-time passcode, when the request asked for one. */
+  otp?: string
 }
 
 /**
@@ -14,13 +17,14 @@ export interface CodesAnswer {
  * its expiry) and the retried request's body, which is the one that was answered (its
  * fingerprint matched), so the record keeps no copy of the body.
  */
-export function codesAnswer(code: string, expiresAt: number, body: CodesBody, magicLinkUrl: string | undefined): CodesAnswer {
+export function codesAnswer({ code, expiresAt, otp }: StoredAnswer, body: CodesBody, magicLinkUrl: string | undefined): CodesAnswer {
   return {
     code,
     expires_in: body.ttl,
     expires_at: new Date(expiresAt).toISOString(),
     external_user_id: body.external_user_id,
     ...(magicLinkUrl === undefined ? {} : { magic_link: linkWithCode(magicLinkUrl, code) }),
+    ...(otp === undefined ? {} : { otp }),
   }
 }
 

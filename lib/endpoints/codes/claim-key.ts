@@ -31,7 +31,7 @@ export function claimKey(ctx: AuthcodeContext): RequestHandler {
     const claim = await claimIdempotencyKey(store, key, key.fingerprint(body))
     if (claim.kind === 'replay') {
       res.setHeader('Idempotent-Replayed', 'true')
-      sendJson(res, 201, codesAnswer(claim.answer.code, claim.answer.expiresAt, body, magicLinkUrl))
+      sendJson(res, 201, codesAnswer(claim.answer, body, magicLinkUrl))
       return
     }
     heldKey.set(res, { key, owner: claim.owner })

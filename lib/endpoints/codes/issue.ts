@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express'
-import { draftCode, issueCode } from '../../engine/issue.js'
+import { draftCode, issueCode, ownerGroup } from '../../engine/issue.js'
+import { newPasscode } from '../../engine/passcode.js'
 import { sendJson } from '../../http/send.js'
 import type { AuthcodeContext } from '../../options/context.js'
 import { caller } from './authenticate.js'
@@ -13,7 +14,7 @@ import { heldKey } from './claim-key.js'
  * sealed answer, which every retry with the key is answered with.
  */
 export function issueMagicLinkCode(ctx: AuthcodeContext): RequestHandler {
-  const { idempotencyTtl, magicLinkUrl, singleActiveCode } = ctx.options
+  const { idempotencyTtl, magicLinkUrl, singleActiveCode, otp } = ctx.options
   const { engine } = ctx
   return async function issueCodeForUser(_req, res) {
     const { clientId } = caller.get(res)
@@ -27,26 +28,18 @@ export function issueMagicLinkCode(ctx: AuthcodeContext): RequestHandler {
         clientId,
         ttlSeconds: body.ttl,
         ...(body.integration_context === undefined ? {} : { integrationContext: body.integration_context }),
+        ...(body.code_challenge === undefined ? {} : { codeChallenge: body.code_challenge }),
       },
       key.id,
     )
-    const answer = codesAnswer(draft.code, draft.record.expiresAt, body, magicLinkUrl)
+    const issued = { code: draft.code, expiresAt: draft.record.expiresAt, ...(body.otp && otp ? { otp: newPasscode(otp.length) } : {}) }
+    const answer = codesAnswer(issued, body, magicLinkUrl)
     await issueCode(engine, draft, {
       ...(answer.magic_link === undefined ? {} : { magicLink: answer.magic_link }),
-      answer: {
-        keyId: key.id,
-        owner,
-        answer: key.seal({ code: draft.code, expiresAt: draft.record.expiresAt }),
-        ttlSeconds: idempotencyTtl,
-      },
+      ...(issued.otp === undefined ? {} : { passcode: { value: issued.otp, maxAttempts: otp ? otp.maxAttempts : 0 } }),
+      answer: { keyId: key.id, owner, answer: key.seal(issued), ttlSeconds: idempotencyTtl },
     })
-    if (singleActiveCode) {
-      await engine.store.replaceActive(
-        engine.atRest.digest('group', `${clientId}\n${body.external_user_id}`),
-        draft.id,
-        draft.record.expiresAt - Date.now(),
-      )
-    }
+    if (singleActiveCode) await engine.store.revoke(ownerGroup(engine.atRest, body.external_user_id), { clientId, except: draft.id })
     sendJson(res, 201, answer)
   }
 }
