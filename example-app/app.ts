@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import express, { type ErrorRequestHandler, type Express } from 'express'
 import { canonicalHost } from './canonical-host.js'
-import { AUTH_MOUNT, clientsFor, createAuth, newServiceCredentials } from './auth.js'
+import { AUTH_MOUNT, clientsFor, createAuth, MAGIC_PATH, newServiceCredentials } from './auth.js'
 import { demoClientRouter } from './demo-client/router.js'
 import { html, type SafeHtml } from './html.js'
 import { sendPage } from './layout.js'
@@ -11,9 +11,11 @@ import { captureDemoRoutes } from './routes/capture-demo.js'
 import { homeRoutes } from './routes/home.js'
 import { consentRoutes } from './routes/consent.js'
 import { loginRoutes } from './routes/login.js'
+import { landingPage } from './routes/landing.js'
 import { magicLinkRoutes } from './routes/magic-link.js'
 import { mailboxRoutes } from './routes/mailbox.js'
 import { opsRoutes } from './routes/ops.js'
+import { supportRoutes } from './routes/support.js'
 import { OpsSeries } from './ops-series.js'
 import { sameOriginPosts, securityHeaders } from './security-headers.js'
 import { SESSION_COOKIE, sessionMiddleware } from './session.js'
@@ -131,7 +133,10 @@ export async function createExampleApp({
   app.use(opsRoutes(telemetry, opsSeries))
   app.use(loginRoutes())
   app.use(consentRoutes(auth))
-  app.use(magicLinkRoutes({ auth, baseUrl, serviceToken: credentials.accountServiceToken }))
+  app.use(magicLinkRoutes({ auth, baseUrl, clientId: clients.accountService.id, serviceToken: credentials.accountServiceToken }))
+  // The link's landing page: it reads its own form body and cookies, after the same-origin check above.
+  app.use(MAGIC_PATH, landingPage(auth))
+  app.use(supportRoutes(auth))
   app.use(mailboxRoutes(mailer))
   app.use(
     captureDemoRoutes({

@@ -6,12 +6,20 @@ import { userByEmail, userById } from './users.js'
 /** Where the app mounts express-authcode. */
 export const AUTH_MOUNT = '/api/id/v1/auth'
 
-/** Credentials of the app's back-end callers, made fresh at every start (nothing outside this process needs them). */
+/**
+ * The magic-link landing page (`magicLinkUrl`). The browser-binding cookie is scoped to it, so the
+ * pages that ask for a link and take a passcode live under it too.
+ */
+export const MAGIC_PATH = '/magic'
+
+/** The app's secrets: its back-end callers' credentials and the at-rest key, made fresh at every start (nothing outside this process needs them). */
 export interface ServiceCredentials {
   /** Bearer token of the account service, which asks `POST /codes` for magic-link codes. */
   accountServiceToken: string
   /** Client secret of the CRM, which calls Capture's `getAuthorizationCode`. */
   crmSecret: string
+  /** `atRestKey`, kept out of Redis: a dump of it then opens no record and lets nobody try passcodes offline. */
+  atRestKey: Buffer
 }
 
 /** The registered clients' ids and redirect URIs, derived from the app's public URL. */
@@ -20,6 +28,7 @@ export function clientsFor(baseUrl: string) {
     demoClient: { id: 'demo-client', redirectUri: `${baseUrl}/demo-client/callback` },
     demoNative: { id: 'demo-native', redirectUri: `${baseUrl}/demo-native/callback` },
     crm: { id: 'crm', redirectUri: `${baseUrl}/capture-demo/callback` },
+    /** The app's own back end, which asks `POST /codes` for magic links. */
     accountService: { id: 'account-service' },
   }
 }
@@ -29,6 +38,7 @@ export function createAuth(baseUrl: string, stores: Stores, credentials: Service
   const clients = clientsFor(baseUrl)
   return authcode({
     ...stores.codes,
+    atRestKey: credentials.atRestKey,
     issuer: `${baseUrl}${AUTH_MOUNT}`,
     clients: [
       { id: clients.demoClient.id, redirectUris: [clients.demoClient.redirectUri], scopes: ['openid', 'profile', 'email'] },
@@ -46,15 +56,19 @@ export function createAuth(baseUrl: string, stores: Stores, credentials: Service
     loginUrl: '/login',
     consentUrl: '/consent',
     getAuthTime: (req) => req.session.signedInAt,
-    magicLinkUrl: `${baseUrl}/magic`,
+    magicLinkUrl: `${baseUrl}${MAGIC_PATH}`,
     findUser,
     issueTokens,
   })
 }
 
-/** Fresh random credentials for the app's back-end callers. */
+/** Fresh random secrets for the app: its back-end callers' credentials and the at-rest key. */
 export function newServiceCredentials(): ServiceCredentials {
-  return { accountServiceToken: randomBytes(32).toString('base64url'), crmSecret: randomBytes(32).toString('base64url') }
+  return {
+    accountServiceToken: randomBytes(32).toString('base64url'),
+    crmSecret: randomBytes(32).toString('base64url'),
+    atRestKey: randomBytes(32),
+  }
 }
 
 /** Resolves a Capture lookup (`uuid`, `id`, or `key_attribute=email`) against the user directory. */

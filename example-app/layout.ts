@@ -30,6 +30,7 @@ export function sendPage(req: Request, res: Response, title: string, body: SafeH
                 <a href="/mailbox">Mailbox</a>
                 <a href="/demo-client">OAuth client</a>
                 <a href="/capture-demo">Capture call</a>
+                <a href="/support">Support</a>
                 ${
                   user
                     ? html`<form method="post" action="/logout" class="inline"><button class="link">Sign out</button></form>`

@@ -48,9 +48,10 @@ export class Mailer {
 }
 
 /**
- * The `authorization.CodeIssued` handler: e-mails a magic link to the user the code was
- * issued for. It runs before `POST /codes` stores the code; if it throws, the code is never
- * stored and the caller gets a 5xx, so no code exists that was never delivered.
+ * The `authorization.CodeIssued` handler: e-mails a magic link, and its passcode when there is
+ * one, to the user the code was issued for. It runs before `POST /codes` stores the code; if it
+ * throws, the code is never stored and the caller gets a 5xx, so no code exists that was never
+ * delivered.
  */
 export function sendMagicLinkEmail(mailer: Mailer) {
   return async ({ data }: AuthcodeEvent<'authorization.CodeIssued'>): Promise<void> => {
@@ -59,11 +60,16 @@ export function sendMagicLinkEmail(mailer: Mailer) {
     if (!user) throw new Error('no e-mail address for this user')
     const minutes = Math.round((data.expiresAt.getTime() - Date.now()) / 60_000)
     const link = data.magicLink
+    const passcode = data.otp
+      ? `Or type ${data.otp} on the page where you asked for it (on a phone, or where the link does not open).\n\n`
+      : ''
     await mailer.send({
       to: user.email,
       subject: 'Your sign-in link',
-      text: `Hello ${user.name},\n\nOpen this link to sign in. It works once and expires in ${minutes} minutes:\n\n${link}\n\nIf you did not ask for it, ignore this e-mail.\n`,
-      html: `<p>Hello ${escapeHtml(user.name)},</p><p><a href="${escapeHtml(link)}">Sign in</a> (works once, expires in ${minutes} minutes).</p>`,
+      text: `Hello ${user.name},\n\nOpen this link to sign in. It works once, in the browser where you asked for it, and expires in ${minutes} minutes:\n\n${link}\n\n${passcode}If you did not ask for it, ignore this e-mail.\n`,
+      html:
+        `<p>Hello ${escapeHtml(user.name)},</p><p><a href="${escapeHtml(link)}">Sign in</a> (works once, in the browser where you asked, expires in ${minutes} minutes).</p>` +
+        (data.otp ? `<p>Or type <strong>${escapeHtml(data.otp)}</strong> on the page where you asked for it.</p>` : ''),
     })
   }
 }

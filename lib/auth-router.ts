@@ -1,7 +1,8 @@
-import type { Request, Router } from 'express'
+import type { Request, Response, Router } from 'express'
 import type { AuthcodeEventHandler, AuthcodeEventType } from '../types/events.js'
 import type { AuthcodeHealth } from '../types/health.js'
 import type { Grant, RedeemExpectation } from '../types/grant.js'
+import type { MagicLinkLandingOptions } from '../types/landing.js'
 import type { ConsentInput } from './endpoints/authorize/consent.js'
 import type { AuthorizationServerMetadata } from './endpoints/metadata.js'
 import type { PasscodeRedemption } from './engine/redeem-passcode.js'
@@ -37,6 +38,29 @@ export interface AuthcodeRouter extends Router {
    * after a reported phishing mail; fires `authorization.CodesRevoked` and resolves how many.
    */
   revokeCodes(revocation: Revocation): Promise<number>
+  /**
+   * The scanner-safe landing page of magic links, a router to mount at the path of `magicLinkUrl`
+   * (`app.use('/login/magic', auth.magicLinkLanding({ signIn }))`). `GET` and `HEAD` never spend
+   * the code: they show `confirm` (a button that POSTs it back with a CSRF token bound to this
+   * browser), `other-browser` (a bound link without its verifier), `used` or `error`. The `POST`
+   * redeems it and calls `signIn(grant, req, res)`, which answers.
+   * @throws AuthcodeOptionsError without `magicLinkUrl`, or for a missing or unknown option.
+   */
+  magicLinkLanding(options: MagicLinkLandingOptions): Router
+  /**
+   * Binds the magic links this browser asks for to it: sets the binding cookie (a random PKCE
+   * verifier, `HttpOnly`, `SameSite=Lax`, `Secure` on https, `Path` of the landing page; the one
+   * the browser has is kept) and returns the `code_challenge` (S256) to send to `POST /codes`.
+   * Call it on a request under the landing page's path, which the cookie reaches.
+   * @throws AuthcodeOptionsError without `magicLinkUrl`.
+   */
+  bindBrowser(req: Request, res: Response): string
+  /**
+   * The verifier of the browser's binding cookie, for `auth.redeemOtp({ …, codeVerifier })` on the
+   * host's passcode page; that page must be under the landing page's path, which the cookie reaches.
+   * @throws AuthcodeOptionsError without `magicLinkUrl`.
+   */
+  browserVerifier(req: Request): string | undefined
   /** The RFC 8414 metadata document, also served at `/.well-known/oauth-authorization-server` under the mount path. */
   readonly metadata: AuthorizationServerMetadata
   /** The root path RFC 8414 §3.1 puts the document at, for the host to serve `metadata` there too. */

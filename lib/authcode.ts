@@ -1,11 +1,15 @@
-import { Router, type Request } from 'express'
+import { Router, type Request, type Response } from 'express'
 import type { AuthcodeEventHandler, AuthcodeEventType } from '../types/events.js'
 import type { RedeemExpectation } from '../types/grant.js'
+import type { MagicLinkLandingOptions } from '../types/landing.js'
 import type { AuthcodeOptions } from '../types/options.js'
 import { decideConsent, type ConsentInput } from './endpoints/authorize/consent.js'
 import { mountAuthorize } from './endpoints/authorize/route.js'
 import { mountCapture, mountCaptureToken } from './endpoints/capture/route.js'
 import { mountCodes } from './endpoints/codes/route.js'
+import { BrowserBinding, requireBinding } from './endpoints/landing/binding.js'
+import { landingOptions } from './endpoints/landing/options.js'
+import { landingRouter } from './endpoints/landing/route.js'
 import { buildMetadata, metadataPathFor, mountMetadata } from './endpoints/metadata.js'
 import { requireKind, type AuthcodeRouter } from './auth-router.js'
 import { mountToken } from './endpoints/token/route.js'
@@ -36,6 +40,7 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
     engine: { store: resolved.store, events: new EventBus(), atRest: new AtRest(resolved.atRestKey), telemetry: resolved.telemetry },
   }
   const metadata = buildMetadata(resolved)
+  const binding = resolved.magicLinkUrl === undefined ? undefined : new BrowserBinding(resolved.magicLinkUrl, resolved.logger)
   const router = Router() as AuthcodeRouter
   instrumentRoutes(router, resolved.telemetry)
   watchEvictionPolicy(resolved.store, resolved.logger)
@@ -59,6 +64,10 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
     redeem: async (code: string, expect: RedeemExpectation) => redeemCode(ctx.engine, code, requireKind(expect)),
     redeemOtp: (passcode: PasscodeRedemption) => redeemPasscode(ctx.engine, passcode),
     revokeCodes: (revocation: Revocation) => revokeCodes(ctx.engine, revocation),
+    magicLinkLanding: (landing: MagicLinkLandingOptions) =>
+      landingRouter(ctx, requireBinding(binding, 'magicLinkLanding'), landingOptions(landing)),
+    bindBrowser: (req: Request, res: Response) => requireBinding(binding, 'bindBrowser').bind(req, res),
+    browserVerifier: (req: Request) => requireBinding(binding, 'browserVerifier').verifierOf(req),
     metadata,
     metadataPath: metadataPathFor(resolved.issuer),
     health: () => routerHealth(resolved.store),

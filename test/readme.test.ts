@@ -1,23 +1,19 @@
 import { expect } from 'chai'
-import express, { type ErrorRequestHandler } from 'express'
+import express from 'express'
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import {
-  authcode,
-  CAPTURE_ERRORS,
-  EventHandlerFailedError,
-  InvalidGrantError,
-  MemoryStore,
-  OPTIONS_ERROR_CODES,
-  PROBLEMS,
-  type AuthcodeEvent,
-} from '../lib/index.js'
+import { authcode, CAPTURE_ERRORS, MemoryStore, OPTIONS_ERROR_CODES, PROBLEMS, type AuthcodeEvent } from '../lib/index.js'
 import { DEFAULTS } from '../lib/defaults.js'
 import { optionsSchema } from '../lib/options/schema.js'
-import { form, serve, type Served } from './helpers/http.js'
+import { form, serve, type RequestPart, type Served } from './helpers/http.js'
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 const THIS_FILE = readFileSync(new URL(import.meta.url), 'utf8')
+
+/** `part` as a browser sends it from a page: with the page's cookie, asking for HTML. */
+function withCookie<T extends RequestPart>(part: T, cookie: string): T {
+  return { ...part, headers: { ...part.headers, cookie, accept: 'text/html' } }
+}
 
 /** The lines of `markdown` from the heading line `heading` to the next heading of the same or a higher level. */
 function section(markdown: string, heading: string): string {
@@ -156,20 +152,13 @@ describe('README', () => {
       auth.on('authorization.CodeIssued', async ({ data }) => {
         if (data.magicLink) await sendSignInEmail(data.subject, data.magicLink) // yours: look the address up, send the link
       })
-      // The link's GET only shows a button: mail scanners open links, and must not spend the code.
-      app.get('/magic', (req, res) => {
-        const code = String(req.query.code).replace(/[^\w-]/g, '')
-        res.send(`<form method="post"><input type="hidden" name="code" value="${code}"><button>Sign in</button></form>`)
-      })
-      app.post('/magic', express.urlencoded({ extended: false }), async (req, res, next) => {
-        try {
-          const grant = await auth.redeem(req.body.code, { kind: 'magic_link' })
-          res.send(`Signed in as ${grant.subject}`) // start your session here
-        } catch (err) {
-          if (err instanceof InvalidGrantError) res.status(400).send('This link was already used or has expired.')
-          else next(err) // Express 4 does not catch a rejected promise
-        }
-      })
+      // The link's page: its GET only shows a Sign-in button (mail scanners open links too), its POST redeems.
+      app.use(
+        '/magic',
+        auth.magicLinkLanding({
+          signIn: (grant, req, res) => res.send(`Signed in as ${grant.subject}`), // start your session here
+        }),
+      )
       // … to here.
       return { app, auth }
     }
@@ -190,10 +179,9 @@ describe('README', () => {
     })
 
     /** The example app, listening, and the links it e-mailed. */
-    async function start(errors?: ErrorRequestHandler) {
+    async function start() {
       const mails: Array<{ userId: string; link: string }> = []
       const { app, auth } = happyPathApp(async (userId, link) => void mails.push({ userId, link }))
-      if (errors) app.use(errors)
       served = await serve(app)
       const client = served
       const askForLink = (userId: string) =>
@@ -207,8 +195,15 @@ describe('README', () => {
           },
           body: JSON.stringify({ external_user_id: userId }),
         })
-      const landing = (code: string) => client.send({ method: 'POST', path: '/magic', ...form({ code }) })
-      return { auth, mails, client, askForLink, landing }
+      /** Opens a link as a browser does, and resolves the page and how to press its button (with the page's cookie). */
+      const open = async (search: string) => {
+        const page = await client.send({ method: 'GET', path: `/magic${search}`, headers: { accept: 'text/html' } })
+        const cookie = String(page.headers['set-cookie']?.[0] ?? '').split(';')[0] as string
+        const fields = Object.fromEntries([...page.text.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map(([, n, v]) => [n, v]))
+        const press = () => client.send({ method: 'POST', path: '/magic', ...withCookie(form(fields), cookie) })
+        return { page, fields, press }
+      }
+      return { auth, mails, client, askForLink, open }
     }
 
     it('is the code this test runs', () => {
@@ -218,7 +213,7 @@ describe('README', () => {
     })
 
     it('e-mails a link from POST /codes, shows a button on the GET and signs in once on the POST', async () => {
-      const { mails, client, askForLink, landing } = await start()
+      const { mails, askForLink, open } = await start()
       const issued = await askForLink('user-42')
       expect(issued.status).to.equal(201)
       expect(mails).to.have.length(1)
@@ -228,40 +223,44 @@ describe('README', () => {
       expect(issued.json?.magic_link).to.equal(link.href)
       const code = link.searchParams.get('code') as string
 
-      const page = await client.send({ method: 'GET', path: `/magic${link.search}` })
+      const { page, fields, press } = await open(link.search)
       expect(page.status).to.equal(200)
-      expect(page.text).to.include(`value="${code}"`)
+      expect(page.text).to.include('<button>Sign in</button>')
+      expect(fields.code).to.equal(code)
 
-      const first = await landing(code)
+      const first = await press()
       expect(first.status).to.equal(200)
       expect(first.text).to.equal('Signed in as user-42')
-      const again = await landing(code)
-      expect(again.status).to.equal(400)
-      expect(again.text).to.equal('This link was already used or has expired.')
+      const again = await press()
+      expect(again.status).to.equal(410)
+      expect(again.text).to.include('This link no longer works')
     })
 
-    it('refuses an unknown code with 400 and echoes no markup into the landing page', async () => {
-      const { client, landing } = await start()
-      expect((await landing('not-a-code')).status).to.equal(400)
-      const page = await client.send({ method: 'GET', path: `/magic?code=${encodeURIComponent('"><script>alert(1)</script>')}` })
+    it('shows an unknown code as used and echoes no markup into the landing page', async () => {
+      const { open } = await start()
+      expect((await open(`?code=${'A'.repeat(43)}`)).page.status).to.equal(410)
+      const { page } = await open(`?code=${encodeURIComponent('"><script>alert(1)</script>')}`)
+      expect(page.status).to.equal(400)
       expect(page.text).not.to.include('<script>')
     })
 
-    it('hands any other failure of the redemption to next(), so the error handler answers instead of the request hanging', async () => {
-      const seen: unknown[] = []
-      const { auth, mails, askForLink, landing } = await start((err, _req, res, _next) => {
-        seen.push(err)
-        res.status(500).send('host error page')
-      })
+    it('answers a failure of the redemption with the error page instead of the request hanging', async () => {
+      const { auth, mails, askForLink, open } = await start()
       auth.on('authorization.CodeRedeemed', (_event: AuthcodeEvent<'authorization.CodeRedeemed'>) => {
         throw new Error('the session store is down')
       })
       expect((await askForLink('user-7')).status).to.equal(201)
-      const answer = await landing(new URL(mails[0]?.link as string).searchParams.get('code') as string)
-      expect(answer.status).to.equal(500)
-      expect(answer.text).to.equal('host error page')
-      expect(seen).to.have.length(1)
-      expect(seen[0]).to.be.instanceOf(EventHandlerFailedError)
+      const logged: unknown[] = []
+      const consoleError = console.error
+      console.error = (...args: unknown[]) => void logged.push(args)
+      try {
+        const answer = await (await open(new URL(mails[0]?.link as string).search)).press()
+        expect(answer.status).to.equal(500)
+        expect(answer.text).to.include('Sign-in is briefly unavailable')
+      } finally {
+        console.error = consoleError
+      }
+      expect(JSON.stringify(logged)).to.include('"error":"event-handler-failed"')
     })
   })
 })

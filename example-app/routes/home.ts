@@ -28,8 +28,8 @@ export function homeRoutes(storesDescription: string): Router {
           <section class="card">
             <h2>Magic link</h2>
             <p>
-              The app's back end calls <code>POST /codes</code> with a bearer token; the <code>CodeIssued</code> handler e-mails the link.
-              Opening it does not spend the code; the Sign-in button does.
+              The app's back end calls <code>POST /codes</code> with a bearer token; the <code>CodeIssued</code> handler e-mails a link and a
+              6-digit code, bound to the browser that asked. Opening the link spends nothing; the Sign-in button does.
             </p>
             <a class="button" href="/magic-link">E-mail me a magic link</a>
           </section>

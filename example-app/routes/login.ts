@@ -2,6 +2,7 @@ import { Router, type Request } from 'express'
 import { html } from '../html.js'
 import { sendPage } from '../layout.js'
 import { SESSION_COOKIE } from '../session.js'
+import type { SignInMethod } from '../session-data.js'
 import { DEMO_USERS, userById } from '../users.js'
 
 /**
@@ -13,7 +14,7 @@ export function safeReturnTo(value: unknown): string {
 }
 
 /** Starts a fresh session for `userId`: a new session id on sign-in defeats session fixation. */
-export async function signIn(req: Request, userId: string, via: 'the sign-in page' | 'a magic link'): Promise<void> {
+export async function signIn(req: Request, userId: string, via: SignInMethod): Promise<void> {
   await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())))
   req.session.userId = userId
   req.session.signedInVia = via

@@ -1,25 +1,28 @@
 import { randomUUID } from 'node:crypto'
-import { Router } from 'express'
+import { Router, type Request, type Response } from 'express'
 import { InvalidGrantError, type AuthcodeRouter } from '../../lib/index.js'
-import { AUTH_MOUNT } from '../auth.js'
+import { AUTH_MOUNT, MAGIC_PATH } from '../auth.js'
 import { html } from '../html.js'
 import { post } from '../http-call.js'
 import { sendPage } from '../layout.js'
 import { DEMO_USERS, userByEmail } from '../users.js'
 import { signIn } from './login.js'
 
-/** What the magic-link pages need: the router (for `redeem`) and how to reach `POST /codes` as a service. */
+/** What the magic-link pages need: the router, and how to reach `POST /codes` as the account service. */
 export interface MagicLinkDeps {
   auth: AuthcodeRouter
   baseUrl: string
+  /** The account service's client id and bearer token. */
+  clientId: string
   serviceToken: string
 }
 
 /**
- * The magic-link flow: ask for a link (the back end calls `POST /codes` like any service),
- * the landing page the e-mail points at, and the Sign-in button that redeems the code.
+ * Asking for a sign-in e-mail (a link and a passcode, both bound to this browser) and typing
+ * the passcode. Both pages live under the landing page's path, which the binding cookie reaches:
+ * asking again from this browser keeps its verifier, and the passcode page reads it.
  */
-export function magicLinkRoutes({ auth, baseUrl, serviceToken }: MagicLinkDeps): Router {
+export function magicLinkRoutes({ auth, baseUrl, clientId, serviceToken }: MagicLinkDeps): Router {
   const router = Router()
 
   router.get('/magic-link', (req, res) => {
@@ -27,7 +30,7 @@ export function magicLinkRoutes({ auth, baseUrl, serviceToken }: MagicLinkDeps):
       req,
       res,
       'E-mail me a magic link',
-      html` <form method="post" action="/magic-link" class="stack">
+      html` <form method="post" action="${MAGIC_PATH}/send" class="stack">
           <label for="email">Your e-mail address</label>
           <input id="email" name="email" type="email" required autocomplete="email" placeholder="ada@example.com" />
           <button>E-mail me a sign-in link</button>
@@ -39,15 +42,18 @@ export function magicLinkRoutes({ auth, baseUrl, serviceToken }: MagicLinkDeps):
     )
   })
 
-  router.post('/magic-link', (req, res) => {
-    const user = userByEmail(req.body?.email)
+  router.post(`${MAGIC_PATH}/send`, (req, res) => {
+    const email = String(req.body?.email ?? '')
+    const user = userByEmail(email)
+    // Every browser that asks gets the binding cookie, known address or not: the answer must not tell them apart.
+    const challenge = auth.bindBrowser(req, res)
     // The same page at the same speed whether or not the address is known, so the form cannot
     // list accounts: the back end asks POST /codes for the link after answering, off this request.
     if (user) {
       setImmediate(() => {
         post(`${baseUrl}${AUTH_MOUNT}/codes`, {
           headers: { authorization: `Bearer ${serviceToken}`, 'idempotency-key': randomUUID() },
-          json: { external_user_id: user.id, ttl: 600 },
+          json: { external_user_id: user.id, ttl: 600, code_challenge: challenge, code_challenge_method: 'S256', otp: true },
         }).then(
           (call) => {
             if (call.status !== 201) console.error(`POST /codes answered ${call.status} for a magic link`)
@@ -61,52 +67,63 @@ export function magicLinkRoutes({ auth, baseUrl, serviceToken }: MagicLinkDeps):
       res,
       'Check your e-mail',
       html` <div class="notice ok">
-          If an account uses that address, a sign-in link is on its way. It works once and expires in 10 minutes.
+          If an account uses that address, a sign-in link and a 6-digit code are on their way. They work once, in this browser, for
+          10 minutes.
         </div>
-        <p><a class="button" href="/mailbox">Open the dev mailbox</a></p>`,
+        ${passcodeForm(email)}
+        <p><a class="button secondary" href="/mailbox">Open the dev mailbox</a></p>`,
     )
   })
 
-  // Mail scanners and link previews fetch links in e-mails: this GET only shows a button.
-  router.get('/magic', (req, res) => {
-    const code = typeof req.query.code === 'string' ? req.query.code : ''
-    if (!code)
-      return sendPage(
-        req,
-        res,
-        'Sign-in link incomplete',
-        html`<div class="notice bad">This link has no code. Open the whole link from the e-mail.</div>`,
-        400,
-      )
-    sendPage(
-      req,
-      res,
-      'Finish signing in',
-      html` <p>You opened a sign-in link. Press the button to sign in on this device.</p>
-        <form method="post" action="/magic">
-          <input type="hidden" name="code" value="${code}" />
-          <button id="magic-sign-in">Sign in</button>
-        </form>`,
-    )
+  router.get(`${MAGIC_PATH}/code`, (req, res) => {
+    sendPage(req, res, 'Type your code', passcodeForm(''))
   })
 
-  router.post('/magic', async (req, res) => {
+  router.post(`${MAGIC_PATH}/code`, async (req, res) => {
+    const email = String(req.body?.email ?? '')
+    const user = userByEmail(email)
     try {
-      const grant = await auth.redeem(String(req.body?.code ?? ''), { kind: 'magic_link' })
-      await signIn(req, grant.subject, 'a magic link')
+      // An unknown address is tried too (as a subject no code has), so that it answers like a wrong code.
+      const subject = user?.id ?? `unknown:${email}`
+      const grant = await auth.redeemOtp({ clientId, subject, otp: String(req.body?.otp ?? ''), codeVerifier: auth.browserVerifier(req) })
+      await signIn(req, grant.subject, 'a passcode')
       res.redirect(303, '/')
     } catch (err) {
       if (!(err instanceof InvalidGrantError)) throw err
-      sendPage(
-        req,
-        res,
-        'This link no longer works',
-        html` <div class="notice bad">The sign-in link has expired or was already used.</div>
-          <p><a class="button" href="/magic-link">Get a new link</a></p>`,
-        400,
-      )
+      wrongCode(req, res, email)
     }
   })
 
   return router
+}
+
+/** The passcode form: the address it was sent to, and the six digits. */
+function passcodeForm(email: string) {
+  return html`<form method="post" action="${MAGIC_PATH}/code" class="stack" id="passcode-form">
+    <p>On a phone, or the link does not open here? Type the code from the e-mail on this page.</p>
+    ${
+      email
+        ? html`<input type="hidden" name="email" value="${email}" />`
+        : html`<label for="passcode-email">Your e-mail address</label>
+            <input id="passcode-email" name="email" type="email" required autocomplete="email" />`
+    }
+    <label for="otp">The 6-digit code</label>
+    <input id="otp" name="otp" required inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" />
+    <button id="otp-sign-in">Sign in with the code</button>
+  </form>`
+}
+
+/** One answer for a wrong, spent or unknown code, whatever the address: it tells nobody whether an account exists. */
+function wrongCode(req: Request, res: Response, email: string): void {
+  sendPage(
+    req,
+    res,
+    'Type your code',
+    html`<div class="notice bad" id="passcode-refused">
+        That code is not right, or it has expired. After 5 wrong tries it stops working:
+        <a href="/magic-link">ask for a new link</a>.
+      </div>
+      ${passcodeForm(email)}`,
+    400,
+  )
 }

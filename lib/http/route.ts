@@ -32,6 +32,8 @@ function undoing(undo: Undo): ErrorRequestHandler {
 export interface RouteSpec extends RenderOptions {
   method: 'get' | 'post'
   path: string
+  /** What spans and metrics call the route, when `METHOD path` does not say it (a router the host mounts itself). */
+  name?: string
   errors: ErrorFormat
 }
 
@@ -44,7 +46,7 @@ export interface RouteSpec extends RenderOptions {
 export function addRoute(router: Router, route: RouteSpec, layers: ReadonlyArray<RequestHandler | undefined>, undo?: Undo): void {
   const present = layers.filter((layer): layer is RequestHandler => layer !== undefined).map(safe)
   const telemetry = telemetryOf(router)
-  const endpoint = `${route.method.toUpperCase()} ${route.path}`
+  const endpoint = `${route.method.toUpperCase()} ${route.name ?? route.path}`
   if (telemetry && present[0]) present[0] = startingSpan(telemetry, endpoint, present[0])
   const report = telemetry && ((err: AuthcodeError, res: Response) => reportRouteError(telemetry, endpoint, err, res))
   router[route.method](route.path, ...present, ...(undo ? [undoing(undo)] : []), renderErrorsAs(route.errors, { ...route, report }))

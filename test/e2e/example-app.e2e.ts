@@ -2,7 +2,45 @@ import { expect } from 'chai'
 import { startExampleApp, type RunningExampleApp } from '../../example-app/start.js'
 import { RedisServer } from '../helpers/redis-server.js'
 import { connectRedis, keysUnder } from '../helpers/redis.js'
+import type { Page } from 'playwright-core'
 import { launchBrowser, screenshot, type TestBrowser } from './browser.js'
+
+/** The texts of the e-mails the dev mailbox holds for `to`, newest first. */
+async function mailsTo(baseUrl: string, to: string): Promise<string[]> {
+  const page = await (await fetch(`${baseUrl}/mailbox`)).text()
+  const unescape = (text: string) =>
+    text.replace(
+      /&(amp|lt|gt|quot|#39);/g,
+      (entity) => ({ '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" })[entity] ?? entity,
+    )
+  return [...page.matchAll(/<article class="mail">[\s\S]*?<\/article>/g)]
+    .map(([article]) => article)
+    .filter((article) => article.includes(`<dd>${to}</dd>`))
+    .map((article) => unescape(/<pre>([\s\S]*?)<\/pre>/.exec(article)?.[1] ?? ''))
+}
+
+/**
+ * Asks for a sign-in e-mail to `to` on the magic-link form, and resolves its link, code and
+ * passcode once it arrived (it is sent off the request: polled). The page is left on "Check your
+ * e-mail", with its passcode form.
+ */
+async function askForLink(page: Page, baseUrl: string, to: string): Promise<{ link: string; code: string; otp: string }> {
+  const before = (await mailsTo(baseUrl, to)).length
+  await page.goto(`${baseUrl}/magic-link`)
+  await page.fill('#email', to)
+  await page.click('form.stack button')
+  expect(await page.locator('h1').textContent()).to.equal('Check your e-mail')
+  for (let tries = 0; tries < 50; tries++) {
+    const mails = await mailsTo(baseUrl, to)
+    const text = mails.length > before ? mails[0] : undefined
+    if (text !== undefined) {
+      const link = /https?:\/\/\S+/.exec(text)?.[0] as string
+      return { link, code: new URL(link).searchParams.get('code') as string, otp: /Or type (\d{6})/.exec(text)?.[1] as string }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`no new e-mail to ${to}`)
+}
 
 const stores = [
   { name: 'in-memory stores', redis: false },
@@ -76,19 +114,32 @@ for (const store of stores) {
       const mail = page.locator('article.mail').first()
       expect(await mail.locator('dd').first().textContent()).to.equal('ada@example.com')
       expect(await mail.locator('pre').textContent()).to.include('Hello Ada Lovelace')
+      expect(await mail.locator('pre').textContent()).to.match(/Or type \d{6} on the page where you asked for it/)
       const link = await mail.locator('a.mail-link').getAttribute('href')
       expect(link).to.match(new RegExp(`^${app.url}/magic\\?`))
 
-      // What a mail scanner does: fetch the link without a session and without pressing anything.
-      const prefetch = await fetch(link as string)
-      expect(prefetch.status).to.equal(200)
-      expect(await prefetch.text()).to.include('Finish signing in')
+      // What a mail scanner does: fetch the link without this browser's cookies and press nothing.
+      // The link is bound to this browser, so the scanner gets the other-browser page.
+      for (const method of ['GET', 'HEAD']) {
+        const prefetch = await fetch(link as string, { method })
+        expect(prefetch.status, method).to.equal(403)
+        expect(prefetch.headers.get('cache-control')).to.equal('no-store')
+        if (method === 'GET') expect(await prefetch.text()).to.include('Open this link where you asked for it')
+      }
 
       await mail.locator('a.mail-link').click()
       expect(await page.locator('h1').textContent()).to.equal('Finish signing in')
       await page.reload()
       const button = page.locator('#magic-sign-in')
       expect(await button.textContent()).to.equal('Sign in')
+      expect(new URL(page.url()).pathname).to.equal('/magic')
+      expect(await page.locator('form').last().getAttribute('action')).to.equal('/magic')
+      console.log(`    screenshot: ${await screenshot(page, `${store.name} confirm page`)}`)
+
+      // A second tab on the same link, still showing its button once the first tab signed in.
+      const stale = await browser.context.newPage()
+      await stale.goto(link as string)
+      expect(await stale.locator('h1').textContent()).to.equal('Finish signing in')
 
       await button.click()
       expect(new URL(page.url()).pathname).to.equal('/')
@@ -103,8 +154,73 @@ for (const store of stores) {
         }
       }
 
-      await page.goBack()
-      await page.click('#magic-sign-in')
+      await stale.click('#magic-sign-in')
+      expect(await stale.locator('h1').textContent()).to.equal('This link no longer works')
+      await stale.close()
+      await page.goto(link as string)
+      expect(await page.locator('h1').textContent()).to.equal('This link no longer works')
+    })
+
+    it('signs a person in with the passcode typed where the link was asked for', async function () {
+      const { page } = browser
+      const { otp } = await askForLink(page, app.url, 'grace@example.com')
+      console.log(`    screenshot: ${await screenshot(page, `${store.name} passcode page`)}`)
+
+      await page.fill('#otp', otp === '000000' ? '000001' : '000000')
+      await page.click('#otp-sign-in')
+      expect(await page.locator('h1').textContent()).to.equal('Type your code')
+      expect(await page.locator('#passcode-refused').textContent()).to.include('That code is not right')
+
+      await page.fill('#otp', otp)
+      await page.click('#otp-sign-in')
+      expect(new URL(page.url()).pathname).to.equal('/')
+      expect(await page.locator('#signed-in').innerText()).to.equal('Signed in as Grace Hopper (grace@example.com) via a passcode.')
+    })
+
+    it('shows the other-browser page for a link opened in a second browser, which the first then signs in to with the passcode', async function () {
+      const { page } = browser
+      const { link, otp, code } = await askForLink(page, app.url, 'alan@example.com')
+
+      const phone = await launchBrowser()
+      try {
+        await phone.page.goto(link)
+        expect(await phone.page.locator('h1').textContent()).to.equal('Open this link where you asked for it')
+        expect(await phone.page.locator('#other-browser').textContent()).to.include('Nothing was used up')
+        expect(await phone.page.locator('#magic-sign-in').count()).to.equal(0)
+        expect(await phone.page.locator('main').innerHTML()).not.to.include(code)
+        console.log(`    screenshot: ${await screenshot(phone.page, `${store.name} other-browser page`)}`)
+        // Asking for a new link from this browser is offered; spending this one is not.
+        expect(await phone.page.locator('main a.button').getAttribute('href')).to.equal('/magic-link')
+      } finally {
+        await phone.close()
+      }
+
+      // Back on the device that asked: its page is still waiting for the code.
+      expect(await page.locator('h1').textContent()).to.equal('Check your e-mail')
+      await page.fill('#otp', otp)
+      await page.click('#otp-sign-in')
+      expect(await page.locator('#signed-in').innerText()).to.equal('Signed in as Alan Turing (alan@example.com) via a passcode.')
+      await page.goto(link)
+      expect(await page.locator('h1').textContent()).to.equal('This link no longer works')
+    })
+
+    it("revokes a user's live links from the support page, and says how many", async function () {
+      const { page } = browser
+      const { link } = await askForLink(page, app.url, 'ada@example.com')
+
+      await page.goto(`${app.url}/support`)
+      expect(new URL(page.url()).pathname).to.equal('/login')
+      await page.click('button:has-text("Grace Hopper")')
+      expect(new URL(page.url()).pathname).to.equal('/support')
+      await page.fill('#support-email', 'ada@example.com')
+      await page.click('#support-revoke')
+      expect(await page.locator('#revoked').innerText()).to.equal('Revoked 1 sign-in link of Ada Lovelace, with their codes.')
+      console.log(`    screenshot: ${await screenshot(page, `${store.name} support page`)}`)
+      await page.fill('#support-email', 'ada@example.com')
+      await page.click('#support-revoke')
+      expect(await page.locator('#revoked').innerText()).to.equal('Ada Lovelace had no live sign-in links.')
+
+      await page.goto(link)
       expect(await page.locator('h1').textContent()).to.equal('This link no longer works')
     })
 

@@ -7,6 +7,8 @@ import {
   type AuthcodeHealth,
   type AuthcodeRouter,
   type Grant,
+  type LandingPage,
+  type LandingPageName,
   type OAuthErrorCode,
 } from '../../lib/index.js'
 
@@ -44,3 +46,31 @@ void code
 
 // @ts-expect-error: issuer is required
 authcode({ store: new MemoryStore(), clients: [] })
+
+// The magic-link landing page: mounted at the path of magicLinkUrl; pages typed by name.
+express().use(
+  '/login/magic',
+  auth.magicLinkLanding({
+    signIn: async (grant: Grant, _req, res) => {
+      res.redirect(303, `/welcome/${grant.subject}`)
+    },
+    renderPage: (page: LandingPage, _req, res) => {
+      const name: LandingPageName = page.name
+      if (page.name === 'confirm') {
+        const action: string = page.form.action
+        const fields: string[] = Object.entries(page.form.fields).map(([field, value]) => `${field}=${value}`)
+        res.send(`${name} ${action} ${fields.join()}`)
+      } else {
+        const none: undefined = page.form
+        res.send(String(none))
+      }
+    },
+  }),
+)
+// @ts-expect-error: signIn is required
+auth.magicLinkLanding({ renderPage: () => undefined })
+express().post('/login/magic/send', (req, res) => {
+  const challenge: string = auth.bindBrowser(req, res)
+  const verifier: string | undefined = auth.browserVerifier(req)
+  res.json({ challenge, verifier: verifier !== undefined })
+})

@@ -1,0 +1,62 @@
+import { Router } from 'express'
+import type { AuthcodeRouter } from '../../lib/index.js'
+import { html } from '../html.js'
+import { sendPage } from '../layout.js'
+import { userByEmail, userById } from '../users.js'
+
+/**
+ * `/support`: what a support agent does when a user reports a phishing mail, or a sign-in e-mail
+ * that went astray: revoke every live link and passcode of that user (`auth.revokeCodes()`).
+ * A real app would let only its support staff in; here, anyone signed in.
+ */
+export function supportRoutes(auth: AuthcodeRouter): Router {
+  const router = Router()
+
+  router.get('/support', (req, res) => {
+    if (!userById(req.session.userId)) return res.redirect(303, '/login?return_to=%2Fsupport')
+    sendPage(req, res, 'Support: revoke sign-in links', revokeForm())
+  })
+
+  router.post('/support', async (req, res) => {
+    if (!userById(req.session.userId)) return res.redirect(303, '/login?return_to=%2Fsupport')
+    const user = userByEmail(req.body?.email)
+    if (!user) {
+      return sendPage(
+        req,
+        res,
+        'Support: revoke sign-in links',
+        html`<div class="notice bad">No user has that address.</div>
+          ${revokeForm()}`,
+        404,
+      )
+    }
+    const count = await auth.revokeCodes({ subject: user.id })
+    sendPage(
+      req,
+      res,
+      'Support: revoke sign-in links',
+      html`<div class="notice ok" id="revoked">
+          ${
+            count === 0
+              ? `${user.name} had no live sign-in links.`
+              : `Revoked ${count} sign-in ${count === 1 ? 'link' : 'links'} of ${user.name}, with their codes.`
+          }
+        </div>
+        ${revokeForm()}`,
+    )
+  })
+
+  return router
+}
+
+function revokeForm() {
+  return html`<p>
+      A user reports a sign-in e-mail they did not ask for? Revoke every link and 6-digit code they hold: they stop working at once,
+      and a link used before is still reported if it comes back.
+    </p>
+    <form method="post" action="/support" class="stack">
+      <label for="support-email">The user's e-mail address</label>
+      <input id="support-email" name="email" type="email" required />
+      <button id="support-revoke">Revoke their sign-in links</button>
+    </form>`
+}

@@ -1,0 +1,81 @@
+import type { Request, RequestHandler, Response } from 'express'
+import type { RedeemExpectation } from '../../../types/grant.js'
+import type { LandingPage, MagicLinkLandingOptions } from '../../../types/landing.js'
+import { looksLikeCode } from '../../engine/codes.js'
+import type { Engine } from '../../engine/engine.js'
+import { inspectCode } from '../../engine/inspect.js'
+import { redeemCode } from '../../engine/redeem.js'
+import { InvalidGrantError } from '../../errors/oauth.js'
+import { parseParams, rawQuery, type FormParams } from '../../http/params.js'
+import type { BrowserBinding } from './binding.js'
+import { csrfHolds, csrfSecret, csrfToken } from './csrf.js'
+import { showPage } from './pages.js'
+
+/** What the landing page works with. */
+export interface Landing {
+  engine: Engine
+  binding: BrowserBinding
+  options: MagicLinkLandingOptions
+}
+
+/** What a code, read without consuming it, allows in this browser: a page to show instead, or how to redeem it. */
+type Verdict = { page: 'other-browser' | 'used' } | { redeem: RedeemExpectation }
+
+/**
+ * Decides, before anything is consumed, what a redemption here would do: a verifier sent for an
+ * unbound code, or a missing or wrong one for a bound code, would burn it.
+ */
+async function judge(engine: Engine, code: string, verifier: string | undefined): Promise<Verdict> {
+  const state = await inspectCode(engine, code, verifier)
+  if (state.status === 'gone' || state.kind !== 'magic_link') return { page: 'used' }
+  if (!state.bound) return { redeem: { kind: 'magic_link' } }
+  if (verifier === undefined || state.verifierMatches !== true) return { page: 'other-browser' }
+  return { redeem: { kind: 'magic_link', codeVerifier: verifier } }
+}
+
+function pageShower(options: MagicLinkLandingOptions, req: Request, res: Response) {
+  return (page: LandingPage, status?: number) => showPage(options.renderPage, page, req, res, status)
+}
+
+/**
+ * `GET` (and `HEAD`) of the landing page: reads the code without consuming it and shows the page
+ * it allows. Only `confirm` carries the code, in a form whose button POSTs it back with a CSRF
+ * token bound to this browser; link previews and mail scanners spend nothing.
+ */
+export function showLanding({ engine, binding, options }: Landing): RequestHandler {
+  return async function showLanding(req, res) {
+    const show = pageShower(options, req, res)
+    const { params, repeated } = parseParams(rawQuery(req.originalUrl))
+    const code = params.code
+    if (code === undefined || repeated.includes('code') || !looksLikeCode(code)) return show({ name: 'error' })
+    const verdict = await judge(engine, code, binding.verifierOf(req))
+    if ('page' in verdict) return show({ name: verdict.page })
+    const fields = { code, csrf_token: csrfToken(csrfSecret(req, res, binding.path), code) }
+    return show({ name: 'confirm', form: { action: binding.path, fields } })
+  }
+}
+
+/**
+ * `POST` of the landing page, the confirm button: refused (consuming nothing) without the CSRF
+ * token of this browser and code; then the code is redeemed, with the browser's verifier when it
+ * is bound, and the host's `signIn` answers.
+ */
+export function redeemLanding({ engine, binding, options }: Landing): RequestHandler {
+  return async function redeemLanding(req, res) {
+    const show = pageShower(options, req, res)
+    const { code, csrf_token: token } = req.body as FormParams
+    if (code === undefined || !looksLikeCode(code)) return show({ name: 'error' })
+    if (!csrfHolds(req, code, token)) return show({ name: 'error' }, 403)
+    const verdict = await judge(engine, code, binding.verifierOf(req))
+    if ('page' in verdict) return show({ name: verdict.page })
+    let grant
+    try {
+      grant = await redeemCode(engine, code, verdict.redeem)
+    } catch (err) {
+      // Spent between the read and now (another tab, a second press): only the consumption decides.
+      if (err instanceof InvalidGrantError) return show({ name: 'used' })
+      throw err
+    }
+    await options.signIn(grant, req, res)
+  }
+}

@@ -1,0 +1,34 @@
+import { Router, type Request, type Response } from 'express'
+import type { MagicLinkLandingOptions } from '../../../types/landing.js'
+import type { AuthcodeError } from '../../errors/authcode-error.js'
+import { formBody } from '../../http/form-body.js'
+import { instrumentRoutes } from '../../http/request-span.js'
+import { addRoute } from '../../http/route.js'
+import type { AuthcodeContext } from '../../options/context.js'
+import type { BrowserBinding } from './binding.js'
+import { landingHeaders } from './headers.js'
+import { redeemLanding, showLanding } from './landing.js'
+import { showPage } from './pages.js'
+
+/**
+ * The magic-link landing page (SPEC §3.5b), a router the host mounts at the path of
+ * `magicLinkUrl`: `GET`/`HEAD` show a page and spend nothing, `POST` redeems. Both set the
+ * landing's headers first (errors get them too); the POST reads its own form body. Errors render
+ * as `/authorize`'s do: the landing's `error` page for a browser, problem+json for other clients.
+ */
+export function landingRouter(ctx: AuthcodeContext, binding: BrowserBinding, options: MagicLinkLandingOptions): Router {
+  const router = Router()
+  instrumentRoutes(router, ctx.options.telemetry)
+  const landing = { engine: ctx.engine, binding, options }
+  const route = {
+    path: '/',
+    name: binding.path,
+    errors: 'authorize' as const,
+    logger: ctx.options.logger,
+    renderErrorPage: (_err: AuthcodeError, req: Request, res: Response) =>
+      showPage(options.renderPage, { name: 'error' }, req, res, res.statusCode),
+  }
+  addRoute(router, { method: 'get', ...route }, [landingHeaders, showLanding(landing)])
+  addRoute(router, { method: 'post', ...route }, [landingHeaders, formBody, redeemLanding(landing)])
+  return router
+}
