@@ -11,6 +11,8 @@ export interface LoadJob {
   fixture: Fixture
   seconds: number
   connections: number
+  /** Send exactly this many requests instead of running for `seconds` (`--memory`). */
+  amount?: number
 }
 
 /** What one run measured, as the load generator saw it. */
@@ -26,8 +28,10 @@ export interface LoadResult {
   errors: number
 }
 
-async function run({ name, origin, fixture, seconds, connections }: LoadJob): Promise<LoadResult> {
-  const result = await autocannon({ url: origin, connections, duration: seconds, requests: scenarioNamed(name).requests(fixture) })
+async function run({ name, origin, fixture, seconds, connections, amount }: LoadJob): Promise<LoadResult> {
+  const requests = scenarioNamed(name).requests(fixture)
+  const length = amount === undefined ? { duration: seconds } : { amount, connections: Math.min(connections, amount) }
+  const result = await autocannon({ url: origin, connections, ...length, requests })
   const stats = (result as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {}
   return {
     rps: result.requests.average,
