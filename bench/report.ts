@@ -152,7 +152,7 @@ export function memoryTable({ rows, redisVersion, allocator }: MemoryReport): st
 /** The `--scale` results as a Markdown table, and the capacity Redis showed alone. */
 export function scaleTable({ rows, capacity }: ScaleReport): string {
   const lines = [
-    '| scenario | Redis | app processes | req/s | target CPU µs / req | Redis round trips / req | Redis commands / req | Redis CPU µs / req (all servers, busiest) | busiest server CPU | Redis ceiling req/s | requests per worker |',
+    '| scenario | Redis | app processes | req/s | target CPU µs / req | Redis round trips / req | Redis commands / req | Redis CPU µs / req (all servers, busiest) | busiest server CPU | Redis ceiling req/s (by CPU time, by SET rate) | requests per worker |',
     '|---|---|---:|---:|---:|---:|---|---:|---:|---:|---|',
   ]
   for (const r of rows) {
@@ -162,13 +162,13 @@ export function scaleTable({ rows, capacity }: ScaleReport): string {
       .join(', ')
     lines.push(
       `| ${r.name} | ${r.redis} | ${r.processes} | ${r.rps} | ${r.cpuUsPerRequest} | ${r.redisRoundTripsPerRequest} | ${commands} | ` +
-        `${r.redisCpuUsPerRequest}, ${r.busiestRedisCpuUsPerRequest} | ${r.busiestRedisCpuPercent} % | ${r.redisCeilingRps} | ` +
+        `${r.redisCpuUsPerRequest}, ${r.busiestRedisCpuUsPerRequest} | ${r.busiestRedisCpuPercent} % | ${r.redisCeilingRps}, ${r.setRateCeilingRps ?? '–'} | ` +
         `${r.workerShares.map((s) => `${Math.round(s * 100)} %`).join(' / ')} |`,
     )
   }
+  lines.push('', `Rounds, req/s: ${rows.map((r) => `${r.name} · ${r.redis} · ${r.processes}: ${r.roundsRps.join(', ')}`).join('; ')}.`)
   if (capacity) {
     lines.push(
-      '',
       `Redis alone (redis-benchmark -t set -c 50 against the standalone server, same machine): ${capacity.setsPerSecond} SET/s, ` +
         `${capacity.cpuUsPerSet} µs of Redis CPU per SET.`,
     )

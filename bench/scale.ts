@@ -19,7 +19,10 @@ export interface ScaleRow {
   redis: (typeof REDIS)[number]
   /** node:cluster workers sharing the one listening port. */
   processes: number
+  /** The median of the rounds' req/s. */
   rps: number
+  /** Each round's req/s, in the order they ran. */
+  roundsRps: number[]
   /** CPU time of the app processes (the workers and their primary) per request, in microseconds. */
   cpuUsPerRequest: number
   redisRoundTripsPerRequest: number
@@ -36,6 +39,12 @@ export interface ScaleRow {
    * CPU µs per request, the ceiling Redis sets while the app scales out.
    */
   redisCeilingRps: number
+  /**
+   * The same ceiling from Redis's own capacity: redis-benchmark's SET rate over the round trips
+   * per request that reach the busiest server (its share of the Redis CPU time); each round trip
+   * costs about one SET, as reading and answering a command is most of what Redis spends on it.
+   */
+  setRateCeilingRps?: number
   /** Share of the requests each worker served, over the whole run. */
   workerShares: number[]
 }
@@ -84,6 +93,7 @@ function row(target: Target, setup: { redis: ScaleRow['redis']; processes: numbe
     name: target.scenario.name as ScaleRow['name'],
     ...setup,
     rps: summary.rps ?? 0,
+    roundsRps: rounds.map((m) => Math.round(m.rps)),
     cpuUsPerRequest: summary.cpuUsPerRequest ?? 0,
     redisRoundTripsPerRequest: summary.redisRoundTripsPerRequest ?? 0,
     commands: Object.fromEntries(commands ?? []),
@@ -143,6 +153,12 @@ export async function measureScale(
           served.map((n) => round(n / Math.max(1, total), 3)),
         ),
       )
+    }
+    if (capacity) {
+      for (const r of rows) {
+        const busiestShare = r.busiestRedisCpuUsPerRequest / Math.max(r.redisCpuUsPerRequest, 1e-3)
+        r.setRateCeilingRps = Math.round(capacity.setsPerSecond / Math.max(r.redisRoundTripsPerRequest * busiestShare, 1e-3))
+      }
     }
     return { rows, ...(capacity ? { capacity } : {}) }
   } finally {
