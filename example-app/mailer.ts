@@ -49,8 +49,8 @@ export class Mailer {
 
 /**
  * The `authorization.CodeIssued` handler: e-mails a magic link to the user the code was
- * issued for. It runs before `POST /codes` answers; if it throws, the code is deleted and the
- * caller gets a 5xx, so no code exists that was never delivered.
+ * issued for. It runs before `POST /codes` stores the code; if it throws, the code is never
+ * stored and the caller gets a 5xx, so no code exists that was never delivered.
  */
 export function sendMagicLinkEmail(mailer: Mailer) {
   return async ({ data }: AuthcodeEvent<'authorization.CodeIssued'>): Promise<void> => {

@@ -38,6 +38,8 @@ export const DEFAULTS = {
     capture: 30,
     captureMax: 900,
   },
+  /** One-time passcodes of `POST /codes`: digits, and wrong ones before the grant burns. */
+  otp: { length: 6, maxAttempts: 5 },
   /** Milliseconds a Redis command (round trip included) may take before the request answers 503. */
   commandTimeoutMs: 1500,
   /** Milliseconds between sweeps of expired entries in a `MemoryStore`. */

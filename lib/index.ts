@@ -1,4 +1,7 @@
-export { authcode, authcode as default, type AuthcodeRouter } from './authcode.js'
+export { authcode, authcode as default } from './authcode.js'
+export type { AuthcodeRouter } from './auth-router.js'
+export type { PasscodeRedemption } from './engine/redeem-passcode.js'
+export type { Revocation } from './engine/revoke.js'
 export { AuthcodeOptionsError, OPTIONS_ERROR_CODES, type OptionsErrorCode } from './errors/options-error.js'
 export { jwtAccessTokens, type JwtAccessTokensOptions } from './endpoints/codes/jwt-access-tokens.js'
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js'

@@ -15,7 +15,7 @@ describe('Capture codes at POST /token and auth.redeem()', () => {
   function exchange(
     app: Parameters<typeof request>[0],
     code: string,
-    client = oauthBasic('partner', 'partner-secret'),
+    client = oauthBasic('partner', 'partner-secret-012'),
     redirectUri = PARTNER_REDIRECT,
   ) {
     return request(app)
@@ -45,13 +45,13 @@ describe('Capture codes at POST /token and auth.redeem()', () => {
   it('binds the code to the caller when for_client_id is omitted', async () => {
     const { app } = buildApp(options())
     const code = await captureCode(app, { for_client_id: '', redirect_uri: CRM_REDIRECT })
-    const res = await exchange(app, code, oauthBasic('crm', 'crm-secret'), CRM_REDIRECT)
+    const res = await exchange(app, code, oauthBasic('crm', 'crm-secret-0123456'), CRM_REDIRECT)
     expect(res.status, JSON.stringify(res.body)).to.equal(200)
   })
 
   it('refuses the exchange with invalid_grant when another client presents the code', async () => {
     const { app } = buildApp(options())
-    const res = await exchange(app, await captureCode(app), oauthBasic('crm', 'crm-secret'))
+    const res = await exchange(app, await captureCode(app), oauthBasic('crm', 'crm-secret-0123456'))
     expect(res.status).to.equal(400)
     expect(res.body.error).to.equal('invalid_grant')
   })

@@ -40,6 +40,30 @@ describe('POST /codes idempotency', () => {
     expect(issued).to.have.length(0)
   })
 
+  it('answers 400 idempotency-key-invalid for a UUID that can be guessed: nil, time-based or name-based', async () => {
+    const { app: host, issued } = app()
+    const guessable = [
+      '00000000-0000-0000-0000-000000000000',
+      'c232ab00-9414-11ec-b3c8-9f6bdeced846', // version 1: time and node
+      '5df41881-3aed-3515-88a7-2f4a814cf09e', // version 3: MD5 of a name
+      '2ed6657d-e927-568b-95e1-2665a8aea6a2', // version 5: SHA-1 of a name
+      '1ec9414c-232a-6b00-b3c8-9f6bdeced846', // version 6: time-ordered
+    ]
+    for (const key of guessable) {
+      const res = await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key })
+      expect(res.status, key).to.equal(400)
+      expect(slugOf(res.body)).to.equal('idempotency-key-invalid')
+      expect(res.body.detail).to.match(/random UUID \(version 4 or 7\)/)
+    }
+    expect(issued).to.have.length(0)
+  })
+
+  it('accepts a random UUID of version 7', async () => {
+    const { app: host } = app()
+    const res = await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': '01932c07-209c-7a3e-9b1c-7d5e4f6a8b90' })
+    expect(res.status).to.equal(201)
+  })
+
   it('replays the stored status and body with Idempotent-Replayed: true for the same key and request', async () => {
     const { app: host, issued } = app({ magicLinkUrl: 'https://shop.example.com/magic' })
     const key = randomUUID()

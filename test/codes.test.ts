@@ -72,6 +72,14 @@ describe('POST /codes', () => {
       expect(slugOf(res.body)).to.equal('unsupported-media-type')
     })
 
+    for (const charset of ['utf-16', 'utf-7', 'latin1']) {
+      it(`answers 415 unsupported-media-type for a JSON body in charset ${charset}`, async () => {
+        const res = await postCodes(app().app, '{"external_user_id":"u1"}', { 'Content-Type': `application/json; charset=${charset}` })
+        expect(res.status).to.equal(415)
+        expect(slugOf(res.body)).to.equal('unsupported-media-type')
+      })
+    }
+
     it('answers 413 payload-too-large for a body over 16 KiB', async () => {
       const res = await postCodes(app().app, { external_user_id: 'u1', integration_context: { pad: 'x'.repeat(17 * 1024) } })
       expect(res.status).to.equal(413)
@@ -215,7 +223,7 @@ describe('POST /codes', () => {
         app({
           clients: [
             { id: 'web', redirectUris: ['https://shop.example.com/callback'] },
-            { id: 'crm', secret: 'crm-secret', integration: 'newsletter' },
+            { id: 'crm', secret: 'crm-secret-0123456', integration: 'newsletter' },
           ],
           integrations: { newsletter: { schema } },
         })

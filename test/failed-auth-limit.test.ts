@@ -67,7 +67,7 @@ describe('failed authentications per IP', () => {
         redirectUri: 'https://crm.example.com/oauth',
         codeChallenge: undefined,
       })
-      const res = await post(host, { ...body, code }, captureBasic('crm', 'crm-secret'))
+      const res = await post(host, { ...body, code }, captureBasic('crm', 'crm-secret-0123456'))
       expect(res.status).to.equal(429)
     })
 
@@ -85,7 +85,7 @@ describe('failed authentications per IP', () => {
       const call = (authorization: string) =>
         request(host).post(`${MOUNT}/access/getAuthorizationCode`).type('form').set('Authorization', authorization).send(params)
       for (let i = 0; i < LIMIT; i++) expect((await call(captureBasic('crm', 'wrong'))).status).to.equal(401)
-      const res = await call(captureBasic('crm', 'crm-secret'))
+      const res = await call(captureBasic('crm', 'crm-secret-0123456'))
       expect(res.status).to.equal(429)
       expect(res.body).to.include({ stat: 'error', code: 510, error: 'api_limit_error' })
     })

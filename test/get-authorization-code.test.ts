@@ -6,7 +6,7 @@ import { CAPTURE_URL, expectEnvelope, signedDate, signedHeaders } from './helper
 import { captureBasic, form } from './helpers/http.js'
 import { connectRedis, keysUnder, uniquePrefix, useTestRedis } from './helpers/redis.js'
 
-const CRM = captureBasic('crm', 'crm-secret')
+const CRM = captureBasic('crm', 'crm-secret-0123456')
 const USER = { uuid: 'f5b3c8a2-2d2c-4f6e-9a77-0b3f4b1d6c11', redirect_uri: CRM_REDIRECT }
 
 describe('POST /access/getAuthorizationCode', () => {
@@ -24,11 +24,11 @@ describe('POST /access/getAuthorizationCode', () => {
       keyPrefix: uniquePrefix(),
       clients: [
         ...base.clients,
-        { id: 'owner', secret: 'owner-secret', captureRoles: ['owner'] },
-        { id: 'direct', secret: 'direct-secret', captureRoles: ['direct_access'] },
-        { id: 'reader', secret: 'reader-secret', captureRoles: ['direct_read_access'] },
-        { id: 'login', secret: 'login-secret', captureRoles: ['login_client'] },
-        { id: 'raw', secret: 'p+w%21:x', captureRoles: ['access_issuer'] },
+        { id: 'owner', secret: 'owner-secret-0123', captureRoles: ['owner'] },
+        { id: 'direct', secret: 'direct-secret-012', captureRoles: ['direct_access'] },
+        { id: 'reader', secret: 'reader-secret-012', captureRoles: ['direct_read_access'] },
+        { id: 'login', secret: 'login-secret-0123', captureRoles: ['login_client'] },
+        { id: 'raw', secret: 'p+w%21:x-0123456789', captureRoles: ['access_issuer'] },
       ],
       findUser: (query) => {
         lookups.push(query)
@@ -62,13 +62,13 @@ describe('POST /access/getAuthorizationCode', () => {
     })
 
     it('accepts owner and direct_access clients', async () => {
-      expect((await post(captureOptions(), USER, { Authorization: captureBasic('owner', 'owner-secret') })).status).to.equal(200)
-      expect((await post(captureOptions(), USER, { Authorization: captureBasic('direct', 'direct-secret') })).status).to.equal(200)
+      expect((await post(captureOptions(), USER, { Authorization: captureBasic('owner', 'owner-secret-0123') })).status).to.equal(200)
+      expect((await post(captureOptions(), USER, { Authorization: captureBasic('direct', 'direct-secret-012') })).status).to.equal(200)
     })
 
     it('takes Basic credentials as they are, without form-decoding them', async () => {
-      expect((await post(captureOptions(), USER, { Authorization: captureBasic('raw', 'p+w%21:x') })).status).to.equal(200)
-      expect((await post(captureOptions(), USER, { Authorization: captureBasic('raw', 'p w!:x') })).status).to.equal(401)
+      expect((await post(captureOptions(), USER, { Authorization: captureBasic('raw', 'p+w%21:x-0123456789') })).status).to.equal(200)
+      expect((await post(captureOptions(), USER, { Authorization: captureBasic('raw', 'p w!:x-0123456789') })).status).to.equal(401)
     })
 
     it('passes uuid, id or key_attribute + key_value with type_name (default user) to findUser', async () => {
@@ -168,7 +168,7 @@ describe('POST /access/getAuthorizationCode', () => {
     it('answers 402 invalid_client_credentials (401) with a Basic challenge for a wrong secret, an unknown client or none', async () => {
       const attempts: Record<string, string>[] = [
         { Authorization: captureBasic('crm', 'wrong') },
-        { Authorization: captureBasic('ghost', 'crm-secret') },
+        { Authorization: captureBasic('ghost', 'crm-secret-0123456') },
         { Authorization: captureBasic('web', '') },
         {},
         { Authorization: 'Bearer svc-token' },
@@ -183,13 +183,13 @@ describe('POST /access/getAuthorizationCode', () => {
 
     it('answers 403 client_permission_error (403) to direct_read_access and login_client clients', async () => {
       expectEnvelope(
-        await post(captureOptions(), USER, { Authorization: captureBasic('reader', 'reader-secret') }),
+        await post(captureOptions(), USER, { Authorization: captureBasic('reader', 'reader-secret-012') }),
         403,
         403,
         'client_permission_error',
       )
       expectEnvelope(
-        await post(captureOptions(), USER, { Authorization: captureBasic('login', 'login-secret') }),
+        await post(captureOptions(), USER, { Authorization: captureBasic('login', 'login-secret-0123') }),
         403,
         403,
         'client_permission_error',
@@ -207,7 +207,7 @@ describe('POST /access/getAuthorizationCode', () => {
       expectEnvelope(res, 429, 510, 'api_limit_error')
       expect(Number(res.headers['retry-after'])).to.be.greaterThan(0)
       expect(res.headers.ratelimit).to.be.a('string')
-      expect((await send(captureBasic('owner', 'owner-secret'))).status, 'another client has its own count').to.equal(200)
+      expect((await send(captureBasic('owner', 'owner-secret-0123'))).status, 'another client has its own count').to.equal(200)
     })
 
     it('answers 500 unexpected_error (500) when findUser throws, without its message', async () => {
@@ -243,18 +243,18 @@ describe('POST /access/getAuthorizationCode', () => {
   describe('janrain-signed authentication', () => {
     it('accepts a request signed with the client secret and a current Date', async () => {
       const params = { ...USER, transaction_state: '{"a":1}' }
-      const res = await post(captureOptions(), params, signedHeaders('crm', 'crm-secret', params))
+      const res = await post(captureOptions(), params, signedHeaders('crm', 'crm-secret-0123456', params))
       expect(res.status, JSON.stringify(res.body)).to.equal(200)
       expect(res.body.stat).to.equal('ok')
     })
 
     it('refuses a stale Date outside the clock-skew window', async () => {
       const stale = signedDate(new Date(Date.now() - 301_000))
-      const res = await post(captureOptions(), USER, signedHeaders('crm', 'crm-secret', USER, stale))
+      const res = await post(captureOptions(), USER, signedHeaders('crm', 'crm-secret-0123456', USER, stale))
       expectEnvelope(res, 401, 402, 'invalid_client_credentials')
       const future = signedDate(new Date(Date.now() + 301_000))
       expectEnvelope(
-        await post(captureOptions(), USER, signedHeaders('crm', 'crm-secret', USER, future)),
+        await post(captureOptions(), USER, signedHeaders('crm', 'crm-secret-0123456', USER, future)),
         401,
         402,
         'invalid_client_credentials',
@@ -263,15 +263,15 @@ describe('POST /access/getAuthorizationCode', () => {
 
     it('takes the window from captureClockSkew', async () => {
       const minuteOld = signedDate(new Date(Date.now() - 60_000))
-      expect((await post(captureOptions(), USER, signedHeaders('crm', 'crm-secret', USER, minuteOld))).status).to.equal(200)
-      const res = await post(captureOptions({ captureClockSkew: 30 }), USER, signedHeaders('crm', 'crm-secret', USER, minuteOld))
+      expect((await post(captureOptions(), USER, signedHeaders('crm', 'crm-secret-0123456', USER, minuteOld))).status).to.equal(200)
+      const res = await post(captureOptions({ captureClockSkew: 30 }), USER, signedHeaders('crm', 'crm-secret-0123456', USER, minuteOld))
       expectEnvelope(res, 401, 402, 'invalid_client_credentials')
     })
 
     it('refuses a Date that is not YYYY-MM-DD HH:MM:SS, or none', async () => {
-      const headers = signedHeaders('crm', 'crm-secret', USER, new Date().toUTCString())
+      const headers = signedHeaders('crm', 'crm-secret-0123456', USER, new Date().toUTCString())
       expectEnvelope(await post(captureOptions(), USER, headers), 401, 402, 'invalid_client_credentials')
-      const { Date: _date, ...noDate } = signedHeaders('crm', 'crm-secret', USER)
+      const { Date: _date, ...noDate } = signedHeaders('crm', 'crm-secret-0123456', USER)
       expectEnvelope(await post(captureOptions(), USER, noDate), 401, 402, 'invalid_client_credentials')
     })
 
@@ -279,7 +279,7 @@ describe('POST /access/getAuthorizationCode', () => {
       expectEnvelope(await post(captureOptions(), USER, signedHeaders('crm', 'wrong', USER)), 401, 402, 'invalid_client_credentials')
       const tampered = { ...USER, uuid: 'someone-else' }
       expectEnvelope(
-        await post(captureOptions(), tampered, signedHeaders('crm', 'crm-secret', USER)),
+        await post(captureOptions(), tampered, signedHeaders('crm', 'crm-secret-0123456', USER)),
         401,
         402,
         'invalid_client_credentials',
@@ -289,7 +289,7 @@ describe('POST /access/getAuthorizationCode', () => {
 
     it('refuses a replayed signature inside the window', async () => {
       const options = captureOptions()
-      const headers = signedHeaders('crm', 'crm-secret', USER)
+      const headers = signedHeaders('crm', 'crm-secret-0123456', USER)
       expect((await post(options, USER, headers)).status).to.equal(200)
       const replay = await post(options, USER, headers)
       expectEnvelope(replay, 401, 402, 'invalid_client_credentials')
@@ -297,13 +297,13 @@ describe('POST /access/getAuthorizationCode', () => {
     })
 
     it('still checks the role of a signed client', async () => {
-      const res = await post(captureOptions(), USER, signedHeaders('reader', 'reader-secret', USER))
+      const res = await post(captureOptions(), USER, signedHeaders('reader', 'reader-secret-012', USER))
       expectEnvelope(res, 403, 403, 'client_permission_error')
     })
 
     it('keeps only a hash of an accepted signature in Redis, with a TTL', async () => {
       const options = captureOptions()
-      const headers = signedHeaders('crm', 'crm-secret', USER)
+      const headers = signedHeaders('crm', 'crm-secret-0123456', USER)
       await post(options, USER, headers)
       const signature = headers.Authorization?.split(':')[1] as string
       const keys = await keysUnder(redis.client, options.keyPrefix as string)

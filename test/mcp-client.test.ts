@@ -100,9 +100,10 @@ describe('the MCP TypeScript SDK as a client', () => {
       req.session.userId = 'user-42'
       res.redirect(303, String(req.body.return_to))
     })
-    app.post('/consent', express.urlencoded({ extended: false }), async (req, res, next) => {
-      await auth.grantConsent(req, { clientId: String(req.body.client_id), scope: String(req.body.scope) }).catch(next)
-      res.redirect(303, String(req.body.return_to))
+    app.post('/consent', express.urlencoded({ extended: false }), (req, res, next) => {
+      auth
+        .grantConsent(req, { clientId: String(req.body.client_id), scope: String(req.body.scope) })
+        .then(() => res.redirect(303, String(req.body.return_to)), next)
     })
     // The MCP server: an RFC 9728 protected resource that names this authorization server.
     app.get('/.well-known/oauth-protected-resource/mcp', (_req, res) => {

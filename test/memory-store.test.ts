@@ -20,8 +20,7 @@ describe('MemoryStore', () => {
     const store = new MemoryStore({ sweepIntervalMs: 1, now: clock.now })
     stores.push(store)
     const now = clock.now()
-    for (let i = 0; i < 100; i++)
-      await store.save(`id-${i}`, { kind: 'magic_link', subject: 'u', clientId: 'c', issuedAt: now, expiresAt: now + 30 })
+    for (let i = 0; i < 100; i++) await store.save(`id-${i}`, { value: 'sealed', expiresAt: now + 30 })
     expect(store.size).to.equal(100)
     clock.advance(30)
     // The sweep timer runs on real time: give it a few of its 1 ms ticks, no wait for the expiry itself.

@@ -34,7 +34,8 @@ describe('authcode() options', () => {
       'unknown',
     ))
   it('requires redis or store', () => fails({ ...baseOptions(), store: undefined }, /"redis" .* or "store"/, 'conflict'))
-  it('refuses redis and store together', () => fails({ ...baseOptions({ store }), redis: { sendCommand() {} } }, /not both/, 'conflict'))
+  it('refuses redis and store together', () =>
+    fails({ ...baseOptions({ store }), redis: { sendCommand() {}, isOpen: true } }, /not both/, 'conflict'))
   it('refuses a redis option that is not a node-redis connection', () =>
     fails({ ...baseOptions(), redis: 'redis://localhost' }, /"redis" must be a node-redis client/, 'invalid'))
   it('refuses a store that does not implement CodeStore', () =>
@@ -68,4 +69,14 @@ describe('authcode() options', () => {
     ))
   it('refuses a resource indicator with a fragment', () =>
     fails(baseOptions({ store, clients: [{ id: 'a', resources: ['https://api.example.com/#x'] }] }), /RFC 8707/, 'invalid'))
+  it('refuses a client secret shorter than 16 characters', () =>
+    fails(baseOptions({ store, clients: [{ id: 'a', secret: 'x' }] }), /"clients\[0\]\.secret" length must be at least 16/, 'invalid'))
+  it('refuses durability without redis, since it waits for Redis replicas', () =>
+    fails(baseOptions({ store, durability: { replicas: 1, timeoutMs: 100 } }), /"durability" waits for Redis replicas/, 'conflict'))
+  it('refuses an ioredis client, whose sendCommand is not node-redis', () =>
+    fails(
+      { ...baseOptions(), redis: { sendCommand() {}, status: 'ready', options: {} } },
+      /"redis" must be a node-redis client/,
+      'invalid',
+    ))
 })

@@ -80,4 +80,28 @@ export function processSuite(shared: () => SharedRedis, processes = 4): void {
       for (const worker of workers) worker.child.stdout?.off('data', countIssued)
     }
   })
+
+  it(`evaluates no more than maxAttempts of 60 concurrent wrong passcodes over ${processes} processes, and burns the grant`, async function () {
+    this.timeout(60_000)
+    const subject = `otp-${randomUUID()}`
+    const issued = await toProcess(0).send(codesRequest({ external_user_id: subject, otp: true }))
+    expect(issued.status, issued.text).to.equal(201)
+    const right = String(issued.json?.otp)
+    const wrong = right === '000000' ? '000001' : '000000'
+    const post = (otp: string) => ({
+      method: 'POST' as const,
+      path: '/otp',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ subject, otp }),
+    })
+    const answers = await fanOut(60, (i) => toProcess(i).send(post(wrong)))
+    const said = tally(answers, (a) => String(a.json?.description).replace(/\d+ more tr(y|ies)/, 'n more'))
+    // The default otp.maxAttempts is 5: 4 wrong ones counted, the 5th burns, the rest find nothing to evaluate.
+    expect(said).to.deep.equal({
+      'The passcode is wrong; n more.': 4,
+      'Too many wrong passcodes: this sign-in can no longer be used.': 1,
+      'The passcode is not valid, or was used already.': 55,
+    })
+    expect((await toProcess(1).send(post(right))).status, 'the right passcode after the burn').to.equal(400)
+  })
 }

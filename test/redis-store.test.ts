@@ -18,7 +18,7 @@ describe('RedisStore', () => {
 
     const everything = await keysUnder(redis.client, '')
     const ours = await keysUnder(redis.client, keyPrefix)
-    expect(ours).to.have.length(20)
+    expect(ours.filter((key) => key.includes('}code:'))).to.have.length(20)
     for (const key of everything) {
       const type = await redis.client.type(key)
       const value = type === 'string' ? await redis.client.get(key) : JSON.stringify(await redis.client.dump(key))

@@ -10,7 +10,7 @@ import { draftCode, issueCode } from '../lib/engine/issue.js'
 import type { AuthcodeContext } from '../lib/options/context.js'
 import { RedisStore } from '../lib/index.js'
 import { slotTag } from '../lib/stores/slot-tag.js'
-import type { AuthcodeOptions, AuthcodeRouter, CodeRecord, CodeStore } from '../lib/index.js'
+import type { AuthcodeOptions, AuthcodeRouter, CodeStore, StoredCode } from '../lib/index.js'
 import { baseOptions, buildApp } from './helpers/app.js'
 import { codesOptions, postCodes } from './helpers/codes.js'
 import { fanOut } from './helpers/fan-out.js'
@@ -28,13 +28,7 @@ async function issueIdempotent(auth: AuthcodeRouter): Promise<{ code: string; ke
   return { code: draft.code, keyId }
 }
 
-const record = (): CodeRecord => ({
-  kind: 'magic_link',
-  subject: 'user-42',
-  clientId: 'crm',
-  issuedAt: Date.now(),
-  expiresAt: Date.now() + 60_000,
-})
+const record = (): StoredCode => ({ value: 'sealed', expiresAt: Date.now() + 60_000 })
 
 describe('Slot tags of codes saved with an idempotent answer', () => {
   describe('on a standalone Redis', () => {

@@ -3,7 +3,9 @@ import express from 'express'
 import request from 'supertest'
 import { authcode, MemoryStore } from '../lib/index.js'
 import type { AuthcodeOptions } from '../types/index.js'
+import { randomBytes } from 'node:crypto'
 import { baseOptions, MOUNT } from './helpers/app.js'
+import { codesOptions } from './helpers/codes.js'
 
 /** A logger that keeps what it is told. */
 function recordingLogger() {
@@ -44,6 +46,16 @@ describe('start-up warnings', () => {
     const { warnings, logger } = recordingLogger()
     authcode(baseOptions({ store, logger, loginUrl: '/login', findUser: () => null }))
     expect(warnings).to.deep.equal([])
+  })
+
+  it('warns that passcodes are possible without atRestKey, and not with it or with otp: false', () => {
+    const { warnings, logger } = recordingLogger()
+    const options = codesOptions({ store, logger, loginUrl: '/login', findUser: () => null })
+    authcode(options)
+    authcode({ ...options, atRestKey: randomBytes(32) })
+    authcode({ ...options, otp: false })
+    expect(warnings.map((w) => w.message)).to.deep.equal(['express-authcode: one-time passcodes are possible without atRestKey'])
+    expect(warnings[0]?.fields).to.include({ option: 'atRestKey' })
   })
 
   const proxied = (options: Partial<AuthcodeOptions>, trustProxy: boolean) => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import { randomUUID } from 'node:crypto'
-import type { CodeRecord, CodeStore } from '../types/index.js'
+import type { CodeStore, StoredCode } from '../types/index.js'
 import { fakeClock, sleep } from './helpers/clock.js'
 import { fanOut, tally } from './helpers/fan-out.js'
 
@@ -33,32 +33,32 @@ export function storeContract(makeStore: () => Promise<StoreUnderTest> | StoreUn
     ;({ store, now, elapse } = await makeStore())
   })
 
-  function record(ttlMs: number, subject = 'user-42'): CodeRecord {
-    const issuedAt = now()
-    return { kind: 'magic_link', subject, clientId: 'crm', integrationContext: { locale: 'fr' }, issuedAt, expiresAt: issuedAt + ttlMs }
+  /** A code as a store sees it: an opaque (sealed) value and its expiry. */
+  function record(ttlMs: number, value = `sealed-${randomUUID()}`): StoredCode {
+    return { value, expiresAt: now() + ttlMs }
   }
 
-  it('returns a saved record once as consumed', async () => {
+  it('returns a saved value once as consumed', async () => {
     const id = randomUUID()
     const saved = record(60_000)
     await store.save(id, saved)
-    expect(await store.consume(id)).to.deep.equal({ status: 'consumed', record: saved })
+    expect(await store.consume(id)).to.deep.equal({ status: 'consumed', value: saved.value })
   })
 
-  it('returns the original record as reused on every later consume', async () => {
+  it('returns the original value as reused on every later consume', async () => {
     const id = randomUUID()
     const saved = record(60_000)
     await store.save(id, saved)
     await store.consume(id)
-    expect(await store.consume(id)).to.deep.equal({ status: 'reused', record: saved })
-    expect(await store.consume(id)).to.deep.equal({ status: 'reused', record: saved })
+    expect(await store.consume(id)).to.deep.equal({ status: 'reused', value: saved.value })
+    expect(await store.consume(id)).to.deep.equal({ status: 'reused', value: saved.value })
   })
 
   it('answers missing for an id it never saw', async () => {
     expect(await store.consume(randomUUID())).to.deep.equal({ status: 'missing' })
   })
 
-  it('forgets a live record at its expiry', async () => {
+  it('forgets a live code at its expiry', async () => {
     const id = randomUUID()
     await store.save(id, record(100))
     await elapse(150)
@@ -67,22 +67,23 @@ export function storeContract(makeStore: () => Promise<StoreUnderTest> | StoreUn
 
   it('keeps the consumed marker until the original expiry, then forgets it', async () => {
     const id = randomUUID()
-    await store.save(id, record(200))
+    // Long enough that a loaded machine still reads the marker before it lapses.
+    await store.save(id, record(500))
     await store.consume(id)
     expect((await store.consume(id)).status).to.equal('reused')
-    await elapse(250)
+    await elapse(550)
     expect(await store.consume(id)).to.deep.equal({ status: 'missing' })
   })
 
-  it('does not overwrite a record saved under the same id', async () => {
+  it('does not overwrite a code saved under the same id', async () => {
     const id = randomUUID()
     await store.save(id, record(60_000, 'first'))
     await store.save(id, record(60_000, 'second'))
     const result = await store.consume(id)
-    expect(result.status === 'consumed' && result.record.subject).to.equal('first')
+    expect(result.status === 'consumed' && result.value).to.equal('first')
   })
 
-  it('deletes a record whether or not it was consumed', async () => {
+  it('deletes a code whether or not it was consumed', async () => {
     const live = randomUUID()
     const used = randomUUID()
     await store.save(live, record(60_000))
@@ -103,10 +104,10 @@ export function storeContract(makeStore: () => Promise<StoreUnderTest> | StoreUn
 
   it('grants a claim once until its TTL passes, then again', async () => {
     const id = randomUUID()
-    expect(await store.claimOnce(id, 100)).to.equal(true)
-    expect(await store.claimOnce(id, 100)).to.equal(false)
-    await elapse(150)
-    expect(await store.claimOnce(id, 100)).to.equal(true)
+    expect(await store.claimOnce(id, 500)).to.equal(true)
+    expect(await store.claimOnce(id, 500)).to.equal(false)
+    await elapse(550)
+    expect(await store.claimOnce(id, 500)).to.equal(true)
   })
 
   it('keeps claims of different ids apart', async () => {
@@ -199,27 +200,112 @@ export function storeContract(makeStore: () => Promise<StoreUnderTest> | StoreUn
     })
   })
 
-  describe('one active code per group', () => {
-    it('deletes the code recorded before when a new one replaces it', async () => {
+  describe('peeking', () => {
+    it('sees a live code without consuming it, then a consumed one, then none', async () => {
+      const id = randomUUID()
+      const saved = record(60_000)
+      await store.save(id, saved)
+      expect(await store.peek(id)).to.deep.equal({ status: 'live', value: saved.value })
+      expect(await store.peek(id)).to.deep.equal({ status: 'live', value: saved.value })
+      expect((await store.consume(id)).status).to.equal('consumed')
+      expect(await store.peek(id)).to.deep.equal({ status: 'consumed' })
+      expect(await store.peek(randomUUID())).to.deep.equal({ status: 'missing' })
+    })
+  })
+
+  describe('owners and revocation', () => {
+    const owned = (group: string, clientId = 'crm') => ({ ...record(60_000), owner: { group, clientId } })
+
+    it('deletes every live code of an owner, of all clients or of one, but the one it spares', async () => {
       const group = randomUUID()
-      const [first, second] = [randomUUID(), randomUUID()]
-      await store.save(first, record(60_000))
-      await store.save(second, record(60_000))
-      await store.replaceActive(group, first, 60_000)
-      await store.replaceActive(group, second, 60_000)
-      expect(await store.consume(first)).to.deep.equal({ status: 'missing' })
-      expect((await store.consume(second)).status).to.equal('consumed')
+      const [a, b, c, d] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()]
+      await store.save(a, owned(group))
+      await store.save(b, owned(group, 'web'))
+      await store.save(c, owned(group))
+      await store.save(d, owned(randomUUID()))
+      expect(await store.revoke(group, { clientId: 'crm', except: c })).to.equal(1)
+      expect(await store.peek(a)).to.deep.equal({ status: 'missing' })
+      expect((await store.peek(b)).status).to.equal('live')
+      expect((await store.peek(c)).status).to.equal('live')
+      expect(await store.revoke(group)).to.equal(2)
+      expect((await store.peek(d)).status, 'another owner').to.equal('live')
     })
 
-    it('keeps the reuse marker of a replaced code that was already consumed', async () => {
+    it('keeps the reuse marker of a consumed code, and counts only live codes', async () => {
+      const group = randomUUID()
+      const [used, live] = [randomUUID(), randomUUID()]
+      await store.save(used, owned(group))
+      await store.save(live, owned(group))
+      await store.consume(used)
+      expect(await store.revoke(group)).to.equal(1)
+      expect((await store.consume(used)).status).to.equal('reused')
+      expect(await store.consume(live)).to.deep.equal({ status: 'missing' })
+    })
+  })
+
+  describe('passcodes', () => {
+    const PASSCODE = '482913'
+    const macOf = (guess: string) => (id: string) => `mac:${id}:${guess}`
+    const withPasscode = (id: string, group: string, maxAttempts = 3) => ({
+      ...record(60_000),
+      owner: { group: `owner-${group}`, clientId: 'crm' },
+      passcode: { group, mac: macOf(PASSCODE)(id), wrappedKey: `wrapped-${id}`, maxAttempts },
+    })
+
+    it('consumes the code and its passcode together with the right passcode', async () => {
+      const [id, group] = [randomUUID(), randomUUID()]
+      const saved = withPasscode(id, group)
+      await store.save(id, saved)
+      expect(await store.consumePasscode(group, macOf(PASSCODE))).to.deep.equal({
+        status: 'consumed',
+        id,
+        value: saved.value,
+        wrappedKey: `wrapped-${id}`,
+      })
+      expect((await store.consume(id)).status).to.equal('reused')
+      expect(await store.consumePasscode(group, macOf(PASSCODE))).to.deep.equal({ status: 'missing' })
+    })
+
+    it('lets the passcode go with the code when the code is redeemed', async () => {
+      const [id, group] = [randomUUID(), randomUUID()]
+      await store.save(id, withPasscode(id, group))
+      expect((await store.consume(id)).status).to.equal('consumed')
+      expect(await store.consumePasscode(group, macOf(PASSCODE))).to.deep.equal({ status: 'missing' })
+    })
+
+    it('counts wrong passcodes and burns the grant at the last allowed one', async () => {
+      const [id, group] = [randomUUID(), randomUUID()]
+      await store.save(id, withPasscode(id, group, 3))
+      expect(await store.consumePasscode(group, macOf('000000'))).to.deep.equal({ status: 'wrong', attemptsLeft: 2 })
+      expect(await store.consumePasscode(group, macOf('000001'))).to.deep.equal({ status: 'wrong', attemptsLeft: 1 })
+      expect(await store.consumePasscode(group, macOf('000002'))).to.deep.equal({ status: 'burned', id })
+      expect(await store.consumePasscode(group, macOf(PASSCODE))).to.deep.equal({ status: 'missing' })
+      expect((await store.consume(id)).status, 'the code burned with it').to.equal('reused')
+    })
+
+    it('evaluates at most maxAttempts of 40 concurrent wrong passcodes', async () => {
+      const [id, group] = [randomUUID(), randomUUID()]
+      await store.save(id, withPasscode(id, group, 5))
+      let evaluated = 0
+      const results = await fanOut(40, (i) => store.consumePasscode(group, (codeId) => (evaluated++, macOf(`9${i}`)(codeId))))
+      expect(tally(results, (r) => r.status)).to.deep.equal({ wrong: 4, burned: 1, missing: 35 })
+      expect(evaluated, 'HMACs asked for').to.be.at.most(40)
+    })
+
+    it('keeps one live passcode per group: a new one replaces the old, whose code still works as a link', async () => {
       const group = randomUUID()
       const [first, second] = [randomUUID(), randomUUID()]
-      await store.save(first, record(60_000))
-      await store.replaceActive(group, first, 60_000)
-      await store.consume(first)
-      await store.save(second, record(60_000))
-      await store.replaceActive(group, second, 60_000)
-      expect((await store.consume(first)).status).to.equal('reused')
+      await store.save(first, withPasscode(first, group))
+      const newer = withPasscode(second, group)
+      await store.save(second, newer)
+      expect(await store.consumePasscode(group, macOf(PASSCODE))).to.deep.equal({
+        status: 'consumed',
+        id: second,
+        value: newer.value,
+        wrappedKey: `wrapped-${second}`,
+      })
+      expect(await store.consumePasscode(group, macOf(PASSCODE))).to.deep.equal({ status: 'missing' })
+      expect((await store.consume(first)).status).to.equal('consumed')
     })
   })
 }

@@ -9,7 +9,18 @@ export interface CodeIssuedData {
   clientId: string
   expiresAt: Date
   magicLink?: string
+  /** The one-time passcode issued with a magic-link code (`otp: true`), for the same delivery. Never logged. */
+  otp?: string
   integrationContext?: Record<string, unknown>
+}
+
+/** Data of `authorization.CodesRevoked`. */
+export interface CodesRevokedData {
+  subject: string
+  /** The client whose codes were revoked; absent, every client's. */
+  clientId?: string
+  /** How many live codes (with their passcodes) were deleted. */
+  count: number
 }
 
 /** Event types and the data each carries. */
@@ -18,6 +29,8 @@ export interface AuthcodeEventMap {
   'authorization.CodeRedeemed': Grant
   /** A consumed code was presented again; `data` is the original grant, so the host can revoke what it issued. */
   'authorization.CodeReuseDetected': Grant
+  /** `auth.revokeCodes()` deleted a user's live magic-link codes and passcodes. */
+  'authorization.CodesRevoked': CodesRevokedData
 }
 
 export type AuthcodeEventType = keyof AuthcodeEventMap

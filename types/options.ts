@@ -109,7 +109,7 @@ export interface RateLimitOptions {
   perClient?: RateLimitRule | false
   /** Per (client, external_user_id) on `POST /codes`. @default 5 per 15 minutes */
   perSubject?: RateLimitRule | false
-  /** Per IP on `/authorize` and `/token`. @default 60 per minute */
+  /** Per IP on `/authorize`, `/token` and `/oauth/token`. @default 60 per minute */
   perIp?: RateLimitRule | false
   /**
    * Per IP: failed client or bearer authentications at `POST /codes`, `getAuthorizationCode`
@@ -220,6 +220,19 @@ export interface AuthcodeOptions {
    * of Redis alone then opens nothing, even for a guessed Idempotency-Key. Keep it out of Redis.
    */
   atRestKey?: Buffer | string
+  /**
+   * After every write single use depends on (a consumption, a signature claim, an idempotent
+   * answer), wait until `replicas` replicas acknowledged it (Redis `WAIT`, at most `timeoutMs`),
+   * else answer 503: a failover to a replica then cannot bring a consumed code back. Only with
+   * `redis`; the wait holds the connection, so keep `timeoutMs` short. @default off
+   */
+  durability?: { replicas: number; timeoutMs: number }
+  /**
+   * One-time passcodes `POST /codes` issues with `otp: true`: `length` decimal digits (4–10),
+   * and `maxAttempts` wrong ones (1–10) before the grant burns; `false` turns them off.
+   * @default { length: 6, maxAttempts: 5 }
+   */
+  otp?: false | { length?: number; maxAttempts?: number }
   /** Where the router logs (start-up warnings, failed requests). @default console */
   logger?: AuthcodeLogger
   /** Seconds an idempotency record is kept. @default 86400 */

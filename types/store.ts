@@ -1,32 +1,66 @@
 import type { Store as RateLimitStore } from 'express-rate-limit'
-import type { CodeKind } from './grant.js'
 import type { StoreHealth } from './health.js'
 
-/** What a store keeps for one code, under the code's SHA-256 (never the code itself). */
-export interface CodeRecord {
-  kind: CodeKind
-  subject: string
-  clientId: string
-  scope?: string
-  redirectUri?: string
-  /** RFC 8707 resource indicators the code is bound to. */
-  resource?: string[]
-  /** PKCE S256 challenge the code is bound to. */
-  codeChallenge?: string
-  integrationContext?: Record<string, unknown>
-  transactionState?: unknown
-  /** Epoch milliseconds. */
-  issuedAt: number
-  /** Epoch milliseconds; the store forgets the record (and its consumed marker) then. */
+/**
+ * What a store keeps for one code, under the code's id (a hash of the code, never the code):
+ * the record sealed with a key only the code opens, opaque to the store, and when it must vanish.
+ */
+export interface StoredCode {
+  /** The sealed record (text the store keeps as it is). */
+  value: string
+  /** Epoch milliseconds; the store forgets the code (and its consumed marker) then. */
   expiresAt: number
+  /** Whose code it is, so that {@link CodeStore.revoke} finds it: a magic-link code's user and client. */
+  owner?: CodeOwner
+  /** A one-time passcode for the same grant: consuming either consumes both. */
+  passcode?: StoredPasscode
 }
+
+/** The user (hashed) and the client of a code, for revocation. */
+export interface CodeOwner {
+  /** A hash of the user id: the group {@link CodeStore.revoke} empties. */
+  group: string
+  clientId: string
+}
+
+/** A one-time passcode as a store keeps it: never the passcode itself. */
+export interface StoredPasscode {
+  /** A hash of (client, user): one live passcode each; a new one replaces the old. */
+  group: string
+  /** An HMAC of the passcode, keyed for this grant (and with `atRestKey`). */
+  mac: string
+  /** The key that opens the code's record, sealed under a key derived from the passcode. */
+  wrappedKey: string
+  /** Wrong passcodes allowed before the grant burns. */
+  maxAttempts: number
+}
+
+/** Result of presenting a passcode to {@link CodeStore.consumePasscode}. */
+export type PasscodeResult =
+  /** Right: the code and its passcode are consumed, together. */
+  | { status: 'consumed'; id: string; value: string; wrappedKey: string }
+  /** Wrong; `attemptsLeft` more may be tried. */
+  | { status: 'wrong'; attemptsLeft: number }
+  /** Wrong for the last allowed time: the grant is burned (its code consumed too). */
+  | { status: 'burned'; id: string }
+  /** No live passcode for the group. */
+  | { status: 'missing' }
 
 /** Result of the one atomic consume operation. */
 export type ConsumeResult =
   /** The code was live and this call consumed it. */
-  | { status: 'consumed'; record: CodeRecord }
+  | { status: 'consumed'; value: string }
   /** The code had been consumed before: a replay. */
-  | { status: 'reused'; record: CodeRecord }
+  | { status: 'reused'; value: string }
+  /** No such code, or it expired. */
+  | { status: 'missing' }
+
+/** What {@link CodeStore.peek} sees of a code, consuming nothing. */
+export type PeekResult =
+  /** Live: not consumed, not expired. */
+  | { status: 'live'; value: string }
+  /** Consumed before (its marker lives until the code's expiry). */
+  | { status: 'consumed' }
   /** No such code, or it expired. */
   | { status: 'missing' }
 
@@ -52,7 +86,7 @@ export interface IdempotentAnswer {
 }
 
 /**
- * Storage for codes. Every method takes the code's id (its SHA-256, base64url), never the code.
+ * Storage for codes. Every method takes the code's id (a hash of it, base64url), never the code.
  *
  * Implementations must make {@link CodeStore.consume} atomic: of any number of concurrent
  * calls for one id, from any number of processes, exactly one sees `consumed`.
@@ -65,13 +99,18 @@ export interface CodeStore {
    */
   acceptsCodeId?(id: string, keyId: string): boolean
   /**
-   * Saves a new record; it must vanish at `record.expiresAt`. With `idempotency`, the answer
-   * is stored in the same atomic step, and nothing is saved unless `owner` still holds the key.
+   * Saves a new code; it must vanish at `code.expiresAt`. With `idempotency`, the answer is
+   * stored in the same atomic step, and nothing is saved unless `owner` still holds the key.
    * Resolves `false` when nothing was saved (the id exists, or the key was lost).
    */
-  save(id: string, record: CodeRecord, idempotency?: IdempotentAnswer): Promise<boolean>
-  /** Atomically marks a live record consumed and returns it; the marker lives until the original expiry. */
+  save(id: string, code: StoredCode, idempotency?: IdempotentAnswer): Promise<boolean>
+  /** Atomically marks a live code consumed and returns its value; the marker lives until the original expiry. */
   consume(id: string): Promise<ConsumeResult>
+  /**
+   * Reads a code without consuming it (a landing page choosing what to show). Never a step of
+   * redemption: only {@link CodeStore.consume} decides who redeems.
+   */
+  peek(id: string): Promise<PeekResult>
   /** Forgets a record, consumed or not. */
   delete(id: string): Promise<void>
   /**
@@ -88,10 +127,18 @@ export interface CodeStore {
   /** Drops an idempotency key still held by `owner` (its request failed before answering). */
   releaseIdempotencyKey(keyId: string, owner: string): Promise<void>
   /**
-   * Records `id` as the one live code of `groupId` for `ttlMs` and deletes the code recorded
-   * before it unless that one was already consumed (its reuse marker stays).
+   * Checks a passcode of the live passcode of `group` in one atomic step: `macFor(id)` is the
+   * HMAC the presented passcode has for the code `id` it belongs to. Right, it consumes the code
+   * and the passcode; wrong, it counts one attempt, and the last allowed wrong one burns the
+   * grant. Of any number of concurrent presentations, at most `maxAttempts` wrong ones are
+   * ever evaluated.
    */
-  replaceActive(groupId: string, id: string, ttlMs: number): Promise<void>
+  consumePasscode(group: string, macFor: (id: string) => string): Promise<PasscodeResult>
+  /**
+   * Deletes every live code (and its passcode) of an owner `group`, of one client or of all,
+   * but `except`; consumed markers stay, so reuse is still detected. Resolves how many it deleted.
+   */
+  revoke(group: string, options?: { clientId?: string; except?: string }): Promise<number>
   /**
    * A fresh express-rate-limit store whose keys start with `prefix`, kept where this store keeps
    * codes so that every process sharing the store shares the counts.

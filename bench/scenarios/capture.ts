@@ -18,7 +18,7 @@ export const capture: Scenario = {
         path: `${MOUNT}/access/getAuthorizationCode`,
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
-          authorization: `Basic ${Buffer.from('crm:crm-secret').toString('base64')}`,
+          authorization: `Basic ${Buffer.from('crm:crm-secret-0123456').toString('base64')}`,
         },
         setupRequest: (request) => ({ ...request, body: form(`user-${n++}`) }),
       },

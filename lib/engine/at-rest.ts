@@ -28,6 +28,12 @@ export class AtRest {
     return this.#key ? createHmac('sha256', this.#key).update(text).digest('base64url') : hash('sha256', text, 'base64url')
   }
 
+  /** 32 bytes derived from `value` under `label`, keyed with `atRestKey` when given. */
+  derive(label: string, value: string): Buffer {
+    const text = `${label}\0${value}`
+    return this.#key ? createHmac('sha256', this.#key).update(text).digest() : hash('sha256', text, 'buffer')
+  }
+
   /** The id a code is stored under: SHA-256 of the code, or with `atRestKey` an HMAC of it. */
   codeId(code: string): string {
     return this.#key ? createHmac('sha256', this.#key).update(code).digest('base64url') : hash('sha256', code, 'base64url')

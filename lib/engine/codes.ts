@@ -24,23 +24,23 @@ export function random(size: number): Buffer {
   return pool.subarray(used - size, used)
 }
 
-/** A new code and its id: the SHA-256 under which a store keeps it. */
+/** A new code and its id: the hash under which a store keeps it. */
 export interface DrawnCode {
   code: string
   id: string
 }
 
 /**
- * A new code: 256 bits from the CSPRNG, base64url. With `accept`, codes are drawn until it
- * accepts the code's id (a store that must co-locate the code with another key, see
- * `CodeStore.acceptsCodeId`); rejected draws reveal nothing the stored hash does not.
+ * A new code: 256 bits from the CSPRNG, base64url, and its id (`idOf`). With `accept`, codes are
+ * drawn until it accepts the id (a store that must co-locate the code with another key, see
+ * `CodeStore.acceptsCodeId`); rejected draws reveal nothing the stored id does not.
  */
-export function drawCode(accept?: (id: string) => boolean): DrawnCode {
+export function drawCode(idOf: (code: string) => string, accept?: (id: string) => boolean): DrawnCode {
   for (;;) {
     const drawn = random(32 * (accept === undefined ? 1 : BATCH))
     for (let offset = 0; offset < drawn.length; offset += 32) {
       const code = drawn.subarray(offset, offset + 32).toString('base64url')
-      const id = sha256(code)
+      const id = idOf(code)
       if (accept === undefined || accept(id)) return { code, id }
     }
   }

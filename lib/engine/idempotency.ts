@@ -1,29 +1,42 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomUUID } from 'node:crypto'
+import { createHmac, hkdfSync, randomUUID } from 'node:crypto'
 import type { CodeStore } from '../../types/store.js'
 import { DEFAULTS } from '../defaults.js'
 import { ProblemError, type ProblemSlug } from '../errors/problems.js'
-import { random } from './codes.js'
+import type { AtRest } from './at-rest.js'
+import { ByteReader, ByteWriter } from './bytes.js'
+import { open, seal } from './seal.js'
 
-/** An answer as stored under an Idempotency-Key and replayed for it. */
+/**
+ * What a finished request stored under its Idempotency-Key: the code it issued and when that
+ * expires. The rest of the answer comes from the retried request itself, whose payload is the
+ * same (its fingerprint matched).
+ */
 export interface StoredAnswer {
-  status: number
-  body: unknown
+  code: string
+  /** Epoch milliseconds. */
+  expiresAt: number
+  /** The passcode issued with the code, if any. */
+  otp?: string
 }
 
 /** What a request holding a fresh key, or repeating a finished one, goes on with. */
 export type ClaimOutcome = { kind: 'fresh'; owner: string } | { kind: 'replay'; answer: StoredAnswer }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-const SEAL = 'aes-256-gcm'
+/**
+ * A random UUID: version 4 or 7 with the RFC 9562 variant. Nil, time-based (1, 6) and
+ * name-based (3, 5) UUIDs are guessable, and a guessed key would let a dump of Redis replay an answer.
+ * @see https://www.rfc-editor.org/rfc/rfc9562#section-5
+ */
+const RANDOM_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[47][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i
 
 const problem = (slug: ProblemSlug, detail: string, headers?: Record<string, string>) =>
   new ProblemError(slug, { detail, ...(headers ? { headers } : {}) })
 
 /**
  * An `Idempotency-Key` bound to the client that sent it. Redis sees only values derived from
- * it with HKDF (salted with the client id): the record id, an HMAC fingerprint of the payload
- * and the answer sealed with AES-256-GCM. Without the raw key a dump can neither find the
- * record of a key nor read or forge its answer.
+ * it with HKDF (salted with the client id, keyed with `atRestKey` when given): the record id, an
+ * HMAC fingerprint of the payload and the answer sealed with AES-256-GCM. Without the raw key a
+ * dump can neither find the record of a key nor read or forge its answer.
  * @see https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/
  */
 export class IdempotencyKey {
@@ -32,20 +45,22 @@ export class IdempotencyKey {
   readonly #sealKey: Buffer
   readonly #macKey: Buffer
 
-  constructor(clientId: string, raw: string) {
+  constructor(atRest: AtRest, clientId: string, raw: string) {
     // One HKDF output split three ways: as independent as three derivations, at a third of the cost.
-    const keys = Buffer.from(hkdfSync('sha256', raw, clientId, 'express-authcode idempotency id|answer|fingerprint', 96))
+    const keys = Buffer.from(
+      hkdfSync('sha256', atRest.idempotencyMaterial(raw), clientId, 'express-authcode idempotency id|answer|fingerprint', 96),
+    )
     this.id = keys.subarray(0, 32).toString('base64url')
     this.#sealKey = keys.subarray(32, 64)
     this.#macKey = keys.subarray(64, 96)
   }
 
   /**
-   * Reads the header: a UUID, bare or as a quoted sf-string; the same UUID in any case or
-   * form is one key.
+   * Reads the header: a random UUID (version 4 or 7), bare or as a quoted sf-string; the same
+   * UUID in any case or form is one key.
    * @see https://datatracker.ietf.org/doc/html/draft-ietf-httpapi-idempotency-key-header#section-2
    */
-  static fromHeader(clientId: string, header: string | undefined): IdempotencyKey {
+  static fromHeader(atRest: AtRest, clientId: string, header: string | undefined): IdempotencyKey {
     if (header === undefined || header.trim() === '') {
       throw problem(
         'idempotency-key-missing',
@@ -54,30 +69,32 @@ export class IdempotencyKey {
     }
     const value = header.trim()
     const raw = value.length > 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value
-    if (!UUID.test(raw))
-      throw problem('idempotency-key-invalid', 'The Idempotency-Key must be a UUID, e.g. "8e03978e-40d5-43e8-bc93-6894a57f9324".')
-    return new IdempotencyKey(clientId, raw.toLowerCase())
+    if (!RANDOM_UUID.test(raw)) {
+      throw problem(
+        'idempotency-key-invalid',
+        'The Idempotency-Key must be a random UUID (version 4 or 7), e.g. "8e03978e-40d5-43e8-bc93-6894a57f9324"; nil, time- and name-based UUIDs can be guessed.',
+      )
+    }
+    return new IdempotencyKey(atRest, clientId, raw.toLowerCase())
   }
 
-  /** HMAC of the payload in a canonical JSON form (object keys sorted), so key order and spacing do not matter. */
+  /** HMAC of the payload in a canonical JSON form (object keys sorted), so key order and spacing do not matter; 128 bits. */
   fingerprint(payload: unknown): string {
-    return createHmac('sha256', this.#macKey).update(canonicalJson(payload)).digest('base64url')
+    return createHmac('sha256', this.#macKey).update(canonicalJson(payload)).digest().subarray(0, 16).toString('base64url')
   }
 
-  /** Encrypts an answer, bound to this key's record id. */
+  /** Encrypts an answer (the code's 32 bytes, its expiry, and the passcode's digits), bound to this key's record id. */
   seal(answer: StoredAnswer): string {
-    const iv = random(12)
-    const cipher = createCipheriv(SEAL, this.#sealKey, iv).setAAD(Buffer.from(this.id))
-    const sealed = Buffer.concat([cipher.update(JSON.stringify(answer), 'utf8'), cipher.final()])
-    return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url')
+    const writer = new ByteWriter().raw(Buffer.from(answer.code, 'base64url')).uint48(answer.expiresAt)
+    return seal(this.#sealKey, answer.otp === undefined ? writer.done() : writer.text(answer.otp).done(), this.id)
   }
 
   /** Decrypts what {@link seal} produced. @throws Error if it was altered. */
   open(sealed: string): StoredAnswer {
-    const bytes = Buffer.from(sealed, 'base64url')
-    const decipher = createDecipheriv(SEAL, this.#sealKey, bytes.subarray(0, 12)).setAAD(Buffer.from(this.id))
-    decipher.setAuthTag(bytes.subarray(12, 28))
-    return JSON.parse(Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8')) as StoredAnswer
+    const bytes = open(this.#sealKey, sealed, this.id)
+    const reader = new ByteReader(bytes)
+    const answer: StoredAnswer = { code: reader.raw(32).toString('base64url'), expiresAt: reader.uint48() }
+    return bytes.length > 38 ? { ...answer, otp: reader.text() } : answer
   }
 }
 

@@ -1,7 +1,10 @@
 import type { CodeKind } from '../../types/grant.js'
-import type { CodeRecord, IdempotentAnswer } from '../../types/store.js'
+import type { IdempotentAnswer, StoredCode } from '../../types/store.js'
+import type { AtRest } from './at-rest.js'
 import { EventHandlerFailedError } from '../errors/problems.js'
 import { drawCode } from './codes.js'
+import { passcodeGroup, storedPasscode } from './passcode.js'
+import { sealRecord, type CodeRecord } from './record.js'
 import type { Engine } from './engine.js'
 import { idempotencyKeyInFlight } from './idempotency.js'
 
@@ -21,7 +24,7 @@ export interface IssueRequest {
 /** A code drawn for a grant and not stored yet: the caller builds what it hands out from it. */
 export interface CodeDraft {
   code: string
-  /** The code's id in the store: its SHA-256. */
+  /** The code's id in the store: a hash of it (keyed with `atRestKey` when given). */
   id: string
   record: CodeRecord
 }
@@ -34,7 +37,7 @@ export function draftCode(engine: Engine, request: IssueRequest, colocateWith?: 
   const { store } = engine
   const accept =
     colocateWith !== undefined && store.acceptsCodeId ? (id: string) => store.acceptsCodeId?.(id, colocateWith) === true : undefined
-  const { code, id } = drawCode(accept)
+  const { code, id } = drawCode((drawn) => engine.atRest.codeId(drawn), accept)
   const { ttlSeconds, ...bound } = request
   const issuedAt = Date.now()
   return { code, id, record: { ...bound, issuedAt, expiresAt: issuedAt + ttlSeconds * 1000 } }
@@ -46,6 +49,8 @@ export interface IssueExtras {
   magicLink?: string
   /** The answer to store under a claimed Idempotency-Key, in the same store step as the code. */
   answer?: IdempotentAnswer
+  /** A one-time passcode for the same grant, and how many wrong ones burn it. */
+  passcode?: { value: string; maxAttempts: number }
 }
 
 /**
@@ -68,16 +73,36 @@ export async function issueCode(engine: Engine, draft: CodeDraft, extras: IssueE
       clientId: record.clientId,
       expiresAt: new Date(record.expiresAt),
       ...(extras.magicLink === undefined ? {} : { magicLink: extras.magicLink }),
+      ...(extras.passcode === undefined ? {} : { otp: extras.passcode.value }),
       ...(record.integrationContext === undefined ? {} : { integrationContext: record.integrationContext }),
     })
   } catch (err) {
     throw new EventHandlerFailedError('authorization.CodeIssued', err)
   }
-  if (await engine.store.save(draft.id, record, extras.answer)) {
+  if (await engine.store.save(draft.id, storedCode(engine, draft, extras), extras.answer)) {
     engine.telemetry?.codeIssued(record.kind, record.clientId)
     return
   }
   if (extras.answer) throw idempotencyKeyInFlight()
   // Only an id already taken refuses a plain save: 256 random bits do not collide.
   throw new Error('a code id was already taken')
+}
+
+/**
+ * A drafted code as the store keeps it: sealed, and for a magic link filed under its user (so
+ * `auth.revokeCodes()` finds it) with its passcode, if any.
+ */
+function storedCode(engine: Engine, { code, id, record }: CodeDraft, { passcode }: IssueExtras): StoredCode {
+  const { atRest } = engine
+  const sealed = sealRecord(atRest, code, id, record)
+  if (record.kind !== 'magic_link') return sealed
+  const owner = { group: ownerGroup(atRest, record.subject), clientId: record.clientId }
+  if (passcode === undefined) return { ...sealed, owner }
+  const ids = { id, group: passcodeGroup(atRest, record.clientId, record.subject), recordKey: atRest.recordKey(code) }
+  return { ...sealed, owner, passcode: storedPasscode(atRest, ids, passcode.value, passcode.maxAttempts) }
+}
+
+/** The group `auth.revokeCodes()` empties: a hash of the user id. */
+export function ownerGroup(atRest: AtRest, subject: string): string {
+  return atRest.digest('owner', subject)
 }

@@ -1,10 +1,11 @@
+import type { AuthcodeEventMap } from '../../types/events.js'
 import type { Grant, RedeemExpectation } from '../../types/grant.js'
-import type { CodeRecord } from '../../types/store.js'
 import { InvalidGrantError, InvalidTargetError } from '../errors/oauth.js'
 import { EventHandlerFailedError } from '../errors/problems.js'
-import { looksLikeCode, sha256 } from './codes.js'
+import { looksLikeCode } from './codes.js'
 import type { Engine } from './engine.js'
 import { verifyS256 } from './pkce.js'
+import { openRecord, type CodeRecord } from './record.js'
 
 /** The grant a record stands for, as callers see it (no PKCE challenge, dates as `Date`). */
 export function toGrant(record: CodeRecord): Grant {
@@ -27,28 +28,40 @@ export async function redeemCode(engine: Engine, code: unknown, expect: RedeemEx
     telemetry?.redeemFailed('unknown')
     throw new InvalidGrantError()
   }
-  const result = await engine.store.consume(sha256(code))
-  if (result.status === 'missing') {
+  const id = engine.atRest.codeId(code)
+  const result = await engine.store.consume(id)
+  const record = result.status === 'missing' ? undefined : openRecord(engine.atRest, code, id, result.value)
+  if (result.status === 'missing' || record === undefined) {
     telemetry?.redeemFailed('unknown')
     throw new InvalidGrantError()
   }
-  const grant = toGrant(result.record)
+  const grant = toGrant(record)
   if (result.status === 'reused') {
     telemetry?.reuseDetected(grant.kind)
     telemetry?.redeemFailed('reused', grant.kind)
     await emit(engine, 'authorization.CodeReuseDetected', grant)
     throw new InvalidGrantError('The authorization code was already used.')
   }
+  return finishRedemption(engine, record, expect)
+}
+
+/**
+ * What follows a consumption (of a code, or of its passcode): the consumed record must match
+ * what the redeemer presented, and `authorization.CodeRedeemed` hears of the grant.
+ * @throws InvalidGrantError for an expired or mismatching record, which stays consumed.
+ */
+export async function finishRedemption(engine: Engine, record: CodeRecord, expect: RedeemExpectation): Promise<Grant> {
+  const grant = toGrant(record)
   try {
-    checkBinding(result.record, expect)
+    checkBinding(record, expect)
   } catch (err) {
-    telemetry?.redeemFailed(hasExpired(result.record) ? 'expired' : 'binding', grant.kind)
+    engine.telemetry?.redeemFailed(hasExpired(record) ? 'expired' : 'binding', grant.kind)
     throw err
   }
   // RFC 8707 §2.2: the grant carries just the one resource the token request named.
   const redeemed = expect.resource === undefined ? grant : { ...grant, resource: [expect.resource] }
   await emit(engine, 'authorization.CodeRedeemed', redeemed)
-  telemetry?.codeRedeemed(grant.kind)
+  engine.telemetry?.codeRedeemed(grant.kind)
   return redeemed
 }
 
@@ -81,9 +94,14 @@ function checkBinding(record: CodeRecord, expect: RedeemExpectation): void {
   }
 }
 
-async function emit(engine: Engine, type: 'authorization.CodeRedeemed' | 'authorization.CodeReuseDetected', grant: Grant): Promise<void> {
+/** Emits an event of redemption; a handler that throws fails the redemption with `event-handler-failed`. */
+export async function emit<T extends 'authorization.CodeRedeemed' | 'authorization.CodeReuseDetected' | 'authorization.CodesRevoked'>(
+  engine: Engine,
+  type: T,
+  data: AuthcodeEventMap[T],
+): Promise<void> {
   try {
-    await engine.events.emit(type, grant)
+    await engine.events.emit(type, data)
   } catch (err) {
     throw new EventHandlerFailedError(type, err)
   }

@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express'
 import { DuplicateParameterError, InvalidRequestError } from '../errors/oauth.js'
+import { requireUtf8 } from './charset.js'
 import { requestLocal } from './locals.js'
 import { parseParams, safeName, type FormParams, type SentParam } from './params.js'
 
@@ -22,6 +23,7 @@ export const formBody: RequestHandler = function readForm(req: Request, res: Res
   if (!req.is('application/x-www-form-urlencoded')) {
     throw new InvalidRequestError('Content-Type must be application/x-www-form-urlencoded.')
   }
+  requireUtf8(req)
   readText(req, res, (err?: unknown) => {
     if (err !== undefined) {
       next(err)

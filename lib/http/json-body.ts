@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express'
 import { ProblemError } from '../errors/problems.js'
+import { requireUtf8 } from './charset.js'
 
 /** Largest JSON body accepted. */
 export const JSON_LIMIT_BYTES = 16 * 1024
@@ -16,6 +17,7 @@ const unsupported = (detail: string) => new ProblemError('unsupported-media-type
  */
 export const jsonBody: RequestHandler = function readJson(req: Request, res: Response, next: NextFunction): void {
   if (!req.is('application/json')) throw unsupported('Send the body as application/json.')
+  requireUtf8(req)
   parse(req, res, (err?: unknown) => {
     const type = (err as { type?: unknown } | undefined)?.type
     if (type === 'entity.parse.failed')

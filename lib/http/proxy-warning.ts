@@ -5,7 +5,8 @@ import type { AuthcodeLogger } from '../../types/options.js'
  * Warns once, through the host's logger, when requests arrive through a proxy
  * (`X-Forwarded-For`) while Express's `trust proxy` is off: `req.ip` is then the proxy's
  * address, and every user shares one per-IP rate-limit bucket. express-rate-limit's own check
- * (`ERR_ERL_UNEXPECTED_X_FORWARDED_FOR`) stays on; this one covers routes without limits too.
+ * (`ERR_ERL_UNEXPECTED_X_FORWARDED_FOR`) runs only in its default key generator, which the
+ * router's limits replace, so this is the one warning the host gets.
  * @see https://expressjs.com/en/guide/behind-proxies.html
  */
 export function warnOnUntrustedProxy(logger: AuthcodeLogger): RequestHandler {

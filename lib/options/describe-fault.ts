@@ -11,6 +11,7 @@ export function faultCode(detail: Joi.ValidationErrorItem | undefined): OptionsE
     case 'object.missing':
     case 'object.xor':
     case 'object.oxor':
+    case 'object.without':
       return OPTIONS_ERROR_CODES.conflict
     default:
       return OPTIONS_ERROR_CODES.invalid

@@ -21,7 +21,7 @@ import { atRestKeyBytes, optionsSchema } from './schema.js'
 export type LimitName = keyof typeof DEFAULTS.rateLimit
 
 /** Options after validation and defaults: what every endpoint reads, built once. */
-export interface ResolvedOptions extends Omit<AuthcodeOptions, 'clients' | 'rateLimit' | 'redis' | 'atRestKey'> {
+export interface ResolvedOptions extends Omit<AuthcodeOptions, 'clients' | 'rateLimit' | 'redis' | 'atRestKey' | 'otp'> {
   store: CodeStore
   keyPrefix: string
   /** `issuer` without a trailing slash, for building endpoint URLs. */
@@ -35,6 +35,8 @@ export interface ResolvedOptions extends Omit<AuthcodeOptions, 'clients' | 'rate
   singleActiveCode: boolean
   requireState: boolean
   logger: AuthcodeLogger
+  /** One-time passcodes of `POST /codes`, or `false` when they are off. */
+  otp: { length: number; maxAttempts: number } | false
   /** The `atRestKey` option as bytes. */
   atRestKey: Buffer | undefined
   /** Which endpoints are mounted. */
@@ -70,7 +72,15 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     ...rest,
     accessTokens: options.accessTokens ?? [],
     // Joi's xor guarantees exactly one of store and redis.
-    store: tracedStore(options.store ?? new RedisStore({ client: redis as RedisConnection, prefix: options.keyPrefix }), telemetry),
+    store: tracedStore(
+      options.store ??
+        new RedisStore({
+          client: redis as RedisConnection,
+          prefix: options.keyPrefix,
+          ...(options.durability ? { durability: options.durability } : {}),
+        }),
+      telemetry,
+    ),
     telemetry,
     baseUrl: options.issuer.replace(/\/+$/, ''),
     clients,
@@ -81,6 +91,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
         : { ...DEFAULTS.rateLimit, ...rateLimit },
     logger: options.logger ?? console,
     atRestKey: atRestKeyBytes(options.atRestKey),
+    otp: options.otp === false ? false : { ...DEFAULTS.otp, ...options.otp },
     mounted,
   }
 }

@@ -80,7 +80,8 @@ const rule = Joi.alternatives(
 
 const client = Joi.object<ClientOptions>({
   id: Joi.string().min(1).max(255).required(),
-  secret: Joi.string().min(1),
+  // A secret is guessed per request: as long as a bearer token at least.
+  secret: Joi.string().min(16),
   redirectUris: Joi.array().items(Joi.string().custom(redirectUri)).unique(),
   scopes: Joi.array()
     .items(Joi.string().pattern(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'scope-token'))
@@ -128,6 +129,14 @@ export const optionsSchema = Joi.object<AuthcodeOptions>({
   findUser: Joi.function(),
   issueTokens: Joi.function(),
   magicLinkUrl: Joi.string().uri({ scheme: ['https', 'http'] }),
+  otp: Joi.alternatives(
+    Joi.valid(false),
+    Joi.object({ length: Joi.number().integer().min(4).max(10), maxAttempts: Joi.number().integer().min(1).max(10) }),
+  ),
+  durability: Joi.object({
+    replicas: Joi.number().integer().min(1).required(),
+    timeoutMs: Joi.number().integer().min(1).max(DEFAULTS.commandTimeoutMs).required(),
+  }),
   atRestKey: Joi.any().custom((value, helpers) =>
     atRestKeyBytes(value) ? value : helpers.message({ custom: '"atRestKey" must be 32 bytes: a Buffer, or 43 characters of base64url' }),
   ),
@@ -148,9 +157,11 @@ export const optionsSchema = Joi.object<AuthcodeOptions>({
   singleActiveCode: Joi.boolean().default(DEFAULTS.singleActiveCode),
 })
   .xor('redis', 'store')
+  .without('durability', 'store')
   .oxor('accessTokens', 'verifyAccessToken')
   .oxor('session', 'getUser')
   .messages({
     'object.missing': 'one of "redis" (a connected node-redis client) or "store" (e.g. new MemoryStore()) is required',
     'object.xor': 'give "redis" or "store", not both',
+    'object.without': '"durability" waits for Redis replicas: give it with "redis" (a RedisStore of your own takes it as an option)',
   })

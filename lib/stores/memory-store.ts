@@ -1,7 +1,17 @@
+import { timingSafeEqual } from 'node:crypto'
 import { MemoryStore as RateLimitMemoryStore, type Store as RateLimitStore } from 'express-rate-limit'
 import type { StoreHealth } from '../../types/health.js'
-import type { CodeRecord, CodeStore, ConsumeResult, IdempotencyClaim, IdempotentAnswer } from '../../types/store.js'
+import type {
+  CodeStore,
+  ConsumeResult,
+  IdempotencyClaim,
+  IdempotentAnswer,
+  PasscodeResult,
+  PeekResult,
+  StoredCode,
+} from '../../types/store.js'
 import { DEFAULTS } from '../defaults.js'
+import { live, type Entry, type IdempotencyEntry, type PasscodePointer } from './memory-entries.js'
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -17,26 +27,6 @@ export interface MemoryStoreOptions {
   now?: () => number
 }
 
-interface Entry {
-  consumed: boolean
-  /** Kept serialised, as Redis would, so callers never share a mutable record. */
-  json: string
-  expiresAt: number
-}
-
-interface IdempotencyEntry {
-  fingerprint: string
-  /** Set while the key's request runs. */
-  owner?: string
-  answer?: string
-  expiresAt: number
-}
-
-interface ActiveEntry {
-  id: string
-  expiresAt: number
-}
-
 /**
  * Codes in this process's memory, with the same semantics as {@link RedisStore}: for
  * development, tests and single-process apps. Expired entries are swept on a timer that
@@ -47,7 +37,7 @@ export class MemoryStore implements CodeStore {
   /** Claimed ids and when each claim lapses. */
   readonly #claims = new Map<string, number>()
   readonly #idempotency = new Map<string, IdempotencyEntry>()
-  readonly #active = new Map<string, ActiveEntry>()
+  readonly #passcodes = new Map<string, PasscodePointer>()
   readonly #sweeper: NodeJS.Timeout
   readonly #now: () => number
 
@@ -62,10 +52,23 @@ export class MemoryStore implements CodeStore {
     return this.#entries.size
   }
 
-  async save(id: string, record: CodeRecord, idempotency?: IdempotentAnswer): Promise<boolean> {
+  async save(id: string, code: StoredCode, idempotency?: IdempotentAnswer): Promise<boolean> {
     const held = idempotency && live(this.#idempotency, idempotency.keyId, this.#now())
     if (this.#live(id) || (idempotency && held?.owner !== idempotency.owner)) return false
-    this.#entries.set(id, { consumed: false, json: JSON.stringify(record), expiresAt: record.expiresAt })
+    const { value, expiresAt, owner, passcode } = code
+    this.#entries.set(id, {
+      consumed: false,
+      value,
+      expiresAt,
+      ...(owner ? { owner } : {}),
+      ...(passcode ? { passcode: { mac: passcode.mac, wrappedKey: passcode.wrappedKey, attemptsLeft: passcode.maxAttempts } } : {}),
+    })
+    if (passcode) {
+      // One live passcode per (client, user): the one before stops working.
+      const before = live(this.#passcodes, passcode.group, this.#now())
+      if (before && before.id !== id) delete this.#entries.get(before.id)?.passcode
+      this.#passcodes.set(passcode.group, { id, expiresAt })
+    }
     if (idempotency && held) {
       this.#idempotency.set(idempotency.keyId, {
         fingerprint: held.fingerprint,
@@ -79,10 +82,16 @@ export class MemoryStore implements CodeStore {
   async consume(id: string): Promise<ConsumeResult> {
     const entry = this.#live(id)
     if (!entry) return { status: 'missing' }
-    const record = JSON.parse(entry.json) as CodeRecord
-    if (entry.consumed) return { status: 'reused', record }
+    if (entry.consumed) return { status: 'reused', value: entry.value }
     entry.consumed = true
-    return { status: 'consumed', record }
+    delete entry.passcode
+    return { status: 'consumed', value: entry.value }
+  }
+
+  async peek(id: string): Promise<PeekResult> {
+    const entry = this.#live(id)
+    if (!entry) return { status: 'missing' }
+    return entry.consumed ? { status: 'consumed' } : { status: 'live', value: entry.value }
   }
 
   async delete(id: string): Promise<void> {
@@ -112,11 +121,34 @@ export class MemoryStore implements CodeStore {
     if (live(this.#idempotency, keyId, this.#now())?.owner === owner) this.#idempotency.delete(keyId)
   }
 
-  async replaceActive(groupId: string, id: string, ttlMs: number): Promise<void> {
-    const now = this.#now()
-    const previous = live(this.#active, groupId, now)
-    this.#active.set(groupId, { id, expiresAt: now + ttlMs })
-    if (previous && previous.id !== id && this.#live(previous.id)?.consumed === false) this.#entries.delete(previous.id)
+  async consumePasscode(group: string, macFor: (id: string) => string): Promise<PasscodeResult> {
+    const pointer = live(this.#passcodes, group, this.#now())
+    const entry = pointer && this.#live(pointer.id)
+    if (!pointer || !entry?.passcode || entry.consumed) return { status: 'missing' }
+    const { passcode } = entry
+    const [presented, kept] = [Buffer.from(macFor(pointer.id)), Buffer.from(passcode.mac)]
+    if (presented.length === kept.length && timingSafeEqual(presented, kept)) {
+      entry.consumed = true
+      delete entry.passcode
+      return { status: 'consumed', id: pointer.id, value: entry.value, wrappedKey: passcode.wrappedKey }
+    }
+    passcode.attemptsLeft -= 1
+    if (passcode.attemptsLeft > 0) return { status: 'wrong', attemptsLeft: passcode.attemptsLeft }
+    entry.consumed = true
+    delete entry.passcode
+    return { status: 'burned', id: pointer.id }
+  }
+
+  async revoke(group: string, { clientId, except }: { clientId?: string; except?: string } = {}): Promise<number> {
+    let revoked = 0
+    for (const [id, entry] of this.#entries) {
+      const mine = entry.owner?.group === group && (clientId === undefined || entry.owner.clientId === clientId)
+      if (mine && id !== except && !entry.consumed && this.#live(id)) {
+        this.#entries.delete(id)
+        revoked++
+      }
+    }
+    return revoked
   }
 
   rateLimitStore(_prefix: string): RateLimitStore {
@@ -130,7 +162,7 @@ export class MemoryStore implements CodeStore {
 
   /** Drops every expired entry: expired at `now`, by default the store's clock. */
   sweep(now = this.#now()): void {
-    for (const map of [this.#entries, this.#idempotency, this.#active]) {
+    for (const map of [this.#entries, this.#idempotency, this.#passcodes]) {
       for (const [id, entry] of map) if (entry.expiresAt <= now) map.delete(id)
     }
     for (const [id, lapsesAt] of this.#claims) if (lapsesAt <= now) this.#claims.delete(id)
@@ -144,14 +176,4 @@ export class MemoryStore implements CodeStore {
   #live(id: string): Entry | undefined {
     return live(this.#entries, id, this.#now())
   }
-}
-
-/** The entry under `id` unless it has expired by `now` (then it is dropped). */
-function live<T extends { expiresAt: number }>(map: Map<string, T>, id: string, now: number): T | undefined {
-  const entry = map.get(id)
-  if (entry && entry.expiresAt <= now) {
-    map.delete(id)
-    return undefined
-  }
-  return entry
 }

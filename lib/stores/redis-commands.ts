@@ -6,6 +6,8 @@ export interface RedisCommand {
   key?: string
   isReadOnly: boolean
   command: string[]
+  /** Milliseconds this command may take beyond the usual deadline (a blocking `WAIT`). */
+  extraMs?: number
 }
 
 /** Reply types of the raw commands this library sends. */
@@ -26,9 +28,14 @@ interface SentinelLike {
   sendCommand(readOnly: boolean, args: string[], options?: object): Promise<unknown>
 }
 
-/** Whether a value can send raw commands like a node-redis client, cluster or Sentinel. */
+/**
+ * Whether a value is a node-redis (v5+) client, cluster or Sentinel: it sends raw commands, and
+ * it is a cluster (`masters`), a Sentinel (`getSentinelNode`) or a client (`isOpen`). An ioredis
+ * client, whose `sendCommand` takes a command object, is not one.
+ */
 export function isRedisConnection(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && typeof (value as { sendCommand?: unknown }).sendCommand === 'function'
+  if (typeof value !== 'object' || value === null || typeof (value as { sendCommand?: unknown }).sendCommand !== 'function') return false
+  return isRedisCluster(value) || 'getSentinelNode' in value || 'isOpen' in value
 }
 
 /**
@@ -38,8 +45,11 @@ export function isRedisConnection(value: unknown): boolean {
  * Redis fails fast instead of holding the request.
  */
 export function redisCommandSender(client: unknown, timeoutMs: number): SendRedisCommand {
-  const send = rawSender(client, { timeout: timeoutMs })
-  return (command) => withDeadline(send(command), timeoutMs)
+  const send = rawSender(client)
+  return (command) => {
+    const ms = timeoutMs + (command.extraMs ?? 0)
+    return withDeadline(send(command, { timeout: ms }), ms)
+  }
 }
 
 /** Whether a connection is a node-redis cluster (`createCluster`): it has `masters`. */
@@ -47,17 +57,19 @@ export function isRedisCluster(client: unknown): boolean {
   return typeof client === 'object' && client !== null && 'masters' in client
 }
 
-function rawSender(client: unknown, options: { timeout: number }): SendRedisCommand {
+type RawSender = (command: RedisCommand, options: { timeout: number }) => Promise<RedisReply>
+
+function rawSender(client: unknown): RawSender {
   if (isRedisCluster(client)) {
     const cluster = client as ClusterLike
-    return ({ key, isReadOnly, command }) => cluster.sendCommand(key, isReadOnly, command, options) as Promise<RedisReply>
+    return ({ key, isReadOnly, command }, options) => cluster.sendCommand(key, isReadOnly, command, options) as Promise<RedisReply>
   }
   if (typeof client === 'object' && client !== null && 'getSentinelNode' in client) {
     const sentinel = client as SentinelLike
-    return ({ isReadOnly, command }) => sentinel.sendCommand(isReadOnly, command, options) as Promise<RedisReply>
+    return ({ isReadOnly, command }, options) => sentinel.sendCommand(isReadOnly, command, options) as Promise<RedisReply>
   }
   const standalone = client as StandaloneLike
-  return ({ command }) => standalone.sendCommand(command, options) as Promise<RedisReply>
+  return ({ command }, options) => standalone.sendCommand(command, options) as Promise<RedisReply>
 }
 
 /**

@@ -1,9 +1,21 @@
 import type { Store as RateLimitStore } from 'express-rate-limit'
 import type { StoreHealth } from '../../types/health.js'
 import type { RedisConnection } from '../../types/options.js'
-import type { CodeRecord, CodeStore, ConsumeResult, IdempotencyClaim, IdempotentAnswer } from '../../types/store.js'
+import type {
+  CodeStore,
+  ConsumeResult,
+  IdempotencyClaim,
+  IdempotentAnswer,
+  PasscodeResult,
+  PeekResult,
+  StoredCode,
+} from '../../types/store.js'
 import { DEFAULTS } from '../defaults.js'
-import { isRedisCluster, LuaScript, orUnavailable, redisCommandSender, type SendRedisCommand } from './redis-commands.js'
+import { isRedisCluster, orUnavailable, redisCommandSender, type SendRedisCommand } from './redis-commands.js'
+import { RedisKeys } from './redis-keys.js'
+import { saveCode } from './redis-save.js'
+import { CLAIM, CONSUME, PASSCODE, RELEASE, REVOKE } from './redis-scripts.js'
+import { durableWrites, type Durability } from './durability.js'
 import { onRedisReady, redisHealth } from './redis-health.js'
 import { RedisRateLimitStore } from './redis-rate-limit-store.js'
 import { slotTag } from './slot-tag.js'
@@ -16,79 +28,38 @@ export interface RedisStoreOptions {
   prefix?: string
   /** Milliseconds one command (round trip included) may take before the request answers 503. @default {@link DEFAULTS.commandTimeoutMs} (1500) */
   commandTimeoutMs?: number
+  /**
+   * Wait for replicas to acknowledge every write single use depends on (a consumption, a
+   * signature claim, an idempotent answer) before answering, so a failover cannot resurrect a
+   * consumed code; too few in time answers 503. Off by default.
+   */
+  durability?: Durability
 }
 
 /**
- * Marks a live record consumed and returns what it held, in one atomic step: `L…` was live
- * (this call consumed it), `C…` was already consumed (a replay), nil is unknown or expired.
- * The marker keeps the original TTL, so reuse is detected until the code would have expired.
- */
-const CONSUME = new LuaScript(`
-local v = redis.call('GET', KEYS[1])
-if not v then return false end
-if string.sub(v, 1, 1) == 'L' then
-  redis.call('SET', KEYS[1], 'C' .. string.sub(v, 2), 'KEEPTTL')
-end
-return v
-`)
-
-/** Takes an idempotency key (a hash: state, fp, owner, answer) or returns what it holds. */
-const CLAIM = new LuaScript(`
-local r = redis.call('HMGET', KEYS[1], 'state', 'fp', 'answer')
-if not r[1] then
-  redis.call('HSET', KEYS[1], 'state', 'pending', 'fp', ARGV[1], 'owner', ARGV[2])
-  redis.call('PEXPIRE', KEYS[1], ARGV[3])
-  return {'claimed'}
-end
-return r
-`)
-
-/** Saves a code and the answer of the request that holds the idempotency key, in one step. */
-const SAVE_ANSWERED = new LuaScript(`
-if redis.call('HGET', KEYS[2], 'owner') ~= ARGV[3] then return 0 end
-if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 0 end
-redis.call('HSET', KEYS[2], 'state', 'done', 'answer', ARGV[4])
-redis.call('HDEL', KEYS[2], 'owner')
-redis.call('EXPIRE', KEYS[2], ARGV[5])
-return 1
-`)
-
-/** Drops an idempotency key only if `owner` still holds it. */
-const RELEASE = new LuaScript(`
-if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return 1
-`)
-
-/** Deletes a code that is still live; a consumed one keeps its reuse marker. */
-const REVOKE = new LuaScript(`
-local v = redis.call('GET', KEYS[1])
-if v and string.sub(v, 1, 1) == 'L' then redis.call('DEL', KEYS[1]) end
-return 1
-`)
-
-/**
- * Codes in Redis under `prefix + "{" + tag + "}code:" + SHA-256(code)` and idempotency
- * records under `prefix + "{" + tag + "}idem:" + keyId`, where the hash tag is
- * {@link slotTag} of the id: each operation is one command or script on one hash slot
- * (cluster-safe). A code is saved together with its idempotent answer in one script; on a
- * Redis Cluster that script needs the code drawn with its idempotency record's tag, on a
- * standalone server or Sentinel any two keys may share it. One-time claims live under
- * `prefix + "once:" + id`.
+ * Codes in Redis, where {@link RedisKeys} says, each operation one command or script on one hash
+ * slot (cluster-safe). A code is saved with its passcode and idempotent answer in one script; on
+ * a standalone server or Sentinel that script also files it under its owner, on a Redis Cluster
+ * a second one does (the code is drawn into its idempotency record's slot there).
  */
 export class RedisStore implements CodeStore {
   readonly prefix: string
   /** True on a Redis Cluster: a script may only touch keys of one hash slot. */
   readonly #cluster: boolean
   readonly #send: SendRedisCommand
+  readonly #keys: RedisKeys
+  readonly #durable: (key: string) => Promise<void>
   readonly #client: RedisConnection
   /** Held here so that the connection, which holds them weakly, calls them while this store lives. */
   readonly #reconnectListeners = new Set<() => void>()
 
   constructor(options: RedisStoreOptions) {
     this.prefix = options.prefix ?? DEFAULTS.keyPrefix
+    this.#keys = new RedisKeys(this.prefix)
     this.#client = options.client
     this.#cluster = isRedisCluster(options.client)
     this.#send = redisCommandSender(options.client, options.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs)
+    this.#durable = durableWrites(this.#send, options.durability)
   }
 
   /** On a Redis Cluster, a code saved with an idempotent answer must share its record's hash slot; elsewhere any id will do. */
@@ -96,40 +67,50 @@ export class RedisStore implements CodeStore {
     return !this.#cluster || slotTag(id) === slotTag(keyId)
   }
 
-  async save(id: string, record: CodeRecord, idempotency?: IdempotentAnswer): Promise<boolean> {
-    const key = this.#key(id)
-    const value = `L${JSON.stringify(record)}`
-    const ttl = String(Math.max(1, record.expiresAt - Date.now()))
-    if (!idempotency) return (await this.#run({ key, isReadOnly: false, command: ['SET', key, value, 'PX', ttl, 'NX'] })) !== null
-    const { keyId, owner, answer, ttlSeconds } = idempotency
-    if (!this.acceptsCodeId(id, keyId))
+  async save(id: string, code: StoredCode, idempotency?: IdempotentAnswer): Promise<boolean> {
+    if (idempotency && !this.acceptsCodeId(id, idempotency.keyId)) {
       throw new TypeError('RedisStore: save a code with an answer only under an id acceptsCodeId() accepts')
-    return (
-      (await orUnavailable(SAVE_ANSWERED.run(this.#send, [key, this.#idemKey(keyId)], [value, ttl, owner, answer, String(ttlSeconds)]))) ===
-      1
-    )
+    }
+    const { saved, replaced } = await saveCode(this.#send, this.#keys, this.#cluster, id, code, idempotency)
+    if (!saved) return false
+    // One live passcode per (client, user): the one before stops working.
+    if (replaced !== undefined)
+      await this.#run({ key: this.#keys.passcode(replaced), isReadOnly: false, command: ['DEL', this.#keys.passcode(replaced)] })
+    if (idempotency) await this.#durable(this.#keys.code(id))
+    return true
   }
 
   async consume(id: string): Promise<ConsumeResult> {
-    const key = this.#key(id)
-    const reply = await orUnavailable(CONSUME.run(this.#send, [key], []))
+    const key = this.#keys.code(id)
+    const reply = await orUnavailable(CONSUME.run(this.#send, [key, this.#keys.passcode(id)], []))
     if (typeof reply !== 'string') return { status: 'missing' }
-    const record = JSON.parse(reply.slice(1)) as CodeRecord
-    return { status: reply.startsWith('L') ? 'consumed' : 'reused', record }
+    if (!reply.startsWith('L')) return { status: 'reused', value: reply.slice(1) }
+    await this.#durable(key)
+    return { status: 'consumed', value: reply.slice(1) }
+  }
+
+  async peek(id: string): Promise<PeekResult> {
+    const key = this.#keys.code(id)
+    const reply = await this.#run({ key, isReadOnly: true, command: ['GET', key] })
+    if (typeof reply !== 'string') return { status: 'missing' }
+    return reply.startsWith('L') ? { status: 'live', value: reply.slice(1) } : { status: 'consumed' }
   }
 
   async delete(id: string): Promise<void> {
-    await this.#run({ key: this.#key(id), isReadOnly: false, command: ['DEL', this.#key(id)] })
+    const [code, passcode] = [this.#keys.code(id), this.#keys.passcode(id)]
+    await this.#run({ key: code, isReadOnly: false, command: ['DEL', code, passcode] })
   }
 
   async claimOnce(id: string, ttlMs: number): Promise<boolean> {
-    const key = `${this.prefix}once:${id}`
+    const key = this.#keys.once(id)
     const reply = await this.#run({ key, isReadOnly: false, command: ['SET', key, '1', 'PX', String(Math.max(1, Math.ceil(ttlMs))), 'NX'] })
-    return reply === 'OK'
+    if (reply !== 'OK') return false
+    await this.#durable(key)
+    return true
   }
 
   async claimIdempotencyKey(keyId: string, fingerprint: string, owner: string, lockMs: number): Promise<IdempotencyClaim> {
-    const reply = await orUnavailable(CLAIM.run(this.#send, [this.#idemKey(keyId)], [fingerprint, owner, String(lockMs)]))
+    const reply = await orUnavailable(CLAIM.run(this.#send, [this.#keys.idempotency(keyId)], [fingerprint, owner, String(lockMs)]))
     const [state, fp, answer] = reply as Array<string | null>
     if (state === 'claimed') return { status: 'claimed' }
     if (state === 'done' && typeof answer === 'string') return { status: 'done', fingerprint: String(fp), answer }
@@ -137,13 +118,34 @@ export class RedisStore implements CodeStore {
   }
 
   async releaseIdempotencyKey(keyId: string, owner: string): Promise<void> {
-    await orUnavailable(RELEASE.run(this.#send, [this.#idemKey(keyId)], [owner]))
+    await orUnavailable(RELEASE.run(this.#send, [this.#keys.idempotency(keyId)], [owner]))
   }
 
-  async replaceActive(groupId: string, id: string, ttlMs: number): Promise<void> {
-    const key = `${this.prefix}active:${groupId}`
-    const previous = await this.#run({ key, isReadOnly: false, command: ['SET', key, id, 'PX', String(Math.max(1, ttlMs)), 'GET'] })
-    if (typeof previous === 'string' && previous !== id) await orUnavailable(REVOKE.run(this.#send, [this.#key(previous)], []))
+  async consumePasscode(group: string, macFor: (id: string) => string): Promise<PasscodeResult> {
+    const pointer = this.#keys.pointer(group)
+    const id = await this.#run({ key: pointer, isReadOnly: false, command: ['GET', pointer] })
+    if (typeof id !== 'string') return { status: 'missing' }
+    const key = this.#keys.code(id)
+    const reply = (await orUnavailable(PASSCODE.run(this.#send, [key, this.#keys.passcode(id)], [macFor(id)]))) as unknown[]
+    if (reply[0] === 'missing') return { status: 'missing' }
+    // Every outcome but a missing passcode wrote (an attempt counted, or the grant consumed).
+    await this.#durable(key)
+    if (reply[0] === 'wrong') return { status: 'wrong', attemptsLeft: Number(reply[1]) }
+    if (reply[0] === 'burned') return { status: 'burned', id }
+    return { status: 'consumed', id, value: String(reply[1]), wrappedKey: String(reply[2]) }
+  }
+
+  async revoke(group: string, { clientId, except }: { clientId?: string; except?: string } = {}): Promise<number> {
+    const index = this.#keys.owner(group)
+    const members = (await this.#run({ key: index, isReadOnly: false, command: ['ZRANGE', index, '0', '-1'] })) as string[]
+    let revoked = 0
+    for (const member of members) {
+      const [memberClient, id] = member.split('\n') as [string, string]
+      if ((clientId !== undefined && memberClient !== clientId) || id === except) continue
+      revoked += Number(await orUnavailable(REVOKE.run(this.#send, [this.#keys.code(id), this.#keys.passcode(id)], [])))
+      await this.#run({ key: index, isReadOnly: false, command: ['ZREM', index, member] })
+    }
+    return revoked
   }
 
   rateLimitStore(prefix: string): RateLimitStore {
@@ -159,14 +161,6 @@ export class RedisStore implements CodeStore {
   onReconnect(listener: () => void): void {
     this.#reconnectListeners.add(listener)
     onRedisReady(this.#client, listener)
-  }
-
-  #key(id: string): string {
-    return `${this.prefix}{${slotTag(id)}}code:${id}`
-  }
-
-  #idemKey(keyId: string): string {
-    return `${this.prefix}{${slotTag(keyId)}}idem:${keyId}`
   }
 
   #run(command: Parameters<SendRedisCommand>[0]): Promise<unknown> {

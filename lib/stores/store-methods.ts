@@ -7,11 +7,13 @@ type RequiredMethod = { [K in keyof CodeStore]-?: undefined extends CodeStore[K]
 export const STORE_METHODS = [
   'save',
   'consume',
+  'peek',
   'delete',
   'claimOnce',
   'claimIdempotencyKey',
   'releaseIdempotencyKey',
-  'replaceActive',
+  'consumePasscode',
+  'revoke',
   'rateLimitStore',
 ] as const satisfies readonly RequiredMethod[]
 

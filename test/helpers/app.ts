@@ -29,7 +29,7 @@ export function baseOptions(overrides: Partial<AuthcodeOptions> = {}): AuthcodeO
     issuer: ISSUER,
     clients: [
       { id: 'web', redirectUris: [WEB_REDIRECT], scopes: ['openid', 'profile'] },
-      { id: 'crm', secret: 'crm-secret', captureRoles: ['access_issuer'], redirectUris: [CRM_REDIRECT] },
+      { id: 'crm', secret: 'crm-secret-0123456', captureRoles: ['access_issuer'], redirectUris: [CRM_REDIRECT] },
     ],
     issueTokens: (grant: Grant) => ({ access_token: `at-for-${grant.subject}`, token_type: 'Bearer', expires_in: 3600 }),
     rateLimit: false,

@@ -28,7 +28,7 @@ export function signedHeaders(
 
 /** A confidential client with one registered redirect URI, which Capture codes are issued for. */
 export const PARTNER_REDIRECT = 'https://partner.example.com/oauth'
-export const PARTNER_CLIENT: ClientOptions = { id: 'partner', secret: 'partner-secret', redirectUris: [PARTNER_REDIRECT] }
+export const PARTNER_CLIENT: ClientOptions = { id: 'partner', secret: 'partner-secret-012', redirectUris: [PARTNER_REDIRECT] }
 
 /** {@link baseOptions} on `redis` with a fresh key prefix, the partner client and a `findUser` that finds `user-<uuid>`. */
 export function captureOptions(redis: TestRedis, overrides: Partial<AuthcodeOptions> = {}): AuthcodeOptions {
@@ -46,7 +46,7 @@ export function captureOptions(redis: TestRedis, overrides: Partial<AuthcodeOpti
 export async function captureCode(app: Express, params: Record<string, string> = {}): Promise<string> {
   const res = await request(app)
     .post(CAPTURE_URL)
-    .set('Authorization', captureBasic('crm', 'crm-secret'))
+    .set('Authorization', captureBasic('crm', 'crm-secret-0123456'))
     .type('form')
     .send(form({ uuid: 'u-1', redirect_uri: PARTNER_REDIRECT, for_client_id: 'partner', ...params }).body)
   expect(res.status, JSON.stringify(res.body)).to.equal(200)

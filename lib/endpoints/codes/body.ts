@@ -7,6 +7,7 @@ import { requestLocal } from '../../http/locals.js'
 import type { ResolvedOptions } from '../../options/resolve.js'
 import { caller } from './authenticate.js'
 import { checkIntegrationContext } from '../../engine/integration-context.js'
+import { S256_CHALLENGE } from '../../engine/pkce.js'
 
 /** A valid `POST /codes` body, defaults applied. */
 export interface CodesBody {
@@ -15,6 +16,11 @@ export interface CodesBody {
   /** Seconds. */
   ttl: number
   integration_context?: Record<string, unknown>
+  /** Same-browser binding: the S256 challenge of a verifier the asking browser keeps. */
+  code_challenge?: string
+  code_challenge_method?: 'S256'
+  /** Also issue a one-time passcode for the same grant. */
+  otp: boolean
 }
 
 /** Largest `integration_context`, serialized. */
@@ -30,7 +36,13 @@ const body = Joi.object<CodesBody>({
         ? value
         : helpers.message({ custom: `{{#label}} must be at most ${INTEGRATION_CONTEXT_LIMIT_BYTES} bytes of JSON` }),
     ),
+  code_challenge: Joi.string()
+    .pattern(S256_CHALLENGE)
+    .messages({ 'string.pattern.base': '{{#label}} must be the 43-character base64url SHA-256 of a code_verifier (S256)' }),
+  code_challenge_method: Joi.valid('S256').messages({ 'any.only': '{{#label}} must be S256' }),
+  otp: Joi.boolean().default(false),
 })
+  .and('code_challenge', 'code_challenge_method')
   .required()
   .messages({ 'object.base': 'the body must be a JSON object' })
   .prefs({ abortEarly: false, convert: false })
@@ -44,6 +56,8 @@ const body = Joi.object<CodesBody>({
 async function parseCodesBody(options: ResolvedOptions, clientId: string, input: unknown): Promise<CodesBody> {
   const { value, error } = body.validate(input)
   if (error) throw new ValidationError(fieldErrors(error.details))
+  if (value.otp && options.otp === false)
+    throw new ValidationError([{ detail: '"otp" passcodes are turned off on this server', pointer: '#/otp' }])
   const integration = options.clients.get(clientId)?.integration
   const schema = integration === undefined ? undefined : options.integrations?.[integration]?.schema
   if (!schema || value.integration_context === undefined) return value

@@ -2,7 +2,8 @@ import type { RequestHandler } from 'express'
 import { claimIdempotencyKey, IdempotencyKey } from '../../engine/idempotency.js'
 import { requestLocal } from '../../http/locals.js'
 import { sendJson } from '../../http/send.js'
-import type { CodeStore } from '../../../types/store.js'
+import type { AuthcodeContext } from '../../options/context.js'
+import { codesAnswer } from './answer.js'
 import { caller } from './authenticate.js'
 import { codesBody } from './body.js'
 
@@ -22,13 +23,15 @@ export const heldKey = requestLocal<HeldKey>('the claimed Idempotency-Key')
  * used with another body is 422, one whose request still runs 409.
  * @see https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/
  */
-export function claimKey(store: CodeStore): RequestHandler {
+export function claimKey(ctx: AuthcodeContext): RequestHandler {
+  const { store, magicLinkUrl } = ctx.options
   return async function claimIdempotency(req, res, next) {
-    const key = IdempotencyKey.fromHeader(caller.get(res).clientId, req.get('Idempotency-Key'))
-    const claim = await claimIdempotencyKey(store, key, key.fingerprint(codesBody.get(res)))
+    const key = IdempotencyKey.fromHeader(ctx.engine.atRest, caller.get(res).clientId, req.get('Idempotency-Key'))
+    const body = codesBody.get(res)
+    const claim = await claimIdempotencyKey(store, key, key.fingerprint(body))
     if (claim.kind === 'replay') {
       res.setHeader('Idempotent-Replayed', 'true')
-      sendJson(res, claim.answer.status, claim.answer.body)
+      sendJson(res, 201, codesAnswer(claim.answer, body, magicLinkUrl))
       return
     }
     heldKey.set(res, { key, owner: claim.owner })

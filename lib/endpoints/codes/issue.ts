@@ -1,10 +1,11 @@
 import type { RequestHandler } from 'express'
-import type { StoredAnswer } from '../../engine/idempotency.js'
-import { draftCode, issueCode, type CodeDraft } from '../../engine/issue.js'
+import { draftCode, issueCode, ownerGroup } from '../../engine/issue.js'
+import { newPasscode } from '../../engine/passcode.js'
 import { sendJson } from '../../http/send.js'
 import type { AuthcodeContext } from '../../options/context.js'
 import { caller } from './authenticate.js'
-import { codesBody, type CodesBody } from './body.js'
+import { codesAnswer } from './answer.js'
+import { codesBody } from './body.js'
 import { heldKey } from './claim-key.js'
 
 /**
@@ -13,7 +14,7 @@ import { heldKey } from './claim-key.js'
  * sealed answer, which every retry with the key is answered with.
  */
 export function issueMagicLinkCode(ctx: AuthcodeContext): RequestHandler {
-  const { idempotencyTtl, magicLinkUrl, singleActiveCode } = ctx.options
+  const { idempotencyTtl, magicLinkUrl, singleActiveCode, otp } = ctx.options
   const { engine } = ctx
   return async function issueCodeForUser(_req, res) {
     const { clientId } = caller.get(res)
@@ -27,43 +28,18 @@ export function issueMagicLinkCode(ctx: AuthcodeContext): RequestHandler {
         clientId,
         ttlSeconds: body.ttl,
         ...(body.integration_context === undefined ? {} : { integrationContext: body.integration_context }),
+        ...(body.code_challenge === undefined ? {} : { codeChallenge: body.code_challenge }),
       },
       key.id,
     )
-    const magicLink = magicLinkUrl === undefined ? undefined : linkWithCode(magicLinkUrl, draft.code)
-    const answer = answerFor(draft, body, magicLink)
+    const issued = { code: draft.code, expiresAt: draft.record.expiresAt, ...(body.otp && otp ? { otp: newPasscode(otp.length) } : {}) }
+    const answer = codesAnswer(issued, body, magicLinkUrl)
     await issueCode(engine, draft, {
-      ...(magicLink === undefined ? {} : { magicLink }),
-      answer: { keyId: key.id, owner, answer: key.seal(answer), ttlSeconds: idempotencyTtl },
+      ...(answer.magic_link === undefined ? {} : { magicLink: answer.magic_link }),
+      ...(issued.otp === undefined ? {} : { passcode: { value: issued.otp, maxAttempts: otp ? otp.maxAttempts : 0 } }),
+      answer: { keyId: key.id, owner, answer: key.seal(issued), ttlSeconds: idempotencyTtl },
     })
-    if (singleActiveCode) {
-      await engine.store.replaceActive(
-        engine.atRest.digest('group', `${clientId}\n${body.external_user_id}`),
-        draft.id,
-        draft.record.expiresAt - Date.now(),
-      )
-    }
-    sendJson(res, answer.status, answer.body)
+    if (singleActiveCode) await engine.store.revoke(ownerGroup(engine.atRest, body.external_user_id), { clientId, except: draft.id })
+    sendJson(res, 201, answer)
   }
-}
-
-/** The 201 a new code gets, and every replay of it. */
-function answerFor({ code, record }: CodeDraft, body: CodesBody, magicLink: string | undefined): StoredAnswer {
-  return {
-    status: 201,
-    body: {
-      code,
-      expires_in: body.ttl,
-      expires_at: new Date(record.expiresAt).toISOString(),
-      external_user_id: body.external_user_id,
-      ...(magicLink === undefined ? {} : { magic_link: magicLink }),
-    },
-  }
-}
-
-/** `magicLinkUrl` with `code` added to its query; its other parameters are kept. */
-function linkWithCode(base: string, code: string): string {
-  const url = new URL(base)
-  url.searchParams.set('code', code)
-  return url.href
 }

@@ -33,7 +33,7 @@ export function mountCodes(router: Router, ctx: AuthcodeContext): void {
       guard.forgive,
       jsonBody,
       readCodesBody(ctx.options),
-      claimKey(store),
+      claimKey(ctx),
       ...limits.map((limit) => limit.layer),
       issueMagicLinkCode(ctx),
     ],

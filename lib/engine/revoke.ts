@@ -1,0 +1,20 @@
+import type { Engine } from './engine.js'
+import { ownerGroup } from './issue.js'
+import { emit } from './redeem.js'
+
+/** What `auth.revokeCodes()` is given: the user, and the client whose codes go (all clients' when absent). */
+export interface Revocation {
+  subject: string
+  clientId?: string
+}
+
+/**
+ * Deletes every live magic-link code and passcode of a user (e.g. after a reported phishing
+ * mail) and fires `authorization.CodesRevoked`; consumed markers stay, so reuse is still
+ * detected. Resolves how many codes it deleted.
+ */
+export async function revokeCodes(engine: Engine, { subject, clientId }: Revocation): Promise<number> {
+  const count = await engine.store.revoke(ownerGroup(engine.atRest, subject), clientId === undefined ? {} : { clientId })
+  await emit(engine, 'authorization.CodesRevoked', { subject, ...(clientId === undefined ? {} : { clientId }), count })
+  return count
+}

@@ -1,0 +1,36 @@
+import type { CodeOwner } from '../../types/store.js'
+
+/** A code in a {@link MemoryStore}. */
+export interface Entry {
+  consumed: boolean
+  /** The sealed record, as the engine handed it. */
+  value: string
+  expiresAt: number
+  owner?: CodeOwner
+  /** The live passcode of the grant; gone once either credential is consumed. */
+  passcode?: { mac: string; wrappedKey: string; attemptsLeft: number }
+}
+
+export interface IdempotencyEntry {
+  fingerprint: string
+  /** Set while the key's request runs. */
+  owner?: string
+  answer?: string
+  expiresAt: number
+}
+
+/** The code whose passcode is the live one of a (client, user) group. */
+export interface PasscodePointer {
+  id: string
+  expiresAt: number
+}
+
+/** The entry under `id` unless it has expired by `now` (then it is dropped). */
+export function live<T extends { expiresAt: number }>(map: Map<string, T>, id: string, now: number): T | undefined {
+  const entry = map.get(id)
+  if (entry && entry.expiresAt <= now) {
+    map.delete(id)
+    return undefined
+  }
+  return entry
+}

@@ -1,0 +1,38 @@
+import { slotTag } from './slot-tag.js'
+
+/**
+ * Where a {@link RedisStore} keeps each thing under its prefix. The hash tag `{t}` is
+ * {@link slotTag} of the id, so that every script touches keys of one Redis Cluster hash slot: a
+ * code, its passcode and (once drawn to match) its idempotency record share one; an owner's
+ * index and a passcode pointer each have their own.
+ */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  code(id: string): string {
+    return `${this.prefix}{${slotTag(id)}}code:${id}`
+  }
+
+  /** The passcode of the code `id`. */
+  passcode(id: string): string {
+    return `${this.prefix}{${slotTag(id)}}pin:${id}`
+  }
+
+  idempotency(keyId: string): string {
+    return `${this.prefix}{${slotTag(keyId)}}idem:${keyId}`
+  }
+
+  /** The live codes of an owner group, by expiry. */
+  owner(group: string): string {
+    return `${this.prefix}{${slotTag(group)}}owner:${group}`
+  }
+
+  /** The code whose passcode is the live one of a (client, user) group. */
+  pointer(group: string): string {
+    return `${this.prefix}{${slotTag(group)}}pinref:${group}`
+  }
+
+  once(id: string): string {
+    return `${this.prefix}once:${id}`
+  }
+}

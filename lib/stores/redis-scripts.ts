@@ -1,0 +1,138 @@
+import { LuaScript } from './redis-commands.js'
+
+// Values under a code key start with `L` (live) or `C` (consumed); the rest is the sealed record.
+
+/**
+ * Marks a live code consumed and returns what it held, in one atomic step: `L…` was live (this
+ * call consumed it), `C…` was already consumed (a replay), nil is unknown or expired. The marker
+ * keeps the original TTL, so reuse is detected until the code would have expired; the code's
+ * passcode (KEYS[2]) goes with it.
+ */
+export const CONSUME = new LuaScript(`
+local v = redis.call('GET', KEYS[1])
+if not v then return false end
+if string.sub(v, 1, 1) == 'L' then
+  redis.call('SET', KEYS[1], 'C' .. string.sub(v, 2), 'KEEPTTL')
+  redis.call('DEL', KEYS[2])
+end
+return v
+`)
+
+/** Takes an idempotency key (a hash: state, fp, owner, answer) or returns what it holds. */
+export const CLAIM = new LuaScript(`
+local r = redis.call('HMGET', KEYS[1], 'state', 'fp', 'answer')
+if not r[1] then
+  redis.call('HSET', KEYS[1], 'state', 'pending', 'fp', ARGV[1], 'owner', ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  return {'claimed'}
+end
+return r
+`)
+
+/**
+ * Saves a code (KEYS 1), its passcode (KEYS 2, when ARGV 3 holds its HMAC) and, when ARGV 6
+ * names the holder of an idempotency key (KEYS 3), the answer of its request: all or nothing.
+ * ARGV: value, ttl ms, passcode HMAC, wrapped key, attempts, holder, answer, record ttl s.
+ */
+const SAVE_CODE = `
+local function save_code(code, passcode, idem, a)
+  if a[6] ~= '' and redis.call('HGET', idem, 'owner') ~= a[6] then return false end
+  if not redis.call('SET', code, 'L' .. a[1], 'PX', a[2], 'NX') then return false end
+  if a[3] ~= '' then
+    redis.call('HSET', passcode, 'mac', a[3], 'key', a[4], 'left', a[5])
+    redis.call('PEXPIRE', passcode, a[2])
+  end
+  if a[6] ~= '' then
+    redis.call('HSET', idem, 'state', 'done', 'answer', a[7])
+    redis.call('HDEL', idem, 'owner')
+    redis.call('EXPIRE', idem, a[8])
+  end
+  return true
+end
+`
+
+/** Files a code under its owner: a sorted set by expiry, pruned as it goes, that lives as long as its last code. */
+const FILE_CODE = `
+local function file_code(index, member, expires_at, now)
+  redis.call('ZADD', index, expires_at, member)
+  redis.call('ZREMRANGEBYSCORE', index, '-inf', now)
+  if redis.call('PTTL', index) < tonumber(expires_at) - tonumber(now) then redis.call('PEXPIREAT', index, expires_at) end
+end
+`
+
+/** Points a (client, user) passcode pointer at a code, returning the code it pointed at before. */
+const POINT_CODE = `
+local function point_code(pointer, id, expires_at)
+  return redis.call('SET', pointer, id, 'PXAT', expires_at, 'GET')
+end
+`
+
+/** {@link SAVE_CODE} alone: KEYS code, passcode, idempotency record. */
+export const SAVE = new LuaScript(`${SAVE_CODE}
+return save_code(KEYS[1], KEYS[2], KEYS[3], ARGV) and 1 or 0
+`)
+
+/** {@link FILE_CODE} alone: KEYS owner index; ARGV member, expiry ms, now ms. */
+export const FILE = new LuaScript(`${FILE_CODE}
+file_code(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
+return 1
+`)
+
+/** {@link POINT_CODE} alone: KEYS passcode pointer; ARGV id, expiry ms. */
+export const POINT = new LuaScript(`${POINT_CODE}
+return point_code(KEYS[1], ARGV[1], ARGV[2])
+`)
+
+/**
+ * All in one step, where every key is on one server: KEYS code, passcode, idempotency record,
+ * then owner index and passcode pointer when given; ARGV those of {@link SAVE_CODE}, then member,
+ * now ms and, to point, the id. Returns `{ saved, code the pointer pointed at before }`.
+ */
+export const SAVE_AND_FILE = new LuaScript(`${SAVE_CODE}${FILE_CODE}${POINT_CODE}
+if not save_code(KEYS[1], KEYS[2], KEYS[3], ARGV) then return {0} end
+if not KEYS[4] then return {1} end
+local expires_at = tostring(tonumber(ARGV[10]) + tonumber(ARGV[2]))
+file_code(KEYS[4], ARGV[9], expires_at, ARGV[10])
+if not KEYS[5] then return {1} end
+return {1, point_code(KEYS[5], ARGV[11], expires_at) or ''}
+`)
+
+/**
+ * Checks a passcode (KEYS 2) of a code (KEYS 1) in one step: the right HMAC (ARGV 1) consumes
+ * both; a wrong one counts, and the last allowed one burns the grant. Nothing is evaluated once
+ * the attempts are spent.
+ */
+export const PASSCODE = new LuaScript(`
+local p = redis.call('HMGET', KEYS[2], 'mac', 'key', 'left')
+if not p[1] then return {'missing'} end
+local v = redis.call('GET', KEYS[1])
+if not v or string.sub(v, 1, 1) ~= 'L' then
+  redis.call('DEL', KEYS[2])
+  return {'missing'}
+end
+local left = tonumber(p[3]) - 1
+if p[1] ~= ARGV[1] and left > 0 then
+  redis.call('HSET', KEYS[2], 'left', left)
+  return {'wrong', left}
+end
+redis.call('SET', KEYS[1], 'C' .. string.sub(v, 2), 'KEEPTTL')
+redis.call('DEL', KEYS[2])
+if p[1] ~= ARGV[1] then return {'burned'} end
+return {'consumed', string.sub(v, 2), p[2]}
+`)
+
+/** Drops an idempotency key only if `owner` still holds it. */
+export const RELEASE = new LuaScript(`
+if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+`)
+
+/** Deletes a code that is still live, and its passcode; a consumed one keeps its reuse marker. Returns 1 when it deleted. */
+export const REVOKE = new LuaScript(`
+local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, 1) == 'L' then
+  redis.call('DEL', KEYS[1], KEYS[2])
+  return 1
+end
+return 0
+`)
