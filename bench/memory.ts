@@ -24,7 +24,7 @@ export interface KeyKind {
   /** Mean `MEMORY USAGE` of a sample of them: value, key name and keyspace entry, not the expiry entry. */
   memoryUsage: number
   sampled: number
-  /** The TTL they were given, in whole seconds (the longest TTL left plus the time since the last request, rounded up). */
+  /** The TTL they were given, in whole seconds (the longest TTL left plus the time since the last response). */
   ttlSeconds: number | null
 }
 
@@ -40,6 +40,10 @@ export interface MemoryRow {
   keysPerIssuance?: number
   /** `used_memory` of the empty keyspace, with the target connected, before the run. */
   emptyKeyspaceBytes?: number
+  /** Growth of `used_memory` over the run, in bytes. */
+  usedMemoryGrowth?: number
+  /** Change of the replication backlog (`mem_replication_backlog`) meanwhile, left out of `bytesPerIssuance`. */
+  replicationBacklogChange?: number
   /** What the keys of each kind take, by the word after the prefix (and hash tag): `code`, `idem`, … */
   keys?: Record<string, KeyKind>
   /** `POST /codes`: mean `MEMORY USAGE` of a code key. */
@@ -132,8 +136,12 @@ function steadyState(bytesPerIssuance: number, kinds: KeyKind[]): number {
  * (`DEBUG SET-ACTIVE-EXPIRE 0`), so no code outlives its TTL unseen during a slow run.
  */
 export async function measureMemory(load: RpcChild, issuances: number, connections: number): Promise<MemoryReport> {
+  // The replication backlog (active from the start on Redis 7, though no replica connects) keeps
+  // up to repl-backlog-size of the write stream, and used_memory counts it: at its smallest, the
+  // warm-up fills it, so it does not grow with the measured requests.
+  const backlog = ['--repl-backlog-size', '16kb']
   // Redis 7 refuses DEBUG unless enabled; older servers know no such option and allow it.
-  const server = await RedisServer.start(['--enable-debug-command', 'local']).catch(() => RedisServer.start())
+  const server = await RedisServer.start(['--enable-debug-command', 'local', ...backlog]).catch(() => RedisServer.start(backlog))
   const sessionServer = await RedisServer.start()
   const redis = await connectRedis(server.url)
   const rows: MemoryRow[] = []
@@ -187,10 +195,13 @@ async function measureScenario(
 
   await redis.flushAll()
   const empty = await settledUsedMemory(redis)
+  const backlogBefore = await infoField(redis, 'memory', 'mem_replication_backlog')
   const result = await target.send(bench, issuances)
-  const ended = Date.now()
+  const ended = result.lastResponseAt ?? Date.now()
   await sleep(200)
   const used = await settledUsedMemory(redis)
+  // The backlog, full since the warm-up, still moves by a block as Redis trims it: not the keys' bytes.
+  const backlogChange = (await infoField(redis, 'memory', 'mem_replication_backlog')) - backlogBefore
   const issued = result.statuses[expected] ?? 0
   const others = Object.entries(result.statuses).filter(([status]) => status !== expected)
   if (others.length || result.errors)
@@ -205,16 +216,18 @@ async function measureScenario(
       perIssuance: Math.round((names.length / issued) * 1000) / 1000,
       memoryUsage: round1(await meanMemoryUsage(redis, sample)),
       sampled: sample.length,
-      ttlSeconds: ttl === null ? null : Math.ceil((ttl + Date.now() - ended) / 1000),
+      ttlSeconds: ttl === null ? null : Math.round((ttl + Date.now() - ended) / 1000),
     }
   }
-  const bytesPerIssuance = (used - empty) / issued
+  const bytesPerIssuance = (used - empty - backlogChange) / issued
   const row: MemoryRow = {
     name: scenario.name,
     bytesPerIssuance: round1(bytesPerIssuance),
     issuances: issued,
     keysPerIssuance: Math.round((keyCount / issued) * 1000) / 1000,
     emptyKeyspaceBytes: empty,
+    usedMemoryGrowth: used - empty,
+    replicationBacklogChange: backlogChange,
     keys,
     steadyStateBytesPerIssuancePerSecond: steadyState(bytesPerIssuance, Object.values(keys)),
   }
@@ -222,16 +235,20 @@ async function measureScenario(
     row.codeKeyBytes = keys.code?.memoryUsage
     row.idempotencyKeyBytes = keys[IDEMPOTENCY_KIND]?.memoryUsage
   }
-  console.log(`${scenario.name}: ${row.bytesPerIssuance} bytes per issuance over ${issued} (used_memory ${empty} → ${used})`)
+  console.log(
+    `${scenario.name}: ${row.bytesPerIssuance} bytes per issuance over ${issued} (used_memory ${empty} → ${used}, replication backlog ${backlogChange >= 0 ? '+' : ''}${backlogChange})`,
+  )
   const idem = kinds.get(IDEMPOTENCY_KIND)
   if (scenario.name !== 'POST /codes' || !idem) return [row]
   // What the idempotency records alone take: the drop of used_memory when they are deleted. It is
   // read again first, as listing and sampling the keys left a little more in the bench
   // connection's buffers; small DELs keep what deleting leaves there small too.
   const withIdem = await settledUsedMemory(redis)
+  const backlogWithIdem = await infoField(redis, 'memory', 'mem_replication_backlog')
   for (let i = 0; i < idem.length; i += DELETE_BATCH) await redis.del(idem.slice(i, i + DELETE_BATCH))
   const withoutIdem = await settledUsedMemory(redis)
-  const perRecord = (withIdem - withoutIdem) / idem.length
+  const deleteBacklogChange = (await infoField(redis, 'memory', 'mem_replication_backlog')) - backlogWithIdem
+  const perRecord = (withIdem - withoutIdem + deleteBacklogChange) / idem.length
   const kind = keys[IDEMPOTENCY_KIND] as KeyKind
   const record: MemoryRow = {
     name: 'idempotency record',

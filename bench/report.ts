@@ -139,11 +139,15 @@ export function memoryTable({ rows, redisVersion, allocator }: MemoryReport): st
     lines.push(`Empty keyspace, target connected: used_memory ${empties.join(', ')} bytes; redis-server ${redisVersion}, ${allocator}.`)
   }
   const codes = rows.find((r) => r.name === 'POST /codes' && r.bytesPerIssuance !== null)
-  if (codes?.bytesPerIssuance != null && codes.codeKeyBytes !== undefined && codes.idempotencyKeyBytes !== undefined) {
-    const rest = codes.bytesPerIssuance - codes.codeKeyBytes - codes.idempotencyKeyBytes
+  if (codes?.bytesPerIssuance != null && codes.keys) {
+    const kinds = Object.entries(codes.keys)
+    const rest = codes.bytesPerIssuance - kinds.reduce((sum, [, k]) => sum + k.perIssuance * k.memoryUsage, 0)
+    const parts = kinds.map(
+      ([kind, k]) => `${kind === 'idem' ? 'idempotency' : kind} key${k.perIssuance === 1 ? '' : ` ×${k.perIssuance}`} ${k.memoryUsage} B`,
+    )
     lines.push(
-      `POST /codes split: code key ${codes.codeKeyBytes} B + idempotency key ${codes.idempotencyKeyBytes} B (MEMORY USAGE, mean of ` +
-        `${codes.keys?.code?.sampled ?? 0} keys each) + ${rest.toFixed(1)} B of expiry entries and hash-table buckets.`,
+      `POST /codes split: ${parts.join(' + ')} (MEMORY USAGE, mean of up to ${Math.max(...kinds.map(([, k]) => k.sampled))} keys each) ` +
+        `+ ${rest.toFixed(1)} B of expiry entries and hash-table buckets.`,
     )
   }
   return lines.join('\n')
