@@ -11,6 +11,8 @@ export interface LoadJob {
   fixture: Fixture
   seconds: number
   connections: number
+  /** Send exactly this many requests instead of running for `seconds` (`--memory`). */
+  amount?: number
 }
 
 /** What one run measured, as the load generator saw it. */
@@ -24,10 +26,22 @@ export interface LoadResult {
   /** Count of responses per status code. */
   statuses: Record<string, number>
   errors: number
+  /** When the last response arrived (epoch ms), with `amount` only. */
+  lastResponseAt?: number
 }
 
-async function run({ name, origin, fixture, seconds, connections }: LoadJob): Promise<LoadResult> {
-  const result = await autocannon({ url: origin, connections, duration: seconds, requests: scenarioNamed(name).requests(fixture) })
+async function run({ name, origin, fixture, seconds, connections, amount }: LoadJob): Promise<LoadResult> {
+  let lastResponseAt: number | undefined
+  // With `amount`, each response's arrival is noted (autocannon itself resolves up to a second
+  // later); the scenarios set no `onResponse` of their own.
+  const noted = () => {
+    lastResponseAt = Date.now()
+  }
+  const requests = scenarioNamed(name)
+    .requests(fixture)
+    .map((request) => (amount === undefined ? request : { ...request, onResponse: noted }))
+  const length = amount === undefined ? { duration: seconds } : { amount, connections: Math.min(connections, amount) }
+  const result = await autocannon({ url: origin, connections, ...length, requests })
   const stats = (result as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {}
   return {
     rps: result.requests.average,
@@ -36,6 +50,7 @@ async function run({ name, origin, fixture, seconds, connections }: LoadJob): Pr
     completed: result.requests.total,
     statuses: Object.fromEntries(Object.entries(stats).map(([status, { count }]) => [status, count])),
     errors: result.errors,
+    ...(lastResponseAt === undefined ? {} : { lastResponseAt }),
   }
 }
 

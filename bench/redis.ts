@@ -1,28 +1,59 @@
-import { createClient } from 'redis'
+import { createClient, createCluster } from 'redis'
 
 const connect = (url: string) => createClient({ url })
 /** The node-redis client every bench process uses. */
 export type BenchRedis = ReturnType<typeof connect>
 
+const connectToCluster = (urls: string[]) => createCluster({ rootNodes: urls.map((url) => ({ url })) })
+/** A node-redis cluster client, for targets run on a Redis Cluster (`--scale`). */
+export type BenchCluster = ReturnType<typeof connectToCluster>
+
+/** What a target's host app is given: a standalone client, or a cluster one. */
+export type BenchConnection = BenchRedis | BenchCluster
+
+/** Where a target's Redis is: one server, or the root nodes of a Redis Cluster. */
+export type RedisTarget = { url: string } | { cluster: string[] }
+
+const exitOnError = (err: Error) => {
+  console.error(`redis: ${err.message}`)
+  process.exit(1)
+}
+
 /** A connected client; bench processes exit on a lost connection rather than measure a broken run. */
 export async function connectRedis(url: string): Promise<BenchRedis> {
   const client = connect(url)
-  client.on('error', (err: Error) => {
-    console.error(`redis: ${err.message}`)
-    process.exit(1)
-  })
+  client.on('error', exitOnError)
   await client.connect()
   return client
+}
+
+/** A connected client of a standalone server or of a cluster, as `target` says. */
+export async function connectTarget(target: RedisTarget): Promise<BenchConnection> {
+  if ('url' in target) return connectRedis(target.url)
+  const cluster = connectToCluster(target.cluster)
+  cluster.on('error', exitOnError)
+  await cluster.connect()
+  return cluster
+}
+
+/** The client of a scenario that only runs on a standalone server (a cluster client has `masters`). */
+export function standalone(redis: BenchConnection): BenchRedis {
+  if ('masters' in redis) throw new Error('this scenario runs on a standalone Redis only')
+  return redis
 }
 
 /** Calls per command name, from `INFO commandstats`. */
 export type CommandCalls = Map<string, number>
 
-/** Reads how often Redis has run each command so far. */
-export async function commandCalls(client: BenchRedis): Promise<CommandCalls> {
-  const info = await client.info('commandstats')
+/** Reads how often Redis has run each command so far; over several servers (the masters of a cluster), the sums. */
+export async function commandCalls(nodes: BenchRedis | BenchRedis[]): Promise<CommandCalls> {
   const calls: CommandCalls = new Map()
-  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(match[1] as string, Number(match[2]))
+  for (const node of Array.isArray(nodes) ? nodes : [nodes]) {
+    const info = await node.info('commandstats')
+    for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+      calls.set(match[1] as string, (calls.get(match[1] as string) ?? 0) + Number(match[2]))
+    }
+  }
   return calls
 }
 
@@ -36,12 +67,29 @@ export function commandDelta(before: CommandCalls, after: CommandCalls): Command
   return delta
 }
 
+/** One numeric field of an `INFO` section. */
+export async function infoField(node: BenchRedis, section: string, field: string): Promise<number> {
+  const match = new RegExp(`^${field}:([0-9.]+)`, 'm').exec(await node.info(section))
+  if (!match) throw new Error(`INFO ${section} has no ${field}`)
+  return Number(match[1])
+}
+
+/**
+ * CPU time the server process has used so far (`INFO cpu`: `used_cpu_user` + `used_cpu_sys`),
+ * in microseconds: the commands, and also reading requests, writing replies and its timers.
+ */
+export async function redisCpuMicros(node: BenchRedis): Promise<number> {
+  const info = await node.info('cpu')
+  const seconds = (field: string) => Number(new RegExp(`^${field}:([0-9.]+)`, 'm').exec(info)?.[1] ?? NaN)
+  return Math.round((seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6)
+}
+
 /**
  * Wraps a client so that each request it sends to Redis is counted: a command, a script call
  * or a whole MULTI … EXEC transaction is one round trip. INFO commandstats cannot tell these
  * apart, as it also counts the commands a Lua script or a transaction runs inside Redis.
  */
-export function countRoundTrips(client: BenchRedis): { client: BenchRedis; roundTrips: () => number } {
+export function countRoundTrips<C extends BenchConnection>(client: C): { client: C; roundTrips: () => number } {
   let count = 0
   const counted = <T extends object>(target: T): T => {
     const proxy: T = new Proxy(target, {

@@ -1,3 +1,5 @@
+import type { MemoryReport } from './memory.js'
+import type { ScaleReport, ScaleRow } from './scale.js'
 import { WITH_OTEL, type ScenarioName } from './scenario.js'
 import type { Measurement } from './target.js'
 import type { CommandCalls } from './redis.js'
@@ -23,7 +25,8 @@ export interface Summary {
   unexpected?: Record<string, number>
 }
 
-function median(values: number[]): number {
+/** The median of `values`. */
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = sorted.length >> 1
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
@@ -107,4 +110,84 @@ export function otelRatios(rows: ResultRow[]): string[] {
     const cpu = (traced.cpuUsPerRequest / plain.cpuUsPerRequest).toFixed(3)
     return [`${traced.name} / ${plain.name} = ${rps}× req/s, ${cpu}× target CPU per request`]
   })
+}
+
+const size = (bytes: number) =>
+  bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${bytes} B`
+
+/** The `--memory` results as a Markdown table and the lines under it. */
+export function memoryTable({ rows, redisVersion, allocator }: MemoryReport): string {
+  const lines = [
+    '| scenario | Redis bytes / issuance | keys / issuance | by kind of key: MEMORY USAGE (mean), TTL | held at a steady 1 issuance/s |',
+    '|---|---:|---:|---|---:|',
+  ]
+  for (const row of rows) {
+    if (row.bytesPerIssuance === null) {
+      lines.push(`| ${row.name} | skipped: ${row.reason ?? ''} | | | |`)
+      continue
+    }
+    const kinds = Object.entries(row.keys ?? {})
+      .map(([kind, k]) => `${kind}${k.perIssuance === 1 ? '' : ` ×${k.perIssuance}`} ${k.memoryUsage} B, ${k.ttlSeconds ?? '–'} s`)
+      .join('; ')
+    const held = row.steadyStateBytesPerIssuancePerSecond
+    lines.push(`| ${row.name} | ${row.bytesPerIssuance} | ${row.keysPerIssuance} | ${kinds} | ${held === undefined ? '' : size(held)} |`)
+  }
+  lines.push('')
+  const first = rows.find((r) => r.emptyKeyspaceBytes !== undefined)
+  if (first) {
+    const empties = rows.flatMap((r) => (r.emptyKeyspaceBytes === undefined ? [] : [`${r.emptyKeyspaceBytes} (${r.name})`]))
+    lines.push(`Empty keyspace, target connected: used_memory ${empties.join(', ')} bytes; redis-server ${redisVersion}, ${allocator}.`)
+  }
+  const codes = rows.find((r) => r.name === 'POST /codes' && r.bytesPerIssuance !== null)
+  if (codes?.bytesPerIssuance != null && codes.keys) {
+    const kinds = Object.entries(codes.keys)
+    const rest = codes.bytesPerIssuance - kinds.reduce((sum, [, k]) => sum + k.perIssuance * k.memoryUsage, 0)
+    const parts = kinds.map(
+      ([kind, k]) => `${kind === 'idem' ? 'idempotency' : kind} key${k.perIssuance === 1 ? '' : ` ×${k.perIssuance}`} ${k.memoryUsage} B`,
+    )
+    lines.push(
+      `POST /codes split: ${parts.join(' + ')} (MEMORY USAGE, mean of up to ${Math.max(...kinds.map(([, k]) => k.sampled))} keys each) ` +
+        `+ ${rest.toFixed(1)} B of expiry entries and hash-table buckets.`,
+    )
+  }
+  return lines.join('\n')
+}
+
+/** The `--scale` results as a Markdown table, and the capacity Redis showed alone. */
+export function scaleTable({ rows, capacity }: ScaleReport): string {
+  const lines = [
+    '| scenario | Redis | app processes | req/s | target CPU µs / req | Redis round trips / req | Redis commands / req | Redis CPU µs / req (all servers, busiest) | busiest server CPU | Redis ceiling req/s (by CPU time, by SET rate) | requests per worker |',
+    '|---|---|---:|---:|---:|---:|---|---:|---:|---:|---|',
+  ]
+  for (const r of rows) {
+    const commands = Object.entries(r.commands)
+      .sort((a, b) => b[1] - a[1])
+      .map(([cmd, n]) => `${cmd} ${n}`)
+      .join(', ')
+    lines.push(
+      `| ${r.name} | ${r.redis} | ${r.processes} | ${r.rps} | ${r.cpuUsPerRequest} | ${r.redisRoundTripsPerRequest} | ${commands} | ` +
+        `${r.redisCpuUsPerRequest}, ${r.busiestRedisCpuUsPerRequest} | ${r.busiestRedisCpuPercent} % | ${r.redisCeilingRps}, ${r.setRateCeilingRps ?? '–'} | ` +
+        `${r.workerShares.map((s) => `${Math.round(s * 100)} %`).join(' / ')} |`,
+    )
+  }
+  lines.push('', `Rounds, req/s: ${rows.map((r) => `${r.name} · ${r.redis} · ${r.processes}: ${r.roundsRps.join(', ')}`).join('; ')}.`)
+  if (capacity) {
+    lines.push(
+      `Redis alone (redis-benchmark -t set -c 50 against the standalone server, same machine): ${capacity.setsPerSecond} SET/s, ` +
+        `${capacity.cpuUsPerSet} µs of Redis CPU per SET.`,
+    )
+  }
+  return lines.join('\n')
+}
+
+/** 2 processes / 1 process on each Redis, and Cluster / standalone for each process count, in req/s. */
+export function scaleRatios(rows: ScaleRow[]): string[] {
+  const rps = (name: string, redis: string, processes: number) =>
+    rows.find((r) => r.name === name && r.redis === redis && r.processes === processes)?.rps ?? 0
+  const ratio = (a: number, b: number) => (a && b ? `${(a / b).toFixed(3)}×` : 'n/a')
+  const names = [...new Set(rows.map((r) => r.name))]
+  return names.flatMap((name) => [
+    `${name}: 2 processes / 1 process = ${ratio(rps(name, 'standalone', 2), rps(name, 'standalone', 1))} on standalone, ${ratio(rps(name, 'cluster', 2), rps(name, 'cluster', 1))} on the Cluster`,
+    `${name}: Cluster / standalone = ${ratio(rps(name, 'cluster', 1), rps(name, 'standalone', 1))} with 1 process, ${ratio(rps(name, 'cluster', 2), rps(name, 'standalone', 2))} with 2`,
+  ])
 }

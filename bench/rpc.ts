@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process'
+import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 interface Call {
@@ -23,23 +23,46 @@ export function serveRpc(handlers: Record<string, (arg: never) => unknown>, read
   send({ ready })
 }
 
-/** A bench child process (TypeScript through tsx) that the runner calls over IPC. */
+/** The IPC end of a process the parent talks to: a forked child, or a `node:cluster` worker. */
+export interface RpcChannel {
+  readonly exitCode?: number | null
+  send(message: Call): unknown
+  on(event: 'message', listener: (reply: Reply) => void): unknown
+  once(event: 'exit', listener: (code: number | null) => void): unknown
+  isDead?(): boolean
+}
+
+/** A bench process (TypeScript through tsx) that its parent calls over IPC. */
 export class RpcChild {
-  readonly #child: ChildProcess
+  readonly #channel: RpcChannel
   readonly #pending = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void }>()
+  #exited = false
   #next = 0
   /** What the child sent as `ready`. */
   readonly ready: Promise<unknown>
 
-  constructor(file: string, args: string[]) {
-    this.#child = fork(fileURLToPath(new URL(file, import.meta.url)), args, { execArgv: ['--import', 'tsx'] })
+  /** Forks `file` (relative to this directory) with `args`. */
+  constructor(file: string, args: string[])
+  /** Talks to a process already started, e.g. a `node:cluster` worker; `label` names it in errors. */
+  constructor(channel: RpcChannel, label: string, pid: number | undefined)
+  constructor(fileOrChannel: string | RpcChannel, argsOrLabel: string[] | string, pid?: number) {
+    if (typeof fileOrChannel === 'string') {
+      const child = fork(fileURLToPath(new URL(fileOrChannel, import.meta.url)), argsOrLabel as string[], { execArgv: ['--import', 'tsx'] })
+      this.#channel = child
+      this.pid = child.pid
+    } else {
+      this.#channel = fileOrChannel
+      this.pid = pid
+    }
+    const label = typeof fileOrChannel === 'string' ? `${fileOrChannel} ${(argsOrLabel as string[]).join(' ')}` : (argsOrLabel as string)
     this.ready = new Promise((resolve, reject) => {
-      this.#child.once('exit', (code) => {
-        const err = new Error(`${file} ${args.join(' ')} exited with ${code}`)
+      this.#channel.once('exit', (code) => {
+        this.#exited = true
+        const err = new Error(`${label} exited with ${code}`)
         reject(err)
         for (const { reject: fail } of this.#pending.values()) fail(err)
       })
-      this.#child.on('message', (reply: Reply) => {
+      this.#channel.on('message', (reply: Reply) => {
         if ('ready' in reply) return resolve(reply.ready)
         const pending = this.#pending.get(reply.id)
         this.#pending.delete(reply.id)
@@ -49,24 +72,22 @@ export class RpcChild {
     })
   }
 
-  get pid(): number | undefined {
-    return this.#child.pid
-  }
+  readonly pid: number | undefined
 
   /** Calls `op` in the child and resolves with its answer. */
   call<T>(op: string, arg?: unknown): Promise<T> {
     const id = this.#next++
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
-      this.#child.send({ id, op, arg } satisfies Call)
+      this.#channel.send({ id, op, arg } satisfies Call)
     })
   }
 
   /** Asks the child to exit and waits for it. */
   async stop(): Promise<void> {
-    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return
-    const exited = new Promise((resolve) => this.#child.once('exit', resolve))
-    this.#child.send({ id: -1, op: 'exit', arg: undefined } satisfies Call)
+    if (this.#exited || (this.#channel.exitCode ?? null) !== null || this.#channel.isDead?.()) return
+    const exited = new Promise((resolve) => this.#channel.once('exit', resolve))
+    this.#channel.send({ id: -1, op: 'exit', arg: undefined } satisfies Call)
     await exited
   }
 }

@@ -1,14 +1,17 @@
-// npm run bench -- [--quick] [--otel] [--json FILE] [--scenario NAME ...] [--soak SECONDS] [--cpu-prof]
+// npm run bench -- [--quick] [--otel] [--memory] [--scale] [--json FILE] [--scenario NAME ...] [--soak SECONDS] [--cpu-prof]
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { RedisServer } from '../test/helpers/redis-server.js'
+import { measureMemory, type MemoryReport } from './memory.js'
 import { connectRedis } from './redis.js'
-import { otelRatios, ratios, summarize, table, type Summary } from './report.js'
+import { memoryTable, otelRatios, ratios, scaleRatios, scaleTable, summarize, table, type Summary } from './report.js'
+import { measureRounds } from './rounds.js'
 import { RpcChild } from './rpc.js'
+import { measureScale, type ScaleReport } from './scale.js'
 import { scenarioNamed, scenarios, withOtel } from './scenarios/index.js'
 import { soak } from './soak.js'
-import { Target, type Bench, type Measurement } from './target.js'
+import { Target, type Bench } from './target.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -22,6 +25,9 @@ const { values: args } = parseArgs({
     soak: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
     otel: { type: 'boolean', default: false },
+    memory: { type: 'boolean', default: false },
+    issuances: { type: 'string' },
+    scale: { type: 'boolean', default: false },
   },
 })
 
@@ -31,6 +37,7 @@ const settings = {
   warmup: Number(args.warmup ?? (args.quick ? 2 : 5)),
   connections: Number(args.connections),
 }
+const issuances = Number(args.issuances ?? (args.quick ? 5000 : 20_000))
 const chosen = args.scenario?.map(scenarioNamed) ?? (args.soak ? [scenarioNamed('POST /token')] : scenarios)
 // --otel: each of the library's scenarios also runs with an OpenTelemetry SDK registered in its target.
 const selected = args.otel ? chosen.flatMap((s) => [s, ...(s.otel ? [] : [withOtel(s)].filter((v) => v !== undefined))]) : chosen
@@ -44,16 +51,14 @@ const redisUrl = process.env.REDIS_URL ?? (server as RedisServer).url
 const redis = await connectRedis(redisUrl)
 const load = new RpcChild('./load-process.ts', [])
 await load.ready
-const bench: Bench = { load, redis, connections: settings.connections }
+const bench: Bench = { load, redis: [redis], connections: settings.connections }
 const targets: Target[] = []
 
 try {
-  const measured = new Map<Target, Measurement[]>()
   for (const scenario of selected) {
-    const target = await Target.start(scenario, redisUrl)
+    const target = await Target.start(scenario, { url: redisUrl })
     if (await target.isMounted()) {
       targets.push(target)
-      measured.set(target, [])
     } else {
       console.log(`${scenario.name}: skipped, the endpoint answers 404 (not mounted in this build)`)
       await target.stop()
@@ -67,16 +72,7 @@ try {
     console.log(
       `warm-up ${settings.warmup} s each, then ${settings.rounds} interleaved rounds of ${settings.seconds} s, ${settings.connections} connections`,
     )
-    for (const target of targets) await target.measure(bench, settings.warmup)
-    for (let r = 0; r < settings.rounds; r++) {
-      // Each round starts one scenario later, so no scenario always runs first or last.
-      const order = targets.map((_, i) => targets[(i + r) % targets.length] as Target)
-      for (const target of order) {
-        const m = await target.measure(bench, settings.seconds, profileFile(target, r + 1))
-        measured.get(target)?.push(m)
-        console.log(`round ${r + 1}: ${target.scenario.name}: ${Math.round(m.rps)} req/s, ${m.roundTrips.toFixed(2)} Redis round trips/req`)
-      }
-    }
+    const measured = await measureRounds(targets, () => bench, settings, profileFile)
     const summaries: Summary[] = selected.map((s) => {
       const target = targets.find((t) => t.scenario === s)
       return summarize(s.name, target ? (measured.get(target) ?? []) : [])
@@ -87,9 +83,33 @@ try {
       if (unexpected && Object.keys(unexpected).length)
         console.warn(`warning: ${row.name} got unexpected answers ${JSON.stringify(unexpected)}`)
     }
+    // The targets of the main table idle from here on; the sections below start their own.
+    while (targets.length) await targets.pop()?.stop()
+
+    let memory: MemoryReport | undefined
+    if (args.memory) {
+      console.log(`\nRedis memory: ${issuances} issuances per scenario on a fresh redis-server`)
+      memory = await measureMemory(load, issuances, settings.connections)
+      console.log(`\n${memoryTable(memory)}\n`)
+    }
+    let scale: ScaleReport | undefined
+    if (args.scale) {
+      console.log('\nscale-out: 1 and 2 app processes, on one standalone Redis and on a 3-master Redis Cluster')
+      scale = await measureScale(load, redisUrl, settings, settings.connections)
+      console.log(`\n${scaleTable(scale)}\n`)
+      for (const line of scaleRatios(scale.rows)) console.log(line)
+    }
+
     if (args.json) {
+      const file = {
+        results: summaries.map((s) => s.row),
+        ...(memory
+          ? { memory: memory.rows, memoryServer: { redisVersion: memory.redisVersion, allocator: memory.allocator, issuances } }
+          : {}),
+        ...(scale ? { scale: scale.rows, ...(scale.capacity ? { redisCapacity: scale.capacity } : {}) } : {}),
+      }
       await mkdir(dirname(resolve(args.json)), { recursive: true })
-      await writeFile(args.json, `${JSON.stringify({ results: summaries.map((s) => s.row) }, null, 2)}\n`)
+      await writeFile(args.json, `${JSON.stringify(file, null, 2)}\n`)
       console.log(`results written to ${args.json}`)
     }
   }

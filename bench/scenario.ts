@@ -1,6 +1,6 @@
 import type { Request as AutocannonRequest } from 'autocannon'
 import type { Express } from 'express'
-import type { BenchRedis } from './redis.js'
+import type { BenchConnection, BenchRedis } from './redis.js'
 
 /** The scenarios of this library's endpoints. */
 export type AuthcodeScenarioName = 'POST /codes' | 'POST /access/getAuthorizationCode' | 'GET /authorize' | 'POST /token'
@@ -10,7 +10,12 @@ export const WITH_OTEL = ' + OTel SDK'
 
 /** Names of the measured scenarios, exactly as they appear in the results file. */
 export type ScenarioName =
-  AuthcodeScenarioName | `${AuthcodeScenarioName}${typeof WITH_OTEL}` | 'baseline' | 'oidc-provider GET /auth' | 'oidc-provider POST /token'
+  | AuthcodeScenarioName
+  | `${AuthcodeScenarioName}${typeof WITH_OTEL}`
+  | 'POST /codes otp'
+  | 'baseline'
+  | 'oidc-provider GET /auth'
+  | 'oidc-provider POST /token'
 
 /** What a target process prepares before a run and hands to the load generator. */
 export interface Fixture {
@@ -27,6 +32,12 @@ export interface Served {
   prepare?(count: number, origin: string): Promise<Fixture>
 }
 
+/** Other Redis connections a host app may be given. */
+export interface HostConnections {
+  /** Where the host's express-session store lives, if not on the library's Redis. */
+  sessions?: BenchRedis | undefined
+}
+
 /**
  * One measured endpoint. `serve` runs in the target process, `requests` in the load
  * generator process; the two meet only through the {@link Fixture}.
@@ -41,7 +52,8 @@ export interface Scenario {
   readonly consumesCodes?: boolean
   /** The target process registers an OpenTelemetry SDK before it builds the host app. */
   readonly otel?: boolean
-  serve(redis: BenchRedis): Promise<Served>
+  /** Builds the host app on `redis` (a cluster client only in `--scale`); the host's sessions go to `hosts.sessions` when given. */
+  serve(redis: BenchConnection, hosts: HostConnections): Promise<Served>
   requests(fixture: Fixture): AutocannonRequest[]
 }
 
@@ -54,12 +66,12 @@ function codeDispenser(fixture: Fixture): () => string {
 
 /**
  * The small JSON body of `POST /codes`, also parsed by the baseline: a distinct
- * `external_user_id` per request, so no per-subject state builds up.
+ * `external_user_id` per request, so no per-subject state builds up; `extra` fields are added.
  */
-export function magicLinkBody(): () => string {
+export function magicLinkBody(extra: Record<string, unknown> = {}): () => string {
   let n = 0
   const run = process.pid.toString(36)
-  return () => JSON.stringify({ external_user_id: `user-${run}-${n++}`, ttl: 300 })
+  return () => JSON.stringify({ external_user_id: `user-${run}-${n++}`, ttl: 300, ...extra })
 }
 
 /** A form-encoded `POST` whose body is built per request around the next prepared code. */

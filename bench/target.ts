@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { LoadJob, LoadResult } from './load-process.js'
-import { commandCalls, commandDelta, type BenchRedis, type CommandCalls } from './redis.js'
+import { commandCalls, commandDelta, redisCpuMicros, type BenchRedis, type CommandCalls, type RedisTarget } from './redis.js'
 import type { Fixture, Scenario } from './scenario.js'
 import { RpcChild } from './rpc.js'
+import type { TargetOptions } from './target-process.js'
 
 /** What one timed run of a scenario measured. */
 export interface Measurement {
@@ -19,15 +20,21 @@ export interface Measurement {
   cpuUsPerRequest: number
   /** Commands Redis ran during the run, by name (INFO commandstats: also those inside scripts and transactions). */
   commands: CommandCalls
+  /**
+   * CPU time of each Redis server (INFO cpu) during the run per completed request, in
+   * microseconds, one entry per server (the masters of a cluster).
+   */
+  redisCpuUsPerRequest: number[]
   completed: number
   /** Responses with another status than the scenario expects. */
   unexpected: Record<string, number>
 }
 
-/** How the runner drives targets: the shared load generator, the stats connection and run settings. */
+/** How the runner drives targets: the shared load generator, the stats connections and run settings. */
 export interface Bench {
   load: RpcChild
-  redis: BenchRedis
+  /** A connection to each Redis server the targets use (each master of a cluster), for INFO. */
+  redis: BenchRedis[]
   connections: number
 }
 
@@ -43,12 +50,14 @@ export class Target {
     readonly scenario: Scenario,
     readonly child: RpcChild,
     readonly origin: string,
+    /** How the report names this target: the scenario's name, or that and its setup (`--scale`). */
+    readonly label: string,
   ) {}
 
-  /** Forks the target process of `scenario` and waits until it listens. */
-  static async start(scenario: Scenario, redisUrl: string): Promise<Target> {
-    const child = new RpcChild('./target-process.ts', [scenario.name, redisUrl])
-    return new Target(scenario, child, (await child.ready) as string)
+  /** Forks the target process of `scenario` on `redis` and waits until it listens. */
+  static async start(scenario: Scenario, redis: RedisTarget, options: TargetOptions = {}, label: string = scenario.name): Promise<Target> {
+    const child = new RpcChild('./target-process.ts', [scenario.name, JSON.stringify(redis), JSON.stringify(options)])
+    return new Target(scenario, child, (await child.ready) as string, label)
   }
 
   /** Whether the endpoint is mounted: anything but a 404 to a bare request. */
@@ -75,9 +84,20 @@ export class Target {
     }
   }
 
+  /**
+   * Sends exactly `amount` requests of the scenario (its prepared fixture first) and returns
+   * what the load generator saw; for `--memory`, which measures what they leave in Redis.
+   */
+  async send(bench: Bench, amount: number): Promise<LoadResult> {
+    const fixture = await this.child.call<Fixture>('prepare', this.scenario.consumesCodes ? amount : 0)
+    const job: LoadJob = { name: this.scenario.name, origin: this.origin, fixture, seconds: 0, connections: bench.connections, amount }
+    return bench.load.call<LoadResult>('run', job)
+  }
+
   async #run(bench: Bench, seconds: number, count: number, profile?: string): Promise<Measurement> {
     const fixture = await this.child.call<Fixture>('prepare', count)
     const before = await commandCalls(bench.redis)
+    const redisCpuBefore = await Promise.all(bench.redis.map(redisCpuMicros))
     const sentBefore = await this.child.call<number>('roundTrips')
     const cpuBefore = await this.child.call<number>('cpuMicros')
     const job: LoadJob = { name: this.scenario.name, origin: this.origin, fixture, seconds, connections: bench.connections }
@@ -88,6 +108,7 @@ export class Target {
     const cpu = (await this.child.call<number>('cpuMicros')) - cpuBefore
     const sent = (await this.child.call<number>('roundTrips')) - sentBefore
     const commands = commandDelta(before, await commandCalls(bench.redis))
+    const redisCpu = (await Promise.all(bench.redis.map(redisCpuMicros))).map((after, i) => after - (redisCpuBefore[i] as number))
     const unexpected = Object.fromEntries(
       Object.entries(result.statuses).filter(([status]) => Number(status) !== this.scenario.expectStatus),
     )
@@ -99,6 +120,7 @@ export class Target {
       roundTrips: sent / Math.max(1, result.completed),
       cpuUsPerRequest: cpu / Math.max(1, result.completed),
       commands,
+      redisCpuUsPerRequest: redisCpu.map((us) => us / Math.max(1, result.completed)),
       completed: result.completed,
       unexpected,
     }

@@ -4,7 +4,7 @@ import session from 'express-session'
 import { authcode, type AuthcodeRouter } from '../../lib/index.js'
 import { baseOptions, MOUNT } from '../../test/helpers/app.js'
 import type {} from '../../types/express-session.js'
-import type { BenchRedis } from '../redis.js'
+import type { BenchConnection, BenchRedis } from '../redis.js'
 
 export { CRM_REDIRECT, MOUNT, VERIFIER, WEB_REDIRECT, issue, tokenForm } from '../../test/helpers/app.js'
 
@@ -19,13 +19,18 @@ export const USER_ID = 'user-42'
  * generator is not throttled as one client and one IP. With `signedIn`, it runs express-session
  * on connect-redis first, as SPEC §2 shows, and `POST /bench/sign-in` stands in for its login
  * page; the other scenarios leave the session out, as the baseline and oidc-provider have none.
+ * The sessions live on `sessions` when given (`--memory` keeps them off the measured server),
+ * else on `redis`.
  */
-export function authcodeHost(redis: BenchRedis, { signedIn = false } = {}): { app: express.Express; auth: AuthcodeRouter } {
+export function authcodeHost(
+  redis: BenchConnection,
+  { signedIn = false, sessions }: { signedIn?: boolean; sessions?: BenchRedis | undefined } = {},
+): { app: express.Express; auth: AuthcodeRouter } {
   const app = express()
   if (signedIn) {
     app.use(
       session({
-        store: new RedisStore({ client: redis, prefix: 'bench:sess:' }),
+        store: new RedisStore({ client: sessions ?? redis, prefix: 'bench:sess:' }),
         secret: 'bench-session-secret',
         resave: false,
         saveUninitialized: false,

@@ -7,8 +7,9 @@ export const authorize: Scenario = {
   name: 'GET /authorize',
   probe: { method: 'GET', path: `${MOUNT}/authorize` },
   expectStatus: 303,
-  async serve(redis) {
-    return { app: authcodeHost(redis, { signedIn: true }).app, prepare: async (_count, origin) => ({ cookie: await signIn(origin) }) }
+  async serve(redis, { sessions }) {
+    const { app } = authcodeHost(redis, { signedIn: true, sessions })
+    return { app, prepare: async (_count, origin) => ({ cookie: await signIn(origin) }) }
   },
   requests({ cookie = '' }) {
     const query = () =>

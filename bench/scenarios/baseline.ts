@@ -1,4 +1,5 @@
 import express from 'express'
+import { standalone } from '../redis.js'
 import { magicLinkBody, type Scenario } from '../scenario.js'
 
 /** The floor to compare with: a bare Express 5 route parsing the same JSON body and doing one `SET … PX`. */
@@ -6,7 +7,8 @@ export const baseline: Scenario = {
   name: 'baseline',
   probe: { method: 'POST', path: '/baseline' },
   expectStatus: 201,
-  async serve(redis) {
+  async serve(connection) {
+    const redis = standalone(connection)
     const app = express()
     app.post('/baseline', express.json({ limit: '16kb' }), async (req, res) => {
       const body = (req.body ?? {}) as { external_user_id?: string }

@@ -2,13 +2,16 @@ import { WITH_OTEL, type AuthcodeScenarioName, type Scenario, type ScenarioName 
 import { authorize } from './authorize.js'
 import { baseline } from './baseline.js'
 import { capture } from './capture.js'
-import { codes } from './codes.js'
+import { codes, codesOtp } from './codes.js'
 import { oidcAuth } from './oidc-auth.js'
 import { oidcToken } from './oidc-token.js'
 import { token } from './token.js'
 
 /** Every scenario, in the order results are reported. */
 export const scenarios: readonly Scenario[] = [codes, capture, authorize, token, baseline, oidcAuth, oidcToken]
+
+/** The scenarios that issue codes, whose Redis bytes per issuance `--memory` measures. */
+export const issuingScenarios: readonly Scenario[] = [codes, codesOtp, capture, authorize]
 
 /** The library's scenarios again, each with an OpenTelemetry SDK registered in its target process (`--otel`). */
 export const otelScenarios: readonly Scenario[] = [codes, capture, authorize, token].map((s) => ({
@@ -24,7 +27,7 @@ export function withOtel(scenario: Scenario): Scenario | undefined {
 
 /** The scenario called `name`. */
 export function scenarioNamed(name: string): Scenario {
-  const scenario = [...scenarios, ...otelScenarios].find((s) => s.name === name)
+  const scenario = [...scenarios, ...otelScenarios, codesOtp].find((s) => s.name === name)
   if (!scenario) throw new Error(`no scenario "${name}"; known: ${scenarios.map((s) => s.name).join(', ')} (each of ours also${WITH_OTEL})`)
   return scenario
 }

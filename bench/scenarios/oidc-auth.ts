@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { authQuery, OIDC_MOUNT } from '../hosts/oidc-client.js'
+import { standalone } from '../redis.js'
 import type { Scenario } from '../scenario.js'
 
 /** node-oidc-provider's authorization endpoint for a signed-in user who already granted the scope. */
@@ -9,7 +10,7 @@ export const oidcAuth: Scenario = {
   expectStatus: 303,
   async serve(redis) {
     const { oidcHost, signInOidc } = await import('../hosts/oidc-host.js')
-    const { app } = oidcHost(redis)
+    const { app } = oidcHost(standalone(redis))
     let cookie: string | undefined
     return { app, prepare: async (_count, origin) => ({ cookie: (cookie ??= (await signInOidc(origin)).cookie) }) }
   },

@@ -1,4 +1,5 @@
 import { OIDC_MOUNT, oidcTokenForm } from '../hosts/oidc-client.js'
+import { standalone } from '../redis.js'
 import { prepareCodes, tokenRequest, type Scenario } from '../scenario.js'
 
 /** How many codes the target saves at once while preparing. */
@@ -16,7 +17,7 @@ export const oidcToken: Scenario = {
   consumesCodes: true,
   async serve(redis) {
     const { oidcHost, signInOidc } = await import('../hosts/oidc-host.js')
-    const { app, provider } = oidcHost(redis)
+    const { app, provider } = oidcHost(standalone(redis))
     let template: Record<string, unknown> | undefined
     const prepare = async (count: number, origin: string) => {
       if (!template) {
