@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 /** A free loopback TCP port, found by binding port 0. */
 export async function freePort(): Promise<number> {
@@ -19,6 +22,8 @@ export async function freePort(): Promise<number> {
  */
 export class RedisServer {
   #child: ChildProcess | undefined
+
+  readonly #dir = mkdtempSync(join(tmpdir(), 'authcode-redis-'))
 
   private constructor(
     readonly port: number,
@@ -41,9 +46,11 @@ export class RedisServer {
 
   /** Starts (or restarts) the server and resolves once it accepts connections. */
   async start(): Promise<void> {
+    mkdirSync(this.#dir, { recursive: true })
     const child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...this.extraArgs],
+      // A directory of its own: a replica's full sync writes an RDB file even with --save "".
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.#dir, ...this.extraArgs],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )
     this.#child = child
@@ -86,11 +93,13 @@ export class RedisServer {
   async stop(): Promise<void> {
     const child = this.#child
     this.#child = undefined
-    if (!child || child.exitCode !== null) return
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve())
-      child.kill('SIGCONT')
-      child.kill('SIGKILL')
-    })
+    if (child && child.exitCode === null) {
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve())
+        child.kill('SIGCONT')
+        child.kill('SIGKILL')
+      })
+    }
+    rmSync(this.#dir, { recursive: true, force: true })
   }
 }
