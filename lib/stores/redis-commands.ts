@@ -46,9 +46,13 @@ export function isRedisConnection(value: unknown): boolean {
  */
 export function redisCommandSender(client: unknown, timeoutMs: number): SendRedisCommand {
   const send = rawSender(client)
+  const connection = client as { isReady?: boolean }
   return (command) => {
     const ms = timeoutMs + (command.extraMs ?? 0)
-    return withDeadline(send(command, { timeout: ms }), ms)
+    // node-redis's own timeout (an AbortSignal per command, 5 s unless the client sets another)
+    // only takes a command out of its queue while it waits to be written: worth its cost only
+    // while the connection is not ready. Our deadline covers the round trip either way.
+    return withDeadline(send(command, { timeout: connection.isReady === false ? ms : undefined }), ms)
   }
 }
 
@@ -57,7 +61,7 @@ export function isRedisCluster(client: unknown): boolean {
   return typeof client === 'object' && client !== null && 'masters' in client
 }
 
-type RawSender = (command: RedisCommand, options: { timeout: number }) => Promise<RedisReply>
+type RawSender = (command: RedisCommand, options: { timeout: number | undefined }) => Promise<RedisReply>
 
 function rawSender(client: unknown): RawSender {
   if (isRedisCluster(client)) {
@@ -78,11 +82,19 @@ function rawSender(client: unknown): RawSender {
  * covers the whole round trip; the late reply, if any, is dropped.
  */
 function withDeadline<T>(pending: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms)
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms)
+    pending.then(
+      (value) => {
+        clearTimeout(timer)
+        resolve(value)
+      },
+      (err: unknown) => {
+        clearTimeout(timer)
+        reject(err instanceof Error ? err : new Error(String(err)))
+      },
+    )
   })
-  return Promise.race([pending, deadline]).finally(() => clearTimeout(timer))
 }
 
 /** Awaits a store operation; any failure of it (connection, timeout, error reply) becomes {@link StoreUnavailableError}. */

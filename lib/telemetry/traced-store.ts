@@ -76,7 +76,8 @@ function timed(telemetry: Telemetry, operation: string, call: Call): Call {
     }
     let result: unknown
     try {
-      result = context.with(trace.setSpan(parent, span), call, undefined, ...args)
+      // A span that records nothing (no SDK, or not sampled) has no children to parent.
+      result = span.isRecording() ? context.with(trace.setSpan(parent, span), call, undefined, ...args) : call(...args)
     } catch (err) {
       done(err)
       throw err
