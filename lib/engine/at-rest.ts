@@ -1,6 +1,12 @@
 import { createHmac, hash } from 'node:crypto'
 
 /**
+ * Bytes of a stored id or digest: 128 bits name a record without collisions for any number of
+ * codes a deployment will ever issue, and keep every Redis key short.
+ */
+const ID_BYTES = 16
+
+/**
  * How what the store keeps is made unreadable: ids and keys derived from secrets the store never
  * sees (each code, each Idempotency-Key), mixed with the host's `atRestKey` when given, so that a
  * dump of Redis alone opens nothing, even for a guessed Idempotency-Key or passcode.
@@ -20,23 +26,21 @@ export class AtRest {
 
   /**
    * A value that names a person, an address or a secret, as the store may keep it (a rate-limit
-   * key, a group id, a signature claim): HMAC-SHA256 under `atRestKey`, else SHA-256, of the
-   * value under its `label`; base64url.
+   * key, a group id, a signature claim, a passcode's HMAC): the first 128 bits of HMAC-SHA256
+   * under `atRestKey`, else of SHA-256, of the value under its `label`; base64url (22 characters).
    */
   digest(label: string, value: string): string {
-    const text = `${label}\0${value}`
-    return this.#key ? createHmac('sha256', this.#key).update(text).digest('base64url') : hash('sha256', text, 'base64url')
+    return this.#sha256(`${label}\0${value}`).subarray(0, ID_BYTES).toString('base64url')
   }
 
   /** 32 bytes derived from `value` under `label`, keyed with `atRestKey` when given. */
   derive(label: string, value: string): Buffer {
-    const text = `${label}\0${value}`
-    return this.#key ? createHmac('sha256', this.#key).update(text).digest() : hash('sha256', text, 'buffer')
+    return this.#sha256(`${label}\0${value}`)
   }
 
-  /** The id a code is stored under: SHA-256 of the code, or with `atRestKey` an HMAC of it. */
+  /** The id a code is stored under: the first 128 bits of SHA-256 of the code, or with `atRestKey` of an HMAC of it. */
   codeId(code: string): string {
-    return this.#key ? createHmac('sha256', this.#key).update(code).digest('base64url') : hash('sha256', code, 'base64url')
+    return this.#sha256(code).subarray(0, ID_BYTES).toString('base64url')
   }
 
   /**
@@ -44,12 +48,20 @@ export class AtRest {
    * bits, so one hash is a sound extraction), and from `atRestKey` when given.
    */
   recordKey(code: string): Buffer {
-    const text = `express-authcode record\0${code}`
-    return this.#key ? createHmac('sha256', this.#key).update(text).digest() : hash('sha256', text, 'buffer')
+    return this.#sha256(`express-authcode record\0${code}`)
   }
 
-  /** Input keying material for an Idempotency-Key's derivations: the raw key, with `atRestKey` mixed in when given. */
-  idempotencyMaterial(rawKey: string): Buffer {
-    return this.#key ? createHmac('sha256', this.#key).update(`express-authcode idempotency\0${rawKey}`).digest() : Buffer.from(rawKey)
+  /**
+   * 64 bytes derived from an Idempotency-Key and the client that sent it: SHA-512 of both under
+   * a label, or with `atRestKey` an HMAC-SHA512. The key is a random UUID (122 bits), so one hash
+   * is a sound extraction; the caller splits the output into independent keys.
+   */
+  idempotencyKeys(clientId: string, rawKey: string): Buffer {
+    const text = `express-authcode idempotency\0${clientId}\0${rawKey}`
+    return this.#key ? createHmac('sha512', this.#key).update(text).digest() : hash('sha512', text, 'buffer')
+  }
+
+  #sha256(text: string): Buffer {
+    return this.#key ? createHmac('sha256', this.#key).update(text).digest() : hash('sha256', text, 'buffer')
   }
 }

@@ -18,35 +18,44 @@ end
 return v
 `)
 
-/** Takes an idempotency key (a hash: state, fp, owner, answer) or returns what it holds. */
+/**
+ * Takes an idempotency key or returns what its record holds. A record is one string: `P` +
+ * holder + space + fingerprint while its request runs, `D` + fingerprint + space + sealed answer
+ * once it answered. Nil: this caller holds the key now.
+ */
 export const CLAIM = new LuaScript(`
-local r = redis.call('HMGET', KEYS[1], 'state', 'fp', 'answer')
-if not r[1] then
-  redis.call('HSET', KEYS[1], 'state', 'pending', 'fp', ARGV[1], 'owner', ARGV[2])
-  redis.call('PEXPIRE', KEYS[1], ARGV[3])
-  return {'claimed'}
-end
-return r
+local v = redis.call('GET', KEYS[1])
+if v then return v end
+redis.call('SET', KEYS[1], 'P' .. ARGV[2] .. ' ' .. ARGV[1], 'PX', ARGV[3])
+return false
 `)
 
+/** Whether the idempotency record `idem` is held by `holder`: its fingerprint if so. */
+const HELD_BY = `
+local function held_by(idem, holder)
+  local v = redis.call('GET', idem)
+  local prefix = 'P' .. holder .. ' '
+  if not v or string.sub(v, 1, #prefix) ~= prefix then return nil end
+  return string.sub(v, #prefix + 1)
+end
+`
+
 /**
- * Saves a code (KEYS 1), its passcode (KEYS 2, when ARGV 3 holds its HMAC) and, when ARGV 6
- * names the holder of an idempotency key (KEYS 3), the answer of its request: all or nothing.
+ * Saves a code (KEYS 1), its passcode (KEYS 2, when ARGV 3 holds its HMAC: attempts left + space
+ * + HMAC + space + wrapped key) and, when ARGV 6 names the holder of an idempotency key (KEYS 3),
+ * the answer of its request: all or nothing.
  * ARGV: value, ttl ms, passcode HMAC, wrapped key, attempts, holder, answer, record ttl s.
  */
-const SAVE_CODE = `
+const SAVE_CODE = `${HELD_BY}
 local function save_code(code, passcode, idem, a)
-  if a[6] ~= '' and redis.call('HGET', idem, 'owner') ~= a[6] then return false end
-  if not redis.call('SET', code, 'L' .. a[1], 'PX', a[2], 'NX') then return false end
-  if a[3] ~= '' then
-    redis.call('HSET', passcode, 'mac', a[3], 'key', a[4], 'left', a[5])
-    redis.call('PEXPIRE', passcode, a[2])
-  end
+  local fingerprint
   if a[6] ~= '' then
-    redis.call('HSET', idem, 'state', 'done', 'answer', a[7])
-    redis.call('HDEL', idem, 'owner')
-    redis.call('EXPIRE', idem, a[8])
+    fingerprint = held_by(idem, a[6])
+    if not fingerprint then return false end
   end
+  if not redis.call('SET', code, 'L' .. a[1], 'PX', a[2], 'NX') then return false end
+  if a[3] ~= '' then redis.call('SET', passcode, a[5] .. ' ' .. a[3] .. ' ' .. a[4], 'PX', a[2]) end
+  if fingerprint then redis.call('SET', idem, 'D' .. fingerprint .. ' ' .. a[7], 'EX', a[8]) end
   return true
 end
 `
@@ -103,27 +112,30 @@ return {1, point_code(KEYS[5], ARGV[11], expires_at) or ''}
  * the attempts are spent.
  */
 export const PASSCODE = new LuaScript(`
-local p = redis.call('HMGET', KEYS[2], 'mac', 'key', 'left')
-if not p[1] then return {'missing'} end
+local p = redis.call('GET', KEYS[2])
+if not p then return {'missing'} end
 local v = redis.call('GET', KEYS[1])
 if not v or string.sub(v, 1, 1) ~= 'L' then
   redis.call('DEL', KEYS[2])
   return {'missing'}
 end
-local left = tonumber(p[3]) - 1
-if p[1] ~= ARGV[1] and left > 0 then
-  redis.call('HSET', KEYS[2], 'left', left)
+local first = string.find(p, ' ', 1, true)
+local second = string.find(p, ' ', first + 1, true)
+local mac = string.sub(p, first + 1, second - 1)
+local left = tonumber(string.sub(p, 1, first - 1)) - 1
+if mac ~= ARGV[1] and left > 0 then
+  redis.call('SET', KEYS[2], left .. string.sub(p, first), 'KEEPTTL')
   return {'wrong', left}
 end
 redis.call('SET', KEYS[1], 'C' .. string.sub(v, 2), 'KEEPTTL')
 redis.call('DEL', KEYS[2])
-if p[1] ~= ARGV[1] then return {'burned'} end
-return {'consumed', string.sub(v, 2), p[2]}
+if mac ~= ARGV[1] then return {'burned'} end
+return {'consumed', string.sub(v, 2), string.sub(p, second + 1)}
 `)
 
 /** Drops an idempotency key only if `owner` still holds it. */
-export const RELEASE = new LuaScript(`
-if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then redis.call('DEL', KEYS[1]) end
+export const RELEASE = new LuaScript(`${HELD_BY}
+if held_by(KEYS[1], ARGV[1]) then redis.call('DEL', KEYS[1]) end
 return 1
 `)
 

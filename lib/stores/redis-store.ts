@@ -111,10 +111,10 @@ export class RedisStore implements CodeStore {
 
   async claimIdempotencyKey(keyId: string, fingerprint: string, owner: string, lockMs: number): Promise<IdempotencyClaim> {
     const reply = await orUnavailable(CLAIM.run(this.#send, [this.#keys.idempotency(keyId)], [fingerprint, owner, String(lockMs)]))
-    const [state, fp, answer] = reply as Array<string | null>
-    if (state === 'claimed') return { status: 'claimed' }
-    if (state === 'done' && typeof answer === 'string') return { status: 'done', fingerprint: String(fp), answer }
-    return { status: 'in-flight', fingerprint: String(fp) }
+    if (typeof reply !== 'string') return { status: 'claimed' }
+    const space = reply.indexOf(' ')
+    if (reply.startsWith('D')) return { status: 'done', fingerprint: reply.slice(1, space), answer: reply.slice(space + 1) }
+    return { status: 'in-flight', fingerprint: reply.slice(space + 1) }
   }
 
   async releaseIdempotencyKey(keyId: string, owner: string): Promise<void> {
