@@ -36,6 +36,11 @@ export interface Served {
 export interface HostConnections {
   /** Where the host's express-session store lives, if not on the library's Redis. */
   sessions?: BenchRedis | undefined
+  /**
+   * Rate limits off (`--memory`), so that Redis holds only the records an issuance leaves;
+   * otherwise every limit counts, with limits no run reaches.
+   */
+  noLimits?: boolean | undefined
 }
 
 /**

@@ -17,6 +17,8 @@ export interface TargetOptions {
   workers?: number
   /** URL of a separate Redis for the host's sessions (so the library's Redis holds only the library's keys). */
   sessions?: string
+  /** Serve the host app with its rate limits off (see {@link HostConnections}). */
+  noLimits?: boolean
 }
 
 const [name = '', target = '{}', optionsJson = '{}'] = process.argv.slice(2)
@@ -65,7 +67,7 @@ async function serve(): Promise<void> {
   const redis = await connectTarget(JSON.parse(target) as RedisTarget)
   const sessions = options.sessions ? await connectRedis(options.sessions) : undefined
   const { client, roundTrips } = countRoundTrips(redis)
-  const { app, prepare } = await scenario.serve(client, { sessions })
+  const { app, prepare } = await scenario.serve(client, { sessions, noLimits: options.noLimits })
   const server = app.listen(0, '127.0.0.1')
   await once(server, 'listening')
   let requests = 0

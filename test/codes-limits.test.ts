@@ -1,10 +1,38 @@
 import { expect } from 'chai'
 import { randomUUID } from 'node:crypto'
-import type { AuthcodeOptions, AuthcodeRouter } from '../lib/index.js'
+import type { Store as RateLimitStore } from 'express-rate-limit'
+import { RedisStore, StoreUnavailableError, type AuthcodeOptions, type AuthcodeRouter } from '../lib/index.js'
 import { buildApp } from './helpers/app.js'
 import { codesOptions, OTHER_SERVICE_TOKEN, postCodes } from './helpers/codes.js'
 import { slugOf } from './helpers/http.js'
 import { useTestRedis } from './helpers/redis.js'
+
+/** A RedisStore whose rate-limit counters report how many of them count at once, and can be made to fail. */
+class WatchedStore extends RedisStore {
+  countingNow = 0
+  mostAtOnce = 0
+  failing: string | undefined
+
+  override rateLimitStore(prefix: string): RateLimitStore {
+    const inner = super.rateLimitStore(prefix)
+    return {
+      localKeys: false,
+      prefix,
+      init: (options) => inner.init?.(options),
+      decrement: (key) => inner.decrement(key),
+      resetKey: (key) => inner.resetKey(key),
+      increment: async (key) => {
+        this.mostAtOnce = Math.max(this.mostAtOnce, ++this.countingNow)
+        try {
+          if (this.failing && prefix.includes(this.failing)) throw new StoreUnavailableError()
+          return await inner.increment(key)
+        } finally {
+          this.countingNow--
+        }
+      },
+    }
+  }
+}
 
 async function redeemable(auth: AuthcodeRouter, code: string): Promise<boolean> {
   return auth.redeem(code, { kind: 'magic_link' }).then(
@@ -65,6 +93,21 @@ describe('POST /codes rate limits and single active code', () => {
       for (let i = 0; i < 3; i++) expect((await postCodes(host, { external_user_id: `u${i}` })).status).to.equal(201)
       expect((await postCodes(host, { external_user_id: 'u9' })).status).to.equal(429)
       expect((await postCodes(host, { external_user_id: 'u9' }, { Authorization: `Bearer ${OTHER_SERVICE_TOKEN}` })).status).to.equal(201)
+    })
+
+    it('counts the per-client and per-user limits at once, in one round trip, and answers 503 when one cannot count', async () => {
+      const store = new WatchedStore({ client: redis.client, prefix: redis.prefix })
+      const { app: host } = buildApp(codesOptions({ store, rateLimit: { perClient: { limit: 3, windowMs: 60_000 }, failedAuth: false } }))
+      expect((await postCodes(host, { external_user_id: 'u1' })).status).to.equal(201)
+      expect(store.mostAtOnce).to.equal(2)
+      store.failing = 'perSubject'
+      const failed = await postCodes(host, { external_user_id: 'u2' })
+      expect(failed.status).to.equal(503)
+      expect(slugOf(failed.body)).to.equal('store-unavailable')
+      store.failing = undefined
+      // The failed request's per-client hit stays (a store failure takes nothing back): 2 of 3.
+      expect((await postCodes(host, { external_user_id: 'u3' })).status).to.equal(201)
+      expect((await postCodes(host, { external_user_id: 'u4' })).status).to.equal(429)
     })
 
     it('shares the counts of every app on one Redis', async () => {

@@ -4,7 +4,9 @@ import session from 'express-session'
 import { authcode, type AuthcodeRouter } from '../../lib/index.js'
 import { baseOptions, MOUNT } from '../../test/helpers/app.js'
 import type {} from '../../types/express-session.js'
-import type { BenchConnection, BenchRedis } from '../redis.js'
+import type { RateLimitOptions } from '../../types/options.js'
+import type { BenchConnection } from '../redis.js'
+import type { HostConnections } from '../scenario.js'
 
 export { CRM_REDIRECT, MOUNT, VERIFIER, WEB_REDIRECT, issue, tokenForm } from '../../test/helpers/app.js'
 
@@ -15,8 +17,16 @@ export const SERVICE_TOKEN = 'bench-service-token-0123456789'
 export const USER_ID = 'user-42'
 
 /**
- * A host app mounting the router on the bench Redis. Rate limits are off so that the one load
- * generator is not throttled as one client and one IP. With `signedIn`, it runs express-session
+ * Every rate limit on, counting in Redis as in production, at a limit no bench run reaches: the
+ * one load generator is a single client, IP and (for `/token`) user.
+ */
+const COUNTED: RateLimitOptions = Object.fromEntries(
+  (['perClient', 'perSubject', 'perIp', 'failedAuth'] as const).map((name) => [name, { limit: 1e9, windowMs: 15 * 60_000 }]),
+)
+
+/**
+ * A host app mounting the router on the bench Redis, with every rate limit counted (or none, with
+ * `noLimits`). With `signedIn`, it runs express-session
  * on connect-redis first, as SPEC §2 shows, and `POST /bench/sign-in` stands in for its login
  * page; the other scenarios leave the session out, as the baseline and oidc-provider have none.
  * The sessions live on `sessions` when given (`--memory` keeps them off the measured server),
@@ -24,7 +34,7 @@ export const USER_ID = 'user-42'
  */
 export function authcodeHost(
   redis: BenchConnection,
-  { signedIn = false, sessions }: { signedIn?: boolean; sessions?: BenchRedis | undefined } = {},
+  { signedIn = false, sessions, noLimits = false }: HostConnections & { signedIn?: boolean } = {},
 ): { app: express.Express; auth: AuthcodeRouter } {
   const app = express()
   if (signedIn) {
@@ -44,6 +54,7 @@ export function authcodeHost(
   const auth = authcode(
     baseOptions({
       redis,
+      rateLimit: noLimits ? false : COUNTED,
       keyPrefix: 'bench:authcode:',
       accessTokens: [{ token: SERVICE_TOKEN, clientId: 'crm', scopes: ['codes:issue'] }],
       loginUrl: '/login',

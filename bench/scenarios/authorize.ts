@@ -7,8 +7,8 @@ export const authorize: Scenario = {
   name: 'GET /authorize',
   probe: { method: 'GET', path: `${MOUNT}/authorize` },
   expectStatus: 303,
-  async serve(redis, { sessions }) {
-    const { app } = authcodeHost(redis, { signedIn: true, sessions })
+  async serve(redis, hosts) {
+    const { app } = authcodeHost(redis, { ...hosts, signedIn: true })
     return { app, prepare: async (_count, origin) => ({ cookie: await signIn(origin) }) }
   },
   requests({ cookie = '' }) {

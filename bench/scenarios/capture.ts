@@ -6,8 +6,8 @@ export const capture: Scenario = {
   name: 'POST /access/getAuthorizationCode',
   probe: { method: 'POST', path: `${MOUNT}/access/getAuthorizationCode` },
   expectStatus: 200,
-  async serve(redis) {
-    return { app: authcodeHost(redis).app }
+  async serve(redis, hosts) {
+    return { app: authcodeHost(redis, hosts).app }
   },
   requests() {
     let n = 0

@@ -8,8 +8,8 @@ function codesScenario(name: 'POST /codes' | 'POST /codes otp', extra: Record<st
     name,
     probe: { method: 'POST', path: `${MOUNT}/codes` },
     expectStatus: 201,
-    async serve(redis) {
-      return { app: authcodeHost(redis).app }
+    async serve(redis, hosts) {
+      return { app: authcodeHost(redis, hosts).app }
     },
     requests() {
       const body = magicLinkBody(extra)

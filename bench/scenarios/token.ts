@@ -10,8 +10,8 @@ export const token: Scenario = {
   probe: { method: 'POST', path: `${MOUNT}/token` },
   expectStatus: 200,
   consumesCodes: true,
-  async serve(redis) {
-    const { app, auth } = authcodeHost(redis)
+  async serve(redis, hosts) {
+    const { app, auth } = authcodeHost(redis, hosts)
     return { app, prepare: (count) => prepareCodes(count, BATCH, () => issue(auth, { ttlSeconds: 900 })) }
   },
   requests(fixture) {

@@ -95,3 +95,28 @@ export function guardAuthentication(limit: Limit | undefined): AuthenticationGua
     },
   }
 }
+
+/**
+ * The layers of several limits as one, counting them all at once: one store round trip for all,
+ * where one layer after the other would take one each. The request goes on once every limit
+ * has counted it, with the first refusal if any. Each limit counts even when another refuses;
+ * a caller that refuses the request takes back what they counted (see {@link Limit.giveBack}).
+ */
+export function countTogether(limits: readonly Limit[]): RequestHandler | undefined {
+  if (limits.length < 2) return limits[0]?.layer
+  return function countLimits(req, res, next) {
+    let waiting = limits.length
+    let refusal: unknown
+    for (const limit of limits) {
+      let counted = false // `next` once per limit, even if a later layer's failure reaches it again
+      const done = (err?: unknown) => {
+        if (counted) return
+        counted = true
+        refusal ??= err
+        if (--waiting === 0) next(refusal)
+      }
+      // express-rate-limit hands every failure, its store's included, to `next`: its promise never rejects.
+      void limit.layer(req, res, done)
+    }
+  }
+}

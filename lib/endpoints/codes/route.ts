@@ -1,6 +1,7 @@
 import type { Router } from 'express'
 import { StoreUnavailableError } from '../../errors/problems.js'
 import { jsonBody } from '../../http/json-body.js'
+import { countTogether } from '../../http/rate-limit.js'
 import { addRoute } from '../../http/route.js'
 import type { AuthcodeContext } from '../../options/context.js'
 import { bearerAuth } from './authenticate.js'
@@ -15,7 +16,7 @@ import { failedAuthGuard } from '../guards.js'
  * service. Route layers: count the attempt against the failed-authentication limit →
  * authenticate the bearer token (a success takes the attempt back) → read and validate the JSON body (before
  * any store round trip) → claim the Idempotency-Key (a finished key replays its answer here) →
- * count the limits → issue. A request that fails after the claim frees its key, so a retry can
+ * count the limits (all at once) → issue. A request that fails after the claim frees its key, so a retry can
  * succeed, and takes back its hits unless the store may have saved its code (a store failure):
  * what counts never depends on the response being written.
  * @see https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/
@@ -34,7 +35,7 @@ export function mountCodes(router: Router, ctx: AuthcodeContext): void {
       jsonBody,
       readCodesBody(ctx.options),
       claimKey(ctx),
-      ...limits.map((limit) => limit.layer),
+      countTogether(limits),
       issueMagicLinkCode(ctx),
     ],
     async (err, req, res) => {
