@@ -1,4 +1,4 @@
-// npm run bench -- [--quick] [--otel] [--memory] [--scale] [--json FILE] [--scenario NAME ...] [--soak SECONDS] [--cpu-prof]
+// npm run bench -- [--quick] [--no-limits] [--otel] [--memory] [--scale] [--json FILE] [--scenario NAME ...] [--soak SECONDS] [--cpu-prof]
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -28,6 +28,7 @@ const { values: args } = parseArgs({
     memory: { type: 'boolean', default: false },
     issuances: { type: 'string' },
     scale: { type: 'boolean', default: false },
+    'no-limits': { type: 'boolean', default: false },
   },
 })
 
@@ -56,7 +57,7 @@ const targets: Target[] = []
 
 try {
   for (const scenario of selected) {
-    const target = await Target.start(scenario, { url: redisUrl })
+    const target = await Target.start(scenario, { url: redisUrl }, { noLimits: args['no-limits'] })
     if (await target.isMounted()) {
       targets.push(target)
     } else {
