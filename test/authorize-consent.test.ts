@@ -3,6 +3,7 @@ import request from 'supertest'
 import { AuthcodeOptionsError, MemoryStore, OPTIONS_ERROR_CODES } from '../lib/index.js'
 import type { AuthcodeEvent, ClientOptions } from '../types/index.js'
 import { baseOptions, buildApp, MOUNT } from './helpers/app.js'
+import { byAttributes, registerTestSdk } from './helpers/otel.js'
 import { authorizeQuery, authTimeOfSession, hostApp, locationParams, signedIn, type Agent } from './helpers/host-app.js'
 
 const AUTHORIZE = `${MOUNT}/authorize`
@@ -87,6 +88,20 @@ describe('GET /authorize consent', () => {
     expect(issued).to.have.length(0)
     const later = await agent.get(`${AUTHORIZE}?${cliQuery()}`).expect(303)
     expect(later.headers.location?.startsWith('/consent?')).to.equal(true)
+  })
+
+  it('counts a refusal on the consent page as no rejected request: the user answered, the endpoint refused nothing', async () => {
+    const sdk = registerTestSdk()
+    try {
+      const { app } = consentApp()
+      const agent = await signedIn(app)
+      await decide(agent, (await agent.get(`${AUTHORIZE}?${cliQuery()}`)).headers.location as string, 'deny')
+      await agent.get(`${AUTHORIZE}?${cliQuery({ client_id: 'nobody' })}`).expect(400)
+      const rejected = byAttributes((await sdk.metrics()).get('authcode.requests.rejected')?.points)
+      expect(rejected).to.deep.equal({ 'authcode.endpoint=GET /authorize,authcode.reason=invalid': 1 })
+    } finally {
+      await sdk.shutdown()
+    }
   })
 
   it('asks again with prompt=consent even when the user approved before, then issues', async () => {
