@@ -115,8 +115,8 @@ export async function createExampleApp({
       'Demo native app',
       html`<p>
         This stands for a desktop or command-line app, registered as the <em>native</em> client <code>${clients.demoNative.id}</code>. Any
-        program on your computer could claim a native app's redirect URI, so express-authcode asks you to approve it on the
-        <a href="/consent">consent page</a> before it gets a code.
+        program on your computer could claim a native app's redirect URI, so express-authcode asks you to approve it on a consent
+        page before it gets a code. Your approval lasts as long as your session: run it again and it goes straight through.
       </p>`,
     ),
   )

@@ -4,7 +4,8 @@ import type { CallResult } from './http-call.js'
 import { userById } from './users.js'
 
 /**
- * Sends a full HTML page in the shared layout; the header shows who is signed in. Pages are
+ * Sends a full HTML page in the shared layout; the header shows who is signed in (except on
+ * the pages of the demo clients, which stand for other apps: `res.locals.otherApp`). Pages are
  * per-visitor, so they are never stored by caches.
  */
 export function sendPage(req: Request, res: Response, title: string, body: SafeHtml, status = 200): void {
@@ -21,6 +22,7 @@ export function sendPage(req: Request, res: Response, title: string, body: SafeH
             <meta name="viewport" content="width=device-width, initial-scale=1" />
             <title>${title} · express-authcode example</title>
             <link rel="stylesheet" href="/static/style.css" />
+            <link rel="icon" href="data:," />
           </head>
           <body>
             <header>
@@ -29,12 +31,17 @@ export function sendPage(req: Request, res: Response, title: string, body: SafeH
                 <a href="/magic-link">Magic link</a>
                 <a href="/mailbox">Mailbox</a>
                 <a href="/demo-client">OAuth client</a>
+                <a href="/demo-native">Native app</a>
                 <a href="/capture-demo">Capture call</a>
                 <a href="/support">Support</a>
+                <a href="/ops">Ops</a>
                 ${
-                  user
-                    ? html`<form method="post" action="/logout" class="inline"><button class="link">Sign out</button></form>`
-                    : html`<a href="/login">Sign in</a>`
+                  // The demo clients' pages stand for other apps, with sessions of their own: they show neither.
+                  res.locals.otherApp === true
+                    ? ''
+                    : user
+                      ? html`<form method="post" action="/logout" class="inline"><button class="link">Sign out</button></form>`
+                      : html`<a href="/login">Sign in</a>`
                 }
               </nav>
             </header>

@@ -30,6 +30,10 @@ export function demoClientRouter(settings: DemoClientSettings): Router {
   const id = basePath.slice(1)
   const router = Router()
   router.use(settings.session)
+  router.use((_req, res, next) => {
+    res.locals.otherApp = true
+    next()
+  })
 
   const tryAgain = html`<p><a class="button" href="${basePath}/start">Start again</a></p>`
   const fail = (req: Request, res: Response, message: SafeHtml) =>

@@ -71,7 +71,10 @@ export function magicLinkRoutes({ auth, baseUrl, clientId, serviceToken }: Magic
           10 minutes.
         </div>
         ${passcodeForm(email)}
-        <p><a class="button secondary" href="/mailbox">Open the dev mailbox</a></p>`,
+        <p>
+          <!-- A tab of its own, so that this page, where the code is typed, stays open. -->
+          <a class="button secondary" href="/mailbox" target="_blank" rel="noopener">Open the dev mailbox</a> (in a new tab)
+        </p>`,
     )
   })
 
