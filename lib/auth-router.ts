@@ -5,6 +5,7 @@ import type { Grant, RedeemExpectation } from '../types/grant.js'
 import type { MagicLinkLandingOptions } from '../types/landing.js'
 import type { ConsentInput } from './endpoints/authorize/consent.js'
 import type { AuthorizationServerMetadata } from './endpoints/metadata.js'
+import { CODE_KINDS } from './engine/record.js'
 import type { PasscodeRedemption } from './engine/redeem-passcode.js'
 import type { Revocation } from './engine/revoke.js'
 
@@ -75,7 +76,7 @@ export interface AuthcodeRouter extends Router {
 /** `auth.redeem()`'s caller must say which kind of code it accepts; a missing `kind` is a host bug, refused before anything is consumed. */
 export function requireKind(expect: RedeemExpectation | undefined): RedeemExpectation {
   const kinds = typeof expect?.kind === 'string' ? [expect.kind] : expect?.kind
-  if (!Array.isArray(kinds) || kinds.length === 0 || !kinds.every((k) => ['magic_link', 'capture', 'authorize'].includes(k))) {
+  if (!Array.isArray(kinds) || kinds.length === 0 || !kinds.every((k) => CODE_KINDS.includes(k))) {
     throw new TypeError("auth.redeem(code, expect): expect.kind is required ('magic_link', 'capture', 'authorize' or a list of them)")
   }
   return expect as RedeemExpectation

@@ -1,7 +1,6 @@
-import { hash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 
-/** Length of a code: 32 random bytes in base64url without padding. */
-export const CODE_LENGTH = 43
+/** A code: 32 random bytes in base64url without padding. */
 const CODE_PATTERN = /^[A-Za-z0-9_-]{43}$/
 const BATCH = 64
 const POOL_BYTES = 4096
@@ -49,9 +48,4 @@ export function drawCode(idOf: (code: string) => string, accept?: (id: string) =
 /** Whether a string has the shape of a code (checked before any store round trip). */
 export function looksLikeCode(value: string): boolean {
   return CODE_PATTERN.test(value)
-}
-
-/** SHA-256 of a value, base64url: what stores keep instead of a code or a key. */
-export function sha256(value: string): string {
-  return hash('sha256', value, 'base64url')
 }

@@ -1,4 +1,3 @@
-import type { CodeKind } from '../../types/grant.js'
 import type { IdempotentAnswer, StoredCode } from '../../types/store.js'
 import type { AtRest } from './at-rest.js'
 import { EventHandlerFailedError } from '../errors/problems.js'
@@ -8,23 +7,15 @@ import { sealRecord, type CodeRecord } from './record.js'
 import type { Engine } from './engine.js'
 import { idempotencyKeyInFlight } from './idempotency.js'
 
-/** What an endpoint asks to be issued. */
-export interface IssueRequest {
-  kind: CodeKind
-  subject: string
-  clientId: string
+/** What an endpoint asks to be issued: the record of the code, but for its lifetime in seconds instead of its times. */
+export interface IssueRequest extends Omit<CodeRecord, 'issuedAt' | 'expiresAt'> {
   ttlSeconds: number
-  scope?: string
-  redirectUri?: string
-  codeChallenge?: string
-  integrationContext?: Record<string, unknown>
-  transactionState?: unknown
 }
 
 /** A code drawn for a grant and not stored yet: the caller builds what it hands out from it. */
 export interface CodeDraft {
   code: string
-  /** The code's id in the store: a hash of it (keyed with `atRestKey` when given). */
+  /** The code's id in the store: 128 bits of a hash of it (keyed with `atRestKey` when given). */
   id: string
   record: CodeRecord
 }
@@ -55,7 +46,7 @@ export interface IssueExtras {
 
 /**
  * Issues a drafted code: the `authorization.CodeIssued` handlers accept it first, then it is
- * stored under its SHA-256 with its TTL (and, with `answer`, the idempotent answer in the same
+ * stored under its id with its TTL (and, with `answer`, the idempotent answer in the same
  * store step). A handler that throws leaves nothing stored and fails the request with
  * `event-handler-failed`: nobody holds a code the host did not accept, and no retry of an
  * Idempotency-Key can replay an answer whose handlers failed (the key stays in flight until
@@ -84,7 +75,7 @@ export async function issueCode(engine: Engine, draft: CodeDraft, extras: IssueE
     return
   }
   if (extras.answer) throw idempotencyKeyInFlight()
-  // Only an id already taken refuses a plain save: 256 random bits do not collide.
+  // Only an id already taken refuses a plain save: 128-bit ids of 256-bit random codes do not collide.
   throw new Error('a code id was already taken')
 }
 

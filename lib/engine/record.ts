@@ -1,30 +1,25 @@
-import type { CodeKind } from '../../types/grant.js'
+import type { CodeKind, Grant } from '../../types/grant.js'
 import type { StoredCode } from '../../types/store.js'
 import type { AtRest } from './at-rest.js'
 import { ByteReader, ByteWriter } from './bytes.js'
 import { open, seal } from './seal.js'
 
-/** What a code stands for: sealed before it reaches the store, opened only with the code. */
-export interface CodeRecord {
-  kind: CodeKind
-  subject: string
-  clientId: string
-  scope?: string
-  redirectUri?: string
-  /** RFC 8707 resource indicators the code is bound to. */
-  resource?: string[]
+/**
+ * What a code stands for: its {@link Grant}, with the PKCE challenge the grant does not show and
+ * times in epoch milliseconds. Sealed before it reaches the store, opened only with the code.
+ */
+export interface CodeRecord extends Omit<Grant, 'issuedAt' | 'expiresAt'> {
   /** PKCE S256 challenge the code is bound to. */
   codeChallenge?: string
-  integrationContext?: Record<string, unknown>
-  transactionState?: unknown
-  /** Epoch milliseconds. */
   issuedAt: number
-  /** Epoch milliseconds; the store forgets the record (and its consumed marker) then. */
+  /** The store forgets the record (and its consumed marker) then. */
   expiresAt: number
 }
 
 const VERSION = 1
-const KINDS: readonly CodeKind[] = ['magic_link', 'capture', 'authorize']
+
+/** Every kind of code, in the order the record's kind byte numbers them. */
+export const CODE_KINDS: readonly CodeKind[] = ['magic_link', 'capture', 'authorize']
 
 /** Which optional fields follow, one bit each, in this order. */
 const FIELDS = ['scope', 'redirectUri', 'codeChallenge', 'integrationContext', 'transactionState', 'resource'] as const
@@ -39,7 +34,7 @@ export function encodeRecord(record: CodeRecord): Buffer {
   const present = FIELDS.filter((field) => record[field] !== undefined)
   const writer = new ByteWriter()
     .byte(VERSION)
-    .byte(KINDS.indexOf(record.kind))
+    .byte(CODE_KINDS.indexOf(record.kind))
     .byte(present.reduce((bits, field) => bits | (1 << FIELDS.indexOf(field)), 0))
     .uint48(record.issuedAt)
     .varint(record.expiresAt - record.issuedAt)
@@ -71,7 +66,7 @@ function writeField(writer: ByteWriter, field: OptionalField, record: CodeRecord
 export function decodeRecord(bytes: Buffer): CodeRecord {
   const reader = new ByteReader(bytes)
   if (reader.byte() !== VERSION) throw new Error('unknown record version')
-  const kind = KINDS[reader.byte()]
+  const kind = CODE_KINDS[reader.byte()]
   if (kind === undefined) throw new Error('unknown code kind')
   const bits = reader.byte()
   const issuedAt = reader.uint48()

@@ -35,8 +35,8 @@ export async function redeemCode(engine: Engine, code: unknown, expect: RedeemEx
     telemetry?.redeemFailed('unknown')
     throw new InvalidGrantError()
   }
-  const grant = toGrant(record)
   if (result.status === 'reused') {
+    const grant = toGrant(record)
     telemetry?.reuseDetected(grant.kind)
     telemetry?.redeemFailed('reused', grant.kind)
     await emit(engine, 'authorization.CodeReuseDetected', grant)
