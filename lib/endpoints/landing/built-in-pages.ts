@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto'
 import type { Response } from 'express'
 import type { LandingPage } from '../../../types/landing.js'
+import { escapeHtml, htmlPage } from '../../http/render/html-page.js'
 
 const STYLE =
   'body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:4rem auto;padding:0 1rem;color:#1f2328}' +
@@ -46,18 +47,5 @@ ${Object.entries(page.form.fields)
     : ''
   res.append('Content-Security-Policy', BUILT_IN_CSP)
   res.setHeader('Content-Type', 'text/html; charset=utf-8')
-  res.end(`<!doctype html>
-<html lang="en">
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
-<h1>${escapeHtml(title)}</h1>
-<p>${escapeHtml(text)}</p>
-${form}</html>
-`)
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+  res.end(htmlPage(title, [text], { after: form, style: STYLE }))
 }

@@ -5,6 +5,7 @@ import { MisconfigurationError, ProblemError, StoreUnavailableError } from '../.
 import { appendQuery } from '../../engine/redirect-uri.js'
 import { requestLocal } from '../locals.js'
 import { sendRedirect } from '../send.js'
+import { htmlPage } from './html-page.js'
 import { renderProblem } from './problem.js'
 
 /** Where the errors of an authorization request go once its client and redirect URI are verified. */
@@ -83,18 +84,5 @@ function renderPage(err: AuthcodeError, res: Response): void {
   for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value)
   res.setHeader('Content-Type', 'text/html; charset=utf-8')
   res.setHeader('X-Content-Type-Options', 'nosniff')
-  res.end(`<!doctype html>
-<html lang="en">
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<h1>${escapeHtml(title)}</h1>
-<p>${escapeHtml(detail)}</p>
-<p>Go back to the application you came from and try again.</p>
-</html>
-`)
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+  res.end(htmlPage(title, [detail, 'Go back to the application you came from and try again.']))
 }
