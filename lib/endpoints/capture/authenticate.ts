@@ -13,25 +13,30 @@ const ISSUING_ROLES: ReadonlySet<CaptureRole> = new Set(['owner', 'access_issuer
 export const captureClient = requestLocal<ClientOptions>('the authenticated Capture client')
 
 /**
- * Authenticates the caller of `getAuthorizationCode` (HTTP Basic, form credentials or
- * janrain-signed: see {@link captureClientAuth}) and requires a role that may issue codes.
- * Runs after the layer that reads the parameters (form body or query).
- * @see https://techdocs.akamai.com/identity-cloud/docs/get-an-authorization-code
+ * Authenticates the client of a Capture API request (HTTP Basic, form credentials or
+ * janrain-signed: see {@link captureClientAuth}); a failure consumes nothing. Runs after the
+ * layer that reads the parameters (form body or query).
  * @see https://identitydocs.akamai.com/home/security-schemes
  * @see https://www.rfc-editor.org/rfc/rfc7617#section-2
  */
 export function authenticateCaptureClient(ctx: AuthcodeContext): RequestHandler {
   const authenticate = captureClientAuth(ctx)
-
-  return async function captureIssuerAuth(req, res, next) {
-    const client = await authenticate(req, res, req.body as FormParams)
-    if (!client.captureRoles?.some((role) => ISSUING_ROLES.has(role))) {
-      throw new CaptureError(
-        'client_permission_error',
-        'This API client may not issue authorization codes (it needs the owner, access_issuer or direct_access role).',
-      )
-    }
-    captureClient.set(res, client)
+  return async function captureClientAuthentication(req, res, next) {
+    captureClient.set(res, await authenticate(req, res, req.body as FormParams))
     next()
   }
+}
+
+/**
+ * `getAuthorizationCode` only: the authenticated client must have a role that may issue codes.
+ * @see https://techdocs.akamai.com/identity-cloud/docs/get-an-authorization-code
+ */
+export const requireIssuingRole: RequestHandler = function requireIssuingRole(_req, res, next) {
+  if (!captureClient.get(res).captureRoles?.some((role) => ISSUING_ROLES.has(role))) {
+    throw new CaptureError(
+      'client_permission_error',
+      'This API client may not issue authorization codes (it needs the owner, access_issuer or direct_access role).',
+    )
+  }
+  next()
 }

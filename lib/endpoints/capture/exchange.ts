@@ -1,5 +1,4 @@
 import type { RequestHandler } from 'express'
-import type { ClientOptions } from '../../../types/options.js'
 import type { Grant } from '../../../types/grant.js'
 import type { TokenResponse } from '../../../types/options.js'
 import { redeemCode } from '../../engine/redeem.js'
@@ -8,8 +7,7 @@ import { UnsupportedGrantTypeError } from '../../errors/oauth.js'
 import type { FormParams } from '../../http/params.js'
 import { sendJson } from '../../http/send.js'
 import type { AuthcodeContext } from '../../options/context.js'
-import { requestLocal } from '../../http/locals.js'
-import { captureClientAuth } from './client-auth.js'
+import { captureClient } from './authenticate.js'
 
 function missing(argumentName: string): CaptureError {
   return new CaptureError('missing_argument', `${argumentName} is required.`, { argumentName })
@@ -34,7 +32,7 @@ export function exchangeCaptureCode(
 ): RequestHandler {
   return async function captureToken(req, res) {
     const params = req.body as FormParams
-    const client = captureTokenClient.get(res)
+    const client = captureClient.get(res)
     if (params.code === undefined) throw missing('code')
     if (params.redirect_uri === undefined) throw missing('redirect_uri')
     const grant = await redeemCode(ctx.engine, params.code, { kind: 'capture', clientId: client.id, redirectUri: params.redirect_uri })
@@ -51,16 +49,4 @@ export const requireCaptureGrant: RequestHandler = function requireCaptureGrant(
   if (grantType === undefined) throw missing('grant_type')
   if (grantType !== 'authorization_code') throw new UnsupportedGrantTypeError()
   next()
-}
-
-/** The client {@link authenticateCaptureTokenClient} authenticated for this request. */
-const captureTokenClient = requestLocal<ClientOptions>('the authenticated Capture token client')
-
-/** The route layer that authenticates the client of `POST /oauth/token`; a failure consumes nothing. */
-export function authenticateCaptureTokenClient(ctx: AuthcodeContext): RequestHandler {
-  const authenticate = captureClientAuth(ctx)
-  return async function authenticateCaptureToken(req, res, next) {
-    captureTokenClient.set(res, await authenticate(req, res, req.body as FormParams))
-    next()
-  }
 }

@@ -6,14 +6,14 @@ import { createLimit } from '../../http/rate-limit.js'
 import { addRoute } from '../../http/route.js'
 import type { AuthcodeContext } from '../../options/context.js'
 import { failedAuthGuard, perIpLimit } from '../guards.js'
-import { authenticateCaptureClient, captureClient } from './authenticate.js'
-import { authenticateCaptureTokenClient, exchangeCaptureCode, requireCaptureGrant } from './exchange.js'
+import { authenticateCaptureClient, captureClient, requireIssuingRole } from './authenticate.js'
+import { exchangeCaptureCode, requireCaptureGrant } from './exchange.js'
 import { getAuthorizationCode } from './issue.js'
 import { captureQuery } from './query.js'
 
 /**
  * `POST` and `GET /access/getAuthorizationCode`: the parameters (form body, or query), the
- * failed-authentication count, client authentication, the per-client limit (one count for both
+ * failed-authentication count, client authentication and its role, the per-client limit (one count for both
  * methods), then issuance; errors in the Capture envelope.
  */
 export function mountCapture(
@@ -40,6 +40,8 @@ export function mountCapture(
       readParams,
       guard.count,
       authenticate,
+      // Before the attempt is forgiven: a client without the role does not count as authenticated.
+      requireIssuingRole,
       guard.forgive,
       perClient?.layer,
       issue,
@@ -63,7 +65,7 @@ export function mountCaptureToken(
     formBody,
     requireCaptureGrant,
     guard.count,
-    authenticateCaptureTokenClient(ctx),
+    authenticateCaptureClient(ctx),
     guard.forgive,
     exchangeCaptureCode(ctx, issueTokens),
   ])
