@@ -1,4 +1,4 @@
-import { context, trace } from '@opentelemetry/api'
+import { context, isSpanContextValid, trace } from '@opentelemetry/api'
 import type { CodeStore } from '../../types/store.js'
 import { recordError } from './span-errors.js'
 import type { Telemetry } from './telemetry.js'
@@ -76,8 +76,8 @@ function timed(telemetry: Telemetry, operation: string, call: Call): Call {
     }
     let result: unknown
     try {
-      // A span that records nothing (no SDK, or not sampled) has no children to parent.
-      result = span.isRecording() ? context.with(trace.setSpan(parent, span), call, undefined, ...args) : call(...args)
+      // As for the request span: with no SDK the span is a no-op, with nothing to pass on.
+      result = isSpanContextValid(span.spanContext()) ? context.with(trace.setSpan(parent, span), call, undefined, ...args) : call(...args)
     } catch (err) {
       done(err)
       throw err
