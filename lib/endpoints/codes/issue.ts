@@ -32,11 +32,12 @@ export function issueMagicLinkCode(ctx: AuthcodeContext): RequestHandler {
       },
       key.id,
     )
-    const issued = { code: draft.code, expiresAt: draft.record.expiresAt, ...(body.otp && otp ? { otp: newPasscode(otp.length) } : {}) }
+    const passcode = body.otp && otp ? { value: newPasscode(otp.length), maxAttempts: otp.maxAttempts } : undefined
+    const issued = { code: draft.code, expiresAt: draft.record.expiresAt, ...(passcode ? { otp: passcode.value } : {}) }
     const answer = codesAnswer(issued, body, magicLinkUrl)
     await issueCode(engine, draft, {
       ...(answer.magic_link === undefined ? {} : { magicLink: answer.magic_link }),
-      ...(issued.otp === undefined ? {} : { passcode: { value: issued.otp, maxAttempts: otp ? otp.maxAttempts : 0 } }),
+      ...(passcode ? { passcode } : {}),
       answer: { keyId: key.id, owner, answer: key.seal(issued), ttlSeconds: idempotencyTtl },
     })
     if (singleActiveCode) await engine.store.revoke(ownerGroup(engine.atRest, body.external_user_id), { clientId, except: draft.id })
