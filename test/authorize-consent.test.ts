@@ -1,4 +1,5 @@
 import { expect } from 'chai'
+import session from 'express-session'
 import request from 'supertest'
 import { AuthcodeOptionsError, MemoryStore, OPTIONS_ERROR_CODES } from '../lib/index.js'
 import type { AuthcodeEvent, ClientOptions } from '../types/index.js'
@@ -102,6 +103,23 @@ describe('GET /authorize consent', () => {
     } finally {
       await sdk.shutdown()
     }
+  })
+
+  it('sends the user to the consent page without changing their session, so express-session does not save it again', async () => {
+    class CountingStore extends session.MemoryStore {
+      saves = 0
+      override set(sid: string, data: session.SessionData, callback?: (err?: unknown) => void): void {
+        this.saves++
+        super.set(sid, data, callback)
+      }
+    }
+    const store = new CountingStore()
+    const { app } = hostApp({ clients: [cli, web], consentUrl: '/consent', getAuthTime: authTimeOfSession }, store)
+    const agent = await signedIn(app)
+    const before = store.saves
+    const res = await agent.get(`${AUTHORIZE}?${cliQuery()}`).expect(303)
+    expect(res.headers.location?.startsWith('/consent?')).to.equal(true)
+    expect(store.saves).to.equal(before)
   })
 
   it('asks again with prompt=consent even when the user approved before, then issues', async () => {

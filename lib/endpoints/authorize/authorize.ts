@@ -48,12 +48,12 @@ export function authorize(ctx: AuthcodeContext): RequestHandler {
       sendRedirect(res, appendQuery(options.loginUrl, { return_to: returnTo(req), prompt: request.prompt.login ? 'login' : undefined }))
       return
     }
-    const interaction = await nextInteraction(options, req, subject, request, askedAt)
-    if (interaction.next === 'login') {
+    const next = await nextInteraction(options, req, subject, request, askedAt)
+    if (next === 'login') {
       sendRedirect(res, appendQuery(options.loginUrl as string, { return_to: returnTo(req), prompt: 'login' }))
       return
     }
-    if (interaction.next === 'consent') {
+    if (next === 'consent') {
       const page = { return_to: returnTo(req), client_id: request.client.id, scope: request.scope }
       sendRedirect(res, appendQuery(options.consentUrl as string, page))
       return

@@ -23,24 +23,21 @@ export interface ConsentInput {
   scope?: string | readonly string[]
 }
 
-function decisions(req: Request): ConsentDecision[] {
-  const session = sessionOf(req, 'keeps consent')
-  const list = session[SESSION_KEY]
-  if (Array.isArray(list)) return list as ConsentDecision[]
-  const fresh: ConsentDecision[] = []
-  session[SESSION_KEY] = fresh
-  return fresh
+/** The session's decisions, if it has any; reading writes nothing, so an unchanged session is not saved again. */
+function decisions(req: Request): ConsentDecision[] | undefined {
+  const list = sessionOf(req, 'keeps consent')[SESSION_KEY]
+  return Array.isArray(list) ? (list as ConsentDecision[]) : undefined
 }
 
 /** The decision the signed-in `subject` took about `clientId`, if any. */
 export function consentOf(req: Request, subject: string, clientId: string): ConsentDecision | undefined {
-  return decisions(req).find((d) => d.subject === subject && d.clientId === clientId)
+  return decisions(req)?.find((d) => d.subject === subject && d.clientId === clientId)
 }
 
 /** Drops a decision (a denial, once reported to the client). */
 export function forgetConsent(req: Request, decision: ConsentDecision): void {
   const list = decisions(req)
-  list.splice(list.indexOf(decision), 1)
+  list?.splice(list.indexOf(decision), 1)
 }
 
 /**
@@ -55,12 +52,10 @@ export async function decideConsent(options: ResolvedOptions, req: Request, inpu
     throw new TypeError(`auth.grantConsent()/denyConsent(): "${input.clientId}" is not a registered client`)
   const scope = typeof input.scope === 'string' ? input.scope.split(' ').filter(Boolean) : [...(input.scope ?? [])]
   const previous = consentOf(req, subject, input.clientId)
-  if (previous) forgetConsent(req, previous)
   const kept = previous && !previous.denied ? previous.scope : []
   const at = Math.floor(Date.now() / 1000)
-  decisions(req).push(
-    denied
-      ? { subject, clientId: input.clientId, scope: [], at, denied: true }
-      : { subject, clientId: input.clientId, scope: [...new Set([...kept, ...scope])], at },
-  )
+  const decision: ConsentDecision = denied
+    ? { subject, clientId: input.clientId, scope: [], at, denied: true }
+    : { subject, clientId: input.clientId, scope: [...new Set([...kept, ...scope])], at }
+  sessionOf(req, 'keeps consent')[SESSION_KEY] = [...(decisions(req) ?? []).filter((d) => d !== previous), decision]
 }

@@ -6,7 +6,7 @@ import { authTimeOf } from './current-user.js'
 import type { AuthorizationRequest } from './request.js'
 
 /** Where a signed-in user's request goes next: on to a code, or to the host's login or consent page. */
-export type Interaction = { next: 'issue' } | { next: 'login' } | { next: 'consent' }
+export type Interaction = 'issue' | 'login' | 'consent'
 
 /**
  * Whether the sign-in is fresh enough: `prompt=login` wants a sign-in after the router last
@@ -66,11 +66,11 @@ export async function nextInteraction(
   if (!(await freshEnough(options, req, request, askedAt))) {
     if (request.prompt.none || options.loginUrl === undefined)
       throw new LoginRequiredError('The sign-in is older than this request allows.')
-    return { next: 'login' }
+    return 'login'
   }
   if (!consented(req, subject, request, askedAt)) {
     if (request.prompt.none || options.consentUrl === undefined) throw new ConsentRequiredError()
-    return { next: 'consent' }
+    return 'consent'
   }
-  return { next: 'issue' }
+  return 'issue'
 }
