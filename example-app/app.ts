@@ -74,51 +74,39 @@ export async function createExampleApp({
   app.use('/static', express.static(fileURLToPath(new URL('./public', import.meta.url)), { maxAge: '1h' }))
 
   // The demo clients are separate apps sharing this server: each its own cookie, mounted before ours.
-  const demoClient = (basePath: string, client: { id: string; redirectUri: string }, title: string, description: SafeHtml) =>
-    demoClientRouter({
+  const mountDemoClient = (client: { id: string; name: string; redirectUri: string }, description: SafeHtml) => {
+    const basePath = `/${client.id}`
+    app.use(
       basePath,
-      title,
-      description,
-      clientId: client.id,
-      redirectUri: client.redirectUri,
-      scope: 'openid profile',
-      issuer,
-      authorizationEndpoint,
-      tokenEndpoint,
-      session: sessionMiddleware({
-        stores,
-        secret,
-        name: `${basePath.slice(1)}.sid`,
-        prefix: `example:${basePath.slice(1)}-sess:`,
-        path: basePath,
+      sameOriginPosts(origin),
+      demoClientRouter({
+        basePath,
+        title: client.name,
+        description,
+        clientId: client.id,
+        redirectUri: client.redirectUri,
+        scope: 'openid profile',
+        issuer,
+        authorizationEndpoint,
+        tokenEndpoint,
+        session: sessionMiddleware({ stores, secret, name: `${client.id}.sid`, prefix: `example:${client.id}-sess:`, path: basePath }),
       }),
-    })
-  app.use(
-    '/demo-client',
-    sameOriginPosts(origin),
-    demoClient(
-      '/demo-client',
-      clients.demoClient,
-      'Demo OAuth client',
-      html`<p>
-        This is a separate little app, registered as the public client <code>${clients.demoClient.id}</code>. It sends your browser to
-        <code>GET /authorize</code> with a PKCE challenge, then trades the code for tokens at <code>POST /token</code> from its server.
-      </p>`,
-    ),
+    )
+  }
+  mountDemoClient(
+    clients.demoClient,
+    html`<p>
+      This is a separate little app, registered as the public client <code>${clients.demoClient.id}</code>. It sends your browser to
+      <code>GET /authorize</code> with a PKCE challenge, then trades the code for tokens at <code>POST /token</code> from its server.
+    </p>`,
   )
-  app.use(
-    '/demo-native',
-    sameOriginPosts(origin),
-    demoClient(
-      '/demo-native',
-      clients.demoNative,
-      'Demo native app',
-      html`<p>
-        This stands for a desktop or command-line app, registered as the <em>native</em> client <code>${clients.demoNative.id}</code>. Any
-        program on your computer could claim a native app's redirect URI, so express-authcode asks you to approve it on a consent
-        page before it gets a code. Your approval lasts as long as your session: run it again and it goes straight through.
-      </p>`,
-    ),
+  mountDemoClient(
+    clients.demoNative,
+    html`<p>
+      This stands for a desktop or command-line app, registered as the <em>native</em> client <code>${clients.demoNative.id}</code>. Any
+      program on your computer could claim a native app's redirect URI, so express-authcode asks you to approve it on a consent page
+      before it gets a code. Your approval lasts as long as your session: run it again and it goes straight through.
+    </p>`,
   )
 
   app.use(sessionMiddleware({ stores, secret, name: SESSION_COOKIE, prefix: 'example:sess:' }))
@@ -132,7 +120,7 @@ export async function createExampleApp({
   app.use(homeRoutes(stores.description))
   app.use(opsRoutes(telemetry, opsSeries))
   app.use(loginRoutes())
-  app.use(consentRoutes(auth))
+  app.use(consentRoutes(auth, [clients.demoClient, clients.demoNative]))
   app.use(magicLinkRoutes({ auth, baseUrl, clientId: clients.accountService.id, serviceToken: credentials.accountServiceToken }))
   // The link's landing page: it reads its own form body and cookies, after the same-origin check above.
   app.use(MAGIC_PATH, landingPage(auth))

@@ -22,11 +22,11 @@ export interface ServiceCredentials {
   atRestKey: Buffer
 }
 
-/** The registered clients' ids and redirect URIs, derived from the app's public URL. */
+/** The registered clients' ids, redirect URIs (derived from the app's public URL) and, for the demo clients, what users see them called. */
 export function clientsFor(baseUrl: string) {
   return {
-    demoClient: { id: 'demo-client', redirectUri: `${baseUrl}/demo-client/callback` },
-    demoNative: { id: 'demo-native', redirectUri: `${baseUrl}/demo-native/callback` },
+    demoClient: { id: 'demo-client', name: 'Demo OAuth client', redirectUri: `${baseUrl}/demo-client/callback` },
+    demoNative: { id: 'demo-native', name: 'Demo native app', redirectUri: `${baseUrl}/demo-native/callback` },
     crm: { id: 'crm', redirectUri: `${baseUrl}/capture-demo/callback` },
     /** The app's own back end, which asks `POST /codes` for magic links. */
     accountService: { id: 'account-service' },

@@ -54,10 +54,12 @@ export function sendPage(req: Request, res: Response, title: string, body: SafeH
     )
 }
 
-/** One server-to-server call as a step of the demo: request line, status and JSON answer. */
-export function callStep(id: string, title: string, call: CallResult) {
+/** One server-to-server call as a step of the demo: request line, status, what was sent when given, and the answer. */
+export function callStep(id: string, title: string, call: CallResult, sent?: string) {
   return html`<li id="${id}">
     <strong>${title}</strong>: <code>${call.method} ${new URL(call.url).pathname}</code> →
-    <code class="status">${call.status}</code>${typeof call.body === 'string' ? html`<pre>${call.body}</pre>` : jsonBlock(call.body)}
+    <code class="status">${call.status}</code>${sent === undefined ? '' : html`<pre class="request">${sent}</pre>`}${
+      typeof call.body === 'string' ? html`<pre>${call.body}</pre>` : jsonBlock(call.body)
+    }
   </li>`
 }

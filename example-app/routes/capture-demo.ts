@@ -1,7 +1,7 @@
 import { Router } from 'express'
 import { callCapture, type CaptureApi, type SignedCall } from '../capture-client.js'
-import { html, jsonBlock } from '../html.js'
-import { sendPage } from '../layout.js'
+import { html } from '../html.js'
+import { callStep, sendPage } from '../layout.js'
 import { DEMO_USERS } from '../users.js'
 
 /** The CRM as an existing Capture integration: its API base URL, credentials and registered redirect URI. */
@@ -16,11 +16,7 @@ const CAPTURE_BASE_URL = 'https://my-app.janraincapture.com'
 /** One signed call as a step of the demo: what was sent (headers and form), the status and the answer. */
 function signedStep(id: string, title: string, call: SignedCall, params: Record<string, string>) {
   const sent = `Date: ${call.signedWith.Date}\nAuthorization: ${call.signedWith.Authorization}\n\n${new URLSearchParams(params).toString()}`
-  return html`<li id="${id}">
-    <strong>${title}</strong>: <code>${call.method} ${new URL(call.url).pathname}</code> → <code class="status">${call.status}</code>
-    <pre class="request">${sent}</pre>
-    ${typeof call.body === 'string' ? html`<pre>${call.body}</pre>` : jsonBlock(call.body)}
-  </li>`
+  return callStep(id, title, call, sent)
 }
 
 /** A JSON text on one line: a signed parameter cannot hold a newline, and a textarea adds them. */

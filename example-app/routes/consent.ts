@@ -4,8 +4,7 @@ import { html } from '../html.js'
 import { sendPage } from '../layout.js'
 import { safeReturnTo } from './login.js'
 
-/** What each client is called on the consent page, and what each scope lets it do. */
-const CLIENT_NAMES: Record<string, string> = { 'demo-native': 'Demo native app', 'demo-client': 'Demo OAuth client' }
+/** What each scope lets a client do, as the consent page says it. */
 const SCOPE_TEXT: Record<string, string> = { openid: 'know who you are', profile: 'read your name', email: 'read your e-mail address' }
 
 /**
@@ -13,7 +12,8 @@ const SCOPE_TEXT: Record<string, string> = { openid: 'know who you are', profile
  * `client_id` and `scope` when a client needs the user's approval; the answer is recorded with
  * `auth.grantConsent()` or `auth.denyConsent()` and the browser goes back to `return_to`.
  */
-export function consentRoutes(auth: AuthcodeRouter): Router {
+export function consentRoutes(auth: AuthcodeRouter, clients: ReadonlyArray<{ id: string; name: string }>): Router {
+  const names = new Map(clients.map((client) => [client.id, client.name]))
   const router = Router()
 
   router.get('/consent', (req, res) => {
@@ -23,14 +23,14 @@ export function consentRoutes(auth: AuthcodeRouter): Router {
     const scopes = String(req.query.scope ?? '')
       .split(' ')
       .filter(Boolean)
-    if (!(clientId in CLIENT_NAMES)) {
+    if (!names.has(clientId)) {
       return sendPage(req, res, 'Nothing to approve', html`<p>No application is waiting for your approval. <a href="/">Home</a></p>`, 400)
     }
     sendPage(
       req,
       res,
-      `Allow ${CLIENT_NAMES[clientId]}?`,
-      html` <p><strong>${CLIENT_NAMES[clientId]}</strong> (<code>${clientId}</code>) asks to:</p>
+      `Allow ${names.get(clientId)}?`,
+      html` <p><strong>${names.get(clientId)}</strong> (<code>${clientId}</code>) asks to:</p>
         <ul>
           ${scopes.map((s) => html`<li>${SCOPE_TEXT[s] ?? s} <small class="muted">(${s})</small></li>`)}
         </ul>
@@ -47,7 +47,7 @@ export function consentRoutes(auth: AuthcodeRouter): Router {
 
   router.post('/consent', async (req, res) => {
     const consent = { clientId: String(req.body?.client_id ?? ''), scope: String(req.body?.scope ?? '') }
-    if (!req.session.userId || !(consent.clientId in CLIENT_NAMES)) return res.redirect(303, '/')
+    if (!req.session.userId || !names.has(consent.clientId)) return res.redirect(303, '/')
     await (req.body?.decision === 'allow' ? auth.grantConsent(req, consent) : auth.denyConsent(req, consent))
     res.redirect(303, safeReturnTo(req.body?.return_to))
   })
