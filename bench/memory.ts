@@ -1,13 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { RedisServer } from '../test/helpers/redis-server.js'
-import { connectRedis, infoField, type BenchRedis } from './redis.js'
+import { KEY_PREFIX as PREFIX } from './hosts/authcode-host.js'
+import { connectRedis, infoField, infoValue, type BenchRedis } from './redis.js'
 import type { RpcChild } from './rpc.js'
 import type { Scenario } from './scenario.js'
 import { issuingScenarios } from './scenarios/index.js'
 import { Target, type Bench } from './target.js'
 
-/** The key prefix of the bench host app (see `authcodeHost`). */
-const PREFIX = 'bench:authcode:'
 /** Requests sent before the measured ones, so scripts are loaded and connections are warm. */
 const WARMUP_REQUESTS = 200
 /** Keys of each kind whose `MEMORY USAGE` is averaged. */
@@ -163,8 +162,8 @@ export async function measureMemory(load: RpcChild, issuances: number, connectio
     const memory = await redis.info('memory')
     return {
       rows,
-      redisVersion: /^redis_version:(\S+)/m.exec(info)?.[1] ?? '?',
-      allocator: /^mem_allocator:(\S+)/m.exec(memory)?.[1] ?? '?',
+      redisVersion: infoValue(info, 'redis_version') ?? '?',
+      allocator: infoValue(memory, 'mem_allocator') ?? '?',
     }
   } finally {
     await redis.close()

@@ -67,11 +67,16 @@ export function commandDelta(before: CommandCalls, after: CommandCalls): Command
   return delta
 }
 
+/** One field of an `INFO` reply's text (`field:value` lines), or `undefined` when it has none. */
+export function infoValue(info: string, field: string): string | undefined {
+  return new RegExp(`^${field}:(\\S+)`, 'm').exec(info)?.[1]
+}
+
 /** One numeric field of an `INFO` section. */
 export async function infoField(node: BenchRedis, section: string, field: string): Promise<number> {
-  const match = new RegExp(`^${field}:([0-9.]+)`, 'm').exec(await node.info(section))
-  if (!match) throw new Error(`INFO ${section} has no ${field}`)
-  return Number(match[1])
+  const value = infoValue(await node.info(section), field)
+  if (value === undefined || Number.isNaN(Number(value))) throw new Error(`INFO ${section} has no numeric ${field}`)
+  return Number(value)
 }
 
 /**
@@ -80,7 +85,7 @@ export async function infoField(node: BenchRedis, section: string, field: string
  */
 export async function redisCpuMicros(node: BenchRedis): Promise<number> {
   const info = await node.info('cpu')
-  const seconds = (field: string) => Number(new RegExp(`^${field}:([0-9.]+)`, 'm').exec(info)?.[1] ?? NaN)
+  const seconds = (field: string) => Number(infoValue(info, field) ?? NaN)
   return Math.round((seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6)
 }
 

@@ -13,6 +13,9 @@ export { CRM_REDIRECT, MOUNT, VERIFIER, WEB_REDIRECT, issue, tokenForm } from '.
 /** Bearer token of the `crm` service client, allowed to issue magic-link codes. */
 export const SERVICE_TOKEN = 'bench-service-token-0123456789'
 
+/** Prefix of every key the router writes (which `--memory` sorts the keys by). */
+export const KEY_PREFIX = 'bench:authcode:'
+
 /** The signed-in user of the bench session. */
 export const USER_ID = 'user-42'
 
@@ -55,7 +58,7 @@ export function authcodeHost(
     baseOptions({
       redis,
       rateLimit: noLimits ? false : COUNTED,
-      keyPrefix: 'bench:authcode:',
+      keyPrefix: KEY_PREFIX,
       accessTokens: [{ token: SERVICE_TOKEN, clientId: 'crm', scopes: ['codes:issue'] }],
       loginUrl: '/login',
       findUser: ({ uuid, id, keyValue }) => uuid ?? id ?? keyValue ?? null,
