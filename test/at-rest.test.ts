@@ -6,7 +6,7 @@ import { IdempotencyKey } from '../lib/engine/idempotency.js'
 import { decodeRecord, encodeRecord, type CodeRecord } from '../lib/engine/record.js'
 import type { AuthcodeOptions } from '../types/index.js'
 import { buildApp, CRM_REDIRECT, MOUNT } from './helpers/app.js'
-import { codesRequest, SERVICE_TOKEN } from './helpers/codes.js'
+import { postCodes, SERVICE_TOKEN } from './helpers/codes.js'
 import { fullOptions, SECRETS, USER_HEADER } from './helpers/endpoints.js'
 import { authorizeQuery, locationParams } from './helpers/host-app.js'
 import { captureBasic, formText } from './helpers/http.js'
@@ -23,22 +23,10 @@ const CAPTURE_USER = randomUUID()
 /** Every kind of issuance, a redemption, a signature claim, limits counted and a single active code, on `keyPrefix`. */
 async function issueEverything(options: AuthcodeOptions): Promise<void> {
   const { app, auth } = buildApp(options)
-  const codes = codesRequest({ external_user_id: EMAIL, integration_context: { phone: PHONE, note: CONTEXT_SECRET } })
-  const issued = await request(app)
-    .post(`${MOUNT}/codes`)
-    .set(codes.headers ?? {})
-    .send(codes.body)
+  const issued = await postCodes(app, { external_user_id: EMAIL, integration_context: { phone: PHONE, note: CONTEXT_SECRET } })
   expect(issued.status, issued.text).to.equal(201)
   await auth.redeem(issued.body.code, { kind: 'magic_link' })
-  const again = codesRequest({ external_user_id: EMAIL })
-  expect(
-    (
-      await request(app)
-        .post(`${MOUNT}/codes`)
-        .set(again.headers ?? {})
-        .send(again.body)
-    ).status,
-  ).to.equal(201)
+  expect((await postCodes(app, { external_user_id: EMAIL })).status).to.equal(201)
   const capture = await request(app)
     .post(`${MOUNT}/access/getAuthorizationCode`)
     .set('Authorization', captureBasic('crm', SECRETS.crmSecret))
@@ -93,12 +81,7 @@ describe('records at rest', () => {
     const one = buildApp(options({ atRestKey: first }))
     const other = buildApp(options({ atRestKey: second }))
     const idempotencyKey = randomUUID()
-    const req = codesRequest({ external_user_id: 'u1' }, { 'idempotency-key': idempotencyKey })
-    const res = await request(one.app)
-      .post(`${MOUNT}/codes`)
-      .set(req.headers ?? {})
-      .send(req.body)
-      .expect(201)
+    const res = await postCodes(one.app, { external_user_id: 'u1' }, { 'idempotency-key': idempotencyKey }).expect(201)
     await other.auth.redeem(res.body.code, { kind: 'magic_link' }).then(
       () => expect.fail('another atRestKey redeemed the code'),
       (err: Error) => expect(err.name).to.equal('InvalidGrantError'),

@@ -1,9 +1,7 @@
 import { expect } from 'chai'
-import { randomUUID } from 'node:crypto'
-import request from 'supertest'
 import { InvalidGrantError, StoreUnavailableError, type AuthcodeRouter } from '../lib/index.js'
 import { buildApp } from './helpers/app.js'
-import { codesOptions, codesRequest } from './helpers/codes.js'
+import { codesOptions, postCodes } from './helpers/codes.js'
 import { RedisServer } from './helpers/redis-server.js'
 import { connectRedis, uniquePrefix, type TestRedis } from './helpers/redis.js'
 
@@ -76,11 +74,7 @@ async function issueOn(pair: Pair, keyPrefix: string, durable: boolean): Promise
   const { app, auth } = buildApp(codesOptions({ redis: pair.toMaster, keyPrefix, ...durability }))
   const codes: string[] = []
   for (let i = 0; i < CODES; i++) {
-    const req = codesRequest({ external_user_id: `user-${i}` })
-    const res = await request(app)
-      .post(req.path)
-      .set(req.headers ?? {})
-      .send(req.body)
+    const res = await postCodes(app, { external_user_id: `user-${i}` })
     expect(res.status, res.text).to.equal(201)
     codes.push(res.body.code as string)
   }
@@ -133,11 +127,7 @@ describe('durability across a failover (master + replica)', function () {
     pair = await replicatedRedis()
     const { app } = buildApp(codesOptions({ redis: pair.toMaster, keyPrefix: uniquePrefix(), durability: { replicas: 1, timeoutMs: 300 } }))
     await pair.partition()
-    const req = codesRequest({ external_user_id: 'u1' }, { 'idempotency-key': randomUUID() })
-    const res = await request(app)
-      .post(req.path)
-      .set(req.headers ?? {})
-      .send(req.body)
+    const res = await postCodes(app, { external_user_id: 'u1' })
     expect(res.status, res.text).to.equal(503)
   })
 })

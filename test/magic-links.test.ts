@@ -1,23 +1,12 @@
 import { expect } from 'chai'
-import type { Express } from 'express'
 import { randomUUID } from 'node:crypto'
-import request from 'supertest'
 import { InvalidGrantError } from '../lib/index.js'
 import { s256 } from '../lib/engine/pkce.js'
 import type { AuthcodeEvent, AuthcodeOptions, Grant } from '../types/index.js'
 import { buildApp, VERIFIER } from './helpers/app.js'
-import { codesOptions, codesRequest, OTHER_SERVICE_TOKEN } from './helpers/codes.js'
+import { codesOptions, OTHER_SERVICE_TOKEN, postCodes } from './helpers/codes.js'
 import { slugOf } from './helpers/http.js'
 import { useTestRedis } from './helpers/redis.js'
-
-/** `POST /codes` through `app`; `headers` may set another Idempotency-Key or token. */
-async function postCodes(app: Express, body: object, headers: Record<string, string> = {}) {
-  const req = codesRequest(body, headers)
-  return request(app)
-    .post(req.path)
-    .set(req.headers ?? {})
-    .send(req.body)
-}
 
 const refused = (pending: Promise<unknown>) =>
   pending.then(

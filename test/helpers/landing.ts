@@ -3,7 +3,7 @@ import request from 'supertest'
 import { authcode, InvalidGrantError, type AuthcodeRouter } from '../../lib/index.js'
 import type { AuthcodeOptions, Grant, LandingPage, MagicLinkLandingOptions } from '../../types/index.js'
 import { MOUNT } from './app.js'
-import { codesRequest } from './codes.js'
+import { postCodes } from './codes.js'
 
 /** The landing page's URL and path in the tests. */
 export const LANDING_URL = 'https://shop.example.com/login/magic'
@@ -100,11 +100,7 @@ export class TestBrowser {
 
 /** `POST /codes` for `subject`; resolves the code (and passcode when asked). */
 export async function issueLink(app: Express, body: Record<string, unknown> = {}): Promise<{ code: string; otp?: string }> {
-  const req = codesRequest({ external_user_id: 'user-42', ...body })
-  const res = await request(app)
-    .post(req.path)
-    .set(req.headers ?? {})
-    .send(req.body)
+  const res = await postCodes(app, { external_user_id: 'user-42', ...body })
   if (res.status !== 201) throw new Error(`POST /codes answered ${res.status}: ${res.text}`)
   return res.body
 }
