@@ -24,8 +24,9 @@ const field = async (client: TestRedis, name: string) =>
  * `promote()` kills the master and makes the replica the master, as a failover does.
  */
 async function replicatedRedis() {
-  const master = await RedisServer.start()
-  const replica = await RedisServer.start(['--replicaof', '127.0.0.1', String(master.port)])
+  // A full sync through an RDB file starts at once; a diskless one waits 5 s for more replicas.
+  const master = await RedisServer.start(['--repl-diskless-sync', 'no'])
+  const replica = await RedisServer.start(['--repl-diskless-sync', 'no', '--replicaof', '127.0.0.1', String(master.port)])
   const [toMaster, toReplica] = await Promise.all([connectRedis(master.url), connectRedis(replica.url)])
   await until('the replica to sync', async () => (await field(toReplica, 'master_link_status')) === 'up')
   return {
