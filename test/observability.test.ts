@@ -1,15 +1,14 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import { expect } from 'chai'
 import { randomBytes, randomUUID } from 'node:crypto'
-import { createClient } from 'redis'
 import { MemoryStore, type AuthcodeRouter } from '../lib/index.js'
 import { baseOptions, buildApp, CRM_REDIRECT, MOUNT, tokenForm } from './helpers/app.js'
+import { codesRequest } from './helpers/codes.js'
 import { fullOptions, SECRETS, USER_HEADER } from './helpers/endpoints.js'
 import { authorizeQuery, locationParams } from './helpers/host-app.js'
-import { captureBasic, form, oauthBasic, serve, type HttpAnswer, type HttpRequest, type Served } from './helpers/http.js'
+import { captureBasic, form, oauthBasic, serve, withAuth, type HttpAnswer, type HttpRequest, type Served } from './helpers/http.js'
 import { byAttributes, registerTestSdk, type TestSdk } from './helpers/otel.js'
-import { RedisServer } from './helpers/redis-server.js'
-import { uniquePrefix } from './helpers/redis.js'
+import { useTestRedis } from './helpers/redis.js'
 import { onFakeClock, storeContract } from './store-contract.js'
 import { tracedStore } from '../lib/telemetry/traced-store.js'
 import { Telemetry } from '../lib/telemetry/telemetry.js'
@@ -42,23 +41,12 @@ function everythingExported(sdk: TestSdk, metrics: Awaited<ReturnType<TestSdk['m
 
 describe('OpenTelemetry instruments and spans (SPEC §9)', function () {
   this.timeout(30_000)
-  let server: RedisServer
-  let redis: ReturnType<typeof createClient>
+  const redis = useTestRedis({ ownServer: {}, client: { disableOfflineQueue: true, socket: { reconnectStrategy: () => 100 } } })
   let sdk: TestSdk | undefined
 
-  before(async () => {
-    server = await RedisServer.start()
-    redis = createClient({ url: server.url, disableOfflineQueue: true, socket: { reconnectStrategy: () => 100 } })
-    redis.on('error', () => undefined)
-    await redis.connect()
-  })
   afterEach(async () => {
     await sdk?.shutdown()
     sdk = undefined
-  })
-  after(async () => {
-    await redis.close().catch(() => undefined)
-    await server.stop()
   })
 
   describe('a scripted run of every endpoint, error paths and a store outage included', () => {
@@ -69,8 +57,8 @@ describe('OpenTelemetry instruments and spans (SPEC §9)', function () {
       const logged: unknown[] = []
       const built = buildApp(
         fullOptions({
-          redis,
-          keyPrefix: uniquePrefix(),
+          redis: redis.client,
+          keyPrefix: redis.prefix,
           rateLimit: { perClient: { limit: 4, windowMs: 60_000 }, perSubject: false, perIp: false },
           logger: { error: (...line: unknown[]) => logged.push(line), warn: (...line: unknown[]) => logged.push(line) },
           findUser: ({ uuid }) => secret(`user-of-${uuid}`),
@@ -87,24 +75,19 @@ describe('OpenTelemetry instruments and spans (SPEC §9)', function () {
         expect(res.status, `${req.method} ${req.path}: ${res.text}`).to.equal(status)
         return res
       }
-      const codesRequest = (body: unknown, token: string = SECRETS.serviceToken, key = randomUUID()): HttpRequest => ({
-        method: 'POST',
-        path: `${MOUNT}/codes`,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': key },
-        body: JSON.stringify(body),
-      })
       const authorizeRequest = (query: string, user?: string): HttpRequest => ({
         method: 'GET',
         path: `${MOUNT}/authorize?${query}`,
         headers: user === undefined ? {} : { [USER_HEADER]: secret(user) },
       })
-      const captureRequest = (clientSecret: string = SECRETS.crmSecret): HttpRequest => {
-        const body = form({ uuid: secret(randomUUID()), redirect_uri: CRM_REDIRECT })
-        return { method: 'POST', path: CAPTURE, ...body, headers: { ...body.headers, authorization: captureBasic('crm', clientSecret) } }
-      }
+      const captureRequest = (clientSecret: string = SECRETS.crmSecret): HttpRequest =>
+        withAuth<HttpRequest>(
+          { method: 'POST', path: CAPTURE, ...form({ uuid: secret(randomUUID()), redirect_uri: CRM_REDIRECT }) },
+          captureBasic('crm', clientSecret),
+        )
       const tokenRequest = (params: Record<string, string>, authorization?: string): HttpRequest => {
-        const body = form(params)
-        return { method: 'POST', path: TOKEN, ...body, headers: { ...body.headers, ...(authorization ? { authorization } : {}) } }
+        const req: HttpRequest = { method: 'POST', path: TOKEN, ...form(params) }
+        return authorization ? withAuth(req, authorization) : req
       }
       const subject = () => ({ external_user_id: secret(`ada-${randomUUID()}@example.com`) })
       const wrong = secret(`wrong-${randomUUID()}`)
@@ -114,7 +97,7 @@ describe('OpenTelemetry instruments and spans (SPEC §9)', function () {
       const magic1 = String((await send(first, 201)).json?.code)
       const magic2 = String((await send(codesRequest(subject()), 201)).json?.code)
       expect((await send(first, 201)).headers['idempotent-replayed']).to.equal('true')
-      await send(codesRequest(subject(), wrong), 401)
+      await send(withAuth(codesRequest(subject()), `Bearer ${wrong}`), 401)
       await send(codesRequest({ ...subject(), ttl: 5 }), 400)
       // GET /authorize: two codes, an unknown client, nobody signed in with prompt=none.
       const user = `user-${randomUUID()}`
@@ -156,7 +139,7 @@ describe('OpenTelemetry instruments and spans (SPEC §9)', function () {
       await send({ method: 'GET', path: `${MOUNT}/.well-known/oauth-authorization-server` }, 200)
 
       // Redis goes away: every store endpoint answers its store-unavailable answer.
-      await server.stop()
+      await redis.server.stop()
       try {
         await send(codesRequest(subject()), 503)
         await send(tokenRequest(tokenForm(secret(unknownCode()))), 503)
@@ -165,7 +148,7 @@ describe('OpenTelemetry instruments and spans (SPEC §9)', function () {
         expect(locationParams(unavailable.headers.location).get('error')).to.equal('temporarily_unavailable')
         expect((await auth.health()).ok).to.equal(false)
       } finally {
-        await server.start()
+        await redis.server.start()
       }
       await served.close()
 
