@@ -1,19 +1,12 @@
 import { expect } from 'chai'
 import { InvalidGrantError, StoreUnavailableError, type AuthcodeRouter } from '../lib/index.js'
 import { buildApp } from './helpers/app.js'
+import { until } from './helpers/clock.js'
 import { codesOptions, postCodes } from './helpers/codes.js'
 import { RedisServer } from './helpers/redis-server.js'
 import { connectRedis, uniquePrefix, type TestRedis } from './helpers/redis.js'
 
 const CODES = 5
-
-/** Polls until `probe` holds, or fails naming `what`. */
-async function until(what: string, probe: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  for (const deadline = Date.now() + ms; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) {
-    if (await probe()) return
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 const field = async (client: TestRedis, name: string) =>
   new RegExp(`^${name}:(.*)$`, 'm').exec(await client.info('replication'))?.[1]?.trim()

@@ -1,8 +1,8 @@
 import { expect } from 'chai'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { createClient, createCluster } from 'redis'
 import { MemoryStore, type AuthcodeRouter, type CodeStore } from '../lib/index.js'
 import { baseOptions, buildApp } from './helpers/app.js'
+import { sleep, until } from './helpers/clock.js'
 import { canStartCluster, RedisCluster } from './helpers/redis-cluster.js'
 import { RedisServer } from './helpers/redis-server.js'
 import { uniquePrefix } from './helpers/redis.js'
@@ -30,14 +30,6 @@ function recordingLogger() {
 
 function routerOn(redis: Client, logger?: ReturnType<typeof recordingLogger>['logger']): AuthcodeRouter {
   return buildApp(baseOptions({ redis, keyPrefix: uniquePrefix(), ...(logger ? { logger } : {}) })).auth
-}
-
-async function until(what: string, probe: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`)
-    await sleep(20)
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { expect } from 'chai'
 import { StoreUnavailableError, type AuthcodeRouter } from '../lib/index.js'
 import { buildApp, issue, tokenRequest, VERIFIER } from './helpers/app.js'
+import { until } from './helpers/clock.js'
 import { endpoints, fullOptions, type Endpoint } from './helpers/endpoints.js'
 import { fanOut } from './helpers/fan-out.js'
 import { serve, type HttpAnswer, type HttpRequest, type Served } from './helpers/http.js'
@@ -45,15 +46,6 @@ const faults = [
     retriedKeyAfter: 201,
   },
 ]
-
-async function until(what: string, probe: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    if (await probe().catch(() => false)) return
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error(`${what} did not happen within ${ms} ms`)
-}
 
 /** How a promise settled: its value, or what it rejected with. */
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown }
@@ -141,12 +133,11 @@ async function runOutage(redis: UsedRedis, fault: Fault): Promise<Outage> {
     await fault.restore(redis.server)
   }
   const [probe] = storeEndpoints as [Endpoint]
-  const recovered = await settle(
-    until(`${probe.name} succeeding again`, async () => {
-      probe.expectSuccess(await served.send(await probe.valid(auth), BUDGET_MS))
-      return true
-    }),
-  )
+  const probeSucceeds = async () => {
+    probe.expectSuccess(await served.send(await probe.valid(auth), BUDGET_MS))
+    return true
+  }
+  const recovered = await settle(until(`${probe.name} succeeding again`, probeSucceeds, 15_000))
   return {
     auth,
     served,

@@ -21,3 +21,22 @@ export function fakeClock(start = Date.now()): FakeClock {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
+
+/**
+ * Polls `probe` on real time until it holds, or rejects naming `what` after `ms` milliseconds. A
+ * probe that throws or rejects counts as not holding yet (what it asks may still be coming back);
+ * the last such error is the timeout's `cause`.
+ */
+export async function until(what: string, probe: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms
+  let lastError: unknown
+  for (;;) {
+    try {
+      if (await probe()) return
+    } catch (err) {
+      lastError = err
+    }
+    if (Date.now() >= deadline) throw new Error(`${what} did not happen within ${ms} ms`, { cause: lastError })
+    await sleep(20)
+  }
+}
