@@ -172,15 +172,9 @@ describe('GET /authorize consent', () => {
   })
 
   it('refuses at authcode() a client that needs consent when there is no consentUrl', () => {
-    let thrown: unknown
-    try {
-      buildApp(baseOptions({ store: new MemoryStore(), loginUrl: '/login', clients: [cli] }))
-    } catch (err) {
-      thrown = err
-    }
-    expect(thrown).to.be.instanceOf(AuthcodeOptionsError)
-    expect((thrown as AuthcodeOptionsError).code).to.equal(OPTIONS_ERROR_CODES.missing)
-    expect((thrown as Error).message).to.match(/client "cli" needs the user's consent.*"consentUrl" is required/)
+    expect(() => buildApp(baseOptions({ store: new MemoryStore(), loginUrl: '/login', clients: [cli] })))
+      .to.throw(AuthcodeOptionsError, /client "cli" needs the user's consent.*"consentUrl" is required/)
+      .with.property('code', OPTIONS_ERROR_CODES.missing)
   })
 
   it('refuses grantConsent for a request with nobody signed in, and for an unknown client', async () => {

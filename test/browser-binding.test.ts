@@ -117,12 +117,9 @@ describe('auth.bindBrowser() and auth.browserVerifier()', () => {
   it('throws AuthcodeOptionsError without magicLinkUrl', () => {
     const auth = authcode(codesOptions({ store: new MemoryStore() }))
     for (const call of [() => auth.bindBrowser({} as never, {} as never), () => auth.browserVerifier({} as never)]) {
-      expect(call).to.throw(AuthcodeOptionsError, /magicLinkUrl/)
-      try {
-        call()
-      } catch (err) {
-        expect((err as AuthcodeOptionsError).code).to.equal(OPTIONS_ERROR_CODES.missing)
-      }
+      expect(call)
+        .to.throw(AuthcodeOptionsError, /magicLinkUrl/)
+        .with.property('code', OPTIONS_ERROR_CODES.missing)
     }
   })
 })
