@@ -9,7 +9,7 @@ import { codesOptions } from './helpers/codes.js'
 import { formFields, issueLink, jsonPages, LANDING, LANDING_URL, landingHost, TestBrowser } from './helpers/landing.js'
 import { registerTestSdk, type TestSdk } from './helpers/otel.js'
 import { useTestRedis } from './helpers/redis.js'
-import { sleep } from './helpers/clock.js'
+import { fakeClock } from './helpers/clock.js'
 
 const link = (code: string) => `${LANDING}?code=${encodeURIComponent(code)}`
 
@@ -51,7 +51,10 @@ describe('auth.magicLinkLanding()', () => {
     })
 
     it('shows used for a consumed, an unknown and an expired code', async () => {
-      const { app, auth } = host()
+      // On a store whose clock the test moves, the code expires without waiting.
+      const clock = fakeClock()
+      const store = new MemoryStore({ now: clock.now })
+      const { app, auth } = landingHost(codesOptions({ store }))
       const consumed = (await issueLink(app)).code
       await auth.redeem(consumed, { kind: 'magic_link' })
       const expired = await issue(auth, {
@@ -61,7 +64,7 @@ describe('auth.magicLinkLanding()', () => {
         codeChallenge: undefined,
         ttlSeconds: 1,
       })
-      await sleep(1100)
+      clock.advance(1_100)
       for (const code of [consumed, 'A'.repeat(43), expired]) {
         const res = await new TestBrowser(app).get(link(code))
         expect(res.status, code).to.equal(410)
@@ -69,6 +72,7 @@ describe('auth.magicLinkLanding()', () => {
         expect(res.text).not.to.include(code)
         expect(res.headers['set-cookie']).to.equal(undefined)
       }
+      store.close()
     })
 
     it('shows used for a code that is not a magic-link code, and spends nothing', async () => {
