@@ -14,9 +14,6 @@ const web: ClientOptions = { id: 'web', redirectUris: ['https://shop.example.com
 const cliQuery = (overrides: Record<string, string | undefined> = {}) =>
   authorizeQuery({ client_id: 'cli', redirect_uri: 'http://127.0.0.1:49152/callback', ...overrides })
 
-/** Follows one redirect of `res` with `agent`, when it goes back into the app. */
-const follow = (agent: Agent, location: string) => agent.get(location)
-
 function consentApp(clients: ClientOptions[] = [cli, web]) {
   const built = hostApp({ clients, consentUrl: '/consent', getAuthTime: authTimeOfSession })
   const issued: AuthcodeEvent<'authorization.CodeIssued'>[] = []
@@ -32,7 +29,7 @@ async function decide(agent: Agent, consentLocation: string, decision: 'grant' |
     .type('form')
     .send({ decision, client_id: page.get('client_id'), scope: page.get('scope'), return_to: page.get('return_to') })
     .expect(303)
-  return follow(agent, back.headers.location as string).expect(303)
+  return agent.get(back.headers.location as string).expect(303)
 }
 
 describe('GET /authorize consent', () => {
@@ -205,7 +202,7 @@ describe('GET /authorize prompt=login and max_age', () => {
       .type('form')
       .send({ user: 'user-42', return_to: locationParams(location).get('return_to') })
       .expect(303)
-    const done = await follow(agent, back.headers.location as string).expect(303)
+    const done = await agent.get(back.headers.location as string).expect(303)
     expect(locationParams(done.headers.location).get('code')).to.have.length(43)
   })
 
