@@ -5,9 +5,9 @@ import request from 'supertest'
 import type { AuthcodeRouter } from '../lib/index.js'
 import type { AuthcodeOptions, Grant } from '../types/index.js'
 import { buildApp, CRM_REDIRECT, issue, MOUNT } from './helpers/app.js'
-import { captureCode, captureOptions, expectEnvelope, PARTNER_REDIRECT, signedDate, signedHeaders } from './helpers/capture.js'
+import { captureCode, captureOptions, expectEnvelope, PARTNER_REDIRECT, signedHeaders } from './helpers/capture.js'
 import { captureBasic, formText } from './helpers/http.js'
-import { JanrainTestClient } from './helpers/janrain-client.js'
+import { janrainDate, JanrainTestClient } from './helpers/janrain-client.js'
 import { connectRedis, useTestRedis } from './helpers/redis.js'
 
 const TOKEN_PATH = '/oauth/token'
@@ -155,7 +155,7 @@ describe('POST /oauth/token (Capture exchange)', () => {
     })
 
     it('refuses a signature with a wrong secret, a stale or missing Date, or a parameter changed after signing', async () => {
-      const stale = signedDate(new Date(Date.now() - 301_000))
+      const stale = janrainDate(new Date(Date.now() - 301_000))
       const sign = (params: Record<string, string>, secret = 'partner-secret-012', date?: string) =>
         signedHeaders('partner', secret, params, date, TOKEN_PATH)
       await expectRefusedWithoutConsuming((app, code) => exchange(app, exchangeForm(code), sign(exchangeForm(code), 'wrong')))

@@ -2,8 +2,9 @@ import { expect } from 'chai'
 import request from 'supertest'
 import type { AuthcodeOptions, CodeIssuedData, FindUserQuery } from '../types/index.js'
 import { baseOptions, buildApp, CRM_REDIRECT } from './helpers/app.js'
-import { CAPTURE_URL, expectEnvelope, signedDate, signedHeaders } from './helpers/capture.js'
+import { CAPTURE_URL, expectEnvelope, signedHeaders } from './helpers/capture.js'
 import { captureBasic, form } from './helpers/http.js'
+import { janrainDate } from './helpers/janrain-client.js'
 import { connectRedis, keysUnder, uniquePrefix, useTestRedis } from './helpers/redis.js'
 
 const CRM = captureBasic('crm', 'crm-secret-0123456')
@@ -249,10 +250,10 @@ describe('POST /access/getAuthorizationCode', () => {
     })
 
     it('refuses a stale Date outside the clock-skew window', async () => {
-      const stale = signedDate(new Date(Date.now() - 301_000))
+      const stale = janrainDate(new Date(Date.now() - 301_000))
       const res = await post(captureOptions(), USER, signedHeaders('crm', 'crm-secret-0123456', USER, stale))
       expectEnvelope(res, 401, 402, 'invalid_client_credentials')
-      const future = signedDate(new Date(Date.now() + 301_000))
+      const future = janrainDate(new Date(Date.now() + 301_000))
       expectEnvelope(
         await post(captureOptions(), USER, signedHeaders('crm', 'crm-secret-0123456', USER, future)),
         401,
@@ -262,7 +263,7 @@ describe('POST /access/getAuthorizationCode', () => {
     })
 
     it('takes the window from captureClockSkew', async () => {
-      const minuteOld = signedDate(new Date(Date.now() - 60_000))
+      const minuteOld = janrainDate(new Date(Date.now() - 60_000))
       expect((await post(captureOptions(), USER, signedHeaders('crm', 'crm-secret-0123456', USER, minuteOld))).status).to.equal(200)
       const res = await post(captureOptions({ captureClockSkew: 30 }), USER, signedHeaders('crm', 'crm-secret-0123456', USER, minuteOld))
       expectEnvelope(res, 401, 402, 'invalid_client_credentials')

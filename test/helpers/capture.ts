@@ -12,15 +12,12 @@ import { uniquePrefix, type TestRedis } from './redis.js'
 export const CAPTURE_PATH = '/access/getAuthorizationCode'
 export const CAPTURE_URL = MOUNT + CAPTURE_PATH
 
-/** A `Date` header as janrain-signed requests send it: `YYYY-MM-DD HH:MM:SS` in UTC. */
-export const signedDate = janrainDate
-
 /** Headers of a janrain-signed request to `path` (default getAuthorizationCode), from the test client of {@link janrainHeaders}. */
 export function signedHeaders(
   id: string,
   secret: string,
   params: Record<string, string>,
-  date = signedDate(),
+  date = janrainDate(),
   path = CAPTURE_PATH,
 ): Record<string, string> {
   return janrainHeaders(id, secret, path, params, date)
