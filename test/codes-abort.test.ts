@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { request } from 'node:http'
 import { buildApp, MOUNT } from './helpers/app.js'
 import { codesOptions, SERVICE_TOKEN } from './helpers/codes.js'
-import { serve, type Served } from './helpers/http.js'
+import { serve, type HttpClient } from './helpers/http.js'
 import { keysUnder, uniquePrefix, useTestRedis } from './helpers/redis.js'
 
 const LIMIT = 5
@@ -28,7 +28,7 @@ function postAndHangUp(port: number, user: string, afterMs: number): Promise<voi
 
 describe('POST /codes limits and callers that hang up', () => {
   const redis = useTestRedis()
-  let served: Served
+  let served: HttpClient
   after(async () => {
     await served?.close()
   })

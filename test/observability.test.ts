@@ -6,7 +6,7 @@ import { baseOptions, buildApp, CRM_REDIRECT, MOUNT, tokenForm } from './helpers
 import { codesRequest } from './helpers/codes.js'
 import { fullOptions, SECRETS, USER_HEADER } from './helpers/endpoints.js'
 import { authorizeQuery, locationParams } from './helpers/host-app.js'
-import { captureBasic, form, oauthBasic, serve, withAuth, type HttpAnswer, type HttpRequest, type Served } from './helpers/http.js'
+import { captureBasic, form, oauthBasic, serve, withAuth, type HttpAnswer, type HttpRequest, type HttpClient } from './helpers/http.js'
 import { byAttributes, registerTestSdk, type TestSdk } from './helpers/otel.js'
 import { useTestRedis } from './helpers/redis.js'
 import { onFakeClock, storeContract } from './store-contract.js'
@@ -67,7 +67,7 @@ describe('OpenTelemetry instruments and spans (SPEC §9)', function () {
       )
       const auth: AuthcodeRouter = built.auth
       auth.on('authorization.CodeIssued', ({ data }) => void secret(data.code))
-      const served: Served = await serve(built.app)
+      const served: HttpClient = await serve(built.app)
       const send = async (req: HttpRequest, status: number): Promise<HttpAnswer> => {
         const key = req.headers?.['idempotency-key']
         if (key) secret(key)

@@ -4,7 +4,7 @@ import { buildApp, issue, tokenRequest, VERIFIER } from './helpers/app.js'
 import { until } from './helpers/clock.js'
 import { endpoints, fullOptions, type Endpoint } from './helpers/endpoints.js'
 import { fanOut } from './helpers/fan-out.js'
-import { serve, type HttpAnswer, type HttpRequest, type Served } from './helpers/http.js'
+import { serve, type HttpAnswer, type HttpRequest, type HttpClient } from './helpers/http.js'
 import type { RedisServer } from './helpers/redis-server.js'
 import { uniquePrefix, useTestRedis, type TestRedisClientOptions, type UsedRedis } from './helpers/redis.js'
 
@@ -62,7 +62,7 @@ function valueOf<T>(settled: Settled<T>): T {
 }
 
 /** An app with every limit on, high enough not to trip: the limiters count in Redis too. */
-async function startApp(redis: UsedRedis): Promise<{ auth: AuthcodeRouter; served: Served }> {
+async function startApp(redis: UsedRedis): Promise<{ auth: AuthcodeRouter; served: HttpClient }> {
   const limit = { limit: 10_000, windowMs: 60_000 }
   const built = buildApp(
     fullOptions({
@@ -77,9 +77,9 @@ async function startApp(redis: UsedRedis): Promise<{ auth: AuthcodeRouter; serve
 /** What one outage left behind, for the tests to check. */
 interface Outage {
   auth: AuthcodeRouter
-  served: Served
+  served: HttpClient
   /** An app built while Redis was away (its limiters initialised against a dead Redis). */
-  late: Settled<{ auth: AuthcodeRouter; served: Served }>
+  late: Settled<{ auth: AuthcodeRouter; served: HttpClient }>
   /** Issued before the outage: one left alone, one redeemed before it, one presented during it. */
   liveCode: string
   usedCode: string

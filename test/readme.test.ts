@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import { authcode, CAPTURE_ERRORS, MemoryStore, OPTIONS_ERROR_CODES, PROBLEMS, type AuthcodeEvent } from '../lib/index.js'
 import { DEFAULTS } from '../lib/defaults.js'
 import { optionsSchema } from '../lib/options/schema.js'
-import { form, serve, type RequestPart, type Served } from './helpers/http.js'
+import { form, serve, type RequestPart, type HttpClient } from './helpers/http.js'
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 const THIS_FILE = readFileSync(new URL(import.meta.url), 'utf8')
@@ -164,7 +164,7 @@ describe('README', () => {
     }
 
     const MAILER_TOKEN = 'mailer-token-0123456789abcdef'
-    let served: Served | undefined
+    let served: HttpClient | undefined
     let stored: string | undefined
 
     beforeEach(() => {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { RedisStore, type AuthcodeRouter } from '../lib/index.js'
 import { buildApp, CRM_REDIRECT, issue, MOUNT, tokenRequest } from './helpers/app.js'
 import { endpoints, fullOptions, SECRETS } from './helpers/endpoints.js'
-import { captureBasic, form, serve, withAuth, type HttpAnswer, type HttpRequest, type Served } from './helpers/http.js'
+import { captureBasic, form, serve, withAuth, type HttpAnswer, type HttpRequest, type HttpClient } from './helpers/http.js'
 import { useTestRedis } from './helpers/redis.js'
 
 /** Runs `work` with everything written to the console, stdout and stderr recorded instead of printed. */
@@ -47,10 +47,10 @@ describe('secrets in output', () => {
     const secrets = new Set<string>([SECRETS.crmSecret, SECRETS.serviceToken])
     const errorAnswers: HttpAnswer[] = []
     let auth: AuthcodeRouter
-    let served: Served | undefined
+    let served: HttpClient | undefined
     let failing = false
     const send = async (req: HttpRequest) => {
-      const res = await (served as Served).send(req)
+      const res = await (served as HttpClient).send(req)
       if (res.status >= 300) errorAnswers.push(res)
       return res
     }

@@ -31,9 +31,6 @@ export interface HttpClient {
   close(): Promise<void>
 }
 
-/** A listening app and a keep-alive client for it; `close()` stops both. */
-export type Served = HttpClient
-
 /** A client sending raw requests over keep-alive sockets, as many at once as it is given, to a loopback port. */
 export function connectTo(port: number): HttpClient {
   const agent = new Agent({ keepAlive: true })
@@ -44,8 +41,8 @@ export function connectTo(port: number): HttpClient {
   }
 }
 
-/** Listens on a free loopback port and sends raw requests to it over keep-alive sockets. */
-export async function serve(app: Express): Promise<Served> {
+/** Listens on a free loopback port and sends raw requests to it over keep-alive sockets; `close()` stops both. */
+export async function serve(app: Express): Promise<HttpClient> {
   const server: Server = app.listen(0, '127.0.0.1')
   await new Promise((resolve) => server.once('listening', resolve))
   const client = connectTo((server.address() as AddressInfo).port)
