@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import request from 'supertest'
 import { InvalidGrantError, MemoryStore } from '../lib/index.js'
 import { buildApp, CRM_REDIRECT, MOUNT } from './helpers/app.js'
-import { captureCode, captureOptions, PARTNER_REDIRECT } from './helpers/capture.js'
+import { captureCode, captureOptions, PARTNER_REDIRECT, PARTNER_SECRET } from './helpers/capture.js'
 import { fakeClock } from './helpers/clock.js'
 import { form, oauthBasic } from './helpers/http.js'
 import { useTestRedis } from './helpers/redis.js'
@@ -15,7 +15,7 @@ describe('Capture codes at POST /token and auth.redeem()', () => {
   function exchange(
     app: Parameters<typeof request>[0],
     code: string,
-    client = oauthBasic('partner', 'partner-secret-012'),
+    client = oauthBasic('partner', PARTNER_SECRET),
     redirectUri = PARTNER_REDIRECT,
   ) {
     return request(app)

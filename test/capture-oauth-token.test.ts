@@ -5,14 +5,14 @@ import request from 'supertest'
 import type { AuthcodeRouter } from '../lib/index.js'
 import type { AuthcodeOptions, Grant } from '../types/index.js'
 import { buildApp, CRM_REDIRECT, issue, MOUNT } from './helpers/app.js'
-import { captureCode, captureOptions, expectEnvelope, PARTNER_REDIRECT, signedHeaders } from './helpers/capture.js'
+import { captureCode, captureOptions, expectEnvelope, PARTNER_REDIRECT, PARTNER_SECRET, signedHeaders } from './helpers/capture.js'
 import { captureBasic, formText } from './helpers/http.js'
 import { janrainDate, JanrainTestClient } from './helpers/janrain-client.js'
 import { connectRedis, useTestRedis } from './helpers/redis.js'
 
 const TOKEN_PATH = '/oauth/token'
 const TOKEN_URL = MOUNT + TOKEN_PATH
-const PARTNER = captureBasic('partner', 'partner-secret-012')
+const PARTNER = captureBasic('partner', PARTNER_SECRET)
 
 /** The Capture envelope with an OAuth error name, and `no-cache` besides `no-store`. */
 function expectOAuthEnvelope(res: Response, status: number, code: number, error: string): void {
@@ -56,7 +56,7 @@ describe('POST /oauth/token (Capture exchange)', () => {
   }
 
   const partnerClient = (app: Express, sign = true) =>
-    new JanrainTestClient({ app, base: MOUNT, clientId: 'partner', clientSecret: 'partner-secret-012', sign })
+    new JanrainTestClient({ app, base: MOUNT, clientId: 'partner', clientSecret: PARTNER_SECRET, sign })
 
   describe('mounting', () => {
     it('is mounted when both findUser and issueTokens are given', async () => {
@@ -92,7 +92,7 @@ describe('POST /oauth/token (Capture exchange)', () => {
 
     it('authenticates client_id and client_secret in the body', async () => {
       const { app } = setup()
-      const body = exchangeForm(await captureCode(app), { client_id: 'partner', client_secret: 'partner-secret-012' })
+      const body = exchangeForm(await captureCode(app), { client_id: 'partner', client_secret: PARTNER_SECRET })
       const res = await exchange(app, body, {})
       expect(res.status, JSON.stringify(res.body)).to.equal(200)
       expect(res.body.stat).to.equal('ok')
@@ -117,7 +117,7 @@ describe('POST /oauth/token (Capture exchange)', () => {
       const res = await exchange(
         app,
         { ...params, client_id: 'partner' },
-        signedHeaders('partner', 'partner-secret-012', params, undefined, TOKEN_PATH),
+        signedHeaders('partner', PARTNER_SECRET, params, undefined, TOKEN_PATH),
       )
       expect(res.status, JSON.stringify(res.body)).to.equal(200)
     })
@@ -137,7 +137,7 @@ describe('POST /oauth/token (Capture exchange)', () => {
     it('refuses HTTP Basic with a wrong secret, an unknown client, a public client or a malformed header, without consuming the code', async () => {
       for (const authorization of [
         captureBasic('partner', 'wrong'),
-        captureBasic('ghost', 'partner-secret-012'),
+        captureBasic('ghost', PARTNER_SECRET),
         captureBasic('web', ''),
         'Basic %%%',
         'Bearer x',
@@ -156,7 +156,7 @@ describe('POST /oauth/token (Capture exchange)', () => {
 
     it('refuses a signature with a wrong secret, a stale or missing Date, or a parameter changed after signing', async () => {
       const stale = janrainDate(new Date(Date.now() - 301_000))
-      const sign = (params: Record<string, string>, secret = 'partner-secret-012', date?: string) =>
+      const sign = (params: Record<string, string>, secret = PARTNER_SECRET, date?: string) =>
         signedHeaders('partner', secret, params, date, TOKEN_PATH)
       await expectRefusedWithoutConsuming((app, code) => exchange(app, exchangeForm(code), sign(exchangeForm(code), 'wrong')))
       await expectRefusedWithoutConsuming((app, code) => exchange(app, exchangeForm(code), sign(exchangeForm(code), undefined, stale)))
@@ -175,7 +175,7 @@ describe('POST /oauth/token (Capture exchange)', () => {
         return exchange(
           app,
           `${formText(params)}&x=1%0Ay%3D2`,
-          signedHeaders('partner', 'partner-secret-012', { ...params, x: '1', y: '2' }, undefined, TOKEN_PATH),
+          signedHeaders('partner', PARTNER_SECRET, { ...params, x: '1', y: '2' }, undefined, TOKEN_PATH),
         )
       })
     })
@@ -183,7 +183,7 @@ describe('POST /oauth/token (Capture exchange)', () => {
     it('accepts each signature once', async () => {
       const { app, reused } = setup()
       const params = exchangeForm(await captureCode(app))
-      const headers = signedHeaders('partner', 'partner-secret-012', params, undefined, TOKEN_PATH)
+      const headers = signedHeaders('partner', PARTNER_SECRET, params, undefined, TOKEN_PATH)
       expect((await exchange(app, params, headers)).status).to.equal(200)
       expectInvalidClient(await exchange(app, params, headers))
       expect(reused, 'the replay is refused before the code is looked at').to.have.length(0)
@@ -192,9 +192,9 @@ describe('POST /oauth/token (Capture exchange)', () => {
     it('answers invalid_request (code 200) to an Authorization header with client_secret, or with another client_id, in the body', async () => {
       const { app } = setup()
       const code = await captureCode(app)
-      expectOAuthEnvelope(await exchange(app, exchangeForm(code, { client_secret: 'partner-secret-012' })), 400, 200, 'invalid_request')
+      expectOAuthEnvelope(await exchange(app, exchangeForm(code, { client_secret: PARTNER_SECRET })), 400, 200, 'invalid_request')
       expectOAuthEnvelope(await exchange(app, exchangeForm(code, { client_id: 'crm' })), 400, 200, 'invalid_request')
-      const signed = signedHeaders('partner', 'partner-secret-012', exchangeForm(code), undefined, TOKEN_PATH)
+      const signed = signedHeaders('partner', PARTNER_SECRET, exchangeForm(code), undefined, TOKEN_PATH)
       expectOAuthEnvelope(await exchange(app, exchangeForm(code, { client_id: 'crm' }), signed), 400, 200, 'invalid_request')
       expect((await exchange(app, exchangeForm(code))).status, 'none of these consumed the code').to.equal(200)
     })

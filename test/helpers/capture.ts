@@ -25,7 +25,8 @@ export function signedHeaders(
 
 /** A confidential client with one registered redirect URI, which Capture codes are issued for. */
 export const PARTNER_REDIRECT = 'https://partner.example.com/oauth'
-export const PARTNER_CLIENT: ClientOptions = { id: 'partner', secret: 'partner-secret-012', redirectUris: [PARTNER_REDIRECT] }
+export const PARTNER_SECRET = 'partner-secret-012'
+const PARTNER_CLIENT: ClientOptions = { id: 'partner', secret: PARTNER_SECRET, redirectUris: [PARTNER_REDIRECT] }
 
 /** {@link baseOptions} on `redis` with a fresh key prefix, the partner client and a `findUser` that finds `user-<uuid>`. */
 export function captureOptions(redis: TestRedis, overrides: Partial<AuthcodeOptions> = {}): AuthcodeOptions {
