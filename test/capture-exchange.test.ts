@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import request from 'supertest'
 import { InvalidGrantError, MemoryStore } from '../lib/index.js'
-import { buildApp, CRM_REDIRECT, MOUNT } from './helpers/app.js'
+import { buildApp, CRM_REDIRECT, CRM_SECRET, MOUNT } from './helpers/app.js'
 import { captureCode, captureOptions, PARTNER_REDIRECT, PARTNER_SECRET } from './helpers/capture.js'
 import { fakeClock } from './helpers/clock.js'
 import { form, oauthBasic } from './helpers/http.js'
@@ -45,13 +45,13 @@ describe('Capture codes at POST /token and auth.redeem()', () => {
   it('binds the code to the caller when for_client_id is omitted', async () => {
     const { app } = buildApp(options())
     const code = await captureCode(app, { for_client_id: '', redirect_uri: CRM_REDIRECT })
-    const res = await exchange(app, code, oauthBasic('crm', 'crm-secret-0123456'), CRM_REDIRECT)
+    const res = await exchange(app, code, oauthBasic('crm', CRM_SECRET), CRM_REDIRECT)
     expect(res.status, JSON.stringify(res.body)).to.equal(200)
   })
 
   it('refuses the exchange with invalid_grant when another client presents the code', async () => {
     const { app } = buildApp(options())
-    const res = await exchange(app, await captureCode(app), oauthBasic('crm', 'crm-secret-0123456'))
+    const res = await exchange(app, await captureCode(app), oauthBasic('crm', CRM_SECRET))
     expect(res.status).to.equal(400)
     expect(res.body.error).to.equal('invalid_grant')
   })

@@ -4,7 +4,7 @@ import type { Response } from 'supertest'
 import request from 'supertest'
 import type { AuthcodeRouter } from '../lib/index.js'
 import type { AuthcodeOptions, Grant } from '../types/index.js'
-import { buildApp, CRM_REDIRECT, issue, MOUNT } from './helpers/app.js'
+import { buildApp, CRM_REDIRECT, CRM_SECRET, issue, MOUNT } from './helpers/app.js'
 import { captureCode, captureOptions, expectEnvelope, PARTNER_REDIRECT, PARTNER_SECRET, signedHeaders } from './helpers/capture.js'
 import { captureBasic, formText } from './helpers/http.js'
 import { janrainDate, JanrainTestClient } from './helpers/janrain-client.js'
@@ -291,7 +291,7 @@ describe('POST /oauth/token (Capture exchange)', () => {
     it('burns a code for client A presented by an authenticated client B, then refuses A too', async () => {
       const { app, reused } = setup()
       const code = await captureCode(app)
-      const res = await exchange(app, exchangeForm(code), { Authorization: captureBasic('crm', 'crm-secret-0123456') })
+      const res = await exchange(app, exchangeForm(code), { Authorization: captureBasic('crm', CRM_SECRET) })
       expectOAuthEnvelope(res, 400, 415, 'invalid_grant')
       expect(res.body.error_description).to.match(/another client/)
       expectOAuthEnvelope(await exchange(app, exchangeForm(code)), 400, 415, 'invalid_grant')
@@ -321,7 +321,7 @@ describe('POST /oauth/token (Capture exchange)', () => {
       const { app } = setup()
       const code = await captureCode(app, { for_client_id: '', redirect_uri: CRM_REDIRECT })
       const res = await exchange(app, exchangeForm(code, { redirect_uri: CRM_REDIRECT }), {
-        Authorization: captureBasic('crm', 'crm-secret-0123456'),
+        Authorization: captureBasic('crm', CRM_SECRET),
       })
       expect(res.status, JSON.stringify(res.body)).to.equal(200)
     })

@@ -5,7 +5,7 @@ import * as v from 'valibot'
 import { z } from 'zod'
 import request from 'supertest'
 import type { AuthcodeEvent, AuthcodeOptions } from '../types/index.js'
-import { buildApp, MOUNT } from './helpers/app.js'
+import { buildApp, CRM_SECRET, MOUNT } from './helpers/app.js'
 import { codesOptions, postCodes, READ_ONLY_TOKEN, SERVICE_TOKEN } from './helpers/codes.js'
 import { slugOf } from './helpers/http.js'
 import { useTestRedis } from './helpers/redis.js'
@@ -223,7 +223,7 @@ describe('POST /codes', () => {
         app({
           clients: [
             { id: 'web', redirectUris: ['https://shop.example.com/callback'] },
-            { id: 'crm', secret: 'crm-secret-0123456', integration: 'newsletter' },
+            { id: 'crm', secret: CRM_SECRET, integration: 'newsletter' },
           ],
           integrations: { newsletter: { schema } },
         })

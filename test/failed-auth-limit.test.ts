@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import type { Express } from 'express'
 import request from 'supertest'
 import type { AuthcodeOptions } from '../lib/index.js'
-import { buildApp, issue, MOUNT, tokenForm } from './helpers/app.js'
+import { buildApp, CRM_SECRET, issue, MOUNT, tokenForm } from './helpers/app.js'
 import { codesOptions, postCodes } from './helpers/codes.js'
 import { captureBasic, formText, slugOf } from './helpers/http.js'
 import { uniquePrefix, useTestRedis } from './helpers/redis.js'
@@ -67,7 +67,7 @@ describe('failed authentications per IP', () => {
         redirectUri: 'https://crm.example.com/oauth',
         codeChallenge: undefined,
       })
-      const res = await post(host, { ...body, code }, captureBasic('crm', 'crm-secret-0123456'))
+      const res = await post(host, { ...body, code }, captureBasic('crm', CRM_SECRET))
       expect(res.status).to.equal(429)
     })
 
@@ -85,7 +85,7 @@ describe('failed authentications per IP', () => {
       const call = (authorization: string) =>
         request(host).post(`${MOUNT}/access/getAuthorizationCode`).type('form').set('Authorization', authorization).send(params)
       for (let i = 0; i < LIMIT; i++) expect((await call(captureBasic('crm', 'wrong'))).status).to.equal(401)
-      const res = await call(captureBasic('crm', 'crm-secret-0123456'))
+      const res = await call(captureBasic('crm', CRM_SECRET))
       expect(res.status).to.equal(429)
       expect(res.body).to.include({ stat: 'error', code: 510, error: 'api_limit_error' })
     })

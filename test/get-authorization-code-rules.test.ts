@@ -1,13 +1,13 @@
 import { expect } from 'chai'
 import request from 'supertest'
 import type { AuthcodeOptions, CodeIssuedData } from '../types/index.js'
-import { buildApp, CRM_REDIRECT, MOUNT, WEB_REDIRECT } from './helpers/app.js'
+import { buildApp, CRM_REDIRECT, CRM_SECRET, MOUNT, WEB_REDIRECT } from './helpers/app.js'
 import { CAPTURE_PATH, CAPTURE_URL, captureOptions, expectEnvelope, PARTNER_REDIRECT, signedHeaders } from './helpers/capture.js'
 import { captureBasic, formText } from './helpers/http.js'
 import { JanrainTestClient } from './helpers/janrain-client.js'
 import { useTestRedis } from './helpers/redis.js'
 
-const CRM = captureBasic('crm', 'crm-secret-0123456')
+const CRM = captureBasic('crm', CRM_SECRET)
 const USER = { uuid: 'f5b3c8a2-2d2c-4f6e-9a77-0b3f4b1d6c11', redirect_uri: CRM_REDIRECT }
 
 describe('getAuthorizationCode: GET, redirect_uri and signed parameters', () => {
@@ -43,7 +43,7 @@ describe('getAuthorizationCode: GET, redirect_uri and signed parameters', () => 
         app: buildApp(options()).app,
         base: MOUNT,
         clientId: 'crm',
-        clientSecret: 'crm-secret-0123456',
+        clientSecret: CRM_SECRET,
         method: 'GET',
       })
       const res = await client.call(CAPTURE_PATH, USER)
@@ -98,7 +98,7 @@ describe('getAuthorizationCode: GET, redirect_uri and signed parameters', () => 
         app: buildApp(options()).app,
         base: MOUNT,
         clientId: 'crm',
-        clientSecret: 'crm-secret-0123456',
+        clientSecret: CRM_SECRET,
         sign: false,
       })
       const res = await client.call('access/getAuthorizationCode', USER)
@@ -113,7 +113,7 @@ describe('getAuthorizationCode: GET, redirect_uri and signed parameters', () => 
         402,
         'invalid_client_credentials',
       )
-      expectEnvelope(await post(options(), formText({ ...USER, client_secret: 'crm-secret-0123456' })), 400, 200, 'invalid_argument')
+      expectEnvelope(await post(options(), formText({ ...USER, client_secret: CRM_SECRET })), 400, 200, 'invalid_argument')
     })
 
     it('refuses a client_secret in a GET query, which would end up in access logs, and issues nothing', async () => {
@@ -122,7 +122,7 @@ describe('getAuthorizationCode: GET, redirect_uri and signed parameters', () => 
       auth.on('authorization.CodeIssued', () => {
         issued++
       })
-      const res = await request(app).get(`${CAPTURE_URL}?${formText({ ...USER, client_id: 'crm', client_secret: 'crm-secret-0123456' })}`)
+      const res = await request(app).get(`${CAPTURE_URL}?${formText({ ...USER, client_id: 'crm', client_secret: CRM_SECRET })}`)
       expectEnvelope(res, 401, 402, 'invalid_client_credentials')
       expect(res.body.error_description).to.match(/URL/)
       expect(issued).to.equal(0)
@@ -202,7 +202,7 @@ describe('getAuthorizationCode: GET, redirect_uri and signed parameters', () => 
   describe('signed parameters', () => {
     /** A signed POST of `body` (raw form text) whose signature is computed over `signedAs`. */
     function signedPost(opts: AuthcodeOptions, body: string, signedAs: Record<string, string>) {
-      return post(opts, body, signedHeaders('crm', 'crm-secret-0123456', signedAs))
+      return post(opts, body, signedHeaders('crm', CRM_SECRET, signedAs))
     }
 
     it('refuses a parameter name holding "=" with 402, though the signature matches the text it makes', async () => {
@@ -227,7 +227,7 @@ describe('getAuthorizationCode: GET, redirect_uri and signed parameters', () => 
     it('refuses the same in a signed GET query', async () => {
       const query = `${formText(USER)}&note=a%0Ab`
       expectEnvelope(
-        await get(options(), query, signedHeaders('crm', 'crm-secret-0123456', { ...USER, note: 'a\nb' })),
+        await get(options(), query, signedHeaders('crm', CRM_SECRET, { ...USER, note: 'a\nb' })),
         401,
         402,
         'invalid_client_credentials',
@@ -250,7 +250,7 @@ describe('getAuthorizationCode: GET, redirect_uri and signed parameters', () => 
     })
 
     it('covers the path relative to the mount point: a signature for another call does not verify', async () => {
-      const res = await post(options(), formText(USER), signedHeaders('crm', 'crm-secret-0123456', USER, undefined, '/oauth/token'))
+      const res = await post(options(), formText(USER), signedHeaders('crm', CRM_SECRET, USER, undefined, '/oauth/token'))
       expectEnvelope(res, 401, 402, 'invalid_client_credentials')
     })
   })

@@ -1,13 +1,13 @@
 import { expect } from 'chai'
 import request from 'supertest'
 import type { AuthcodeOptions, CodeIssuedData, FindUserQuery } from '../types/index.js'
-import { baseOptions, buildApp, CRM_REDIRECT } from './helpers/app.js'
+import { baseOptions, buildApp, CRM_REDIRECT, CRM_SECRET } from './helpers/app.js'
 import { CAPTURE_URL, expectEnvelope, signedHeaders } from './helpers/capture.js'
 import { captureBasic, form } from './helpers/http.js'
 import { janrainDate } from './helpers/janrain-client.js'
 import { connectRedis, keysUnder, uniquePrefix, useTestRedis } from './helpers/redis.js'
 
-const CRM = captureBasic('crm', 'crm-secret-0123456')
+const CRM = captureBasic('crm', CRM_SECRET)
 const USER = { uuid: 'f5b3c8a2-2d2c-4f6e-9a77-0b3f4b1d6c11', redirect_uri: CRM_REDIRECT }
 
 describe('POST /access/getAuthorizationCode', () => {
@@ -169,7 +169,7 @@ describe('POST /access/getAuthorizationCode', () => {
     it('answers 402 invalid_client_credentials (401) with a Basic challenge for a wrong secret, an unknown client or none', async () => {
       const attempts: Record<string, string>[] = [
         { Authorization: captureBasic('crm', 'wrong') },
-        { Authorization: captureBasic('ghost', 'crm-secret-0123456') },
+        { Authorization: captureBasic('ghost', CRM_SECRET) },
         { Authorization: captureBasic('web', '') },
         {},
         { Authorization: 'Bearer svc-token' },
@@ -244,18 +244,18 @@ describe('POST /access/getAuthorizationCode', () => {
   describe('janrain-signed authentication', () => {
     it('accepts a request signed with the client secret and a current Date', async () => {
       const params = { ...USER, transaction_state: '{"a":1}' }
-      const res = await post(captureOptions(), params, signedHeaders('crm', 'crm-secret-0123456', params))
+      const res = await post(captureOptions(), params, signedHeaders('crm', CRM_SECRET, params))
       expect(res.status, JSON.stringify(res.body)).to.equal(200)
       expect(res.body.stat).to.equal('ok')
     })
 
     it('refuses a stale Date outside the clock-skew window', async () => {
       const stale = janrainDate(new Date(Date.now() - 301_000))
-      const res = await post(captureOptions(), USER, signedHeaders('crm', 'crm-secret-0123456', USER, stale))
+      const res = await post(captureOptions(), USER, signedHeaders('crm', CRM_SECRET, USER, stale))
       expectEnvelope(res, 401, 402, 'invalid_client_credentials')
       const future = janrainDate(new Date(Date.now() + 301_000))
       expectEnvelope(
-        await post(captureOptions(), USER, signedHeaders('crm', 'crm-secret-0123456', USER, future)),
+        await post(captureOptions(), USER, signedHeaders('crm', CRM_SECRET, USER, future)),
         401,
         402,
         'invalid_client_credentials',
@@ -264,33 +264,28 @@ describe('POST /access/getAuthorizationCode', () => {
 
     it('takes the window from captureClockSkew', async () => {
       const minuteOld = janrainDate(new Date(Date.now() - 60_000))
-      expect((await post(captureOptions(), USER, signedHeaders('crm', 'crm-secret-0123456', USER, minuteOld))).status).to.equal(200)
-      const res = await post(captureOptions({ captureClockSkew: 30 }), USER, signedHeaders('crm', 'crm-secret-0123456', USER, minuteOld))
+      expect((await post(captureOptions(), USER, signedHeaders('crm', CRM_SECRET, USER, minuteOld))).status).to.equal(200)
+      const res = await post(captureOptions({ captureClockSkew: 30 }), USER, signedHeaders('crm', CRM_SECRET, USER, minuteOld))
       expectEnvelope(res, 401, 402, 'invalid_client_credentials')
     })
 
     it('refuses a Date that is not YYYY-MM-DD HH:MM:SS, or none', async () => {
-      const headers = signedHeaders('crm', 'crm-secret-0123456', USER, new Date().toUTCString())
+      const headers = signedHeaders('crm', CRM_SECRET, USER, new Date().toUTCString())
       expectEnvelope(await post(captureOptions(), USER, headers), 401, 402, 'invalid_client_credentials')
-      const { Date: _date, ...noDate } = signedHeaders('crm', 'crm-secret-0123456', USER)
+      const { Date: _date, ...noDate } = signedHeaders('crm', CRM_SECRET, USER)
       expectEnvelope(await post(captureOptions(), USER, noDate), 401, 402, 'invalid_client_credentials')
     })
 
     it('refuses a bad signature: wrong secret, or a parameter changed after signing', async () => {
       expectEnvelope(await post(captureOptions(), USER, signedHeaders('crm', 'wrong', USER)), 401, 402, 'invalid_client_credentials')
       const tampered = { ...USER, uuid: 'someone-else' }
-      expectEnvelope(
-        await post(captureOptions(), tampered, signedHeaders('crm', 'crm-secret-0123456', USER)),
-        401,
-        402,
-        'invalid_client_credentials',
-      )
+      expectEnvelope(await post(captureOptions(), tampered, signedHeaders('crm', CRM_SECRET, USER)), 401, 402, 'invalid_client_credentials')
       expect(lookups).to.have.length(0)
     })
 
     it('refuses a replayed signature inside the window', async () => {
       const options = captureOptions()
-      const headers = signedHeaders('crm', 'crm-secret-0123456', USER)
+      const headers = signedHeaders('crm', CRM_SECRET, USER)
       expect((await post(options, USER, headers)).status).to.equal(200)
       const replay = await post(options, USER, headers)
       expectEnvelope(replay, 401, 402, 'invalid_client_credentials')
@@ -304,7 +299,7 @@ describe('POST /access/getAuthorizationCode', () => {
 
     it('keeps only a hash of an accepted signature in Redis, with a TTL', async () => {
       const options = captureOptions()
-      const headers = signedHeaders('crm', 'crm-secret-0123456', USER)
+      const headers = signedHeaders('crm', CRM_SECRET, USER)
       await post(options, USER, headers)
       const signature = headers.Authorization?.split(':')[1] as string
       const keys = await keysUnder(redis.client, options.keyPrefix as string)

@@ -3,7 +3,7 @@ import request from 'supertest'
 import type { Express } from 'express'
 import { MemoryStore, type AuthcodeRouter } from '../lib/index.js'
 import type { AuthcodeEvent } from '../types/index.js'
-import { baseOptions, buildApp, CRM_REDIRECT, issue, MOUNT, tokenForm, VERIFIER, WEB_REDIRECT } from './helpers/app.js'
+import { baseOptions, buildApp, CRM_REDIRECT, CRM_SECRET, issue, MOUNT, tokenForm, VERIFIER, WEB_REDIRECT } from './helpers/app.js'
 import { fakeClock, type FakeClock } from './helpers/clock.js'
 import { oauthBasic } from './helpers/http.js'
 
@@ -47,7 +47,7 @@ describe('POST /token', () => {
       const res = await request(app)
         .post(TOKEN)
         .type('form')
-        .set('Authorization', oauthBasic('crm', 'crm-secret-0123456'))
+        .set('Authorization', oauthBasic('crm', CRM_SECRET))
         .send({ grant_type: 'authorization_code', code: await crmCode(), redirect_uri: CRM_REDIRECT })
       expect(res.status).to.equal(200)
     })
@@ -58,7 +58,7 @@ describe('POST /token', () => {
         code: await crmCode(),
         redirect_uri: CRM_REDIRECT,
         client_id: 'crm',
-        client_secret: 'crm-secret-0123456',
+        client_secret: CRM_SECRET,
       })
       expect(res.status).to.equal(200)
       expect(res.body.transaction_state).to.deep.equal({ cart: 7 })
@@ -135,7 +135,7 @@ describe('POST /token', () => {
           code: await crmCode(),
           redirect_uri: CRM_REDIRECT,
           client_id: 'crm',
-          client_secret: 'crm-secret-0123456',
+          client_secret: CRM_SECRET,
           code_verifier: VERIFIER,
         }),
       ],
@@ -146,7 +146,7 @@ describe('POST /token', () => {
           code: await issue(auth),
           redirect_uri: WEB_REDIRECT,
           client_id: 'crm',
-          client_secret: 'crm-secret-0123456',
+          client_secret: CRM_SECRET,
           code_verifier: VERIFIER,
         }),
       ],
@@ -276,8 +276,8 @@ describe('POST /token', () => {
       const res = await request(app)
         .post(TOKEN)
         .type('form')
-        .set('Authorization', oauthBasic('crm', 'crm-secret-0123456'))
-        .send({ ...(await crmForm()), client_secret: 'crm-secret-0123456' })
+        .set('Authorization', oauthBasic('crm', CRM_SECRET))
+        .send({ ...(await crmForm()), client_secret: CRM_SECRET })
       expect(res.status).to.equal(400)
       expect(res.body.error).to.equal('invalid_request')
     })
@@ -285,7 +285,7 @@ describe('POST /token', () => {
     it('does not consume the code when client authentication fails', async () => {
       const form = await crmForm()
       await post({ ...form, client_id: 'crm', client_secret: 'nope' }).expect(401)
-      await post({ ...form, client_id: 'crm', client_secret: 'crm-secret-0123456' }).expect(200)
+      await post({ ...form, client_id: 'crm', client_secret: CRM_SECRET }).expect(200)
     })
   })
 

@@ -12,6 +12,8 @@ export const MOUNT = '/api/id/v1/auth'
 export const WEB_REDIRECT = 'https://shop.example.com/callback'
 export const CRM_REDIRECT = 'https://crm.example.com/oauth'
 export const VERIFIER = 'dBjftJeZ4CVP-mJ92K9c1aVGsL5XHeJp5o0wpxYkXyA-0123456789'
+/** The secret of the confidential `crm` client of {@link baseOptions}. */
+export const CRM_SECRET = 'crm-secret-0123456'
 
 /**
  * The logger of test apps: failures go to `console.error` (read when it is called, so tests can
@@ -29,7 +31,7 @@ export function baseOptions(overrides: Partial<AuthcodeOptions> = {}): AuthcodeO
     issuer: ISSUER,
     clients: [
       { id: 'web', redirectUris: [WEB_REDIRECT], scopes: ['openid', 'profile'] },
-      { id: 'crm', secret: 'crm-secret-0123456', captureRoles: ['access_issuer'], redirectUris: [CRM_REDIRECT] },
+      { id: 'crm', secret: CRM_SECRET, captureRoles: ['access_issuer'], redirectUris: [CRM_REDIRECT] },
     ],
     issueTokens: (grant: Grant) => ({ access_token: `at-for-${grant.subject}`, token_type: 'Bearer', expires_in: 3600 }),
     rateLimit: false,

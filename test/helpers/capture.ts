@@ -3,7 +3,7 @@ import type { Express } from 'express'
 import type { Response } from 'supertest'
 import request from 'supertest'
 import type { AuthcodeOptions, ClientOptions } from '../../types/index.js'
-import { baseOptions, MOUNT } from './app.js'
+import { baseOptions, CRM_SECRET, MOUNT } from './app.js'
 import { captureBasic, form } from './http.js'
 import { janrainDate, janrainHeaders } from './janrain-client.js'
 import { uniquePrefix, type TestRedis } from './redis.js'
@@ -44,7 +44,7 @@ export function captureOptions(redis: TestRedis, overrides: Partial<AuthcodeOpti
 export async function captureCode(app: Express, params: Record<string, string> = {}): Promise<string> {
   const res = await request(app)
     .post(CAPTURE_URL)
-    .set('Authorization', captureBasic('crm', 'crm-secret-0123456'))
+    .set('Authorization', captureBasic('crm', CRM_SECRET))
     .type('form')
     .send(form({ uuid: 'u-1', redirect_uri: PARTNER_REDIRECT, for_client_id: 'partner', ...params }).body)
   expect(res.status, JSON.stringify(res.body)).to.equal(200)
