@@ -37,7 +37,12 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
   const resolved = resolveOptions(options)
   const ctx: AuthcodeContext = {
     options: resolved,
-    engine: { store: resolved.store, events: new EventBus(), atRest: new AtRest(resolved.atRestKey), telemetry: resolved.telemetry },
+    engine: {
+      store: resolved.store,
+      events: new EventBus(),
+      atRest: new AtRest(resolved.atRestKey || undefined),
+      telemetry: resolved.telemetry,
+    },
   }
   const metadata = buildMetadata(resolved)
   const binding = resolved.magicLinkUrl === undefined ? undefined : new BrowserBinding(resolved.magicLinkUrl, resolved.logger)

@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import { RedisStore } from '../lib/index.js'
-import { baseOptions, buildApp, issue } from './helpers/app.js'
+import { baseOptions, buildApp, issue, TEST_AT_REST_KEY } from './helpers/app.js'
 import { keysUnder, useTestRedis } from './helpers/redis.js'
 import { onRealTime, storeContract } from './store-contract.js'
 
@@ -33,12 +33,12 @@ describe('RedisStore', () => {
     }
   })
 
-  it('holds the first 128 bits of the SHA-256 of a code as its key, hash-tagged by its first character, not the code', async () => {
+  it('holds the first 128 bits of the HMAC-SHA256 of a code under atRestKey as its key, hash-tagged by its first character, not the code', async () => {
     const keyPrefix = redis.prefix
     const { auth } = buildApp(baseOptions({ redis: redis.client, keyPrefix }))
     const code = await issue(auth)
-    const { createHash } = await import('node:crypto')
-    const digest = createHash('sha256').update(code).digest().subarray(0, 16).toString('base64url')
+    const { createHmac } = await import('node:crypto')
+    const digest = createHmac('sha256', TEST_AT_REST_KEY).update(code).digest().subarray(0, 16).toString('base64url')
     expect(await keysUnder(redis.client, keyPrefix)).to.deep.equal([`${keyPrefix}{${digest.charAt(0)}}code:${digest}`])
   })
 })

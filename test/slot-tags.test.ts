@@ -11,15 +11,15 @@ import type { AuthcodeContext } from '../lib/options/context.js'
 import { RedisStore } from '../lib/index.js'
 import { slotTag } from '../lib/stores/slot-tag.js'
 import type { AuthcodeOptions, AuthcodeRouter, CodeStore, StoredCode } from '../lib/index.js'
-import { baseOptions, buildApp } from './helpers/app.js'
+import { baseOptions, buildApp, TEST_AT_REST_KEY } from './helpers/app.js'
 import { codesOptions, postCodes } from './helpers/codes.js'
 import { fanOut } from './helpers/fan-out.js'
 import { connectCluster, type TestCluster } from './helpers/redis-cluster.js'
 import { uniquePrefix, useTestRedis } from './helpers/redis.js'
 import { RedisServer } from './helpers/redis-server.js'
 
-/** The id a store keeps a code under (the routers here have no atRestKey). */
-const codeId = (code: string) => new AtRest().codeId(code)
+/** The id a store keeps a code under (the routers here have the test atRestKey). */
+const codeId = (code: string) => new AtRest(TEST_AT_REST_KEY).codeId(code)
 
 /** Issues one code with an idempotent answer straight through the engine; returns the code and the key's record id. */
 async function issueIdempotent(auth: AuthcodeRouter): Promise<{ code: string; keyId: string }> {

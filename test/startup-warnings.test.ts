@@ -1,9 +1,10 @@
 import { expect } from 'chai'
 import express from 'express'
 import request from 'supertest'
-import { authcode, MemoryStore } from '../lib/index.js'
+import { createClient } from 'redis'
+import { authcode, AuthcodeOptionsError, MemoryStore } from '../lib/index.js'
+import { STORE_METHODS } from '../lib/stores/store-methods.js'
 import type { AuthcodeOptions } from '../types/index.js'
-import { randomBytes } from 'node:crypto'
 import { baseOptions, MOUNT } from './helpers/app.js'
 import { codesOptions } from './helpers/codes.js'
 
@@ -48,14 +49,29 @@ describe('start-up warnings', () => {
     expect(warnings).to.deep.equal([])
   })
 
-  it('warns that passcodes are possible without atRestKey, and not with it or with otp: false', () => {
+  it('requires atRestKey with redis or a store of its own, naming the option and a command that makes a key', () => {
+    const redis = createClient()
+    const otherStore = Object.assign(Object.create(null) as object, Object.fromEntries(STORE_METHODS.map((m) => [m, () => undefined])))
+    for (const options of [{ redis }, { store: otherStore }]) {
+      expect(() => authcode(baseOptions({ atRestKey: undefined, ...options } as Partial<AuthcodeOptions>)))
+        .to.throw(AuthcodeOptionsError, /"atRestKey" is required .*randomBytes\(32\).*atRestKey: false opts out/)
+        .with.property('code', 'ERR_AUTHCODE_OPTION_MISSING')
+    }
+    expect(() => authcode(baseOptions({ atRestKey: false, redis, logger: recordingLogger().logger }))).not.to.throw()
+  })
+
+  it('needs no atRestKey on a MemoryStore, and says nothing about it there, passcodes or not', () => {
     const { warnings, logger } = recordingLogger()
-    const options = codesOptions({ store, logger, loginUrl: '/login', findUser: () => null })
-    authcode(options)
-    authcode({ ...options, atRestKey: randomBytes(32) })
-    authcode({ ...options, otp: false })
-    expect(warnings.map((w) => w.message)).to.deep.equal(['express-authcode: one-time passcodes are possible without atRestKey'])
+    authcode(codesOptions({ store, logger, loginUrl: '/login', findUser: () => null, atRestKey: undefined }))
+    expect(warnings).to.deep.equal([])
+  })
+
+  it('warns exactly once, naming the fix, when the host opts out with atRestKey: false', () => {
+    const { warnings, logger } = recordingLogger()
+    authcode(codesOptions({ store, logger, loginUrl: '/login', findUser: () => null, atRestKey: false }))
+    expect(warnings.map((w) => w.message)).to.deep.equal(['express-authcode: atRestKey: false, what the store keeps is not keyed'])
     expect(warnings[0]?.fields).to.include({ option: 'atRestKey' })
+    expect(String(warnings[0]?.fields.fix)).to.include('randomBytes(32)')
   })
 
   const proxied = (options: Partial<AuthcodeOptions>, trustProxy: boolean) => {

@@ -217,9 +217,16 @@ export interface AuthcodeOptions {
   /**
    * A 32-byte secret (a Buffer, or its base64url text) mixed into every derivation of what the
    * store keeps: code ids, record keys, Idempotency-Key records, hashed user and IP keys. A dump
-   * of Redis alone then opens nothing, even for a guessed Idempotency-Key. Keep it out of Redis.
+   * of Redis alone then opens nothing, even for a guessed Idempotency-Key or passcode, and names
+   * nobody. It also keys the MACs of the router's own cookies (the `/authorize` round trip, the
+   * landing page's CSRF and binding cookies), so every process must share it. Keep it out of Redis.
+   *
+   * Required unless `store` is a `MemoryStore`, as express-session requires `secret`; make one with
+   * `node -e "console.log(crypto.randomBytes(32).toString('base64url'))"`. `false` opts out (one
+   * warning at start): key names are then bare hashes anyone can try guesses against, a dump lets
+   * someone try a live passcode offline, and cookie MACs use a key of this process only.
    */
-  atRestKey?: Buffer | string
+  atRestKey?: Buffer | string | false
   /**
    * After every write single use depends on (a consumption, a signature claim, an idempotent
    * answer), wait until `replicas` replicas acknowledged it (Redis `WAIT`, at most `timeoutMs`),

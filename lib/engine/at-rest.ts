@@ -1,4 +1,4 @@
-import { createHmac, hash } from 'node:crypto'
+import { createHmac, hash, randomBytes } from 'node:crypto'
 
 /**
  * Bytes of a stored id or digest: 128 bits name a record without collisions for any number of
@@ -14,9 +14,12 @@ const ID_BYTES = 16
  */
 export class AtRest {
   readonly #key: Buffer | undefined
+  /** The key of {@link AtRest.serverMac}: from `atRestKey`, shared by every process; without it, this process's own. */
+  readonly #macKey: Buffer
 
   constructor(atRestKey?: Buffer) {
     this.#key = atRestKey
+    this.#macKey = atRestKey ? createHmac('sha256', atRestKey).update('express-authcode server mac').digest() : randomBytes(32)
   }
 
   /** Whether a host key is mixed in. */
@@ -59,6 +62,16 @@ export class AtRest {
   idempotencyKeys(clientId: string, rawKey: string): Buffer {
     const text = `express-authcode idempotency\0${clientId}\0${rawKey}`
     return this.#key ? createHmac('sha512', this.#key).update(text).digest() : hash('sha512', text, 'buffer')
+  }
+
+  /**
+   * A MAC under a server key the browser never sees (HMAC-SHA256, base64url, 43 characters), of
+   * `value` under `label`: what the router's own cookies carry, so that a cookie planted by a
+   * sibling domain or edited by the user is refused. The key derives from `atRestKey`; without
+   * one it is random to this process, and a cookie MACed by another process is refused.
+   */
+  serverMac(label: string, value: string): string {
+    return createHmac('sha256', this.#macKey).update(`${label}\0${value}`).digest('base64url')
   }
 
   #sha256(text: string): Buffer {

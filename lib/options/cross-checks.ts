@@ -1,5 +1,6 @@
 import type { AuthcodeOptions, ClientOptions } from '../../types/options.js'
 import { AuthcodeOptionsError, OPTIONS_ERROR_CODES } from '../errors/options-error.js'
+import { MemoryStore } from '../stores/memory-store.js'
 import type { MountedEndpoints } from './mount-policy.js'
 
 const fail = (message: string, code: (typeof OPTIONS_ERROR_CODES)[keyof typeof OPTIONS_ERROR_CODES]) =>
@@ -11,6 +12,7 @@ const fail = (message: string, code: (typeof OPTIONS_ERROR_CODES)[keyof typeof O
  * @throws AuthcodeOptionsError for the first fault.
  */
 export function checkAcrossOptions(options: AuthcodeOptions, clients: ReadonlyMap<string, ClientOptions>, mounted: MountedEndpoints): void {
+  requireAtRestKey(options)
   for (const token of options.accessTokens ?? []) {
     if (!clients.has(token.clientId)) {
       throw fail(`"accessTokens" names client "${token.clientId}", which is not in "clients"`, OPTIONS_ERROR_CODES.reference)
@@ -27,6 +29,24 @@ export function checkAcrossOptions(options: AuthcodeOptions, clients: ReadonlyMa
       )
     }
   }
+}
+
+/** The one-line command the error and the docs give for making an `atRestKey`. */
+export const MAKE_AT_REST_KEY = `node -e "console.log(crypto.randomBytes(32).toString('base64url'))"`
+
+/**
+ * `atRestKey` is required unless the store is a `MemoryStore` (kept in this process, never
+ * dumped), as express-session requires `secret`: without it every digest of a person or an
+ * address in a key name is a bare hash anyone can try guesses against. `false` opts out.
+ * @throws AuthcodeOptionsError (`ERR_AUTHCODE_OPTION_MISSING`) naming the option and a command that makes a key.
+ */
+function requireAtRestKey(options: AuthcodeOptions): void {
+  if (options.atRestKey !== undefined || options.store instanceof MemoryStore) return
+  throw fail(
+    `"atRestKey" is required with ${options.redis ? '"redis"' : 'a "store" other than MemoryStore'}: 32 random bytes kept out of Redis, ` +
+      `shared by every process (make one with: ${MAKE_AT_REST_KEY}); atRestKey: false opts out`,
+    OPTIONS_ERROR_CODES.missing,
+  )
 }
 
 /** An endpoint the options imply but the router does not mount, as fields for the host's logger. */

@@ -37,8 +37,8 @@ export interface ResolvedOptions extends Omit<AuthcodeOptions, 'clients' | 'rate
   logger: AuthcodeLogger
   /** One-time passcodes of `POST /codes`, or `false` when they are off. */
   otp: { length: number; maxAttempts: number } | false
-  /** The `atRestKey` option as bytes. */
-  atRestKey: Buffer | undefined
+  /** The `atRestKey` option as bytes; `false` when the host opted out, `undefined` on a `MemoryStore` without one. */
+  atRestKey: Buffer | false | undefined
   /** Which endpoints are mounted. */
   mounted: MountedEndpoints
   /** The router's instruments and tracer (SPEC §9); `store` reports to it. */
@@ -90,7 +90,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
         ? { perClient: false, perSubject: false, perIp: false, failedAuth: false }
         : { ...DEFAULTS.rateLimit, ...rateLimit },
     logger: options.logger ?? console,
-    atRestKey: atRestKeyBytes(options.atRestKey),
+    atRestKey: options.atRestKey === false ? false : atRestKeyBytes(options.atRestKey),
     otp: options.otp === false ? false : { ...DEFAULTS.otp, ...options.otp },
     mounted,
   }

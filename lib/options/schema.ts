@@ -138,7 +138,9 @@ export const optionsSchema = Joi.object<AuthcodeOptions>({
     timeoutMs: Joi.number().integer().min(1).max(DEFAULTS.commandTimeoutMs).required(),
   }),
   atRestKey: Joi.any().custom((value, helpers) =>
-    atRestKeyBytes(value) ? value : helpers.message({ custom: '"atRestKey" must be 32 bytes: a Buffer, or 43 characters of base64url' }),
+    value === false || atRestKeyBytes(value)
+      ? value
+      : helpers.message({ custom: '"atRestKey" must be 32 bytes: a Buffer, or 43 characters of base64url (or false to opt out)' }),
   ),
   // any(), not object(): a logger is a class instance Joi must not clone.
   logger: Joi.any().custom((value, helpers) =>

@@ -25,6 +25,9 @@ export const testLogger = {
   warn: () => undefined,
 }
 
+/** The `atRestKey` of test apps: the option is required with Redis, as it is in production. */
+export const TEST_AT_REST_KEY = Buffer.alloc(32, 7)
+
 /** Options every test app starts from: a public PKCE client and a confidential one. */
 export function baseOptions(overrides: Partial<AuthcodeOptions> = {}): AuthcodeOptions {
   return {
@@ -36,6 +39,7 @@ export function baseOptions(overrides: Partial<AuthcodeOptions> = {}): AuthcodeO
     issueTokens: (grant: Grant) => ({ access_token: `at-for-${grant.subject}`, token_type: 'Bearer', expires_in: 3600 }),
     rateLimit: false,
     logger: testLogger,
+    atRestKey: TEST_AT_REST_KEY,
     ...overrides,
   } as AuthcodeOptions
 }
