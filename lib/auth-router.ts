@@ -50,15 +50,18 @@ export interface AuthcodeRouter extends Router {
   magicLinkLanding(options: MagicLinkLandingOptions): Router
   /**
    * Binds the magic links this browser asks for to it: sets the binding cookie (a random PKCE
-   * verifier, `HttpOnly`, `SameSite=Lax`, `Secure` on https, `Path` of the landing page; the one
-   * the browser has is kept) and returns the `code_challenge` (S256) to send to `POST /codes`.
-   * Call it on a request under the landing page's path, which the cookie reaches.
+   * verifier with a MAC under a server key, `HttpOnly`, `SameSite=Lax`; with an `https:`
+   * `magicLinkUrl` named `__Host-authcode_binding`, always `Secure`, `Path=/`; with `http:` on the
+   * landing page's path) and returns the `code_challenge` (S256) to send to `POST /codes`. A
+   * verifier this router set is kept; a planted or forged one is replaced. Over `http:`, call it
+   * on a request under the landing page's path, which the cookie reaches.
    * @throws AuthcodeOptionsError without `magicLinkUrl`.
    */
   bindBrowser(req: Request, res: Response): string
   /**
    * The verifier of the browser's binding cookie, for `auth.redeemOtp({ …, codeVerifier })` on the
-   * host's passcode page; that page must be under the landing page's path, which the cookie reaches.
+   * host's passcode page (over `http:`, under the landing page's path, which the cookie reaches);
+   * `undefined` for a cookie without this router's MAC.
    * @throws AuthcodeOptionsError without `magicLinkUrl`.
    */
   browserVerifier(req: Request): string | undefined

@@ -45,7 +45,8 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
     },
   }
   const metadata = buildMetadata(resolved)
-  const binding = resolved.magicLinkUrl === undefined ? undefined : new BrowserBinding(resolved.magicLinkUrl, resolved.logger)
+  const binding =
+    resolved.magicLinkUrl === undefined ? undefined : new BrowserBinding(resolved.magicLinkUrl, ctx.engine.atRest, resolved.logger)
   const router = Router() as AuthcodeRouter
   instrumentRoutes(router, resolved.telemetry)
   watchEvictionPolicy(resolved.store, resolved.logger)

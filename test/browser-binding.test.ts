@@ -6,35 +6,41 @@ import { readCookie, pathMatches } from '../lib/endpoints/landing/cookies.js'
 import { s256 } from '../lib/engine/pkce.js'
 import type { AuthcodeOptions } from '../types/index.js'
 import { codesOptions } from './helpers/codes.js'
-import { formFields, issueLink, LANDING, landingHost, TestBrowser } from './helpers/landing.js'
+import { BINDING_COOKIE, formFields, HTTP_LANDING_URL, issueLink, LANDING, landingHost, TestBrowser, unsealed } from './helpers/landing.js'
 import { useTestRedis } from './helpers/redis.js'
 
 const link = (code: string) => `${LANDING}?code=${encodeURIComponent(code)}`
-const bindingOf = (browser: TestBrowser) => browser.cookies.get('authcode_binding') as string
+const bindingOf = (browser: TestBrowser) => unsealed(browser.cookies.get(BINDING_COOKIE)) as string
 
 describe('auth.bindBrowser() and auth.browserVerifier()', () => {
   const redis = useTestRedis()
   const host = (overrides: Partial<AuthcodeOptions> = {}) =>
     landingHost(codesOptions({ redis: redis.client, keyPrefix: redis.prefix, ...overrides }))
 
-  it('sets a random verifier as an HttpOnly, SameSite=Lax cookie on the landing path and returns its S256 challenge', async () => {
+  it('sets a random verifier as an HttpOnly, SameSite=Lax, Secure __Host- cookie and returns its S256 challenge', async () => {
     const browser = new TestBrowser(host().app)
     const challenge = await browser.bind()
     const verifier = bindingOf(browser)
     expect(verifier).to.match(/^[A-Za-z0-9_-]{43,128}$/)
     expect(challenge).to.equal(s256(verifier))
-    const cookie = browser.setCookies.find((line) => line.startsWith('authcode_binding=')) as string
-    expect(cookie).to.match(/; Path=\/login\/magic(;|$)/)
+    const cookie = browser.setCookies.find((line) => line.startsWith(`${BINDING_COOKIE}=`)) as string
+    expect(cookie).to.match(/; Path=\/(;|$)/)
     expect(cookie).to.include('; Max-Age=3600')
     expect(cookie).to.include('; HttpOnly')
     expect(cookie).to.include('; SameSite=Lax')
-    expect(cookie).not.to.include('Secure')
+    expect(cookie).to.include('; Secure')
     expect(challenge).not.to.equal(await new TestBrowser(host().app).bind())
   })
 
-  it('marks the cookie Secure when the request is secure', async () => {
-    const res = await request(host().app).post(`${LANDING}/send`).set('X-Forwarded-Proto', 'https')
-    expect(res.headers['set-cookie']?.[0]).to.include('; Secure')
+  it('over http (local development), keeps the plain name and the landing path, Secure only when the request is secure', async () => {
+    const { app } = host({ magicLinkUrl: HTTP_LANDING_URL })
+    const plain = await request(app).post(`${LANDING}/send`)
+    const [cookie] = plain.headers['set-cookie'] as unknown as string[]
+    expect(cookie).to.match(/^authcode_binding=[\w-]{43}\.[\w-]{43}; /)
+    expect(cookie).to.match(/; Path=\/login\/magic(;|$)/)
+    expect(cookie).not.to.include('Secure')
+    const proxied = await request(app).post(`${LANDING}/send`).set('X-Forwarded-Proto', 'https')
+    expect(proxied.headers['set-cookie']?.[0]).to.include('; Secure')
   })
 
   it('keeps the verifier a browser has, so two links asked from one browser both sign in', async () => {
@@ -52,7 +58,7 @@ describe('auth.bindBrowser() and auth.browserVerifier()', () => {
 
   it('replaces a malformed verifier', async () => {
     const browser = new TestBrowser(host().app)
-    browser.cookies.set('authcode_binding', 'short')
+    browser.cookies.set(BINDING_COOKIE, 'short')
     const challenge = await browser.bind()
     expect(bindingOf(browser)).not.to.equal('short')
     expect(challenge).to.equal(s256(bindingOf(browser)))
@@ -89,13 +95,13 @@ describe('auth.bindBrowser() and auth.browserVerifier()', () => {
     })
   })
 
-  it('warns once when called on a path the cookie does not reach', async () => {
+  it('warns once when called on a path the cookie does not reach (over http, where the cookie has the landing path)', async () => {
     const warnings: string[] = []
     const app = express()
     const auth = authcode(
       codesOptions({
         store: new MemoryStore(),
-        magicLinkUrl: 'https://shop.example.com/login/magic',
+        magicLinkUrl: HTTP_LANDING_URL,
         logger: {
           error: () => undefined,
           warn: (fields: object, message?: string) => void ('cookiePath' in fields && warnings.push(message ?? '')),
@@ -112,6 +118,17 @@ describe('auth.bindBrowser() and auth.browserVerifier()', () => {
     expect(warnings).to.have.length(1)
     expect(warnings[0]).to.include('Path=/login/magic')
     expect(warnings[0]).to.include('/magic-link')
+  })
+
+  it('does not warn over https, where the __Host- cookie reaches every path', async () => {
+    const warnings: object[] = []
+    const app = express()
+    const logger = { error: () => undefined, warn: (fields: object) => void warnings.push(fields) }
+    const auth = authcode(codesOptions({ store: new MemoryStore(), magicLinkUrl: 'https://shop.example.com/login/magic', logger }))
+    app.post('/magic-link', (req, res) => res.json({ challenge: auth.bindBrowser(req, res) }))
+    const res = await request(app).post('/magic-link')
+    expect(res.headers['set-cookie']?.[0]).to.match(/^__Host-authcode_binding=.*; Path=\/;/)
+    expect(warnings.filter((fields) => 'cookiePath' in fields)).to.deep.equal([])
   })
 
   it('throws AuthcodeOptionsError without magicLinkUrl', () => {

@@ -6,7 +6,18 @@ import { csrfToken } from '../lib/endpoints/landing/csrf.js'
 import type { AuthcodeOptions, LandingPage } from '../types/index.js'
 import { issue, MOUNT, VERIFIER, WEB_REDIRECT } from './helpers/app.js'
 import { codesOptions } from './helpers/codes.js'
-import { formFields, issueLink, jsonPages, LANDING, LANDING_URL, landingHost, TestBrowser } from './helpers/landing.js'
+import {
+  CSRF_COOKIE,
+  formFields,
+  issueLink,
+  jsonPages,
+  LANDING,
+  LANDING_URL,
+  landingCookiesOf,
+  landingHost,
+  TestBrowser,
+  unsealed,
+} from './helpers/landing.js'
 import { registerTestSdk, type TestSdk } from './helpers/otel.js'
 import { useTestRedis } from './helpers/redis.js'
 import { fakeClock } from './helpers/clock.js'
@@ -33,11 +44,11 @@ describe('auth.magicLinkLanding()', () => {
       expect(fields.code).to.equal(code)
       expect(fields.csrf_token).to.match(/^[\w-]{43}$/)
       expect(res.text).not.to.match(/<script|<a /)
-      const cookie = browser.setCookies.find((line) => line.startsWith('authcode_csrf='))
-      expect(cookie).to.match(/; Path=\/login\/magic(;|$)/)
+      const cookie = browser.setCookies.find((line) => line.startsWith(`${CSRF_COOKIE}=`))
+      expect(cookie).to.match(/; Path=\/(;|$)/)
       expect(cookie).to.include('; HttpOnly')
       expect(cookie).to.include('; SameSite=Lax')
-      expect(cookie).not.to.include('Secure')
+      expect(cookie).to.include('; Secure')
     })
 
     it('keeps the browser its CSRF cookie, so two links open in two tabs both confirm', async () => {
@@ -45,7 +56,7 @@ describe('auth.magicLinkLanding()', () => {
       const browser = new TestBrowser(app)
       const [first, second] = [await issueLink(app), await issueLink(app, { external_user_id: 'user-7' })]
       const forms = [formFields((await browser.get(link(first.code))).text), formFields((await browser.get(link(second.code))).text)]
-      expect(browser.setCookies.filter((line) => line.startsWith('authcode_csrf='))).to.have.length(1)
+      expect(browser.setCookies.filter((line) => line.startsWith(`${CSRF_COOKIE}=`))).to.have.length(1)
       for (const fields of forms.reverse()) expect((await browser.post(LANDING, fields)).status).to.equal(200)
       expect(signedIn.map((grant) => grant.subject)).to.deep.equal(['user-7', 'user-42'])
     })
@@ -200,12 +211,12 @@ describe('auth.magicLinkLanding()', () => {
     })
 
     it('shows other-browser for a bound link posted without its verifier, and consumes nothing', async () => {
-      const { app, signedIn } = host()
+      const { app, auth, signedIn } = host()
       const asking = new TestBrowser(app)
       const { code } = await issueLink(app, { code_challenge: await asking.bind(), code_challenge_method: 'S256' })
       for (const elsewhere of [await csrfOnly(app), await boundElsewhere(app)]) {
-        const secret = elsewhere.cookies.get('authcode_csrf') as string
-        const res = await elsewhere.post(LANDING, { code, csrf_token: csrfToken(secret, code) })
+        const secret = unsealed(elsewhere.cookies.get(CSRF_COOKIE)) as string
+        const res = await elsewhere.post(LANDING, { code, csrf_token: csrfToken(landingCookiesOf(auth), secret, code) })
         expect(res.status).to.equal(403)
         expect(res.text).to.include('Open this link where you asked for it')
       }
@@ -248,12 +259,12 @@ describe('auth.magicLinkLanding()', () => {
         const otherToken = formFields((await attacker.get(link(other))).text).csrf_token as string
         await refusedPost(await attacker.post(LANDING, { code, csrf_token: otherToken }))
         await refusedPost(await attacker.post(LANDING, { code }))
-        const secret = attacker.cookies.get('authcode_csrf') as string
+        const cookie = attacker.cookies.get(CSRF_COOKIE) as string
         const tossed = await request(app)
           .post(LANDING)
-          .set('Cookie', `authcode_csrf=${secret}; authcode_csrf=${secret}`)
+          .set('Cookie', `${CSRF_COOKIE}=${cookie}; ${CSRF_COOKIE}=${cookie}`)
           .type('form')
-          .send({ code, csrf_token: csrfToken(secret, code) })
+          .send({ code, csrf_token: csrfToken(landingCookiesOf(auth), unsealed(cookie) as string, code) })
         expect(tossed.status).to.equal(403)
         expect(signedIn).to.have.length(0)
         expect((await auth.redeem(code, { kind: 'magic_link' })).subject).to.equal('attacker')
@@ -263,7 +274,7 @@ describe('auth.magicLinkLanding()', () => {
         const { app, signedIn, fields, attacker } = await attackersForm()
         const quoted = await request(app)
           .post(LANDING)
-          .set('Cookie', `other=1; authcode_csrf="${attacker.cookies.get('authcode_csrf')}"`)
+          .set('Cookie', `other=1; ${CSRF_COOKIE}="${attacker.cookies.get(CSRF_COOKIE)}"`)
           .type('form')
           .send(fields)
         expect(quoted.status).to.equal(200)
@@ -414,7 +425,7 @@ describe('auth.magicLinkLanding()', () => {
 async function csrfOnly(app: Parameters<typeof issueLink>[0]): Promise<TestBrowser> {
   const browser = new TestBrowser(app)
   await browser.get(link((await issueLink(app, { external_user_id: 'someone-else' })).code))
-  expect(browser.cookies.has('authcode_csrf')).to.equal(true)
+  expect(browser.cookies.has(CSRF_COOKIE)).to.equal(true)
   return browser
 }
 

@@ -1,6 +1,9 @@
 import express, { type Express, type Request, type Response } from 'express'
 import request from 'supertest'
 import { authcode, InvalidGrantError, type AuthcodeRouter } from '../../lib/index.js'
+import { kContext } from '../../lib/authcode.js'
+import { LandingCookies } from '../../lib/endpoints/landing/cookies.js'
+import type { AuthcodeContext } from '../../lib/options/context.js'
 import type { AuthcodeOptions, Grant, LandingPage, MagicLinkLandingOptions } from '../../types/index.js'
 import { MOUNT } from './app.js'
 import { postCodes } from './codes.js'
@@ -8,6 +11,21 @@ import { postCodes } from './codes.js'
 /** The landing page's URL and path in the tests. */
 export const LANDING_URL = 'https://shop.example.com/login/magic'
 export const LANDING = '/login/magic'
+/** The same landing page over plain http, as in local development: its cookies keep their plain names and its path. */
+export const HTTP_LANDING_URL = 'http://localhost:3000/login/magic'
+
+/** The landing cookies' names with an `https:` `magicLinkUrl`. */
+export const CSRF_COOKIE = '__Host-authcode_csrf'
+export const BINDING_COOKIE = '__Host-authcode_binding'
+
+/** The value a landing cookie carries, without its MAC. */
+export const unsealed = (cookie: string | undefined): string | undefined => cookie?.slice(0, cookie.lastIndexOf('.'))
+
+/** The router's landing cookies (their server key), to make the tokens and cookies a test needs. */
+export function landingCookiesOf(auth: AuthcodeRouter, url = LANDING_URL): LandingCookies {
+  const ctx = (auth as unknown as Record<symbol, AuthcodeContext>)[kContext] as AuthcodeContext
+  return new LandingCookies(new URL(url), ctx.engine.atRest)
+}
 
 /** A host app with the router, the landing page, and the host's own pages under it that bind the browser and take a passcode. */
 export interface LandingHost {
@@ -19,8 +37,9 @@ export interface LandingHost {
 
 /**
  * Builds a host: `POST /login/magic/send` binds the browser and answers the challenge,
- * `POST /login/magic/code` redeems a passcode with the browser's verifier, and the landing page
- * answers `signIn` with 200 `{ signedIn: subject }`.
+ * `GET /login/magic/verifier` answers `auth.browserVerifier()` (or `null`), `POST
+ * /login/magic/code` redeems a passcode with the browser's verifier, and the landing page answers
+ * `signIn` with 200 `{ signedIn: subject }`.
  */
 export function landingHost(options: AuthcodeOptions, landing: Partial<MagicLinkLandingOptions> = {}): LandingHost {
   const app = express()
@@ -30,6 +49,9 @@ export function landingHost(options: AuthcodeOptions, landing: Partial<MagicLink
   app.use(MOUNT, auth)
   app.post(`${LANDING}/send`, (req, res) => {
     res.json({ challenge: auth.bindBrowser(req, res) })
+  })
+  app.get(`${LANDING}/verifier`, (req, res) => {
+    res.json({ verifier: auth.browserVerifier(req) ?? null })
   })
   app.post(`${LANDING}/code`, express.urlencoded({ extended: false }), async (req, res, next) => {
     try {
@@ -87,9 +109,11 @@ export class TestBrowser {
     return this.#keep(await this.#withCookies(request(this.app).head(path).set('Accept', 'text/html')))
   }
 
-  async post(path: string, form: string | Record<string, string>): Promise<request.Response> {
+  /** POSTs a form, with the request headers a browser would add (`Origin`, `Sec-Fetch-Site`) when given. */
+  async post(path: string, form: string | Record<string, string>, headers: Record<string, string> = {}): Promise<request.Response> {
     const body = typeof form === 'string' ? form : new URLSearchParams(form).toString()
-    return this.#keep(await this.#withCookies(request(this.app).post(path).set('Accept', 'text/html').type('form').send(body)))
+    const req = request(this.app).post(path).set('Accept', 'text/html').set(headers).type('form').send(body)
+    return this.#keep(await this.#withCookies(req))
   }
 
   /** Asks the host for a bound link's challenge, as the host's "e-mail me a link" form does. */

@@ -8,7 +8,7 @@ import { redeemCode } from '../../engine/redeem.js'
 import { InvalidGrantError } from '../../errors/oauth.js'
 import { parseParams, rawQuery, type FormParams } from '../../http/params.js'
 import type { BrowserBinding } from './binding.js'
-import { csrfHolds, csrfSecret, csrfToken } from './csrf.js'
+import { csrfHolds, csrfSecret, csrfToken, foreignPost } from './csrf.js'
 import { showPage } from './pages.js'
 
 /** What the landing page works with. */
@@ -50,22 +50,23 @@ export function showLanding({ engine, binding, options }: Landing): RequestHandl
     if (code === undefined || repeated.includes('code') || !looksLikeCode(code)) return show({ name: 'error' })
     const verdict = await judge(engine, code, binding.verifierOf(req))
     if ('page' in verdict) return show({ name: verdict.page })
-    const fields = { code, csrf_token: csrfToken(csrfSecret(req, res, binding.path), code) }
+    const fields = { code, csrf_token: csrfToken(binding.cookies, csrfSecret(req, res, binding.cookies), code) }
     return show({ name: 'confirm', form: { action: binding.path, fields } })
   }
 }
 
 /**
- * `POST` of the landing page, the confirm button: refused (consuming nothing) without the CSRF
- * token of this browser and code; then the code is redeemed, with the browser's verifier when it
- * is bound, and the host's `signIn` answers.
+ * `POST` of the landing page, the confirm button: refused (consuming nothing) when the browser
+ * says it comes from another origin, or without the CSRF token of this browser and code; then the
+ * code is redeemed, with the browser's verifier when it is bound, and the host's `signIn` answers.
  */
 export function redeemLanding({ engine, binding, options }: Landing): RequestHandler {
   return async function redeemLanding(req, res) {
     const show = pageShower(options, req, res)
+    if (foreignPost(req, binding.origin)) return show({ name: 'error' }, 403)
     const { code, csrf_token: token } = req.body as FormParams
     if (code === undefined || !looksLikeCode(code)) return show({ name: 'error' })
-    if (!csrfHolds(req, code, token)) return show({ name: 'error' }, 403)
+    if (!csrfHolds(req, binding.cookies, code, token)) return show({ name: 'error' }, 403)
     const verdict = await judge(engine, code, binding.verifierOf(req))
     if ('page' in verdict) return show({ name: verdict.page })
     let grant
