@@ -47,7 +47,8 @@ export function csrfHolds(req: Request, cookies: LandingCookies, code: string, t
  * Whether the browser says a POST came from another site, or from a sibling of this one (which
  * `SameSite=Lax` lets through, with cookies it may have planted): a `Sec-Fetch-Site` other than
  * `same-origin` or `none` (`cross-site`, `same-site`), or an `Origin` other than the landing
- * page's. Browsers without Fetch Metadata send neither, and pass (the token still holds them).
+ * page's (`Origin: null` passes only beside `Sec-Fetch-Site: same-origin`). Browsers without
+ * Fetch Metadata send neither, and pass (the token still holds them).
  * @see https://www.w3.org/TR/fetch-metadata/#sec-fetch-site-header
  * @see https://www.rfc-editor.org/rfc/rfc6454#section-7
  */
@@ -55,5 +56,8 @@ export function foreignPost(req: Request, origin: string): boolean {
   const site = req.headers['sec-fetch-site']
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return true
   const sentOrigin = req.headers.origin
+  // The landing page's own `Referrer-Policy: no-referrer` makes Chromium send `Origin: null` on
+  // its same-origin form POST; `Sec-Fetch-Site: same-origin` then vouches for it.
+  if (sentOrigin === 'null' && site === 'same-origin') return false
   return sentOrigin !== undefined && sentOrigin !== origin
 }
