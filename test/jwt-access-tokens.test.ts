@@ -46,15 +46,24 @@ describe('jwtAccessTokens', () => {
     aud?: string
     exp?: number | string
     typ?: string
+    /** `sub`: the client for a client-credentials token (the default), a user for a delegated one. */
+    sub?: string
     claims?: Record<string, unknown>
   }
-  function token({ key = 'rs', iss = ISSUER, aud = AUDIENCE, exp = '5m', typ = 'at+jwt', claims = {} }: TokenInit = {}): Promise<string> {
+  function token({
+    key = 'rs',
+    iss = ISSUER,
+    aud = AUDIENCE,
+    exp = '5m',
+    typ = 'at+jwt',
+    sub = 'crm',
+    claims = {},
+  }: TokenInit = {}): Promise<string> {
     const { privateKey, alg, kid } = keys[key]
-    return new SignJWT({ client_id: 'crm', scope: 'openid codes:issue', ...claims })
+    return new SignJWT({ client_id: 'crm', scope: 'openid codes:issue', sub, ...claims })
       .setProtectedHeader({ alg, kid, typ })
       .setIssuer(iss)
       .setAudience(aud)
-      .setSubject('crm')
       .setIssuedAt()
       .setExpirationTime(exp)
       .sign(privateKey)
@@ -102,6 +111,19 @@ describe('jwtAccessTokens', () => {
     expect(await verifier()(await token({ claims: { client_id: undefined } }))).to.equal(null)
   })
 
+  it('refuses a token a client holds on behalf of a user (sub is not client_id), unless allowUserTokens', async () => {
+    const delegated = await token({ sub: 'user-mallory' })
+    expect(await verifier()(delegated)).to.equal(null)
+    expect(await jwtAccessTokens({ jwksUri, issuer: ISSUER, audience: AUDIENCE, allowUserTokens: true })(delegated)).to.deep.equal({
+      clientId: 'crm',
+      scopes: ['openid', 'codes:issue'],
+    })
+  })
+
+  it('refuses a token without sub, which cannot show it is the client', async () => {
+    expect(await verifier()(await token({ claims: { sub: undefined } }))).to.equal(null)
+  })
+
   it('answers 503 token-verification-unavailable when the JWKS cannot be fetched', async () => {
     const verify = jwtAccessTokens({ jwksUri: `http://127.0.0.1:${await freePort()}/jwks.json`, issuer: ISSUER, audience: AUDIENCE })
     const err = await verify(await token()).then(
@@ -120,9 +142,9 @@ describe('jwtAccessTokens', () => {
   describe('as verifyAccessToken of POST /codes', () => {
     const redis = useTestRedis()
 
-    function app() {
+    function app(verify = verifier()) {
       const { accessTokens: _static, ...options } = codesOptions({ redis: redis.client, keyPrefix: redis.prefix })
-      return buildApp({ ...options, verifyAccessToken: verifier() }).app
+      return buildApp({ ...options, verifyAccessToken: verify }).app
     }
 
     it('issues a code for a token with codes:issue and answers 403 for one without', async () => {
@@ -145,6 +167,15 @@ describe('jwtAccessTokens', () => {
       )
       expect(res.status).to.equal(401)
       expect(res.headers['www-authenticate']).to.include('error="invalid_token"')
+    })
+
+    it('answers 401 invalid_token for a user token with codes:issue (sub=user-mallory, client_id=crm), and issues with allowUserTokens', async () => {
+      const delegated = { Authorization: `Bearer ${await token({ sub: 'user-mallory' })}` }
+      const refused = await postCodes(app(), { external_user_id: 'u1' }, delegated)
+      expect(refused.status).to.equal(401)
+      expect(refused.headers['www-authenticate']).to.include('error="invalid_token"')
+      const allowing = app(jwtAccessTokens({ jwksUri, issuer: ISSUER, audience: AUDIENCE, allowUserTokens: true }))
+      expect((await postCodes(allowing, { external_user_id: 'u1' }, delegated)).status).to.equal(201)
     })
   })
 })

@@ -26,14 +26,24 @@ export interface JwtAccessTokensOptions {
   typ?: string | false
   /** Seconds of clock skew allowed on `exp`, `nbf` and `iat`. @default {@link DEFAULTS.jwt.clockTolerance} (5) */
   clockTolerance?: number
+  /**
+   * Also accept tokens issued to a client on behalf of a user (`sub` other than `client_id`).
+   * Off, only client-credentials tokens pass: their `sub` is the client itself, so a token a
+   * user obtained through a client (authorization code flow) cannot issue codes for anyone.
+   * Turn it on only when every user the IdP issues such tokens to may issue codes.
+   * @default false
+   * @see https://www.rfc-editor.org/rfc/rfc9068#section-2.2
+   */
+  allowUserTokens?: boolean
 }
 
 /**
  * A `verifyAccessToken` for services that hold client-credentials JWT access tokens from an
- * IdP: checks signature, `iss`, `aud`, `exp` and `typ`, and reads `client_id` and the
- * space-separated `scope` claim. Unverifiable tokens resolve `null` (401 `invalid_token`);
- * an unreachable JWKS answers 503.
+ * IdP: checks signature, `iss`, `aud`, `exp` and `typ`, that `sub` is `client_id` (unless
+ * `allowUserTokens`), and reads `client_id` and the space-separated `scope` claim.
+ * Unverifiable tokens resolve `null` (401 `invalid_token`); an unreachable JWKS answers 503.
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
+ * @see https://www.rfc-editor.org/rfc/rfc9068#section-2.2
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-2.2.3
  * @throws AuthcodeOptionsError when neither or both of `jwksUri` and `key` are given, or `issuer`/`audience` is missing.
  */
@@ -52,11 +62,14 @@ export function jwtAccessTokens(options: JwtAccessTokensOptions): (token: string
     clockTolerance: options.clockTolerance ?? DEFAULTS.jwt.clockTolerance,
     ...(options.typ === false ? {} : { typ: options.typ ?? DEFAULTS.jwt.typ }),
   }
+  const allowUserTokens = options.allowUserTokens === true
   return async function verifyJwtAccessToken(token) {
     try {
       const { payload } = await jwtVerify(token, key, verifyOptions)
-      const { client_id: clientId, scope } = payload
+      const { client_id: clientId, sub, scope } = payload
       if (typeof clientId !== 'string') return null
+      // RFC 9068 §2.2: without a user, sub names the client; any other sub is a user's token.
+      if (!allowUserTokens && sub !== clientId) return null
       return { clientId, scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [] }
     } catch (err) {
       if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid || !(err instanceof errors.JOSEError)) {
