@@ -38,8 +38,11 @@ export const DEFAULTS = {
     capture: 30,
     captureMax: 900,
   },
-  /** One-time passcodes of `POST /codes`: digits, and wrong ones before the grant burns. */
-  otp: { length: 6, maxAttempts: 5 },
+  /**
+   * One-time passcodes of `POST /codes`: digits, wrong ones before the grant burns, and wrong
+   * ones a (client, user) may make across grants per window of seconds.
+   */
+  otp: { length: 6, maxAttempts: 5, maxFailuresPerWindow: 10, windowSeconds: 900 },
   /** Milliseconds a Redis command (round trip included) may take before the request answers 503. */
   commandTimeoutMs: 1500,
   /** Milliseconds between sweeps of expired entries in a `MemoryStore`. */

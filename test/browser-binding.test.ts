@@ -8,6 +8,7 @@ import type { AuthcodeOptions } from '../types/index.js'
 import { codesOptions } from './helpers/codes.js'
 import { BINDING_COOKIE, formFields, HTTP_LANDING_URL, issueLink, LANDING, landingHost, TestBrowser, unsealed } from './helpers/landing.js'
 import { useTestRedis } from './helpers/redis.js'
+import { PASSCODE_REFUSED } from '../lib/engine/redeem-passcode.js'
 
 const link = (code: string) => `${LANDING}?code=${encodeURIComponent(code)}`
 const bindingOf = (browser: TestBrowser) => unsealed(browser.cookies.get(BINDING_COOKIE)) as string
@@ -77,13 +78,15 @@ describe('auth.bindBrowser() and auth.browserVerifier()', () => {
       expect((await phone.get(link(code))).status).to.equal(410)
     })
 
-    it('reads no verifier from a browser without the cookie, and the bound passcode does not redeem there', async () => {
+    it('reads no verifier from a browser without the cookie: the bound passcode does not redeem there, and still does where it was asked', async () => {
       const { app } = host()
       const asking = new TestBrowser(app)
       const { otp } = await issueLink(app, { code_challenge: await asking.bind(), code_challenge_method: 'S256', otp: true })
       const res = await new TestBrowser(app).post(`${LANDING}/code`, { subject: 'user-42', otp: otp as string })
       expect(res.status).to.equal(400)
-      expect(res.body.error).to.match(/code_verifier is required/)
+      expect(res.body.error).to.equal(PASSCODE_REFUSED)
+      const signedIn = await asking.post(`${LANDING}/code`, { subject: 'user-42', otp: otp as string })
+      expect(signedIn.body).to.deep.equal({ signedIn: 'user-42' })
     })
 
     it('redeems the passcode of an unbound link whether or not the browser has a verifier', async () => {

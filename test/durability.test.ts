@@ -1,5 +1,6 @@
 import { expect } from 'chai'
-import { InvalidGrantError, StoreUnavailableError, type AuthcodeRouter } from '../lib/index.js'
+import { InvalidGrantError, RedisStore, StoreUnavailableError, type AuthcodeRouter } from '../lib/index.js'
+import type { StoredCode } from '../types/index.js'
 import { buildApp } from './helpers/app.js'
 import { until } from './helpers/clock.js'
 import { codesOptions, postCodes } from './helpers/codes.js'
@@ -115,6 +116,45 @@ describe('durability across a failover (master + replica)', function () {
     expect(await present(auth, codes)).to.deep.equal(Array(CODES).fill('granted'))
     await pair.promote()
     expect(await present(afterFailover(keyPrefix), codes)).to.deep.equal(Array(CODES).fill('refused'))
+  })
+
+  describe('revocation and passcode replacement', () => {
+    const DURABLE = { replicas: 1, timeoutMs: 300 }
+    const settled = (pending: Promise<unknown>) =>
+      pending.then(
+        (value) => `resolved ${String(value)}`,
+        (err: unknown) => (err instanceof StoreUnavailableError ? 'unavailable' : String(err)),
+      )
+
+    it('with durability, auth.revokeCodes() resolves once a replica has the revocation, and rejects when none acknowledges', async () => {
+      pair = await replicatedRedis()
+      const keyPrefix = uniquePrefix()
+      const { auth, codes } = await issueOn(pair, keyPrefix, true)
+      expect(await settled(auth.revokeCodes({ subject: 'user-0' }))).to.equal('resolved 1')
+      await pair.partition()
+      expect(await settled(auth.revokeCodes({ subject: 'user-1' })), 'no replica acknowledges').to.equal('unavailable')
+      await pair.promote()
+      // The first revocation reached the replica before the failover; the second, refused, did not.
+      expect(await present(afterFailover(keyPrefix), codes.slice(0, 2))).to.deep.equal(['refused', 'granted'])
+    })
+
+    it('with durability, a revocation of earlier codes (singleActiveCode) or a replaced passcode waits for a replica too', async () => {
+      pair = await replicatedRedis()
+      const store = new RedisStore({ client: pair.toMaster, prefix: uniquePrefix(), durability: DURABLE })
+      const code = (group: string, withPasscode: boolean): StoredCode => ({
+        value: 'sealed',
+        expiresAt: Date.now() + 60_000,
+        owner: { group, clientId: 'crm' },
+        ...(withPasscode ? { passcode: { group: `pin-${group}`, mac: 'mac', wrappedKey: 'wrapped', maxAttempts: 5 } } : {}),
+      })
+      for (const id of ['a1', 'a2']) expect(await store.save(id, code('a', true))).to.equal(true)
+      expect(await settled(store.revoke('a', { except: 'a2' })), 'with the replica').to.equal('resolved 1')
+      expect(await store.save('b1', code('b', true))).to.equal(true)
+      expect(await store.save('c1', code('c', false))).to.equal(true)
+      await pair.partition()
+      expect(await settled(store.save('b2', code('b', true))), 'a new passcode replacing the live one').to.equal('unavailable')
+      expect(await settled(store.revoke('c', { except: 'c2' })), 'singleActiveCode revoking c1').to.equal('unavailable')
+    })
   })
 
   it('with durability, an idempotent POST /codes the replica did not acknowledge answers 503', async () => {

@@ -3,6 +3,7 @@ import { createClient, createCluster } from 'redis'
 import { MemoryStore, type AuthcodeRouter, type CodeStore } from '../lib/index.js'
 import { baseOptions, buildApp } from './helpers/app.js'
 import { sleep, until } from './helpers/clock.js'
+import { codesOptions, postCodes } from './helpers/codes.js'
 import { canStartCluster, RedisCluster } from './helpers/redis-cluster.js'
 import { RedisServer } from './helpers/redis-server.js'
 import { uniquePrefix } from './helpers/redis.js'
@@ -90,6 +91,39 @@ describe('auth.health() (SPEC §7)', function () {
     const health = await routerOn(client, recordingLogger().logger).health()
     expect(health.ok).to.equal(false)
     expect(health.store).to.include({ ok: false, evictionPolicy: 'allkeys-lru' })
+    expect(health.store.problems).to.have.length(1)
+    expect(health.store.problems?.[0]).to.include({ code: 'evicting-policy', fix: 'CONFIG SET maxmemory-policy noeviction' })
+    expect(health.store.problems?.[0]?.reason).to.match(/consumed markers, signature claims and idempotency records/)
+  })
+
+  describe('with durability: { replicas: 1 }', () => {
+    const durability = { replicas: 1, timeoutMs: 200 }
+
+    it('resolves ok: false, naming the missing replica and the fix, while POST /codes answers 503 for lack of it', async () => {
+      const { client } = await start()
+      const { app, auth } = buildApp(codesOptions({ redis: client, keyPrefix: uniquePrefix(), durability }))
+      expect((await postCodes(app, { external_user_id: 'u1' })).status, 'the symptom').to.equal(503)
+      const health = await auth.health()
+      expect(health.ok).to.equal(false)
+      expect(health.store).to.include({ ok: false, evictionPolicy: 'noeviction', replicas: 0, replicasRequired: 1 })
+      expect(health.store.problems).to.have.length(1)
+      const [problem] = health.store.problems ?? []
+      expect(problem?.code).to.equal('too-few-replicas')
+      expect(problem?.reason).to.match(/durability waits for 1 replica .*, and 0 connected/)
+      expect(problem?.fix).to.match(/REPLICAOF/)
+    })
+
+    it('resolves ok once a replica is connected, and POST /codes issues', async () => {
+      const { server: master, client } = await start(['--repl-diskless-sync', 'no'])
+      const { client: toReplica } = await start(['--repl-diskless-sync', 'no', '--replicaof', '127.0.0.1', String(master.port)])
+      await until('the replica to sync', async () => /^master_link_status:up\r?$/m.test(await toReplica.info('replication')))
+      const { app, auth } = buildApp(codesOptions({ redis: client, keyPrefix: uniquePrefix(), durability }))
+      const health = await auth.health()
+      expect(health.ok).to.equal(true)
+      expect(health.store).to.include({ ok: true, replicas: 1, replicasRequired: 1 })
+      expect(health.store).not.to.have.property('problems')
+      expect((await postCodes(app, { external_user_id: 'u1' })).status).to.equal(201)
+    })
   })
 
   it('treats a refused INFO (as some managed Redis ACLs have it) as an unknown policy, not as Redis down', async () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import { randomUUID } from 'node:crypto'
-import type { CodeStore, StoredCode } from '../types/index.js'
+import type { CodeStore, PasscodeAttempt, StoredCode } from '../types/index.js'
 import { fakeClock, sleep } from './helpers/clock.js'
 import { fanOut, tally } from './helpers/fan-out.js'
 
@@ -246,40 +246,53 @@ export function storeContract(makeStore: () => Promise<StoreUnderTest> | StoreUn
   describe('passcodes', () => {
     const PASSCODE = '482913'
     const macOf = (guess: string) => (id: string) => `mac:${id}:${guess}`
-    const withPasscode = (id: string, group: string, maxAttempts = 3) => ({
+    /** A presentation of `guess`, with no binding and a budget too large to matter unless given. */
+    const attempt = (guess: string, more: Partial<PasscodeAttempt> = {}): PasscodeAttempt => ({
+      macFor: macOf(guess),
+      binding: '',
+      maxFailures: 1000,
+      windowMs: 60_000,
+      ...more,
+    })
+    const withPasscode = (id: string, group: string, maxAttempts = 3, binding?: string): StoredCode => ({
       ...record(60_000),
       owner: { group: `owner-${group}`, clientId: 'crm' },
-      passcode: { group, mac: macOf(PASSCODE)(id), wrappedKey: `wrapped-${id}`, maxAttempts },
+      passcode: { group, mac: macOf(PASSCODE)(id), wrappedKey: `wrapped-${id}`, maxAttempts, ...(binding ? { binding } : {}) },
     })
+    const saveNew = async (group: string, maxAttempts = 3, binding?: string) => {
+      const id = randomUUID()
+      await store.save(id, withPasscode(id, group, maxAttempts, binding))
+      return id
+    }
 
     it('consumes the code and its passcode together with the right passcode', async () => {
       const [id, group] = [randomUUID(), randomUUID()]
       const saved = withPasscode(id, group)
       await store.save(id, saved)
-      expect(await store.consumePasscode(group, macOf(PASSCODE))).to.deep.equal({
+      expect(await store.consumePasscode(group, attempt(PASSCODE))).to.deep.equal({
         status: 'consumed',
         id,
         value: saved.value,
         wrappedKey: `wrapped-${id}`,
       })
       expect((await store.consume(id)).status).to.equal('reused')
-      expect(await store.consumePasscode(group, macOf(PASSCODE))).to.deep.equal({ status: 'missing' })
+      expect(await store.consumePasscode(group, attempt(PASSCODE))).to.deep.equal({ status: 'missing' })
     })
 
     it('lets the passcode go with the code when the code is redeemed', async () => {
       const [id, group] = [randomUUID(), randomUUID()]
       await store.save(id, withPasscode(id, group))
       expect((await store.consume(id)).status).to.equal('consumed')
-      expect(await store.consumePasscode(group, macOf(PASSCODE))).to.deep.equal({ status: 'missing' })
+      expect(await store.consumePasscode(group, attempt(PASSCODE))).to.deep.equal({ status: 'missing' })
     })
 
     it('counts wrong passcodes and burns the grant at the last allowed one', async () => {
       const [id, group] = [randomUUID(), randomUUID()]
       await store.save(id, withPasscode(id, group, 3))
-      expect(await store.consumePasscode(group, macOf('000000'))).to.deep.equal({ status: 'wrong', attemptsLeft: 2 })
-      expect(await store.consumePasscode(group, macOf('000001'))).to.deep.equal({ status: 'wrong', attemptsLeft: 1 })
-      expect(await store.consumePasscode(group, macOf('000002'))).to.deep.equal({ status: 'burned', id })
-      expect(await store.consumePasscode(group, macOf(PASSCODE))).to.deep.equal({ status: 'missing' })
+      expect(await store.consumePasscode(group, attempt('000000'))).to.deep.equal({ status: 'wrong', attemptsLeft: 2 })
+      expect(await store.consumePasscode(group, attempt('000001'))).to.deep.equal({ status: 'wrong', attemptsLeft: 1 })
+      expect(await store.consumePasscode(group, attempt('000002'))).to.deep.equal({ status: 'burned', id })
+      expect(await store.consumePasscode(group, attempt(PASSCODE))).to.deep.equal({ status: 'missing' })
       expect((await store.consume(id)).status, 'the code burned with it').to.equal('reused')
     })
 
@@ -287,7 +300,8 @@ export function storeContract(makeStore: () => Promise<StoreUnderTest> | StoreUn
       const [id, group] = [randomUUID(), randomUUID()]
       await store.save(id, withPasscode(id, group, 5))
       let evaluated = 0
-      const results = await fanOut(40, (i) => store.consumePasscode(group, (codeId) => (evaluated++, macOf(`9${i}`)(codeId))))
+      const counting = (i: number) => attempt(`9${i}`, { macFor: (codeId) => (evaluated++, macOf(`9${i}`)(codeId)) })
+      const results = await fanOut(40, (i) => store.consumePasscode(group, counting(i)))
       expect(tally(results, (r) => r.status)).to.deep.equal({ wrong: 4, burned: 1, missing: 35 })
       expect(evaluated, 'HMACs asked for').to.be.at.most(40)
     })
@@ -298,14 +312,87 @@ export function storeContract(makeStore: () => Promise<StoreUnderTest> | StoreUn
       await store.save(first, withPasscode(first, group))
       const newer = withPasscode(second, group)
       await store.save(second, newer)
-      expect(await store.consumePasscode(group, macOf(PASSCODE))).to.deep.equal({
+      expect(await store.consumePasscode(group, attempt(PASSCODE))).to.deep.equal({
         status: 'consumed',
         id: second,
         value: newer.value,
         wrappedKey: `wrapped-${second}`,
       })
-      expect(await store.consumePasscode(group, macOf(PASSCODE))).to.deep.equal({ status: 'missing' })
+      expect(await store.consumePasscode(group, attempt(PASSCODE))).to.deep.equal({ status: 'missing' })
       expect((await store.consume(first)).status).to.equal('consumed')
+    })
+
+    describe("the group's budget of failures across grants", () => {
+      // Long enough that a loaded machine runs the steps inside one window.
+      const budget = (maxFailures: number) => ({ maxFailures, windowMs: 1000 })
+
+      it('does not reset with a new passcode: past it every passcode is refused and the live one burned, until the window ends', async () => {
+        const group = randomUUID()
+        const first = await saveNew(group)
+        for (const left of [2, 1])
+          expect(await store.consumePasscode(group, attempt('0', budget(4)))).to.deep.equal({ status: 'wrong', attemptsLeft: left })
+        const second = await saveNew(group)
+        for (const left of [2, 1])
+          expect(await store.consumePasscode(group, attempt('0', budget(4)))).to.deep.equal({ status: 'wrong', attemptsLeft: left })
+        expect(await store.consumePasscode(group, attempt(PASSCODE, budget(4))), 'the right passcode, past the budget').to.deep.equal({
+          status: 'locked',
+        })
+        expect((await store.consume(second)).status, 'burned, link and all').to.equal('reused')
+        const third = await saveNew(group)
+        expect(await store.consumePasscode(group, attempt(PASSCODE, budget(4)))).to.deep.equal({ status: 'locked' })
+        expect((await store.consume(third)).status).to.equal('reused')
+        expect((await store.consume(first)).status, 'a replaced passcode leaves its link alone').to.equal('consumed')
+        await elapse(1050)
+        const fourth = await saveNew(group)
+        expect(await store.consumePasscode(group, attempt(PASSCODE, budget(4)))).to.include({ status: 'consumed', id: fourth })
+      })
+
+      it('gives the failure back when the passcode is right', async () => {
+        const group = randomUUID()
+        await saveNew(group)
+        expect((await store.consumePasscode(group, attempt('0', budget(2)))).status).to.equal('wrong')
+        await saveNew(group)
+        expect((await store.consumePasscode(group, attempt(PASSCODE, budget(2)))).status).to.equal('consumed')
+        await saveNew(group)
+        expect((await store.consumePasscode(group, attempt('0', budget(2)))).status, 'the 2nd failure of 2').to.equal('wrong')
+        expect((await store.consumePasscode(group, attempt(PASSCODE, budget(2)))).status, 'past the budget').to.equal('locked')
+      })
+
+      it('evaluates at most the budget of 40 concurrent wrong passcodes, and refuses the rest unread', async () => {
+        const group = randomUUID()
+        const id = await saveNew(group, 10)
+        const results = await fanOut(40, (i) => store.consumePasscode(group, attempt(`9${i}`, budget(3))))
+        const outcomes = tally(results, (r) => r.status)
+        // 3 reserved: each evaluated, unless a refused one burned the grant first (it then finds it missing).
+        expect(outcomes.locked, JSON.stringify(outcomes)).to.equal(37)
+        expect((outcomes.wrong ?? 0) + (outcomes.missing ?? 0), JSON.stringify(outcomes)).to.equal(3)
+        expect((await store.consume(id)).status, 'the live grant burned').to.equal('reused')
+      })
+    })
+
+    describe('bound passcodes (same-browser binding)', () => {
+      it('refuses a bound passcode presented without its binding, or with another, counting and spending nothing', async () => {
+        const group = randomUUID()
+        // One attempt, one failure: anything counted would burn or lock it.
+        const id = await saveNew(group, 1, 'binding-1')
+        const strict = { maxFailures: 1, windowMs: 60_000 }
+        for (const binding of ['', 'binding-2', '', 'binding-2']) {
+          for (const guess of [PASSCODE, '000000']) {
+            expect(await store.consumePasscode(group, attempt(guess, { ...strict, binding }))).to.deep.equal({ status: 'mismatch' })
+          }
+        }
+        expect((await store.peek(id)).status, 'the code is untouched').to.equal('live')
+        expect(await store.consumePasscode(group, attempt(PASSCODE, { ...strict, binding: 'binding-1' }))).to.include({
+          status: 'consumed',
+          id,
+        })
+      })
+
+      it('ignores a binding presented for an unbound passcode', async () => {
+        const group = randomUUID()
+        const id = await saveNew(group)
+        expect(await store.consumePasscode(group, attempt(PASSCODE, { binding: 'binding-1' }))).to.include({ status: 'consumed', id })
+      })
     })
   })
 }

@@ -33,16 +33,42 @@ export interface StoredPasscode {
   wrappedKey: string
   /** Wrong passcodes allowed before the grant burns. */
   maxAttempts: number
+  /**
+   * For a code issued with a `code_challenge` (same-browser binding), a digest of that challenge
+   * (keyed per group): a presentation whose {@link PasscodeAttempt.binding} differs is refused
+   * before anything is counted or spent. Absent for an unbound code.
+   */
+  binding?: string
+}
+
+/** A passcode as presented to {@link CodeStore.consumePasscode}: never the passcode itself. */
+export interface PasscodeAttempt {
+  /** The HMAC the presented passcode has for the code `id` it would belong to. */
+  macFor(id: string): string
+  /**
+   * The digest of the challenge of the presenting browser's verifier, made as
+   * {@link StoredPasscode.binding} is; `''` when the browser presented none (which a bound
+   * passcode refuses).
+   */
+  binding: string
+  /** Wrong passcodes the group may be charged per window, across all its grants. */
+  maxFailures: number
+  /** Milliseconds of that window, from the first failure it counts. */
+  windowMs: number
 }
 
 /** Result of presenting a passcode to {@link CodeStore.consumePasscode}. */
 export type PasscodeResult =
   /** Right: the code and its passcode are consumed, together. */
   | { status: 'consumed'; id: string; value: string; wrappedKey: string }
-  /** Wrong; `attemptsLeft` more may be tried. */
+  /** Wrong; `attemptsLeft` more may be tried on this grant (the group's budget permitting). */
   | { status: 'wrong'; attemptsLeft: number }
   /** Wrong for the last allowed time: the grant is burned (its code consumed too). */
   | { status: 'burned'; id: string }
+  /** The group spent its budget of failures for the window: refused unread, and its live passcode burned. */
+  | { status: 'locked' }
+  /** A bound passcode presented without its browser's binding: refused, nothing counted or spent. */
+  | { status: 'mismatch' }
   /** No live passcode for the group. */
   | { status: 'missing' }
 
@@ -101,7 +127,9 @@ export interface CodeStore {
   /**
    * Saves a new code; it must vanish at `code.expiresAt`. With `idempotency`, the answer is
    * stored in the same atomic step, and nothing is saved unless `owner` still holds the key.
-   * Resolves `false` when nothing was saved (the id exists, or the key was lost).
+   * A code with a passcode makes it the live one of its group: the one before stops working,
+   * durably, before this resolves. Resolves `false` when nothing was saved (the id exists, or
+   * the key was lost).
    */
   save(id: string, code: StoredCode, idempotency?: IdempotentAnswer): Promise<boolean>
   /** Atomically marks a live code consumed and returns its value; the marker lives until the original expiry. */
@@ -127,16 +155,26 @@ export interface CodeStore {
   /** Drops an idempotency key still held by `owner` (its request failed before answering). */
   releaseIdempotencyKey(keyId: string, owner: string): Promise<void>
   /**
-   * Checks a passcode of the live passcode of `group` in one atomic step: `macFor(id)` is the
-   * HMAC the presented passcode has for the code `id` it belongs to. Right, it consumes the code
-   * and the passcode; wrong, it counts one attempt, and the last allowed wrong one burns the
-   * grant. Of any number of concurrent presentations, at most `maxAttempts` wrong ones are
-   * ever evaluated.
+   * Checks a passcode against the live passcode of `group`. In order:
+   * - a bound passcode whose binding the attempt does not carry is `mismatch`: nothing counted or spent;
+   * - every other attempt is charged one failure of the group's budget (`attempt.maxFailures`
+   *   per `attempt.windowMs`, across grants: a new passcode does not reset it), atomically,
+   *   before the passcode is read; past the budget it is `locked`, and the live passcode is
+   *   burned (its code consumed too) until the window ends;
+   * - right, it consumes the code and the passcode, and gives the failure back; wrong, it also
+   *   counts one attempt of the grant, and the last allowed one burns the grant.
+   *
+   * Of any number of concurrent presentations, from any number of processes, at most
+   * `maxAttempts` wrong ones are evaluated per grant and at most `attempt.maxFailures` per
+   * group and window. Every outcome but `consumed` takes the same store round trips, so that
+   * neither the answer nor its timing tells whether the group has a passcode.
    */
-  consumePasscode(group: string, macFor: (id: string) => string): Promise<PasscodeResult>
+  consumePasscode(group: string, attempt: PasscodeAttempt): Promise<PasscodeResult>
   /**
    * Deletes every live code (and its passcode) of an owner `group`, of one client or of all,
-   * but `except`; consumed markers stay, so reuse is still detected. Resolves how many it deleted.
+   * but `except`; consumed markers stay, so reuse is still detected. Resolves how many it
+   * deleted, only once the deletions are durable (a Redis store with `durability` waits for its
+   * replicas, else rejects): a failover must not bring a revoked code back.
    */
   revoke(group: string, options?: { clientId?: string; except?: string }): Promise<number>
   /**

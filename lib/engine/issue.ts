@@ -89,7 +89,8 @@ function storedCode(engine: Engine, { code, id, record }: CodeDraft, { passcode 
   if (record.kind !== 'magic_link') return sealed
   const owner = { group: ownerGroup(atRest, record.subject), clientId: record.clientId }
   if (passcode === undefined) return { ...sealed, owner }
-  const ids = { id, group: passcodeGroup(atRest, record.clientId, record.subject), recordKey: atRest.recordKey(code) }
+  const group = passcodeGroup(atRest, record.clientId, record.subject)
+  const ids = { id, group, recordKey: atRest.recordKey(code), challenge: record.codeChallenge }
   return { ...sealed, owner, passcode: storedPasscode(atRest, ids, passcode.value, passcode.maxAttempts) }
 }
 

@@ -22,15 +22,24 @@ export function passcodeMac(atRest: AtRest, id: string, passcode: string): strin
   return atRest.digest('passcode mac', `${id}\0${passcode}`)
 }
 
+/**
+ * What a bound passcode asks a presentation to carry: a digest of the S256 challenge of the
+ * browser's verifier, keyed for the (client, user) `group` (the store compares it before it
+ * counts anything, and a dump does not link it to the browser's cookie).
+ */
+export function passcodeBinding(atRest: AtRest, group: string, challenge: string): string {
+  return atRest.digest('passcode binding', `${group}\0${challenge}`)
+}
+
 /** The key that wraps a code's record key, derived from the passcode: only the passcode (or the code) opens the record. */
 function wrappingKey(atRest: AtRest, id: string, passcode: string): Buffer {
   return atRest.derive('passcode key', `${id}\0${passcode}`)
 }
 
-/** A passcode for the code `id` as a store keeps it. */
+/** A passcode for the code `id` as a store keeps it; with the code's `challenge`, bound to the browser that holds its verifier. */
 export function storedPasscode(
   atRest: AtRest,
-  ids: { id: string; group: string; recordKey: Buffer },
+  ids: { id: string; group: string; recordKey: Buffer; challenge?: string | undefined },
   passcode: string,
   maxAttempts: number,
 ): StoredPasscode {
@@ -39,6 +48,7 @@ export function storedPasscode(
     mac: passcodeMac(atRest, ids.id, passcode),
     wrappedKey: seal(wrappingKey(atRest, ids.id, passcode), ids.recordKey, ids.id),
     maxAttempts,
+    ...(ids.challenge === undefined ? {} : { binding: passcodeBinding(atRest, ids.group, ids.challenge) }),
   }
 }
 

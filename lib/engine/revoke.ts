@@ -11,7 +11,9 @@ export interface Revocation {
 /**
  * Deletes every live magic-link code and passcode of a user (e.g. after a reported phishing
  * mail) and fires `authorization.CodesRevoked`; consumed markers stay, so reuse is still
- * detected. Resolves how many codes it deleted.
+ * detected. Resolves how many codes it deleted, once the store holds the deletions durably
+ * (with `durability`, once the replicas acknowledged them): the event fires only then.
+ * @throws StoreUnavailableError when the store does not answer, or too few replicas acknowledge in time.
  */
 export async function revokeCodes(engine: Engine, { subject, clientId }: Revocation): Promise<number> {
   const count = await engine.store.revoke(ownerGroup(engine.atRest, subject), clientId === undefined ? {} : { clientId })

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto'
 import type { CodeOwner } from '../../types/store.js'
 
 /** A code in a {@link MemoryStore}. */
@@ -23,6 +24,26 @@ export interface IdempotencyEntry {
 export interface PasscodePointer {
   id: string
   expiresAt: number
+  /** What a presentation must carry when the passcode's code is bound to a browser. */
+  binding?: string
+}
+
+/** Wrong passcodes charged to a (client, user) group until `expiresAt`, the end of its window. */
+export interface FailureCount {
+  count: number
+  expiresAt: number
+}
+
+/** Consumes a code and its passcode together. */
+export function burn(entry: Entry): void {
+  entry.consumed = true
+  delete entry.passcode
+}
+
+/** Whether two passcode HMACs are equal, in constant time. */
+export function sameMac(presented: string, kept: string): boolean {
+  const [a, b] = [Buffer.from(presented), Buffer.from(kept)]
+  return a.length === b.length && timingSafeEqual(a, b)
 }
 
 /** The entry under `id` unless it has expired by `now` (then it is dropped). */

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto'
 import { MemoryStore as RateLimitMemoryStore, type Store as RateLimitStore } from 'express-rate-limit'
 import type { StoreHealth } from '../../types/health.js'
 import type {
@@ -6,12 +5,13 @@ import type {
   ConsumeResult,
   IdempotencyClaim,
   IdempotentAnswer,
+  PasscodeAttempt,
   PasscodeResult,
   PeekResult,
   StoredCode,
 } from '../../types/store.js'
 import { DEFAULTS } from '../defaults.js'
-import { live, type Entry, type IdempotencyEntry, type PasscodePointer } from './memory-entries.js'
+import { burn, live, sameMac, type Entry, type FailureCount, type IdempotencyEntry, type PasscodePointer } from './memory-entries.js'
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -19,7 +19,7 @@ export interface MemoryStoreOptions {
   sweepIntervalMs?: number
   /**
    * The clock every expiry decision reads (codes, reuse markers, claims, idempotency records,
-   * active-code groups and the sweep), in milliseconds since the epoch. Pass your own to let
+   * active-code groups, passcode failure windows and the sweep), in milliseconds since the epoch. Pass your own to let
    * time pass without waiting, as a test does. Rate-limit windows (`rateLimitStore()`) keep
    * real time.
    * @default Date.now
@@ -38,6 +38,8 @@ export class MemoryStore implements CodeStore {
   readonly #claims = new Map<string, number>()
   readonly #idempotency = new Map<string, IdempotencyEntry>()
   readonly #passcodes = new Map<string, PasscodePointer>()
+  /** Wrong passcodes charged to each (client, user) group in its window. */
+  readonly #failures = new Map<string, FailureCount>()
   readonly #sweeper: NodeJS.Timeout
   readonly #now: () => number
 
@@ -67,7 +69,7 @@ export class MemoryStore implements CodeStore {
       // One live passcode per (client, user): the one before stops working.
       const before = live(this.#passcodes, passcode.group, this.#now())
       if (before && before.id !== id) delete this.#entries.get(before.id)?.passcode
-      this.#passcodes.set(passcode.group, { id, expiresAt })
+      this.#passcodes.set(passcode.group, { id, expiresAt, ...(passcode.binding === undefined ? {} : { binding: passcode.binding }) })
     }
     if (idempotency && held) {
       this.#idempotency.set(idempotency.keyId, {
@@ -83,8 +85,7 @@ export class MemoryStore implements CodeStore {
     const entry = this.#live(id)
     if (!entry) return { status: 'missing' }
     if (entry.consumed) return { status: 'reused', value: entry.value }
-    entry.consumed = true
-    delete entry.passcode
+    burn(entry)
     return { status: 'consumed', value: entry.value }
   }
 
@@ -121,21 +122,29 @@ export class MemoryStore implements CodeStore {
     if (live(this.#idempotency, keyId, this.#now())?.owner === owner) this.#idempotency.delete(keyId)
   }
 
-  async consumePasscode(group: string, macFor: (id: string) => string): Promise<PasscodeResult> {
-    const pointer = live(this.#passcodes, group, this.#now())
-    const entry = pointer && this.#live(pointer.id)
-    if (!pointer || !entry?.passcode || entry.consumed) return { status: 'missing' }
+  async consumePasscode(group: string, attempt: PasscodeAttempt): Promise<PasscodeResult> {
+    const now = this.#now()
+    const pointer = live(this.#passcodes, group, now)
+    if (!pointer) return { status: 'missing' }
+    if (pointer.binding !== undefined && pointer.binding !== attempt.binding) return { status: 'mismatch' }
+    const entry = this.#live(pointer.id)
+    const failures = live(this.#failures, group, now) ?? { count: 0, expiresAt: now + attempt.windowMs }
+    if (failures.count >= attempt.maxFailures) {
+      if (entry?.passcode) burn(entry)
+      return { status: 'locked' }
+    }
+    failures.count++
+    this.#failures.set(group, failures)
+    if (!entry?.passcode || entry.consumed) return { status: 'missing' }
     const { passcode } = entry
-    const [presented, kept] = [Buffer.from(macFor(pointer.id)), Buffer.from(passcode.mac)]
-    if (presented.length === kept.length && timingSafeEqual(presented, kept)) {
-      entry.consumed = true
-      delete entry.passcode
+    if (sameMac(attempt.macFor(pointer.id), passcode.mac)) {
+      burn(entry)
+      failures.count--
       return { status: 'consumed', id: pointer.id, value: entry.value, wrappedKey: passcode.wrappedKey }
     }
     passcode.attemptsLeft -= 1
     if (passcode.attemptsLeft > 0) return { status: 'wrong', attemptsLeft: passcode.attemptsLeft }
-    entry.consumed = true
-    delete entry.passcode
+    burn(entry)
     return { status: 'burned', id: pointer.id }
   }
 
@@ -162,7 +171,7 @@ export class MemoryStore implements CodeStore {
 
   /** Drops every expired entry: expired at `now`, by default the store's clock. */
   sweep(now = this.#now()): void {
-    for (const map of [this.#entries, this.#idempotency, this.#passcodes]) {
+    for (const map of [this.#entries, this.#idempotency, this.#passcodes, this.#failures]) {
       for (const [id, entry] of map) if (entry.expiresAt <= now) map.delete(id)
     }
     for (const [id, lapsesAt] of this.#claims) if (lapsesAt <= now) this.#claims.delete(id)

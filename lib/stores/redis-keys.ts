@@ -4,7 +4,7 @@ import { slotTag } from './slot-tag.js'
  * Where a {@link RedisStore} keeps each thing under its prefix. The hash tag `{t}` is
  * {@link slotTag} of the id, so that every script touches keys of one Redis Cluster hash slot: a
  * code, its passcode and (once drawn to match) its idempotency record share one; an owner's
- * index and a passcode pointer each have their own.
+ * index has its own, and a passcode pointer shares its own with its group's failure count.
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -27,9 +27,14 @@ export class RedisKeys {
     return `${this.prefix}{${slotTag(group)}}owner:${group}`
   }
 
-  /** The code whose passcode is the live one of a (client, user) group. */
+  /** The code whose passcode is the live one of a (client, user) group, and the binding it asks for. */
   pointer(group: string): string {
     return `${this.prefix}{${slotTag(group)}}pinref:${group}`
+  }
+
+  /** The wrong passcodes a (client, user) group was charged in its window: in its pointer's hash slot, so one script counts and reads both. */
+  failures(group: string): string {
+    return `${this.prefix}{${slotTag(group)}}pinfail:${group}`
   }
 
   once(id: string): string {

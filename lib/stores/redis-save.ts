@@ -6,6 +6,9 @@ import { FILE, POINT, SAVE, SAVE_AND_FILE } from './redis-scripts.js'
 /** An owner-index member: the client and the code id. */
 export const ownerMember = (clientId: string, id: string) => `${clientId}\n${id}`
 
+/** What a passcode pointer holds: the code's id, and the binding its passcode asks for when it has one. */
+const pointerValue = (id: string, binding: string | undefined) => (binding === undefined ? id : `${id} ${binding}`)
+
 /**
  * Saves a code, its passcode and idempotent answer, files it under its owner and points the
  * owner's passcode pointer at it. On one server that is one script; on a Redis Cluster, whose
@@ -39,7 +42,7 @@ export async function saveCode(
     typeof previous === 'string' && previous !== '' && previous !== id ? { replaced: previous } : {}
   if (!cluster) {
     const fileKeys = owner ? [keys.owner(owner.group), ...(passcode ? [keys.pointer(passcode.group)] : [])] : []
-    const fileArgs = member ? [member, String(now), id] : []
+    const fileArgs = member ? [member, String(now), pointerValue(id, passcode?.binding)] : []
     const reply = (await orUnavailable(SAVE_AND_FILE.run(send, [...codeKeys, ...fileKeys], [...saveArgs, ...fileArgs]))) as unknown[]
     return { saved: reply[0] === 1, ...replacedOf(reply[1]) }
   }
@@ -47,7 +50,7 @@ export async function saveCode(
   const expiresAt = String(now + ttl)
   const [, previous] = await Promise.all([
     owner && member ? orUnavailable(FILE.run(send, [keys.owner(owner.group)], [member, expiresAt, String(now)])) : undefined,
-    passcode ? orUnavailable(POINT.run(send, [keys.pointer(passcode.group)], [id, expiresAt])) : undefined,
+    passcode ? orUnavailable(POINT.run(send, [keys.pointer(passcode.group)], [pointerValue(id, passcode.binding), expiresAt])) : undefined,
   ])
   return { saved: true, ...replacedOf(previous) }
 }

@@ -69,10 +69,14 @@ local function file_code(index, member, expires_at, now)
 end
 `
 
-/** Points a (client, user) passcode pointer at a code, returning the code it pointed at before. */
+/**
+ * Points a (client, user) passcode pointer at a code: its value is the code's id, then a space
+ * and the binding its passcode asks for when bound. Returns the id it pointed at before.
+ */
 const POINT_CODE = `
-local function point_code(pointer, id, expires_at)
-  return redis.call('SET', pointer, id, 'PXAT', expires_at, 'GET')
+local function point_code(pointer, value, expires_at)
+  local before = redis.call('SET', pointer, value, 'PXAT', expires_at, 'GET')
+  return before and string.match(before, '^[^ ]*')
 end
 `
 
@@ -87,7 +91,7 @@ file_code(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
 return 1
 `)
 
-/** {@link POINT_CODE} alone: KEYS passcode pointer; ARGV id, expiry ms. */
+/** {@link POINT_CODE} alone: KEYS passcode pointer; ARGV pointer value, expiry ms. */
 export const POINT = new LuaScript(`${POINT_CODE}
 return point_code(KEYS[1], ARGV[1], ARGV[2])
 `)
@@ -95,7 +99,7 @@ return point_code(KEYS[1], ARGV[1], ARGV[2])
 /**
  * All in one step, where every key is on one server: KEYS code, passcode, idempotency record,
  * then owner index and passcode pointer when given; ARGV those of {@link SAVE_CODE}, then member,
- * now ms and, to point, the id. Returns `{ saved, code the pointer pointed at before }`.
+ * now ms and, to point, the pointer value. Returns `{ saved, code the pointer pointed at before }`.
  */
 export const SAVE_AND_FILE = new LuaScript(`${SAVE_CODE}${FILE_CODE}${POINT_CODE}
 if not save_code(KEYS[1], KEYS[2], KEYS[3], ARGV) then return {0} end
@@ -104,33 +108,6 @@ local expires_at = tostring(tonumber(ARGV[10]) + tonumber(ARGV[2]))
 file_code(KEYS[4], ARGV[9], expires_at, ARGV[10])
 if not KEYS[5] then return {1} end
 return {1, point_code(KEYS[5], ARGV[11], expires_at) or ''}
-`)
-
-/**
- * Checks a passcode (KEYS 2) of a code (KEYS 1) in one step: the right HMAC (ARGV 1) consumes
- * both; a wrong one counts, and the last allowed one burns the grant. Nothing is evaluated once
- * the attempts are spent.
- */
-export const PASSCODE = new LuaScript(`
-local p = redis.call('GET', KEYS[2])
-if not p then return {'missing'} end
-local v = redis.call('GET', KEYS[1])
-if not v or string.sub(v, 1, 1) ~= 'L' then
-  redis.call('DEL', KEYS[2])
-  return {'missing'}
-end
-local first = string.find(p, ' ', 1, true)
-local second = string.find(p, ' ', first + 1, true)
-local mac = string.sub(p, first + 1, second - 1)
-local left = tonumber(string.sub(p, 1, first - 1)) - 1
-if mac ~= ARGV[1] and left > 0 then
-  redis.call('SET', KEYS[2], left .. string.sub(p, first), 'KEEPTTL')
-  return {'wrong', left}
-end
-redis.call('SET', KEYS[1], 'C' .. string.sub(v, 2), 'KEEPTTL')
-redis.call('DEL', KEYS[2])
-if mac ~= ARGV[1] then return {'burned'} end
-return {'consumed', string.sub(v, 2), string.sub(p, second + 1)}
 `)
 
 /** Drops an idempotency key only if `owner` still holds it. */

@@ -6,6 +6,7 @@ import type {
   ConsumeResult,
   IdempotencyClaim,
   IdempotentAnswer,
+  PasscodeAttempt,
   PasscodeResult,
   PeekResult,
   StoredCode,
@@ -14,8 +15,9 @@ import { DEFAULTS } from '../defaults.js'
 import { isRedisCluster, orUnavailable, redisCommandSender, type SendRedisCommand } from './redis-commands.js'
 import { RedisKeys } from './redis-keys.js'
 import { saveCode } from './redis-save.js'
-import { CLAIM, CONSUME, PASSCODE, RELEASE, REVOKE } from './redis-scripts.js'
-import { durableWrites, type Durability } from './durability.js'
+import { CLAIM, CONSUME, RELEASE, REVOKE } from './redis-scripts.js'
+import { consumePasscodeOnRedis } from './redis-passcode.js'
+import { durableWrites, durableWritesTo, type Durability } from './durability.js'
 import { onRedisReady, redisHealth } from './redis-health.js'
 import { RedisRateLimitStore } from './redis-rate-limit-store.js'
 import { slotTag } from './slot-tag.js'
@@ -29,9 +31,10 @@ export interface RedisStoreOptions {
   /** Milliseconds one command (round trip included) may take before the request answers 503. @default {@link DEFAULTS.commandTimeoutMs} (1500) */
   commandTimeoutMs?: number
   /**
-   * Wait for replicas to acknowledge every write single use depends on (a consumption, a
-   * signature claim, an idempotent answer) before answering, so a failover cannot resurrect a
-   * consumed code; too few in time answers 503. Off by default.
+   * Wait for replicas to acknowledge every write single use or revocation depends on (a
+   * consumption, a signature claim, an idempotent answer, a revocation, a passcode replacement, a
+   * passcode failure count) before answering, so a failover cannot resurrect a consumed or revoked
+   * code; too few in time answers 503 (or rejects). Off by default.
    */
   durability?: Durability
 }
@@ -49,6 +52,10 @@ export class RedisStore implements CodeStore {
   readonly #send: SendRedisCommand
   readonly #keys: RedisKeys
   readonly #durable: (key: string) => Promise<void>
+  /** {@link RedisStore.#durable} after writes to several keys, once per master they may be on. */
+  readonly #durableAll: (keys: readonly string[]) => Promise<void>
+  /** Replicas `durability` waits for, which `health()` checks are connected. */
+  readonly #replicasRequired: number | undefined
   readonly #client: RedisConnection
   /** Held here so that the connection, which holds them weakly, calls them while this store lives. */
   readonly #reconnectListeners = new Set<() => void>()
@@ -60,6 +67,8 @@ export class RedisStore implements CodeStore {
     this.#cluster = isRedisCluster(options.client)
     this.#send = redisCommandSender(options.client, options.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs)
     this.#durable = durableWrites(this.#send, options.durability)
+    this.#durableAll = durableWritesTo(this.#durable, this.#cluster)
+    this.#replicasRequired = options.durability?.replicas
   }
 
   /** On a Redis Cluster, a code saved with an idempotent answer must share its record's hash slot; elsewhere any id will do. */
@@ -73,10 +82,10 @@ export class RedisStore implements CodeStore {
     }
     const { saved, replaced } = await saveCode(this.#send, this.#keys, this.#cluster, id, code, idempotency)
     if (!saved) return false
-    // One live passcode per (client, user): the one before stops working.
-    if (replaced !== undefined)
-      await this.#run({ key: this.#keys.passcode(replaced), isReadOnly: false, command: ['DEL', this.#keys.passcode(replaced)] })
-    if (idempotency) await this.#durable(this.#keys.code(id))
+    // One live passcode per (client, user): the one before stops working, for good (durably, as a revocation).
+    const old = replaced === undefined ? undefined : this.#keys.passcode(replaced)
+    if (old !== undefined) await this.#run({ key: old, isReadOnly: false, command: ['DEL', old] })
+    await this.#durableAll([...(idempotency ? [this.#keys.code(id)] : []), ...(old === undefined ? [] : [old])])
     return true
   }
 
@@ -121,18 +130,8 @@ export class RedisStore implements CodeStore {
     await orUnavailable(RELEASE.run(this.#send, [this.#keys.idempotency(keyId)], [owner]))
   }
 
-  async consumePasscode(group: string, macFor: (id: string) => string): Promise<PasscodeResult> {
-    const pointer = this.#keys.pointer(group)
-    const id = await this.#run({ key: pointer, isReadOnly: false, command: ['GET', pointer] })
-    if (typeof id !== 'string') return { status: 'missing' }
-    const key = this.#keys.code(id)
-    const reply = (await orUnavailable(PASSCODE.run(this.#send, [key, this.#keys.passcode(id)], [macFor(id)]))) as unknown[]
-    if (reply[0] === 'missing') return { status: 'missing' }
-    // Every outcome but a missing passcode wrote (an attempt counted, or the grant consumed).
-    await this.#durable(key)
-    if (reply[0] === 'wrong') return { status: 'wrong', attemptsLeft: Number(reply[1]) }
-    if (reply[0] === 'burned') return { status: 'burned', id }
-    return { status: 'consumed', id, value: String(reply[1]), wrappedKey: String(reply[2]) }
+  async consumePasscode(group: string, attempt: PasscodeAttempt): Promise<PasscodeResult> {
+    return consumePasscodeOnRedis(this.#send, this.#keys, this.#durable, group, attempt)
   }
 
   async revoke(group: string, { clientId, except }: { clientId?: string; except?: string } = {}): Promise<number> {
@@ -150,6 +149,8 @@ export class RedisStore implements CodeStore {
       chosen.map(({ id }) => orUnavailable(REVOKE.run(this.#send, [this.#keys.code(id), this.#keys.passcode(id)], []))),
     )
     await this.#run({ key: index, isReadOnly: false, command: ['ZREM', index, ...chosen.map(({ member }) => member)] })
+    // A revocation a failover could undo would let a reported phishing link work again.
+    await this.#durableAll(chosen.map(({ id }) => this.#keys.code(id)))
     return deleted.reduce<number>((sum, one) => sum + Number(one), 0)
   }
 
@@ -159,7 +160,7 @@ export class RedisStore implements CodeStore {
 
   /** `PING`, `INFO memory` and `INFO replication`: reachability, latency, eviction policy and replicas. Never rejects. */
   health(): Promise<StoreHealth> {
-    return redisHealth(this.#send)
+    return redisHealth(this.#send, this.#replicasRequired)
   }
 
   /** Calls `listener` whenever the client is ready again after a reconnect (`ready`; `node-ready` on a cluster). */

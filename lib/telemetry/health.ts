@@ -17,14 +17,12 @@ export async function routerHealth(store: CodeStore): Promise<AuthcodeHealth> {
   return { ok: health.ok, store: health }
 }
 
-/** The fix an evicting Redis needs, as the log line names it. */
-export const EVICTION_FIX = 'CONFIG SET maxmemory-policy noeviction'
-
 /**
  * Checks the store's eviction policy now, without blocking the caller, and again whenever the
- * store reconnects. A policy other than `noeviction` is logged as an error naming the fix, once
- * per change of policy: a policy that was logged is not logged again until another one was
- * seen. An unknown policy (unreachable store, `INFO` refused) changes nothing. Never throws.
+ * store reconnects. A policy the store reports as its `evicting-policy` problem is logged as an
+ * error with that problem's fix and reason, once per change of policy: a policy that was logged
+ * is not logged again until another one was seen. An unknown policy (unreachable store, `INFO`
+ * refused) changes nothing. Never throws.
  */
 export function watchEvictionPolicy(store: CodeStore, logger: AuthcodeLogger): void {
   const { health } = store
@@ -33,16 +31,13 @@ export function watchEvictionPolicy(store: CodeStore, logger: AuthcodeLogger): v
   const check = () => {
     health
       .call(store)
-      .then(({ evictionPolicy }) => {
+      .then(({ evictionPolicy, problems }) => {
         if (evictionPolicy === undefined || evictionPolicy === last) return
         last = evictionPolicy
-        if (evictionPolicy === 'noeviction') return
+        const evicting = problems?.find((problem) => problem.code === 'evicting-policy')
+        if (evicting === undefined) return
         logger.error(
-          {
-            evictionPolicy,
-            fix: EVICTION_FIX,
-            why: 'an evicting Redis forgets consumed markers, signature claims and idempotency records, so a used code or a signed request could be accepted again',
-          },
+          { evictionPolicy, fix: evicting.fix, why: evicting.reason },
           'express-authcode: Redis may evict keys; set maxmemory-policy to noeviction',
         )
       })

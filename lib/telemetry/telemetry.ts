@@ -5,11 +5,13 @@ import type { CodeKind } from '../../types/grant.js'
 export const INSTRUMENTATION_SCOPE = 'express-authcode'
 
 /**
- * Why a redemption failed: no such code (or a malformed one), a code past its expiry, a code
- * consumed before (a replay), a code bound to another client, redirect URI, verifier or kind,
- * or a passcode whose grant was burned by too many wrong guesses.
+ * Why a redemption failed: no such code (or a malformed one, or no live passcode), a code past
+ * its expiry, a code consumed before (a replay), a code bound to another client, redirect URI,
+ * verifier or kind (or a bound passcode typed in another browser), a wrong passcode, the last
+ * wrong passcode a grant allows (which burns it), or a passcode of a user past the budget of
+ * wrong passcodes for the window (refused, its grant burned).
  */
-export type RedeemFailure = 'unknown' | 'expired' | 'reused' | 'binding' | 'otp_attempts'
+export type RedeemFailure = 'unknown' | 'expired' | 'reused' | 'binding' | 'otp_wrong' | 'otp_attempts' | 'otp_locked'
 
 /**
  * Why an endpoint refused a request: over a rate limit; credentials missing, wrong or lacking
