@@ -3,6 +3,7 @@ import type { AuthcodeEventHandler, AuthcodeEventType } from '../types/events.js
 import type { AuthcodeHealth } from '../types/health.js'
 import type { Grant, RedeemExpectation } from '../types/grant.js'
 import type { MagicLinkLandingOptions } from '../types/landing.js'
+import type { ClientDescription } from '../types/options.js'
 import type { ConsentInput } from './endpoints/authorize/consent.js'
 import type { AuthorizationServerMetadata } from './endpoints/metadata.js'
 import { CODE_KINDS } from './engine/record.js'
@@ -21,22 +22,47 @@ export interface AuthcodeRouter extends Router {
   redeem(code: string, expect: RedeemExpectation): Promise<Grant>
   /**
    * Records, in the signed-in user's session, that they approved `clientId` for `scope` on the
-   * host's consent page; send the browser back to the page's `return_to` afterwards.
+   * host's consent page, for the authorization request `returnTo` (the page's `return_to`); send
+   * the browser back there afterwards. The approval answers that request only, and only if
+   * `/authorize` sent it to the consent page before; for a `consent: 'required'` client it is
+   * used up by the code, and the next request asks again. A `consent: 'remember'` client's
+   * approvals are kept for the session.
    * @see https://www.rfc-editor.org/rfc/rfc8252#section-8.6
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.2
+   * @throws TypeError when nobody is signed in, the client is unknown or `returnTo` is missing.
    */
   grantConsent(req: Request, consent: ConsentInput): Promise<void>
-  /** Records that the signed-in user refused `clientId`: back at `/authorize`, the client gets `access_denied`. */
+  /**
+   * Records that the signed-in user refused `clientId` for the request `returnTo`: back at
+   * `/authorize`, the client gets `access_denied`.
+   * @throws TypeError when nobody is signed in, the client is unknown or `returnTo` is missing.
+   */
   denyConsent(req: Request, consent: ConsentInput): Promise<void>
   /**
+   * What a consent page shows of a client: its registered `name`, `uri` and `logoUri`, and the
+   * hosts of its redirect URIs, where its codes go; `null` for an unknown client. Show this,
+   * not what the request or the consent URL says.
+   * @see https://www.rfc-editor.org/rfc/rfc8252#section-8.6
+   */
+  describeClient(clientId: string): Promise<ClientDescription | null>
+  /**
    * Redeems the one live passcode of (client, user) that `POST /codes` issued with `otp: true`,
-   * exactly once, consuming its magic-link code with it. Each wrong passcode counts; the last
-   * allowed one burns the grant. A code issued with a `code_challenge` still needs its verifier.
-   * @throws InvalidGrantError for a wrong, spent or unknown passcode.
+   * exactly once, consuming its magic-link code with it. Each wrong passcode counts against its
+   * grant (the last allowed one burns it) and against the user's `otp.maxFailuresPerWindow`
+   * across grants (past it, every passcode of the user is refused and the live one burned until
+   * the window ends). A passcode of a code issued with a `code_challenge` redeems only with its
+   * verifier; without it, it is refused and nothing is counted or spent.
+   * @throws InvalidGrantError with one description for an unknown subject and a wrong, burned,
+   * locked, mismatched or spent passcode alike, after the same store round trips.
+   * @throws StoreUnavailableError when the store does not answer, or with `durability` too few replicas acknowledge.
    */
   redeemOtp(passcode: PasscodeRedemption): Promise<Grant>
   /**
    * Deletes every live magic-link code and passcode of `subject` (of one client, or of all), e.g.
    * after a reported phishing mail; fires `authorization.CodesRevoked` and resolves how many.
+   * With `durability`, it resolves only once the replicas hold the deletions, so a failover cannot
+   * bring a revoked link back.
+   * @throws StoreUnavailableError when the store does not answer, or too few replicas acknowledge in time.
    */
   revokeCodes(revocation: Revocation): Promise<number>
   /**

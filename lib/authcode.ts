@@ -4,6 +4,7 @@ import type { RedeemExpectation } from '../types/grant.js'
 import type { MagicLinkLandingOptions } from '../types/landing.js'
 import type { AuthcodeOptions } from '../types/options.js'
 import { decideConsent, type ConsentInput } from './endpoints/authorize/consent.js'
+import { describeClient } from './endpoints/authorize/describe-client.js'
 import { mountAuthorize } from './endpoints/authorize/route.js'
 import { mountCapture, mountCaptureToken } from './endpoints/capture/route.js'
 import { mountCodes } from './endpoints/codes/route.js'
@@ -65,10 +66,11 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
       ctx.engine.events.on(type, handler)
       return router
     },
-    grantConsent: (req: Request, consent: ConsentInput) => decideConsent(resolved, req, consent, false),
-    denyConsent: (req: Request, consent: ConsentInput) => decideConsent(resolved, req, consent, true),
+    grantConsent: (req: Request, consent: ConsentInput) => decideConsent(ctx, req, consent, false),
+    denyConsent: (req: Request, consent: ConsentInput) => decideConsent(ctx, req, consent, true),
+    describeClient: (clientId: string) => describeClient(resolved.clients, clientId),
     redeem: async (code: string, expect: RedeemExpectation) => redeemCode(ctx.engine, code, requireKind(expect)),
-    redeemOtp: (passcode: PasscodeRedemption) => redeemPasscode(ctx.engine, passcode),
+    redeemOtp: (passcode: PasscodeRedemption) => redeemPasscode(ctx.engine, passcode, resolved.otp || undefined),
     revokeCodes: (revocation: Revocation) => revokeCodes(ctx.engine, revocation),
     magicLinkLanding: (landing: MagicLinkLandingOptions) =>
       landingRouter(ctx, requireBinding(binding, 'magicLinkLanding'), landingOptions(landing)),

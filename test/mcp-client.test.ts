@@ -59,15 +59,18 @@ class CliProvider implements OAuthClientProvider {
 }
 
 /**
- * A browser as far as this flow needs one: it keeps the session cookie and follows nothing by
- * itself, so each redirect is looked at.
+ * A browser as far as this flow needs one: it keeps its cookies (the session's and the
+ * router's round-trip cookie) by name and follows nothing by itself, so each redirect is looked at.
  */
 function browser(base: string) {
-  let cookie = ''
+  const jar = new Map<string, string>()
   return async (path: string, init: RequestInit = {}) => {
+    const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ')
     const res = await fetch(new URL(path, base), { ...init, redirect: 'manual', headers: { ...(init.headers ?? {}), cookie } })
-    const set = res.headers.get('set-cookie')
-    if (set) cookie = set.split(';')[0] as string
+    for (const set of res.headers.getSetCookie()) {
+      const pair = set.split(';')[0] as string
+      jar.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1))
+    }
     return res
   }
 }
@@ -102,7 +105,7 @@ describe('the MCP TypeScript SDK as a client', () => {
     })
     app.post('/consent', express.urlencoded({ extended: false }), (req, res, next) => {
       auth
-        .grantConsent(req, { clientId: String(req.body.client_id), scope: String(req.body.scope) })
+        .grantConsent(req, { clientId: String(req.body.client_id), scope: String(req.body.scope), returnTo: String(req.body.return_to) })
         .then(() => res.redirect(303, String(req.body.return_to)), next)
     })
     // The MCP server: an RFC 9728 protected resource that names this authorization server.

@@ -21,6 +21,12 @@ export interface Grant {
    * @see https://www.rfc-editor.org/rfc/rfc8707#section-2
    */
   resource?: string[]
+  /**
+   * When the user last authenticated (epoch seconds), as the host's `getAuthTime` reported it
+   * when `/authorize` issued the code: for the `auth_time` claim of an ID token.
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#IDToken
+   */
+  authTime?: number
   /** `integration_context` given to `POST /codes`. */
   integrationContext?: Record<string, unknown>
   /** `transaction_state` given to Capture's `getAuthorizationCode`, parsed back to JSON. */

@@ -9,6 +9,12 @@ export type CaptureRole = 'owner' | 'access_issuer' | 'direct_access' | 'direct_
 /** A registered client. With no `secret` it is a public client (PKCE only). */
 export interface ClientOptions {
   id: string
+  /** What the consent page calls the client (`auth.describeClient()`). */
+  name?: string
+  /** The client's home page, for the consent page. */
+  uri?: string
+  /** The client's logo, for the consent page. */
+  logoUri?: string
   /** Confidential clients authenticate with it (compared in constant time). */
   secret?: string
   /** Exact redirect URIs; `/authorize` and `/token` compare strings, never prefixes. */
@@ -28,18 +34,46 @@ export interface ClientOptions {
   applicationType?: 'web' | 'native'
   /**
    * Whether `/authorize` issues a code only after the user approved this client on the host's
-   * `consentUrl` page. Any local program can claim a native client's loopback or private-use
-   * redirect URI, so native clients require consent unless told otherwise.
+   * `consentUrl` page:
+   * - `'required'`: the user is asked on **every** authorization request, and an approval
+   *   answers only the request it was given for. Any local program can claim a native client's
+   *   loopback or private-use redirect URI, so an earlier approval does not prove it is the same
+   *   program (RFC 8252 §8.6).
+   * - `'remember'`: an approval is kept in the user's session for that client and scope. Web
+   *   clients only: `authcode()` refuses it for a native client.
+   * - `'implicit'`: no consent page, unless the request says `prompt=consent`.
    * @see https://www.rfc-editor.org/rfc/rfc8252#section-8.6
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.2
    * @default 'required' for `applicationType: 'native'`, else 'implicit'
    */
-  consent?: 'required' | 'implicit'
+  consent?: 'required' | 'remember' | 'implicit'
   /**
    * The RFC 8707 resource indicators (absolute URIs) the client may ask a code for at
    * `/authorize`; without it, any.
    * @see https://www.rfc-editor.org/rfc/rfc8707#section-2
    */
   resources?: string[]
+}
+
+/**
+ * What a consent page shows of a client, from `auth.describeClient()`: only what the host
+ * registered (or, for a client by URL, what its metadata document says), never what the
+ * authorization request claims.
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-8.6
+ */
+export interface ClientDescription {
+  id: string
+  name?: string
+  uri?: string
+  logoUri?: string
+  /**
+   * The hosts the client's codes are sent to: the host of each redirect URI (`127.0.0.1`,
+   * `localhost` or `[::1]` for a loopback one, whatever the port), or the scheme of a
+   * private-use one (`com.example.app:`); each once.
+   */
+  redirectHosts: string[]
+  /** Whether the client arrived by a Client ID Metadata Document rather than registration. */
+  metadataDocument: boolean
 }
 
 /** A Joi schema of any major: validated through its own `validate`, unknown keys allowed. */
@@ -173,8 +207,9 @@ export interface AuthcodeOptions {
   getUser?: (req: Request) => Promise<string | null | undefined> | string | null | undefined
   /**
    * Where `/authorize` sends a browser with nobody signed in: a path on this host (`/login`) or an
-   * absolute URL. `return_to`, the relative `/authorize` URL to come back to, is appended; check
-   * that it is a same-host path before redirecting to it. With it or `getUser`, `/authorize` is mounted.
+   * absolute URL. `return_to`, the relative `/authorize` URL to come back to (exactly the
+   * request's path and query), is appended; check that it is a same-host path before redirecting
+   * to it. With it or `getUser`, `/authorize` is mounted.
    */
   loginUrl?: string
   /** Resolves a Capture user lookup to the user's id, or `null`; `getAuthorizationCode` is mounted only with it, `/oauth/token` with it and `issueTokens`. */
@@ -194,14 +229,15 @@ export interface AuthcodeOptions {
   requireState?: boolean
   /**
    * The host's consent page: `/authorize` sends the browser there (with `return_to`,
-   * `client_id` and `scope`) when a client needs the user's approval; the page calls
-   * `auth.grantConsent()` or `auth.denyConsent()` and sends the browser back to `return_to`.
-   * Required when a client needs consent.
+   * `client_id` and `scope`) when a client needs the user's approval; the page shows
+   * `auth.describeClient(client_id)`, calls `auth.grantConsent()` or `auth.denyConsent()` with
+   * `returnTo` and sends the browser back to `return_to`. Required when a client needs consent.
    */
   consentUrl?: string
   /**
    * When the signed-in user last authenticated (a `Date` or epoch seconds), for `prompt=login`
-   * and `max_age`; without it, such requests get `login_required`.
+   * and `max_age` (answered by a sign-in after `/authorize` sent the browser to `loginUrl`), and
+   * carried by the code as `grant.authTime`; without it, such requests get `login_required`.
    * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
    */
   getAuthTime?: (req: Request) => Promise<Date | number | null | undefined> | Date | number | null | undefined
@@ -228,18 +264,24 @@ export interface AuthcodeOptions {
    */
   atRestKey?: Buffer | string | false
   /**
-   * After every write single use depends on (a consumption, a signature claim, an idempotent
-   * answer), wait until `replicas` replicas acknowledged it (Redis `WAIT`, at most `timeoutMs`),
-   * else answer 503: a failover to a replica then cannot bring a consumed code back. Only with
-   * `redis`; the wait holds the connection, so keep `timeoutMs` short. @default off
+   * After every write single use or revocation depends on (a consumption, a signature claim, an
+   * idempotent answer, a revocation, a `singleActiveCode` or passcode replacement, a passcode
+   * failure count), wait until `replicas` replicas acknowledged it (Redis `WAIT`, at most
+   * `timeoutMs`), else answer 503 (or reject the API call, e.g. `auth.revokeCodes()`): a failover
+   * to a replica then cannot bring a consumed or revoked code back, nor hand out guesses again.
+   * Only with `redis`; the wait holds the connection, so keep `timeoutMs` short. @default off
    */
   durability?: { replicas: number; timeoutMs: number }
   /**
    * One-time passcodes `POST /codes` issues with `otp: true`: `length` decimal digits (4–10),
-   * and `maxAttempts` wrong ones (1–10) before the grant burns; `false` turns them off.
-   * @default { length: 6, maxAttempts: 5 }
+   * and `maxAttempts` wrong ones (1–10) before the grant burns. Wrong passcodes also count per
+   * (client, user) across grants: past `maxFailuresPerWindow` (1–1000) in `windowSeconds`
+   * (1–86400, from the first one counted), every passcode of that user is refused and its live
+   * one burned until the window ends, so asking for a new passcode buys no new guesses. `false`
+   * turns passcodes off.
+   * @default { length: 6, maxAttempts: 5, maxFailuresPerWindow: 10, windowSeconds: 900 }
    */
-  otp?: false | { length?: number; maxAttempts?: number }
+  otp?: false | { length?: number; maxAttempts?: number; maxFailuresPerWindow?: number; windowSeconds?: number }
   /** Where the router logs (start-up warnings, failed requests). @default console */
   logger?: AuthcodeLogger
   /** Seconds an idempotency record is kept. @default 86400 */

@@ -9,35 +9,44 @@ const SCOPE_TEXT: Record<string, string> = { openid: 'know who you are', profile
 
 /**
  * The consent page (`consentUrl`): express-authcode sends the browser here with `return_to`,
- * `client_id` and `scope` when a client needs the user's approval; the answer is recorded with
- * `auth.grantConsent()` or `auth.denyConsent()` and the browser goes back to `return_to`.
+ * `client_id` and `scope` when a client needs the user's approval. The page shows what
+ * `auth.describeClient()` says of the client (its registered name and where its codes go, never
+ * what the URL claims), records the answer with `auth.grantConsent()` or `auth.denyConsent()`
+ * for that very request (`returnTo`), and sends the browser back to `return_to`. A native app
+ * is asked on every sign-in: the approval answers this request only (RFC 8252 §8.6).
  */
-export function consentRoutes(auth: AuthcodeRouter, clients: ReadonlyArray<{ id: string; name: string }>): Router {
-  const names = new Map(clients.map((client) => [client.id, client.name]))
+export function consentRoutes(auth: AuthcodeRouter): Router {
   const router = Router()
 
-  router.get('/consent', (req, res) => {
+  router.get('/consent', async (req, res) => {
     const returnTo = safeReturnTo(req.query.return_to)
     if (!req.session.userId) return res.redirect(303, `/login?return_to=${encodeURIComponent(req.originalUrl)}`)
-    const clientId = String(req.query.client_id ?? '')
+    const client = await auth.describeClient(String(req.query.client_id ?? ''))
     const scopes = String(req.query.scope ?? '')
       .split(' ')
       .filter(Boolean)
-    if (!names.has(clientId)) {
+    if (!client) {
       return sendPage(req, res, 'Nothing to approve', html`<p>No application is waiting for your approval. <a href="/">Home</a></p>`, 400)
     }
+    const name = client.name ?? client.id
     sendPage(
       req,
       res,
-      `Allow ${names.get(clientId)}?`,
-      html` <p><strong>${names.get(clientId)}</strong> (<code>${clientId}</code>) asks to:</p>
+      `Allow ${name}?`,
+      html` <p><strong>${name}</strong> (<code>${client.id}</code>) asks to:</p>
         <ul>
           ${scopes.map((s) => html`<li>${SCOPE_TEXT[s] ?? s} <small class="muted">(${s})</small></li>`)}
         </ul>
-        <p class="muted">Only allow apps you started yourself. Any program on this computer can claim a native app's address.</p>
+        <p id="consent-redirect-hosts">
+          If you allow it, your sign-in goes to ${client.redirectHosts.map((host, i) => html`${i === 0 ? '' : ', '}<code>${host}</code>`)}.
+        </p>
+        <p class="muted">
+          Only allow apps you started yourself, just now. Any program on this computer can claim a native app's address, so you are
+          asked each time.
+        </p>
         <form method="post" action="/consent" class="actions">
           <input type="hidden" name="return_to" value="${returnTo}" />
-          <input type="hidden" name="client_id" value="${clientId}" />
+          <input type="hidden" name="client_id" value="${client.id}" />
           <input type="hidden" name="scope" value="${scopes.join(' ')}" />
           <button name="decision" value="allow" id="consent-allow">Allow</button>
           <button name="decision" value="deny" id="consent-deny" class="secondary">Deny</button>
@@ -46,10 +55,11 @@ export function consentRoutes(auth: AuthcodeRouter, clients: ReadonlyArray<{ id:
   })
 
   router.post('/consent', async (req, res) => {
-    const consent = { clientId: String(req.body?.client_id ?? ''), scope: String(req.body?.scope ?? '') }
-    if (!req.session.userId || !names.has(consent.clientId)) return res.redirect(303, '/')
+    const returnTo = safeReturnTo(req.body?.return_to)
+    const consent = { clientId: String(req.body?.client_id ?? ''), scope: String(req.body?.scope ?? ''), returnTo }
+    if (!req.session.userId || !(await auth.describeClient(consent.clientId))) return res.redirect(303, '/')
     await (req.body?.decision === 'allow' ? auth.grantConsent(req, consent) : auth.denyConsent(req, consent))
-    res.redirect(303, safeReturnTo(req.body?.return_to))
+    res.redirect(303, returnTo)
   })
 
   return router

@@ -22,7 +22,7 @@ const VERSION = 1
 export const CODE_KINDS: readonly CodeKind[] = ['magic_link', 'capture', 'authorize']
 
 /** Which optional fields follow, one bit each, in this order. */
-const FIELDS = ['scope', 'redirectUri', 'codeChallenge', 'integrationContext', 'transactionState', 'resource'] as const
+const FIELDS = ['scope', 'redirectUri', 'codeChallenge', 'integrationContext', 'transactionState', 'resource', 'authTime'] as const
 type OptionalField = (typeof FIELDS)[number]
 
 /**
@@ -57,6 +57,9 @@ function writeField(writer: ByteWriter, field: OptionalField, record: CodeRecord
       writer.varint((record.resource as string[]).length)
       for (const resource of record.resource as string[]) writer.text(resource)
       return
+    case 'authTime':
+      writer.varint(record.authTime as number)
+      return
     default:
       writer.text(record[field] as string)
   }
@@ -88,6 +91,9 @@ function readField(reader: ByteReader, field: OptionalField, record: CodeRecord)
       return
     case 'resource':
       record.resource = Array.from({ length: reader.varint() }, () => reader.text())
+      return
+    case 'authTime':
+      record.authTime = reader.varint()
       return
     default:
       record[field] = reader.text()

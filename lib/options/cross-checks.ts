@@ -22,7 +22,14 @@ export function checkAcrossOptions(options: AuthcodeOptions, clients: ReadonlyMa
     if (c.integration !== undefined && !options.integrations?.[c.integration]) {
       throw fail(`client "${c.id}" names integration "${c.integration}", which is not in "integrations"`, OPTIONS_ERROR_CODES.reference)
     }
-    if (mounted.authorize && c.consent === 'required' && options.consentUrl === undefined) {
+    if (c.applicationType === 'native' && c.consent === 'remember') {
+      throw fail(
+        `client "${c.id}" is native, so consent: 'remember' cannot apply: any local program can claim its redirect URI, and an earlier ` +
+          `approval does not prove it is the same program (RFC 8252 §8.6). Leave consent out (the native default, 'required', asks on every request)`,
+        OPTIONS_ERROR_CODES.invalid,
+      )
+    }
+    if (mounted.authorize && c.consent !== 'implicit' && options.consentUrl === undefined) {
       throw fail(
         `client "${c.id}" needs the user's consent at /authorize (native clients do unless consent: 'implicit'), so "consentUrl" is required`,
         OPTIONS_ERROR_CODES.missing,

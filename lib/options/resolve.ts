@@ -36,7 +36,7 @@ export interface ResolvedOptions extends Omit<AuthcodeOptions, 'clients' | 'rate
   requireState: boolean
   logger: AuthcodeLogger
   /** One-time passcodes of `POST /codes`, or `false` when they are off. */
-  otp: { length: number; maxAttempts: number } | false
+  otp: Required<Exclude<AuthcodeOptions['otp'], false | undefined>> | false
   /** The `atRestKey` option as bytes; `false` when the host opted out, `undefined` on a `MemoryStore` without one. */
   atRestKey: Buffer | false | undefined
   /** Which endpoints are mounted. */

@@ -80,6 +80,9 @@ const rule = Joi.alternatives(
 
 const client = Joi.object<ClientOptions>({
   id: Joi.string().min(1).max(255).required(),
+  name: Joi.string().min(1).max(255),
+  uri: Joi.string().uri({ scheme: ['https', 'http'] }),
+  logoUri: Joi.string().uri({ scheme: ['https', 'http'] }),
   // A secret is guessed per request: as long as a bearer token at least.
   secret: Joi.string().min(16),
   redirectUris: Joi.array().items(Joi.string().custom(redirectUri)).unique(),
@@ -91,7 +94,7 @@ const client = Joi.object<ClientOptions>({
     .unique(),
   integration: Joi.string(),
   applicationType: Joi.valid('web', 'native').default(DEFAULTS.applicationType),
-  consent: Joi.valid('required', 'implicit'),
+  consent: Joi.valid('required', 'remember', 'implicit'),
   resources: Joi.array().items(Joi.string().custom(resourceIndicator)).unique(),
 })
 
@@ -131,7 +134,12 @@ export const optionsSchema = Joi.object<AuthcodeOptions>({
   magicLinkUrl: Joi.string().uri({ scheme: ['https', 'http'] }),
   otp: Joi.alternatives(
     Joi.valid(false),
-    Joi.object({ length: Joi.number().integer().min(4).max(10), maxAttempts: Joi.number().integer().min(1).max(10) }),
+    Joi.object({
+      length: Joi.number().integer().min(4).max(10),
+      maxAttempts: Joi.number().integer().min(1).max(10),
+      maxFailuresPerWindow: Joi.number().integer().min(1).max(1000),
+      windowSeconds: Joi.number().integer().min(1).max(86_400),
+    }),
   ),
   durability: Joi.object({
     replicas: Joi.number().integer().min(1).required(),

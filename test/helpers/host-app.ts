@@ -20,8 +20,10 @@ export function authTimeOfSession(req: express.Request): number | undefined {
 
 /**
  * A host app as a team would write it: express-session, a tiny login route (`user`, and
- * `ago` seconds to pretend the sign-in is older), a consent route (`decision` grant or deny),
- * the router and its root metadata.
+ * `ago` seconds to pretend the sign-in is older) that starts a new session with
+ * `req.session.regenerate()` as the README says (`keep_session` skips that, as a careless host
+ * would), a consent route (`decision` grant or deny, for the request `return_to`), the router
+ * and its root metadata.
  */
 export function hostApp(
   overrides: Partial<AuthcodeOptions> = {},
@@ -31,18 +33,28 @@ export function hostApp(
   if (sessionStore !== false) {
     app.use(session({ secret: 'test-secret', resave: false, saveUninitialized: false, ...(sessionStore ? { store: sessionStore } : {}) }))
   }
-  app.post('/login', express.urlencoded({ extended: false }), (req, res) => {
-    req.session.userId = String(req.body.user)
-    ;(req.session as unknown as { authAt: number }).authAt = Math.floor(Date.now() / 1000) - Number(req.body.ago ?? 0)
-    const back = String(req.body.return_to ?? '/')
-    // Only same-host paths: a login page must not become an open redirector.
-    res.redirect(303, /^\/(?![/\\])/.test(back) ? back : '/')
+  app.post('/login', express.urlencoded({ extended: false }), (req, res, next) => {
+    const signIn = (err?: unknown) => {
+      if (err) return next(err)
+      req.session.userId = String(req.body.user)
+      ;(req.session as unknown as { authAt: number }).authAt = Math.floor(Date.now() / 1000) - Number(req.body.ago ?? 0)
+      const back = String(req.body.return_to ?? '/')
+      // Only same-host paths: a login page must not become an open redirector.
+      res.redirect(303, /^\/(?![/\\])/.test(back) ? back : '/')
+    }
+    // A new session id at sign-in defeats session fixation; it also drops everything the old session held.
+    if (req.body.keep_session) signIn()
+    else req.session.regenerate(signIn)
   })
   const options = baseOptions({ loginUrl: '/login', ...overrides })
   const auth = authcode(options.redis || options.store ? options : { ...options, store: new MemoryStore() })
   app.post('/consent', express.urlencoded({ extended: false }), async (req, res, next) => {
     try {
-      const consent = { clientId: String(req.body.client_id), scope: String(req.body.scope ?? '') }
+      const consent = {
+        clientId: String(req.body.client_id),
+        scope: String(req.body.scope ?? ''),
+        returnTo: String(req.body.return_to ?? ''),
+      }
       await (req.body.decision === 'deny' ? auth.denyConsent(req, consent) : auth.grantConsent(req, consent))
       const back = String(req.body.return_to ?? '/')
       res.redirect(303, /^\/(?![/\\])/.test(back) ? back : '/')

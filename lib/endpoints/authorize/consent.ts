@@ -1,6 +1,8 @@
 import type { Request } from 'express'
-import type { ResolvedOptions } from '../../options/resolve.js'
+import type { AtRest } from '../../engine/at-rest.js'
+import type { AuthcodeContext } from '../../options/context.js'
 import { currentUser, sessionOf } from './current-user.js'
+import { requestKey } from './round-trip.js'
 
 /** Where consent decisions live in `req.session`: a list, so no user id ever becomes an object key. */
 const SESSION_KEY = 'authcodeConsent'
@@ -11,8 +13,10 @@ export interface ConsentDecision {
   clientId: string
   /** The scope tokens approved (empty for a denial). */
   scope: string[]
-  /** Epoch seconds of the decision. */
+  /** Epoch milliseconds of the decision. */
   at: number
+  /** The authorization request the decision was taken for: a digest of its `return_to` ({@link consentRequest}). */
+  request?: string
   denied?: true
 }
 
@@ -21,6 +25,21 @@ export interface ConsentInput {
   clientId: string
   /** The scope approved: space-separated, as `/authorize` passed it to the page, or a list. */
   scope?: string | readonly string[]
+  /**
+   * The `return_to` the consent page was given: the authorization request the decision answers.
+   * An approval answers that request only (a client with `consent: 'required'` is asked on
+   * every request); the page sends the browser back to it.
+   * @see https://www.rfc-editor.org/rfc/rfc8252#section-8.6
+   */
+  returnTo: string
+}
+
+/**
+ * What a decision records of the request it answers: 128 bits of a MAC, under a server key, of
+ * the request's path and parameters ({@link requestKey}), so the session holds no URL.
+ */
+export function consentRequest(atRest: AtRest, pathAndQuery: string): string {
+  return atRest.serverMac('express-authcode consent request', requestKey(pathAndQuery)).slice(0, 22)
 }
 
 /** The session's decisions, if it has any; reading writes nothing, so an unchanged session is not saved again. */
@@ -34,28 +53,40 @@ export function consentOf(req: Request, subject: string, clientId: string): Cons
   return decisions(req)?.find((d) => d.subject === subject && d.clientId === clientId)
 }
 
-/** Drops a decision (a denial, once reported to the client). */
+/** Drops a decision: a denial once reported to the client, an approval once it answered its request. */
 export function forgetConsent(req: Request, decision: ConsentDecision): void {
   const list = decisions(req)
   list?.splice(list.indexOf(decision), 1)
 }
 
 /**
- * Records the signed-in user's approval (joined to what they approved before) or denial of a
- * client, in their session.
- * @throws TypeError when nobody is signed in or the client is unknown (a host bug).
+ * Records, in their session, the signed-in user's approval or denial of a client for the
+ * authorization request `returnTo`. For a `consent: 'remember'` client an approval joins what
+ * the user approved before; for any other it replaces it.
+ * @throws TypeError when nobody is signed in, the client is unknown or `returnTo` is missing (host bugs).
  */
-export async function decideConsent(options: ResolvedOptions, req: Request, input: ConsentInput, denied: boolean): Promise<void> {
+export async function decideConsent(
+  { options, engine }: AuthcodeContext,
+  req: Request,
+  input: ConsentInput,
+  denied: boolean,
+): Promise<void> {
+  const name = `auth.${denied ? 'denyConsent' : 'grantConsent'}()`
   const subject = await currentUser(options, req)
-  if (subject === undefined) throw new TypeError('auth.grantConsent()/denyConsent(): nobody is signed in on this request')
-  if (!options.clients.has(input.clientId))
-    throw new TypeError(`auth.grantConsent()/denyConsent(): "${input.clientId}" is not a registered client`)
+  if (subject === undefined) throw new TypeError(`${name}: nobody is signed in on this request`)
+  const client = options.clients.get(input.clientId)
+  if (!client) throw new TypeError(`${name}: "${input.clientId}" is not a registered client`)
+  if (typeof input.returnTo !== 'string' || input.returnTo === '') {
+    throw new TypeError(
+      `${name}: returnTo is required: pass the return_to your consent page was given, the authorization request this decision answers (RFC 8252 §8.6)`,
+    )
+  }
   const scope = typeof input.scope === 'string' ? input.scope.split(' ').filter(Boolean) : [...(input.scope ?? [])]
   const previous = consentOf(req, subject, input.clientId)
-  const kept = previous && !previous.denied ? previous.scope : []
-  const at = Math.floor(Date.now() / 1000)
+  const kept = client.consent === 'remember' && previous && !previous.denied ? previous.scope : []
+  const common = { subject, clientId: input.clientId, at: Date.now(), request: consentRequest(engine.atRest, input.returnTo) }
   const decision: ConsentDecision = denied
-    ? { subject, clientId: input.clientId, scope: [], at, denied: true }
-    : { subject, clientId: input.clientId, scope: [...new Set([...kept, ...scope])], at }
+    ? { ...common, scope: [], denied: true }
+    : { ...common, scope: [...new Set([...kept, ...scope])] }
   sessionOf(req, 'keeps consent')[SESSION_KEY] = [...(decisions(req) ?? []).filter((d) => d !== previous), decision]
 }

@@ -14,13 +14,13 @@ export async function currentUser(options: Pick<ResolvedOptions, 'getUser' | 'us
 }
 
 /**
- * When the signed-in user last authenticated, in epoch seconds, from the host's `getAuthTime`;
- * `undefined` when it cannot tell.
+ * When the signed-in user last authenticated, in whole epoch seconds, from the host's
+ * `getAuthTime`; `undefined` when it cannot tell (or gives something that is no time).
  */
 export async function authTimeOf(options: Pick<ResolvedOptions, 'getAuthTime'>, req: Request): Promise<number | undefined> {
   const at = await options.getAuthTime?.(req)
-  const seconds = at instanceof Date ? Math.floor(at.getTime() / 1000) : at
-  return typeof seconds === 'number' && Number.isFinite(seconds) ? seconds : undefined
+  const seconds = at instanceof Date ? at.getTime() / 1000 : at
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0 ? Math.floor(seconds) : undefined
 }
 
 /**
