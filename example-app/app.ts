@@ -32,7 +32,21 @@ export interface ExampleAppOptions {
   sessionSecret?: string
   /** Redirect page visits on another host name to `baseUrl` (when `baseUrl` is the listening address). */
   canonicalHost?: boolean
+  /**
+   * Serve the development pages: the dev mailbox (every link and passcode sent), `/metrics` and
+   * the ops page, the Capture demo (mints a code for any user) and the support page (says which
+   * addresses have accounts). Off, they answer 404 and no page links to them.
+   * @default false
+   */
+  devRoutes?: boolean
 }
+
+/**
+ * The proxies whose `X-Forwarded-*` headers the app believes when its URL is https: a
+ * TLS-terminating proxy on this machine or a private network. Anyone else could forge them.
+ * @see https://expressjs.com/en/guide/behind-proxies.html
+ */
+const TRUSTED_PROXIES = 'loopback, linklocal, uniquelocal'
 
 /** The app and what it holds open. */
 export interface ExampleApp {
@@ -50,6 +64,7 @@ export async function createExampleApp({
   smtpUrl,
   sessionSecret,
   canonicalHost: redirectOtherHosts,
+  devRoutes = false,
 }: ExampleAppOptions): Promise<ExampleApp> {
   const stores = await openStores(redisUrl)
   const mailer = new Mailer(smtpUrl)
@@ -60,17 +75,21 @@ export async function createExampleApp({
   // The SDK first: the router's instruments report to the meter provider registered when it is built.
   const telemetry = startTelemetry()
   const auth = createAuth(baseUrl, stores, credentials)
-  const opsSeries = new OpsSeries(telemetry.collect, () => auth.health())
   auth.on('authorization.CodeIssued', sendMagicLinkEmail(mailer))
   const { issuer } = auth.metadata
   const authorizationEndpoint = auth.metadata.authorization_endpoint ?? `${issuer}/authorize`
   const tokenEndpoint = auth.metadata.token_endpoint ?? `${issuer}/token`
   const origin = new URL(baseUrl).origin
+  const https = baseUrl.startsWith('https:')
 
   const app = express()
   app.disable('x-powered-by')
+  // Read by the pages (layout.ts devRoutesOn), which link to the development pages only when they are served.
+  app.locals.devRoutes = devRoutes
+  // On https the TLS ends at a proxy: req.secure (which the Secure cookies need) and req.ip come from its headers.
+  if (https) app.set('trust proxy', TRUSTED_PROXIES)
   if (redirectOtherHosts) app.use(canonicalHost(baseUrl))
-  app.use(securityHeaders({ https: baseUrl.startsWith('https:') }))
+  app.use(securityHeaders({ https }))
   app.use('/static', express.static(fileURLToPath(new URL('./public', import.meta.url)), { maxAge: '1h' }))
 
   // The demo clients are separate apps sharing this server: each its own cookie, mounted before ours.
@@ -89,7 +108,14 @@ export async function createExampleApp({
         issuer,
         authorizationEndpoint,
         tokenEndpoint,
-        session: sessionMiddleware({ stores, secret, name: `${client.id}.sid`, prefix: `example:${client.id}-sess:`, path: basePath }),
+        session: sessionMiddleware({
+          stores,
+          secret,
+          name: `${client.id}.sid`,
+          prefix: `example:${client.id}-sess:`,
+          path: basePath,
+          https,
+        }),
       }),
     )
   }
@@ -105,11 +131,11 @@ export async function createExampleApp({
     html`<p>
       This stands for a desktop or command-line app, registered as the <em>native</em> client <code>${clients.demoNative.id}</code>. Any
       program on your computer could claim a native app's redirect URI, so express-authcode asks you to approve it on a consent page
-      before it gets a code. Your approval lasts as long as your session: run it again and it goes straight through.
+      before it gets a code, every time: an approval answers that one sign-in only, so run it again and you are asked again.
     </p>`,
   )
 
-  app.use(sessionMiddleware({ stores, secret, name: SESSION_COOKIE, prefix: 'example:sess:' }))
+  app.use(sessionMiddleware({ stores, secret, name: SESSION_COOKIE, prefix: 'example:sess:', https }))
   app.use(AUTH_MOUNT, auth)
   app.get(auth.metadataPath, (_req, res) => {
     res.json(auth.metadata)
@@ -118,20 +144,25 @@ export async function createExampleApp({
   // The pages' own forms; parsed after the router, which parses its endpoints' bodies itself.
   app.use(sameOriginPosts(origin), express.urlencoded({ extended: false, limit: '16kb' }))
   app.use(homeRoutes(stores.description))
-  app.use(opsRoutes(telemetry, opsSeries))
   app.use(loginRoutes())
-  app.use(consentRoutes(auth, [clients.demoClient, clients.demoNative]))
+  app.use(consentRoutes(auth))
   app.use(magicLinkRoutes({ auth, baseUrl, clientId: clients.accountService.id, serviceToken: credentials.accountServiceToken }))
   // The link's landing page: it reads its own form body and cookies, after the same-origin check above.
   app.use(MAGIC_PATH, landingPage(auth))
-  app.use(supportRoutes(auth))
-  app.use(mailboxRoutes(mailer))
-  app.use(
-    captureDemoRoutes({
-      api: { baseUrl: `${baseUrl}${AUTH_MOUNT}`, clientId: clients.crm.id, clientSecret: credentials.crmSecret },
-      redirectUri: clients.crm.redirectUri,
-    }),
-  )
+  let opsSeries: OpsSeries | undefined
+  if (devRoutes) {
+    // Development pages, each unsafe on a public server: they show or do what only staff may.
+    opsSeries = new OpsSeries(telemetry.collect, () => auth.health())
+    app.use(opsRoutes(telemetry, opsSeries))
+    app.use(supportRoutes(auth))
+    app.use(mailboxRoutes(mailer))
+    app.use(
+      captureDemoRoutes({
+        api: { baseUrl: `${baseUrl}${AUTH_MOUNT}`, clientId: clients.crm.id, clientSecret: credentials.crmSecret },
+        redirectUri: clients.crm.redirectUri,
+      }),
+    )
+  }
   app.use((req, res) => sendPage(req, res, 'Not found', html`<p>Nothing here. <a href="/">Home</a></p>`, 404))
   app.use(errorPage)
 
@@ -139,7 +170,7 @@ export async function createExampleApp({
     app,
     storesDescription: stores.description,
     close: async () => {
-      opsSeries.stop()
+      opsSeries?.stop()
       mailer.close()
       await stores.close()
       await telemetry.shutdown()

@@ -41,10 +41,16 @@ export function createAuth(baseUrl: string, stores: Stores, credentials: Service
     atRestKey: credentials.atRestKey,
     issuer: `${baseUrl}${AUTH_MOUNT}`,
     clients: [
-      { id: clients.demoClient.id, redirectUris: [clients.demoClient.redirectUri], scopes: ['openid', 'profile', 'email'] },
-      // A native client: consent is required by default (RFC 8252 §8.6).
+      {
+        id: clients.demoClient.id,
+        name: clients.demoClient.name,
+        redirectUris: [clients.demoClient.redirectUri],
+        scopes: ['openid', 'profile', 'email'],
+      },
+      // A native client: consent is required by default, on every sign-in (RFC 8252 §8.6).
       {
         id: clients.demoNative.id,
+        name: clients.demoNative.name,
         applicationType: 'native',
         redirectUris: [clients.demoNative.redirectUri],
         scopes: ['openid', 'profile'],

@@ -12,12 +12,27 @@ export interface ExampleConfig {
   smtpUrl?: string
   /** Secret that signs session cookies; a random one (sessions end at restart) when absent. */
   sessionSecret?: string
+  /**
+   * Serve the development pages ({@link DEV_ROUTES_ENV}): the dev mailbox, `/metrics` and the
+   * ops page, the Capture demo and the support page. Never on a public server.
+   * @default false
+   */
+  devRoutes?: boolean
 }
 
-/** Reads `PORT`, `HOST`, `BASE_URL`, `REDIS_URL`, `SMTP_URL` and `SESSION_SECRET`. */
+/**
+ * The environment variable that turns the development pages on: `1` on, `0` or unset off.
+ * `npm start` sets it.
+ */
+export const DEV_ROUTES_ENV = 'EXAMPLE_DEV_ROUTES'
+
+/** Reads `PORT`, `HOST`, `BASE_URL`, `REDIS_URL`, `SMTP_URL`, `SESSION_SECRET` and {@link DEV_ROUTES_ENV}. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
   const port = Number(env.PORT ?? 3000)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`)
+  const devRoutes = env[DEV_ROUTES_ENV] ?? ''
+  // A typo must not leave the pages on, nor "true" leave them off without a word.
+  if (!['', '0', '1'].includes(devRoutes)) throw new Error(`${DEV_ROUTES_ENV} must be 1 (on) or 0 (off), got "${devRoutes}"`)
   return {
     port,
     host: env.HOST || '127.0.0.1',
@@ -25,5 +40,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ExampleConf
     redisUrl: env.REDIS_URL || undefined,
     smtpUrl: env.SMTP_URL || undefined,
     sessionSecret: env.SESSION_SECRET || undefined,
+    devRoutes: devRoutes === '1',
   }
 }

@@ -3,6 +3,11 @@ import { html, jsonBlock, type SafeHtml } from './html.js'
 import type { CallResult } from './http-call.js'
 import { userById } from './users.js'
 
+/** The development pages (dev mailbox, ops, Capture demo, support) are served: `devRoutes` of the app. */
+export function devRoutesOn(req: Request): boolean {
+  return req.app.locals.devRoutes === true
+}
+
 /**
  * Sends a full HTML page in the shared layout; the header shows who is signed in (except on
  * the pages of the demo clients, which stand for other apps: `res.locals.otherApp`). Pages are
@@ -10,6 +15,7 @@ import { userById } from './users.js'
  */
 export function sendPage(req: Request, res: Response, title: string, body: SafeHtml, status = 200): void {
   const user = userById(req.session?.userId)
+  const dev = devRoutesOn(req)
   res
     .status(status)
     .set('Cache-Control', 'no-store')
@@ -29,12 +35,10 @@ export function sendPage(req: Request, res: Response, title: string, body: SafeH
               <a class="brand" href="/">express-authcode <span>example</span></a>
               <nav>
                 <a href="/magic-link">Magic link</a>
-                <a href="/mailbox">Mailbox</a>
+                ${dev ? html`<a href="/mailbox">Mailbox</a>` : ''}
                 <a href="/demo-client">OAuth client</a>
                 <a href="/demo-native">Native app</a>
-                <a href="/capture-demo">Capture call</a>
-                <a href="/support">Support</a>
-                <a href="/ops">Ops</a>
+                ${dev ? html`<a href="/capture-demo">Capture call</a> <a href="/support">Support</a> <a href="/ops">Ops</a>` : ''}
                 ${
                   // The demo clients' pages stand for other apps, with sessions of their own: they show neither.
                   res.locals.otherApp === true

@@ -1,10 +1,18 @@
-// The example app's entry point: `npm start`. Reads its settings from the environment
-// (PORT, HOST, BASE_URL, REDIS_URL, SMTP_URL, SESSION_SECRET), listens, and stops cleanly on SIGTERM/SIGINT.
-import { configFromEnv } from './config.js'
+// The example app's entry point: `npm start`, which also sets EXAMPLE_DEV_ROUTES=1. Reads its settings
+// from the environment (PORT, HOST, BASE_URL, REDIS_URL, SMTP_URL, SESSION_SECRET, EXAMPLE_DEV_ROUTES),
+// listens, and stops cleanly on SIGTERM/SIGINT.
+import { configFromEnv, DEV_ROUTES_ENV } from './config.js'
 import { startExampleApp } from './start.js'
 
-const running = await startExampleApp(configFromEnv())
+const config = configFromEnv()
+const running = await startExampleApp(config)
 console.log(`Storage: ${running.storesDescription}`)
+console.log(
+  config.devRoutes
+    ? `Development pages on (${DEV_ROUTES_ENV}=1): /mailbox, /ops, /metrics, /capture-demo and /support. Never on a public server.`
+    : `Development pages off (set ${DEV_ROUTES_ENV}=1 for /mailbox, /ops, /metrics, /capture-demo and /support)`,
+)
+if (!config.devRoutes && !config.smtpUrl) console.warn('No SMTP_URL and no dev mailbox: sign-in e-mails go nowhere')
 console.log(`express-authcode example app listening on ${running.url}`)
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -15,19 +15,26 @@ export interface SessionSettings {
   prefix: string
   /** Cookie path. @default '/' */
   path?: string
+  /**
+   * The app's URL is https: the cookie is always `Secure`, and express-session sets it only on a
+   * request that arrived over https (through a proxy Express trusts, `X-Forwarded-Proto`).
+   * Otherwise `Secure` follows the request.
+   * @default false
+   */
+  https?: boolean
 }
 
 /**
  * express-session on the chosen store. The cookie is `HttpOnly`, `SameSite=Lax` (sent on a
  * top-level link from an e-mail, never on another site's POST) and `Secure` on https.
  */
-export function sessionMiddleware({ stores, secret, name, prefix, path = '/' }: SessionSettings): RequestHandler {
+export function sessionMiddleware({ stores, secret, name, prefix, path = '/', https = false }: SessionSettings): RequestHandler {
   return session({
     store: stores.sessions(prefix),
     name,
     secret,
     resave: false,
     saveUninitialized: false,
-    cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', path, maxAge: 8 * 3600_000 },
+    cookie: { httpOnly: true, sameSite: 'lax', secure: https ? true : 'auto', path, maxAge: 8 * 3600_000 },
   })
 }

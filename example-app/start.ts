@@ -35,6 +35,7 @@ export async function startExampleApp(config: ExampleConfig): Promise<RunningExa
       smtpUrl: config.smtpUrl,
       sessionSecret: config.sessionSecret,
       canonicalHost: !config.baseUrl,
+      devRoutes: config.devRoutes ?? false,
     })
   } catch (err) {
     server.close()

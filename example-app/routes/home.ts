@@ -1,7 +1,7 @@
 import { Router } from 'express'
 import { AUTH_MOUNT } from '../auth.js'
 import { html } from '../html.js'
-import { sendPage } from '../layout.js'
+import { devRoutesOn, sendPage } from '../layout.js'
 import { userById } from '../users.js'
 
 /** `GET /`: what the product does, who is signed in, and where to click next. */
@@ -9,6 +9,7 @@ export function homeRoutes(storesDescription: string): Router {
   const router = Router()
   router.get('/', (req, res) => {
     const user = userById(req.session.userId)
+    const dev = devRoutesOn(req)
     sendPage(
       req,
       res,
@@ -49,14 +50,18 @@ export function homeRoutes(storesDescription: string): Router {
             </p>
             <a class="button" href="/demo-native">Try the native app</a>
           </section>
-          <section class="card">
-            <h2>Capture call</h2>
-            <p>
-              A CRM's Capture client, unchanged but for its base URL, signs <code>getAuthorizationCode</code>, then exchanges the code at
-              <code>oauth/token</code> and gets its <code>transaction_state</code> back.
-            </p>
-            <a class="button" href="/capture-demo">Make a Capture call</a>
-          </section>
+          ${
+            dev
+              ? html`<section class="card">
+                <h2>Capture call</h2>
+                <p>
+                  A CRM's Capture client, unchanged but for its base URL, signs <code>getAuthorizationCode</code>, then exchanges the code at
+                  <code>oauth/token</code> and gets its <code>transaction_state</code> back.
+                </p>
+                <a class="button" href="/capture-demo">Make a Capture call</a>
+              </section>`
+              : ''
+          }
         </div>
         <h2>Under the hood</h2>
         <ul>
@@ -65,11 +70,15 @@ export function homeRoutes(storesDescription: string): Router {
             Authorization server metadata:
             <a href="${AUTH_MOUNT}/.well-known/oauth-authorization-server">${AUTH_MOUNT}/.well-known/oauth-authorization-server</a>
           </li>
-          <li>E-mails the app sent: <a href="/mailbox">dev mailbox</a>.</li>
-          <li>
-            Operations: <a href="/ops" id="ops-link">charts of codes issued, redeemed, reused and failed, store latency and health</a>;
-            Prometheus metrics at <a href="/metrics">/metrics</a>.
-          </li>
+          ${
+            dev
+              ? html`<li>E-mails the app sent: <a href="/mailbox">dev mailbox</a>.</li>
+                <li>
+                  Operations: <a href="/ops" id="ops-link">charts of codes issued, redeemed, reused and failed, store latency and health</a>;
+                  Prometheus metrics at <a href="/metrics">/metrics</a>.
+                </li>`
+              : ''
+          }
         </ul>`,
     )
   })

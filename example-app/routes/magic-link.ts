@@ -4,7 +4,7 @@ import { InvalidGrantError, type AuthcodeRouter } from '../../lib/index.js'
 import { AUTH_MOUNT, MAGIC_PATH } from '../auth.js'
 import { html } from '../html.js'
 import { post } from '../http-call.js'
-import { sendPage } from '../layout.js'
+import { devRoutesOn, sendPage } from '../layout.js'
 import { DEMO_USERS, userByEmail } from '../users.js'
 import { signIn } from './login.js'
 
@@ -36,8 +36,8 @@ export function magicLinkRoutes({ auth, baseUrl, clientId, serviceToken }: Magic
           <button>E-mail me a sign-in link</button>
         </form>
         <p class="muted">
-          Demo addresses: ${DEMO_USERS.map((u, i) => html`${i ? ', ' : ''}<code>${u.email}</code>`)}. The e-mail lands in the
-          <a href="/mailbox">dev mailbox</a>.
+          Demo addresses: ${DEMO_USERS.map((u, i) => html`${i ? ', ' : ''}<code>${u.email}</code>`)}.
+          ${devRoutesOn(req) ? html`The e-mail lands in the <a href="/mailbox">dev mailbox</a>.` : ''}
         </p>`,
     )
   })
@@ -71,10 +71,14 @@ export function magicLinkRoutes({ auth, baseUrl, clientId, serviceToken }: Magic
           10 minutes.
         </div>
         ${passcodeForm(email)}
-        <p>
-          <!-- A tab of its own, so that this page, where the code is typed, stays open. -->
-          <a class="button secondary" href="/mailbox" target="_blank" rel="noopener">Open the dev mailbox</a> (in a new tab)
-        </p>`,
+        ${
+          devRoutesOn(req)
+            ? html`<p>
+              <!-- A tab of its own, so that this page, where the code is typed, stays open. -->
+              <a class="button secondary" href="/mailbox" target="_blank" rel="noopener">Open the dev mailbox</a> (in a new tab)
+            </p>`
+            : ''
+        }`,
     )
   })
 

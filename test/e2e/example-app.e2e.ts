@@ -60,7 +60,8 @@ for (const store of stores) {
         redisServer = await RedisServer.start()
         redisUrl = redisServer.url
       }
-      app = await startExampleApp({ port: 0, host: '127.0.0.1', redisUrl })
+      // As npm start runs it: the walk-through reads the dev mailbox and opens the ops, Capture and support pages.
+      app = await startExampleApp({ port: 0, host: '127.0.0.1', redisUrl, devRoutes: true })
       browser = await launchBrowser()
     })
 
@@ -255,7 +256,7 @@ for (const store of stores) {
       expect(await page.locator('.notice').textContent()).to.include('If an account uses that address')
     })
 
-    it('asks the user to approve the native app before it gets a code, and tells the app when the user denies', async function () {
+    it('asks the user to approve the native app before every code it gets, and tells the app when the user denies', async function () {
       const { page } = browser
       await page.goto(`${app.url}/demo-native`)
       await page.click('#demo-native-start')
@@ -277,8 +278,11 @@ for (const store of stores) {
       expect(await page.locator('h1').textContent()).to.equal('Token response')
       expect(await page.locator('#token-response .status').textContent()).to.equal('200')
 
-      // Approved once, the next sign-in of the app goes straight through.
+      // A native app is asked about on every sign-in (RFC 8252 §8.6): an approval does not carry over.
       await page.click('text=Start again')
+      expect(new URL(page.url()).pathname).to.equal('/consent')
+      expect(await page.locator('h1').textContent()).to.equal('Allow Demo native app?')
+      await page.click('#consent-allow')
       expect(await page.locator('h1').textContent()).to.equal('Token response')
     })
 
