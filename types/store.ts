@@ -65,7 +65,7 @@ export type PasscodeResult =
   | { status: 'wrong'; attemptsLeft: number }
   /** Wrong for the last allowed time: the grant is burned (its code consumed too). */
   | { status: 'burned'; id: string }
-  /** The group spent its budget of failures for the window: refused unread, and its live passcode burned. */
+  /** The group spent its budget of failures for the window: refused unread, its live passcode left alone (its link still works). */
   | { status: 'locked' }
   /** A bound passcode presented without its browser's binding: refused, nothing counted or spent. */
   | { status: 'mismatch' }
@@ -159,8 +159,9 @@ export interface CodeStore {
    * - a bound passcode whose binding the attempt does not carry is `mismatch`: nothing counted or spent;
    * - every other attempt is charged one failure of the group's budget (`attempt.maxFailures`
    *   per `attempt.windowMs`, across grants: a new passcode does not reset it), atomically,
-   *   before the passcode is read; past the budget it is `locked`, and the live passcode is
-   *   burned (its code consumed too) until the window ends;
+   *   before the passcode is read; past the budget it is `locked` until the window ends,
+   *   refused unread (the live passcode and its code are left alone, so whoever spent the
+   *   budget cannot also spend the user's link);
    * - right, it consumes the code and the passcode, and gives the failure back; wrong, it also
    *   counts one attempt of the grant, and the last allowed one burns the grant.
    *

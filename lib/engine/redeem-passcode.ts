@@ -43,7 +43,7 @@ const REASONS: Record<Exclude<PasscodeResult['status'], 'consumed'>, RedeemFailu
  * Redeems the live passcode of (client, user) in one atomic store operation: a passcode of a
  * bound grant presented without its browser's verifier is refused before anything is counted or
  * spent; every other one is charged to the user's budget of failures across grants (past it,
- * every passcode of the user is refused and the live one burned until the window ends) and to
+ * every passcode of the user is refused unread until the window ends) and to
  * its grant's attempts (the last allowed wrong one burns the grant); a right one consumes the
  * code with it, either credential consuming both. Unknown subject, wrong, burned, locked and
  * mismatched passcodes are refused alike, after the same store round trips.

@@ -129,10 +129,7 @@ export class MemoryStore implements CodeStore {
     if (pointer.binding !== undefined && pointer.binding !== attempt.binding) return { status: 'mismatch' }
     const entry = this.#live(pointer.id)
     const failures = live(this.#failures, group, now) ?? { count: 0, expiresAt: now + attempt.windowMs }
-    if (failures.count >= attempt.maxFailures) {
-      if (entry?.passcode) burn(entry)
-      return { status: 'locked' }
-    }
+    if (failures.count >= attempt.maxFailures) return { status: 'locked' }
     failures.count++
     this.#failures.set(group, failures)
     if (!entry?.passcode || entry.consumed) return { status: 'missing' }

@@ -22,8 +22,8 @@ return {'reserved', id}
 
 /**
  * Checks a passcode (KEYS 2) of a code (KEYS 1) in one step: the right HMAC (ARGV 1) consumes
- * both; a wrong one counts, and the last allowed one burns the grant; ARGV 2 `burn` burns it
- * unread (its group is locked). Nothing is evaluated once the attempts are spent.
+ * both; a wrong one counts, and the last allowed one burns the grant. Nothing is evaluated once
+ * the attempts are spent.
  */
 const PASSCODE = new LuaScript(`
 local p = redis.call('GET', KEYS[2])
@@ -35,9 +35,9 @@ if not v or string.sub(v, 1, 1) ~= 'L' then
 end
 local first = string.find(p, ' ', 1, true)
 local second = string.find(p, ' ', first + 1, true)
-local right = ARGV[2] ~= 'burn' and string.sub(p, first + 1, second - 1) == ARGV[1]
+local right = string.sub(p, first + 1, second - 1) == ARGV[1]
 local left = tonumber(string.sub(p, 1, first - 1)) - 1
-if ARGV[2] ~= 'burn' and not right and left > 0 then
+if not right and left > 0 then
   redis.call('SET', KEYS[2], left .. string.sub(p, first), 'KEEPTTL')
   return {'wrong', left}
 end
@@ -74,10 +74,11 @@ export async function consumePasscodeOnRedis(
   const budget = [attempt.binding, String(attempt.maxFailures), String(Math.max(1, Math.ceil(attempt.windowMs)))]
   const [state, pointed] = (await orUnavailable(RESERVE.run(send, [keys.pointer(group), failures], budget))) as Reservation
   // The group's own id never names a code: a decoy for refusals that have nothing to evaluate.
-  const id = state === 'reserved' || state === 'locked' ? pointed : group
+  // A locked group's passcode is refused unread and left alone: burning it would let anyone who
+  // spends a user's budget also spend that user's link.
+  const id = state === 'reserved' ? pointed : group
   const codeKey = keys.code(id)
-  const args = [attempt.macFor(id), state === 'locked' ? 'burn' : 'check']
-  const reply = (await orUnavailable(PASSCODE.run(send, [codeKey, keys.passcode(id)], args))) as [string, ...unknown[]]
+  const reply = (await orUnavailable(PASSCODE.run(send, [codeKey, keys.passcode(id)], [attempt.macFor(id)]))) as [string, ...unknown[]]
   await Promise.all([durable(failures), durable(codeKey)])
   if (state === 'none') return { status: 'missing' }
   if (state !== 'reserved') return { status: state }
