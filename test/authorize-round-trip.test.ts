@@ -217,6 +217,17 @@ describe('GET /authorize grant.authTime', () => {
     expect(grants[0]?.authTime).to.be.within(signedInAt - 1, signedInAt + 1)
   })
 
+  it('takes a sign-in time in the future (milliseconds given for seconds) as unknown: prompt=login and max_age still ask, and no authTime', async () => {
+    const { app, grants } = roundTripApp({ getAuthTime: () => Date.now() })
+    const browser = await signedInBrowser(app)
+    for (const query of [{ prompt: 'login' }, { max_age: '60' }]) {
+      expect(isLoginPage(await browser.get(`${AUTHORIZE}?${authorizeQuery(query)}`)), JSON.stringify(query)).to.equal(true)
+    }
+    const code = codeOf(await browser.get(`${AUTHORIZE}?${authorizeQuery()}`)) as string
+    await exchange(app, code).expect(200)
+    expect(grants[0]).not.to.have.property('authTime')
+  })
+
   it('leaves authTime out without getAuthTime', async () => {
     const { app, grants } = roundTripApp({ getAuthTime: undefined })
     const browser = await signedInBrowser(app)

@@ -13,14 +13,21 @@ export async function currentUser(options: Pick<ResolvedOptions, 'getUser' | 'us
   return typeof user === 'string' && user !== '' ? user : undefined
 }
 
+/** How far ahead of this clock a reported sign-in may be (another server's clock). */
+const AUTH_TIME_SKEW_SECONDS = 60
+
 /**
  * When the signed-in user last authenticated, in whole epoch seconds, from the host's
- * `getAuthTime`; `undefined` when it cannot tell (or gives something that is no time).
+ * `getAuthTime`; `undefined` when it cannot tell, or gives something that is no time. A time in
+ * the future (milliseconds given for seconds, say) is no time: it would make every sign-in fresh
+ * for `prompt=login` and `max_age` forever.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#IDToken (`auth_time`, in seconds)
  */
 export async function authTimeOf(options: Pick<ResolvedOptions, 'getAuthTime'>, req: Request): Promise<number | undefined> {
   const at = await options.getAuthTime?.(req)
   const seconds = at instanceof Date ? at.getTime() / 1000 : at
-  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0 ? Math.floor(seconds) : undefined
+  const known = typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0
+  return known && seconds <= Date.now() / 1000 + AUTH_TIME_SKEW_SECONDS ? Math.floor(seconds) : undefined
 }
 
 /**
