@@ -1,7 +1,9 @@
 import { expect } from 'chai'
+import { createClientPool } from 'redis'
 import { RedisStore } from '../lib/index.js'
 import { baseOptions, buildApp, issue, TEST_AT_REST_KEY } from './helpers/app.js'
 import { keysUnder, useTestRedis } from './helpers/redis.js'
+import { redisUrl } from './helpers/root-hooks.js'
 import { onRealTime, storeContract } from './store-contract.js'
 
 describe('RedisStore', () => {
@@ -40,5 +42,13 @@ describe('RedisStore', () => {
     const { createHmac } = await import('node:crypto')
     const digest = createHmac('sha256', TEST_AT_REST_KEY).update(code).digest().subarray(0, 16).toString('base64url')
     expect(await keysUnder(redis.client, keyPrefix)).to.deep.equal([`${keyPrefix}{${digest.charAt(0)}}code:${digest}`])
+  })
+
+  it('refuses a client pool with durability: its WAIT may go out on another connection than the write, and acknowledge nothing', async () => {
+    const pool = createClientPool({ url: redisUrl() })
+    const durability = { replicas: 1, timeoutMs: 100 }
+    expect(() => new RedisStore({ client: pool, durability })).to.throw(TypeError, /client pool .* WAIT on another connection/)
+    expect(() => buildApp(baseOptions({ redis: pool, durability }))).to.throw(TypeError, /client pool/)
+    expect(() => new RedisStore({ client: pool })).not.to.throw()
   })
 })

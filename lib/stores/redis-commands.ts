@@ -57,6 +57,15 @@ export function redisCommandSender(client: unknown, timeoutMs: number): SendRedi
 }
 
 /** Whether a connection is a node-redis cluster (`createCluster`): it has `masters`. */
+/**
+ * Whether `client` is a node-redis pool (`createClientPool`), which sends each command on
+ * whichever connection is free: a `WAIT` there may go out on another connection than the write
+ * it should cover, and answer at once.
+ */
+export function isRedisPool(client: unknown): boolean {
+  return typeof client === 'object' && client !== null && 'totalClients' in client && 'idleClients' in client
+}
+
 export function isRedisCluster(client: unknown): boolean {
   return typeof client === 'object' && client !== null && 'masters' in client
 }

@@ -12,7 +12,7 @@ import type {
   StoredCode,
 } from '../../types/store.js'
 import { DEFAULTS } from '../defaults.js'
-import { isRedisCluster, orUnavailable, redisCommandSender, type SendRedisCommand } from './redis-commands.js'
+import { isRedisCluster, isRedisPool, orUnavailable, redisCommandSender, type SendRedisCommand } from './redis-commands.js'
 import { RedisKeys } from './redis-keys.js'
 import { saveCode } from './redis-save.js'
 import { CLAIM, CONSUME, RELEASE, REVOKE } from './redis-scripts.js'
@@ -65,6 +65,12 @@ export class RedisStore implements CodeStore {
     this.#keys = new RedisKeys(this.prefix)
     this.#client = options.client
     this.#cluster = isRedisCluster(options.client)
+    // Redis WAIT counts the writes of the connection it is sent on.
+    if (options.durability && isRedisPool(options.client)) {
+      throw new TypeError(
+        'RedisStore: durability needs one connection per write and its WAIT; a client pool (createClientPool) may send the WAIT on another connection, which would acknowledge nothing. Pass a createClient() client, a Sentinel or a Cluster.',
+      )
+    }
     this.#send = redisCommandSender(options.client, options.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs)
     this.#durable = durableWrites(this.#send, options.durability)
     this.#durableAll = durableWritesTo(this.#durable, this.#cluster)

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -28,10 +28,22 @@ export class RedisServer {
   private constructor(
     readonly port: number,
     readonly extraArgs: string[],
+    /** A `redis-server --sentinel` rather than a data node. */
+    readonly sentinel = false,
   ) {}
 
   static async start(extraArgs: string[] = []): Promise<RedisServer> {
     const server = new RedisServer(await freePort(), extraArgs)
+    await server.start()
+    return server
+  }
+
+  /**
+   * A `redis-server --sentinel` monitoring nothing yet (send it `SENTINEL MONITOR`). Sentinel
+   * requires a config file it can rewrite: it gets one in its own directory.
+   */
+  static async startSentinel(extraArgs: string[] = []): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), extraArgs, true)
     await server.start()
     return server
   }
@@ -47,18 +59,27 @@ export class RedisServer {
   /** Starts (or restarts) the server and resolves once it accepts connections. */
   async start(): Promise<void> {
     mkdirSync(this.#dir, { recursive: true })
+    const config = join(this.#dir, 'sentinel.conf')
+    if (this.sentinel && !existsSync(config)) writeFileSync(config, '')
     const child = spawn(
       'redis-server',
-      // A directory of its own: a replica's full sync writes an RDB file even with --save "".
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.#dir, ...this.extraArgs],
+      [
+        // The config file comes first, then the mode.
+        ...(this.sentinel ? [config, '--sentinel'] : []),
+        // A directory of its own: a replica's full sync writes an RDB file even with --save "".
+        ...['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.#dir],
+        ...this.extraArgs,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )
+    // Sentinel never says 'Ready to accept connections'; it listens before it logs its ID.
+    const ready = this.sentinel ? 'Sentinel ID is' : 'Ready to accept connections'
     this.#child = child
     await new Promise<void>((resolve, reject) => {
       let output = ''
       const onData = (chunk: Buffer) => {
         output += chunk.toString()
-        if (output.includes('Ready to accept connections')) {
+        if (output.includes(ready)) {
           child.stdout?.off('data', onData)
           child.stdout?.resume()
           resolve()
