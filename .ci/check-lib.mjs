@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Checks lib/ against the layers lib/README.md lists: no import runs up a layer, the engine
-// imports no Express, and no file runs past the line limit. Exits 1 and names each fault.
-import { readdirSync, readFileSync } from 'node:fs'
+// Checks lib/ against the map lib/README.md gives of it: every folder, nested ones too, is one the
+// map names; no import runs up a layer; the engine imports no Express; and no file runs past the
+// line limit. Exits 1 and names each fault.
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, normalize, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -9,12 +10,30 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'lib')
 const MAX_LINES = 200
 const FORBIDDEN = { 'engine/': ['express'], 'telemetry/': ['express'], 'stores/': ['express'], 'errors/': ['express'] }
 
-// "1. `index.ts`, `authcode.ts` — …": each numbered line names the members of one layer.
-const layers = readFileSync(join(root, 'README.md'), 'utf8')
-  .split('\n')
-  .filter((line) => /^\d+\. /.test(line))
-  .map((line) => [...line.split('—')[0].matchAll(/`([^`]+)`/g)].map((m) => m[1]))
-if (layers.length === 0) throw new Error('lib/README.md lists no layers')
+// "1. `index.ts`, `authcode.ts` — …", its indented lines following: one layer each. The names
+// before the dash are the layer's members; a folder named after it (`codes/`) is a folder of the
+// layer's own folder, unless it names a folder of lib/ or of the package (`errors/`, `types/`).
+const items = []
+for (const line of readFileSync(join(root, 'README.md'), 'utf8').split('\n')) {
+  if (/^\d+\. /.test(line)) items.push(line)
+  else if (typeof items.at(-1) === 'string' && /^\s+\S/.test(line)) items[items.length - 1] += ` ${line.trim()}`
+  else if (line.trim() !== '') items.push(undefined) // the list ended: later numbered lines start another
+}
+const names = (text) => [...text.matchAll(/`([^`]+)`/g)].map((m) => m[1])
+const listed = items.filter((item) => item !== undefined)
+if (listed.length === 0) throw new Error('lib/README.md lists no layers')
+const layers = listed.map((item) => names(item.split('—')[0]))
+const folders = new Set(layers.flat().filter((name) => name.endsWith('/')))
+for (const [rank, item] of listed.entries()) {
+  const [own, ...others] = layers[rank].filter((name) => name.endsWith('/'))
+  const nested = names(item.split('—').slice(1).join('—')).filter(
+    (name) => name.endsWith('/') && !existsSync(join(root, name)) && !existsSync(join(root, '..', name)),
+  )
+  if (nested.length > 0 && (own === undefined || others.length > 0)) {
+    throw new Error(`lib/README.md: layer ${rank + 1} names folders (${nested.join(', ')}) but has not exactly one folder of its own`)
+  }
+  for (const name of nested) folders.add(`${own}${name}`)
+}
 
 function rankOf(file) {
   const top = file.includes('/') ? `${file.split('/')[0]}/` : file
@@ -22,16 +41,24 @@ function rankOf(file) {
   return rank < 0 ? undefined : rank
 }
 
-function* sources(dir) {
+/** Every folder under lib/ (`endpoints/`, `endpoints/codes/`, …) and every `.ts` file, from lib/. */
+function* entries(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name)
-    if (entry.isDirectory()) yield* sources(path)
-    else if (entry.name.endsWith('.ts')) yield relative(root, path).split('\\').join('/')
+    const name = relative(root, path).split('\\').join('/')
+    if (entry.isDirectory()) {
+      yield { folder: `${name}/` }
+      yield* entries(path)
+    } else if (entry.name.endsWith('.ts')) yield { file: name }
   }
 }
 
 const faults = []
-for (const file of sources(root)) {
+for (const { folder, file } of entries(root)) {
+  if (folder !== undefined) {
+    if (!folders.has(folder)) faults.push(`${folder}: a folder lib/README.md does not list (name it in its layer's line)`)
+    continue
+  }
   const text = readFileSync(join(root, file), 'utf8')
   const rank = rankOf(file)
   if (rank === undefined) faults.push(`${file}: in no layer of lib/README.md`)
@@ -56,4 +83,4 @@ if (faults.length > 0) {
   console.error(`lib/ breaks its layering:\n${faults.map((f) => `- ${f}`).join('\n')}`)
   process.exit(1)
 }
-console.log(`lib/: ${layers.length} layers, no upward import, no file over ${MAX_LINES} lines`)
+console.log(`lib/: ${layers.length} layers, ${folders.size} folders, all listed, no upward import, no file over ${MAX_LINES} lines`)

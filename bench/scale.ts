@@ -2,10 +2,10 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { RedisCluster } from '../test/helpers/redis-cluster.js'
 import { connectRedis, redisCpuMicros, type BenchRedis, type RedisTarget } from './redis.js'
-import { median, summarize } from './report.js'
 import { measureRounds, type RoundSettings } from './rounds.js'
 import type { RpcChild } from './rpc.js'
 import { scenarioNamed } from './scenarios/index.js'
+import { median, round, summarize } from './stats.js'
 import { Target, type Bench, type Measurement } from './target.js'
 
 /** The scenarios `--scale` runs, each with 1 and 2 app processes on a standalone Redis and on a Cluster. */
@@ -63,8 +63,6 @@ export interface ScaleReport {
   /** Undefined when `redis-benchmark` is not installed. */
   capacity?: RedisCapacity
 }
-
-const round = (value: number, digits = 0) => Number(value.toFixed(digits))
 
 const BENCHMARK_SETS = 100_000
 

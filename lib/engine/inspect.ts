@@ -1,37 +1,45 @@
-import type { CodeKind } from '../../types/grant.js'
+import type { RedeemExpectation } from '../../types/grant.js'
 import { looksLikeCode } from './codes.js'
 import type { Engine } from './engine.js'
-import { verifyS256 } from './pkce.js'
 import { openRecord } from './record.js'
+import type { OpenedRecord } from './redeem.js'
+import { verifierFit } from './verifier-fit.js'
 
-/** What a code is, read without consuming it. */
-export type CodeState =
+/** What a code, read without consuming it, allows in a browser: a page to show instead, or how to redeem it. */
+export type Redemption =
   /**
-   * Live: `bound` when it redeems only with the verifier of its challenge (same-browser binding);
-   * for a bound code read with a verifier, `verifierMatches` says whether it is that verifier.
+   * Nothing to redeem here, and nothing consumed: `used` for a consumed, expired, unknown or
+   * malformed code, or one that is not a magic link; `other-browser` for a bound code the browser
+   * lacks the verifier of.
    */
-  | { status: 'live'; kind: CodeKind; bound: boolean; verifierMatches?: boolean }
-  /** Consumed, expired, unknown or malformed: it will not redeem. */
-  | { status: 'gone' }
+  | { page: 'used' | 'other-browser' }
+  /** What to present to `redeemCode`, and the record this read opened, for it to reuse. */
+  | { redeem: RedeemExpectation; opened: OpenedRecord }
 
 /**
- * Reads what a code is without consuming it, for a landing page choosing its page. It decides
- * nothing: between this read and a redemption the code may go, and only the atomic
- * consumption of `redeemCode` redeems.
+ * What `code` redeems as in a browser whose binding verifier is `verifier`, read without
+ * consuming it (SPEC §3.5b), by the rule `redeemCode` applies ({@link verifierFit}). It decides
+ * what to show, never who redeems: between this read and a redemption the code may go, and only
+ * the atomic consumption of `redeemCode` redeems.
  */
-export async function inspectCode(engine: Engine, code: string, codeVerifier?: string): Promise<CodeState> {
-  if (!looksLikeCode(code)) return { status: 'gone' }
+export async function redemptionFor(engine: Engine, code: string, verifier: string | undefined): Promise<Redemption> {
+  if (!looksLikeCode(code)) return { page: 'used' }
   const id = engine.atRest.codeId(code)
   const found = await engine.store.peek(id)
-  const record = found.status === 'live' ? openRecord(engine.atRest, code, id, found.value) : undefined
-  if (record === undefined || record.expiresAt <= Date.now()) return { status: 'gone' }
-  const { kind, codeChallenge } = record
-  // A wrong verifier would burn a bound code at redemption: a landing page checks it first.
-  if (codeChallenge === undefined) return { status: 'live', kind, bound: false }
-  return {
-    status: 'live',
-    kind,
-    bound: true,
-    ...(codeVerifier === undefined ? {} : { verifierMatches: verifyS256(codeVerifier, codeChallenge) }),
+  if (found.status !== 'live') return { page: 'used' }
+  const record = openRecord(engine.atRest, code, id, found.value)
+  // Only a magic link redeems in a browser; other kinds go to an endpoint with their client.
+  if (record === undefined || record.expiresAt <= Date.now() || record.kind !== 'magic_link') return { page: 'used' }
+  const opened = { value: found.value, record }
+  switch (verifierFit(record.codeChallenge, verifier)) {
+    case 'fits':
+      return { redeem: { kind: 'magic_link', codeVerifier: verifier }, opened }
+    case 'missing':
+    case 'mismatch':
+      return { page: 'other-browser' }
+    case 'unbound':
+    case 'unexpected':
+      // The browser's verifier is the browser's, not the code's: sent for an unbound code, it would burn it.
+      return { redeem: { kind: 'magic_link' }, opened }
   }
 }

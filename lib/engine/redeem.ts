@@ -4,13 +4,22 @@ import { InvalidGrantError, InvalidTargetError } from '../errors/oauth.js'
 import { EventHandlerFailedError } from '../errors/problems.js'
 import { looksLikeCode } from './codes.js'
 import type { Engine } from './engine.js'
-import { verifyS256 } from './pkce.js'
 import { openRecord, type CodeRecord } from './record.js'
+import { verifierFit } from './verifier-fit.js'
 
 /** The grant a record stands for, as callers see it (no PKCE challenge, dates as `Date`). */
 export function toGrant(record: CodeRecord): Grant {
   const { codeChallenge: _challenge, issuedAt, expiresAt, ...rest } = record
   return { ...rest, issuedAt: new Date(issuedAt), expiresAt: new Date(expiresAt) }
+}
+
+/**
+ * A record opened from the value the store kept for it, by a read before the redemption (the
+ * landing page's): a consumption that returns the same value need not open it again.
+ */
+export interface OpenedRecord {
+  value: string
+  record: CodeRecord
 }
 
 /**
@@ -20,9 +29,11 @@ export function toGrant(record: CodeRecord): Grant {
  * with the original grant.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.5
+ * @param opened The record a read of this code opened before (`redemptionFor`), reused when the
+ * store's value is the same.
  * @throws InvalidGrantError for an unknown, expired, used or mismatching code.
  */
-export async function redeemCode(engine: Engine, code: unknown, expect: RedeemExpectation): Promise<Grant> {
+export async function redeemCode(engine: Engine, code: unknown, expect: RedeemExpectation, opened?: OpenedRecord): Promise<Grant> {
   const { telemetry } = engine
   if (typeof code !== 'string' || !looksLikeCode(code)) {
     telemetry?.redeemFailed('unknown')
@@ -30,7 +41,13 @@ export async function redeemCode(engine: Engine, code: unknown, expect: RedeemEx
   }
   const id = engine.atRest.codeId(code)
   const result = await engine.store.consume(id)
-  const record = result.status === 'missing' ? undefined : openRecord(engine.atRest, code, id, result.value)
+  // A code's id is saved once, so the same value under it is the same record: opened once per request.
+  const record =
+    result.status === 'missing'
+      ? undefined
+      : result.value === opened?.value
+        ? opened.record
+        : openRecord(engine.atRest, code, id, result.value)
   if (result.status === 'missing' || record === undefined) {
     telemetry?.redeemFailed('unknown')
     throw new InvalidGrantError()
@@ -69,6 +86,13 @@ function hasExpired(record: CodeRecord): boolean {
   return record.expiresAt <= Date.now()
 }
 
+/** Why a redemption refuses a verifier, as each {@link verifierFit} it refuses says it. */
+const VERIFIER_REFUSED = {
+  missing: 'code_verifier is required for this code.',
+  mismatch: 'code_verifier does not match the code_challenge.',
+  unexpected: 'code_verifier was sent for a code issued without a code_challenge.',
+} as const
+
 /** Throws unless the consumed record matches everything the redeemer presented. */
 function checkBinding(record: CodeRecord, expect: RedeemExpectation): void {
   if (hasExpired(record)) throw new InvalidGrantError('The authorization code has expired.')
@@ -81,14 +105,8 @@ function checkBinding(record: CodeRecord, expect: RedeemExpectation): void {
   if (expect.redirectUri !== undefined && record.redirectUri !== undefined && expect.redirectUri !== record.redirectUri) {
     throw new InvalidGrantError('redirect_uri does not match the one the code was issued for.')
   }
-  // RFC 7636 §4.6; a verifier for a code issued without a challenge is refused (RFC 9700 §2.1.1).
-  if (record.codeChallenge !== undefined) {
-    if (expect.codeVerifier === undefined) throw new InvalidGrantError('code_verifier is required for this code.')
-    if (!verifyS256(expect.codeVerifier, record.codeChallenge))
-      throw new InvalidGrantError('code_verifier does not match the code_challenge.')
-  } else if (expect.codeVerifier !== undefined) {
-    throw new InvalidGrantError('code_verifier was sent for a code issued without a code_challenge.')
-  }
+  const fit = verifierFit(record.codeChallenge, expect.codeVerifier)
+  if (fit !== 'fits' && fit !== 'unbound') throw new InvalidGrantError(VERIFIER_REFUSED[fit])
   if (expect.resource !== undefined && !record.resource?.includes(expect.resource)) {
     throw new InvalidTargetError('resource is not one the authorization code was issued for.')
   }

@@ -1,9 +1,8 @@
 import type { Request, RequestHandler, Response } from 'express'
-import type { RedeemExpectation } from '../../../types/grant.js'
 import type { LandingPage, MagicLinkLandingOptions } from '../../../types/landing.js'
 import { looksLikeCode } from '../../engine/codes.js'
 import type { Engine } from '../../engine/engine.js'
-import { inspectCode } from '../../engine/inspect.js'
+import { redemptionFor } from '../../engine/inspect.js'
 import { redeemCode } from '../../engine/redeem.js'
 import { InvalidGrantError } from '../../errors/oauth.js'
 import { parseParams, rawQuery, type FormParams } from '../../http/params.js'
@@ -16,21 +15,6 @@ export interface Landing {
   engine: Engine
   binding: BrowserBinding
   options: MagicLinkLandingOptions
-}
-
-/** What a code, read without consuming it, allows in this browser: a page to show instead, or how to redeem it. */
-type Verdict = { page: 'other-browser' | 'used' } | { redeem: RedeemExpectation }
-
-/**
- * Decides, before anything is consumed, what a redemption here would do: a verifier sent for an
- * unbound code, or a missing or wrong one for a bound code, would burn it.
- */
-async function judge(engine: Engine, code: string, verifier: string | undefined): Promise<Verdict> {
-  const state = await inspectCode(engine, code, verifier)
-  if (state.status === 'gone' || state.kind !== 'magic_link') return { page: 'used' }
-  if (!state.bound) return { redeem: { kind: 'magic_link' } }
-  if (verifier === undefined || state.verifierMatches !== true) return { page: 'other-browser' }
-  return { redeem: { kind: 'magic_link', codeVerifier: verifier } }
 }
 
 function pageShower(options: MagicLinkLandingOptions, req: Request, res: Response) {
@@ -48,7 +32,7 @@ export function showLanding({ engine, binding, options }: Landing): RequestHandl
     const { params, repeated } = parseParams(rawQuery(req.originalUrl))
     const code = params.code
     if (code === undefined || repeated.includes('code') || !looksLikeCode(code)) return show({ name: 'error' })
-    const verdict = await judge(engine, code, binding.verifierOf(req))
+    const verdict = await redemptionFor(engine, code, binding.verifierOf(req))
     if ('page' in verdict) return show({ name: verdict.page })
     const fields = { code, csrf_token: csrfToken(binding.cookies, csrfSecret(req, res, binding.cookies), code) }
     return show({ name: 'confirm', form: { action: binding.path, fields } })
@@ -57,8 +41,10 @@ export function showLanding({ engine, binding, options }: Landing): RequestHandl
 
 /**
  * `POST` of the landing page, the confirm button: refused (consuming nothing) when the browser
- * says it comes from another origin, or without the CSRF token of this browser and code; then the
- * code is redeemed, with the browser's verifier when it is bound, and the host's `signIn` answers.
+ * says it comes from another origin, or without the CSRF token of this browser and code, or when
+ * the code would not redeem in this browser (one read, whose opened record the consumption
+ * reuses); then the code is redeemed, with the browser's verifier when it is bound, and the
+ * host's `signIn` answers.
  */
 export function redeemLanding({ engine, binding, options }: Landing): RequestHandler {
   return async function redeemLanding(req, res) {
@@ -67,11 +53,12 @@ export function redeemLanding({ engine, binding, options }: Landing): RequestHan
     const { code, csrf_token: token } = req.body as FormParams
     if (code === undefined || !looksLikeCode(code)) return show({ name: 'error' })
     if (!csrfHolds(req, binding.cookies, code, token)) return show({ name: 'error' }, 403)
-    const verdict = await judge(engine, code, binding.verifierOf(req))
+    // Read first: consumed without the browser's verifier, a bound code would burn.
+    const verdict = await redemptionFor(engine, code, binding.verifierOf(req))
     if ('page' in verdict) return show({ name: verdict.page })
     let grant
     try {
-      grant = await redeemCode(engine, code, verdict.redeem)
+      grant = await redeemCode(engine, code, verdict.redeem, verdict.opened)
     } catch (err) {
       // Spent between the read and now (another tab, a second press): only the consumption decides.
       if (err instanceof InvalidGrantError) return show({ name: 'used' })
