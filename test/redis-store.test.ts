@@ -35,13 +35,14 @@ describe('RedisStore', () => {
     }
   })
 
-  it('holds the first 128 bits of the HMAC-SHA256 of a code under atRestKey as its key, hash-tagged by its first character, not the code', async () => {
+  it('holds a code under its first two characters, hash-tagged by them, and the first 128 bits of its HMAC-SHA256 under atRestKey, not the code', async () => {
     const keyPrefix = redis.prefix
     const { auth } = buildApp(baseOptions({ redis: redis.client, keyPrefix }))
     const code = await issue(auth)
     const { createHmac } = await import('node:crypto')
     const digest = createHmac('sha256', TEST_AT_REST_KEY).update(code).digest().subarray(0, 16).toString('base64url')
-    expect(await keysUnder(redis.client, keyPrefix)).to.deep.equal([`${keyPrefix}{${digest.charAt(0)}}code:${digest}`])
+    const tag = code.slice(0, 2)
+    expect(await keysUnder(redis.client, keyPrefix)).to.deep.equal([`${keyPrefix}{${tag}}code:${tag}${digest}`])
   })
 
   it('refuses a client pool with durability: its WAIT may go out on another connection than the write, and acknowledge nothing', async () => {

@@ -133,9 +133,9 @@ export function storeContract(makeStore: () => Promise<StoreUnderTest> | StoreUn
   })
 
   describe('idempotency records', () => {
-    // A code saved with an answer shares its id's first character (the slot tag) with the key, as a cluster store requires.
+    // A code saved with an answer shares its id's first two characters (the slot tag) with the key, as a cluster store requires.
     const pair = () => {
-      const tag = 'k'
+      const tag = 'kq'
       return { keyId: `${tag}${randomUUID()}`, id: `${tag}${randomUUID()}` }
     }
 

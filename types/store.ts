@@ -120,8 +120,10 @@ export interface IdempotentAnswer {
 export interface CodeStore {
   /**
    * Whether a code whose id is `id` can be saved together with the idempotency record `keyId`
-   * in one atomic step (e.g. both keys in one Redis Cluster hash slot). Issuers draw codes until
-   * it answers `true`; a store that can write any two keys together leaves it out.
+   * in one atomic step (e.g. both keys in one Redis Cluster hash slot). A code's id starts with
+   * the code's first two characters; an issuer whose code is refused chooses those two to be
+   * the first two of `keyId` and keeps the rest, so a store must accept an id that starts as
+   * `keyId` does. A store that can write any two keys together leaves it out.
    */
   acceptsCodeId?(id: string, keyId: string): boolean
   /**

@@ -1,4 +1,5 @@
 import { createHmac, hash, randomBytes } from 'node:crypto'
+import { TAG_LENGTH } from './codes.js'
 
 /**
  * Bytes of a stored id or digest: 128 bits name a record without collisions for any number of
@@ -41,9 +42,14 @@ export class AtRest {
     return this.#sha256(`${label}\0${value}`)
   }
 
-  /** The id a code is stored under: the first 128 bits of SHA-256 of the code, or with `atRestKey` of an HMAC of it. */
+  /**
+   * The id a code is stored under: the code's first two characters (its Redis Cluster hash tag,
+   * chosen for its slot, never secret: SPEC §4), then the first 128 bits of SHA-256 of the whole
+   * code, or with `atRestKey` of an HMAC of it; 24 characters. Codes of 0.x were stored under the
+   * hash alone, so none of them is found under this id.
+   */
   codeId(code: string): string {
-    return this.#sha256(code).subarray(0, ID_BYTES).toString('base64url')
+    return code.slice(0, TAG_LENGTH) + this.#sha256(code).subarray(0, ID_BYTES).toString('base64url')
   }
 
   /**

@@ -1,8 +1,14 @@
 import { randomBytes } from 'node:crypto'
 
-/** A code: 32 random bytes in base64url without padding. */
+/** A code: 43 base64url characters (see {@link drawCode}). */
 const CODE_PATTERN = /^[A-Za-z0-9_-]{43}$/
-const BATCH = 64
+/** Characters of a code. */
+export const CODE_LENGTH = 43
+/**
+ * Characters at the start of a code that name the Redis Cluster hash tag of its keys: its id
+ * starts with them too (`AtRest.codeId`), 4,096 tags (SPEC §4).
+ */
+export const TAG_LENGTH = 2
 const POOL_BYTES = 4096
 
 let pool = Buffer.alloc(0)
@@ -29,20 +35,33 @@ export interface DrawnCode {
   id: string
 }
 
+/** Where an issuer saves a code together with another record (see `CodeStore.acceptsCodeId`). */
+export interface Colocation {
+  /** The first two characters of the record's id: a store that cannot save any two keys together accepts a code id that starts with them. */
+  tag: string
+  /** Whether the store can save a code under `id` together with the record. */
+  accept: (id: string) => boolean
+}
+
 /**
- * A new code: 256 bits from the CSPRNG, base64url, and its id (`idOf`). With `accept`, codes are
- * drawn until it accepts the id (a store that must co-locate the code with another key, see
- * `CodeStore.acceptsCodeId`); rejected draws reveal nothing the stored id does not.
+ * A new code and its id (`idOf`, which starts with the code's first two characters): 43
+ * base64url characters from the CSPRNG, 6 random bits each. With `colocate`, a code whose id the
+ * store does not accept as drawn (on a Redis Cluster, 4,095 times in 4,096) takes the record's
+ * tag as its first two characters and keeps the other 41 (246 random bits): one draw, never a
+ * redraw. The id refused was never stored, so it reveals nothing.
+ * @throws TypeError when the store accepts neither id (a `CodeStore.acceptsCodeId` that breaks its contract).
  */
-export function drawCode(idOf: (code: string) => string, accept?: (id: string) => boolean): DrawnCode {
-  for (;;) {
-    const drawn = random(32 * (accept === undefined ? 1 : BATCH))
-    for (let offset = 0; offset < drawn.length; offset += 32) {
-      const code = drawn.subarray(offset, offset + 32).toString('base64url')
-      const id = idOf(code)
-      if (accept === undefined || accept(id)) return { code, id }
-    }
-  }
+export function drawCode(idOf: (code: string) => string, colocate?: Colocation): DrawnCode {
+  // 33 bytes are 44 base64url characters with no padding bits: each character is uniform.
+  const code = random(33).toString('base64url').slice(0, CODE_LENGTH)
+  const id = idOf(code)
+  if (colocate === undefined || colocate.accept(id)) return { code, id }
+  const tagged = colocate.tag + code.slice(TAG_LENGTH)
+  const taggedId = idOf(tagged)
+  if (colocate.accept(taggedId)) return { code: tagged, id: taggedId }
+  throw new TypeError(
+    "the store accepts no code id that starts with its idempotency record id's first two characters (CodeStore.acceptsCodeId)",
+  )
 }
 
 /** Whether a string has the shape of a code (checked before any store round trip). */

@@ -4,6 +4,7 @@ import { DEFAULTS } from '../defaults.js'
 import { ProblemError, type ProblemSlug } from '../errors/problems.js'
 import type { AtRest } from './at-rest.js'
 import { ByteReader, ByteWriter } from './bytes.js'
+import { CODE_LENGTH } from './codes.js'
 import { open, seal } from './seal.js'
 
 /**
@@ -80,9 +81,13 @@ export class IdempotencyKey {
     return createHmac('sha256', this.#macKey).update(canonicalJson(payload)).digest().subarray(0, 16).toString('base64url')
   }
 
-  /** Encrypts an answer (the code's 32 bytes, its expiry, and the passcode's digits), bound to this key's record id. */
+  /**
+   * Encrypts an answer (the code's 43 characters, its expiry, and the passcode's digits), bound
+   * to this key's record id. The code goes as its characters: its last one carries 6 random bits,
+   * so it is not the base64url of 32 bytes.
+   */
   seal(answer: StoredAnswer): string {
-    const writer = new ByteWriter().raw(Buffer.from(answer.code, 'base64url')).uint48(answer.expiresAt)
+    const writer = new ByteWriter().raw(Buffer.from(answer.code, 'latin1')).uint48(answer.expiresAt)
     return seal(this.#sealKey, answer.otp === undefined ? writer.done() : writer.text(answer.otp).done(), this.id)
   }
 
@@ -90,8 +95,8 @@ export class IdempotencyKey {
   open(sealed: string): StoredAnswer {
     const bytes = open(this.#sealKey, sealed, this.id)
     const reader = new ByteReader(bytes)
-    const answer: StoredAnswer = { code: reader.raw(32).toString('base64url'), expiresAt: reader.uint48() }
-    return bytes.length > 38 ? { ...answer, otp: reader.text() } : answer
+    const answer: StoredAnswer = { code: reader.raw(CODE_LENGTH).toString('latin1'), expiresAt: reader.uint48() }
+    return bytes.length > CODE_LENGTH + 6 ? { ...answer, otp: reader.text() } : answer
   }
 }
 

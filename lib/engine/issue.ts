@@ -1,7 +1,7 @@
 import type { IdempotentAnswer, StoredCode } from '../../types/store.js'
 import type { AtRest } from './at-rest.js'
 import { EventHandlerFailedError } from '../errors/problems.js'
-import { drawCode } from './codes.js'
+import { drawCode, TAG_LENGTH, type Colocation } from './codes.js'
 import { passcodeGroup, storedPasscode } from './passcode.js'
 import { sealRecord, type CodeRecord } from './record.js'
 import type { Engine } from './engine.js'
@@ -15,20 +15,24 @@ export interface IssueRequest extends Omit<CodeRecord, 'issuedAt' | 'expiresAt'>
 /** A code drawn for a grant and not stored yet: the caller builds what it hands out from it. */
 export interface CodeDraft {
   code: string
-  /** The code's id in the store: 128 bits of a hash of it (keyed with `atRestKey` when given). */
+  /** The code's id in the store: its first two characters and 128 bits of a hash of it (keyed with `atRestKey` when given). */
   id: string
   record: CodeRecord
 }
 
 /**
  * Draws a code for `request`. With `colocateWith`, the id of an idempotency record the code
- * will be saved with, the code is one the store can save together with that record.
+ * will be saved with, the code is one the store can save together with that record: where the
+ * store needs it (a Redis Cluster), it starts with the record id's first two characters, its
+ * hash tag.
  */
 export function draftCode(engine: Engine, request: IssueRequest, colocateWith?: string): CodeDraft {
   const { store } = engine
-  const accept =
-    colocateWith !== undefined && store.acceptsCodeId ? (id: string) => store.acceptsCodeId?.(id, colocateWith) === true : undefined
-  const { code, id } = drawCode((drawn) => engine.atRest.codeId(drawn), accept)
+  const colocate: Colocation | undefined =
+    colocateWith !== undefined && store.acceptsCodeId
+      ? { tag: colocateWith.slice(0, TAG_LENGTH), accept: (id) => store.acceptsCodeId?.(id, colocateWith) === true }
+      : undefined
+  const { code, id } = drawCode((drawn) => engine.atRest.codeId(drawn), colocate)
   const { ttlSeconds, ...bound } = request
   const issuedAt = Date.now()
   return { code, id, record: { ...bound, issuedAt, expiresAt: issuedAt + ttlSeconds * 1000 } }
@@ -75,7 +79,7 @@ export async function issueCode(engine: Engine, draft: CodeDraft, extras: IssueE
     return
   }
   if (extras.answer) throw idempotencyKeyInFlight()
-  // Only an id already taken refuses a plain save: 128-bit ids of 256-bit random codes do not collide.
+  // Only an id already taken refuses a plain save: 128-bit hashes of codes with 246 random bits or more do not collide.
   throw new Error('a code id was already taken')
 }
 

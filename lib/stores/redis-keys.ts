@@ -1,10 +1,11 @@
-import { slotTag } from './slot-tag.js'
+import { groupTag, slotTag } from './slot-tag.js'
 
 /**
  * Where a {@link RedisStore} keeps each thing under its prefix. The hash tag `{t}` is
  * {@link slotTag} of the id, so that every script touches keys of one Redis Cluster hash slot: a
- * code, its passcode and (once drawn to match) its idempotency record share one; an owner's
- * index has its own, and a passcode pointer shares its own with its group's failure count.
+ * code, its passcode and (its tag chosen to match) its idempotency record share one; an owner's
+ * index has its own ({@link groupTag}), and a passcode pointer shares its own with its group's
+ * failure count.
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -24,17 +25,17 @@ export class RedisKeys {
 
   /** The live codes of an owner group, by expiry. */
   owner(group: string): string {
-    return `${this.prefix}{${slotTag(group)}}owner:${group}`
+    return `${this.prefix}{${groupTag(group)}}owner:${group}`
   }
 
   /** The code whose passcode is the live one of a (client, user) group, and the binding it asks for. */
   pointer(group: string): string {
-    return `${this.prefix}{${slotTag(group)}}pinref:${group}`
+    return `${this.prefix}{${groupTag(group)}}pinref:${group}`
   }
 
   /** The wrong passcodes a (client, user) group was charged in its window: in its pointer's hash slot, so one script counts and reads both. */
   failures(group: string): string {
-    return `${this.prefix}{${slotTag(group)}}pinfail:${group}`
+    return `${this.prefix}{${groupTag(group)}}pinfail:${group}`
   }
 
   once(id: string): string {

@@ -77,7 +77,10 @@ export class RedisStore implements CodeStore {
     this.#replicasRequired = options.durability?.replicas
   }
 
-  /** On a Redis Cluster, a code saved with an idempotent answer must share its record's hash slot; elsewhere any id will do. */
+  /**
+   * On a Redis Cluster, a code saved with an idempotent answer must share its record's hash slot:
+   * its id must start with the record id's two characters ({@link slotTag}); elsewhere any id will do.
+   */
   acceptsCodeId(id: string, keyId: string): boolean {
     return !this.#cluster || slotTag(id) === slotTag(keyId)
   }
