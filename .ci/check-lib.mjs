@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Checks lib/ against the map lib/README.md gives of it: every folder, nested ones too, is one the
-// map names; no import runs up a layer; the engine imports no Express; and no file runs past the
-// line limit. Exits 1 and names each fault.
+// map names; no import runs up a layer; the engine imports no Express; no file runs past the line
+// limit; and public types live in types/ (lib/index.ts re-exports no type on its own, only beside
+// the value it belongs to, and types/ names lib/'s classes as types only). Exits 1 and names each fault.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, normalize, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -76,6 +77,26 @@ for (const { folder, file } of entries(root)) {
     const targetRank = rankOf(target)
     if (rank !== undefined && targetRank !== undefined && targetRank < rank) {
       faults.push(`${file} (layer ${rank + 1}) imports ${target} (layer ${targetRank + 1}), a layer above it`)
+    }
+  }
+}
+// One rule for public types: a type of its own lives in types/; lib/ exports a type only beside
+// the class, function or constant it belongs to (`RedisStore, type RedisStoreOptions`).
+const entry = readFileSync(join(root, 'index.ts'), 'utf8')
+for (const [, typeKeyword, list, from] of entry.matchAll(/export\s+(type\s+)?\{([^}]*)\}\s+from\s+'(\.\/[^']+)'/g)) {
+  const exported = list
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean)
+  if (typeKeyword !== undefined || exported.every((name) => name.startsWith('type '))) {
+    faults.push(`index.ts: re-exports only types from ${from}; a public type of its own lives in types/`)
+  }
+}
+for (const file of readdirSync(join(root, '..', 'types')).filter((name) => name.endsWith('.ts'))) {
+  const text = readFileSync(join(root, '..', 'types', file), 'utf8')
+  for (const [statement, specifier] of text.matchAll(/^import\b[^']*'([^']+)'/gm)) {
+    if (specifier.startsWith('../lib/') && !/^import\s+type\s/.test(statement)) {
+      faults.push(`types/${file}: imports a value from ${specifier}; types/ may name lib/'s classes as types only`)
     }
   }
 }

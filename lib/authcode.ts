@@ -2,8 +2,10 @@ import { Router, type Request, type Response } from 'express'
 import type { AuthcodeEventHandler, AuthcodeEventType } from '../types/events.js'
 import type { RedeemExpectation } from '../types/grant.js'
 import type { MagicLinkLandingOptions } from '../types/landing.js'
-import type { AuthcodeOptions } from '../types/options.js'
-import { decideConsent, type ConsentInput } from './endpoints/authorize/consent.js'
+import type { AuthcodeRouter, ConsentInput, PasscodeRedemption, Revocation } from '../types/router.js'
+import type { AuthcodeLogger, AuthcodeOptions, RedisConnection } from '../types/options.js'
+import type { CodeStore } from '../types/store.js'
+import { decideConsent } from './endpoints/authorize/consent.js'
 import { describeClient } from './endpoints/authorize/describe-client.js'
 import { mountAuthorize } from './endpoints/authorize/route.js'
 import { mountCapture, mountCaptureToken } from './endpoints/capture/route.js'
@@ -12,49 +14,70 @@ import { BrowserBinding, requireBinding } from './endpoints/landing/binding.js'
 import { landingOptions } from './endpoints/landing/options.js'
 import { landingRouter } from './endpoints/landing/route.js'
 import { buildMetadata, metadataPathFor, mountMetadata } from './endpoints/metadata.js'
-import { requireKind, type AuthcodeRouter } from './auth-router.js'
 import { mountToken } from './endpoints/token/route.js'
 import { AtRest } from './engine/at-rest.js'
+import { requireKind } from './engine/record.js'
 import { EventBus } from './engine/events.js'
 import { redeemCode } from './engine/redeem.js'
-import { redeemPasscode, type PasscodeRedemption } from './engine/redeem-passcode.js'
-import { revokeCodes, type Revocation } from './engine/revoke.js'
+import { redeemPasscode } from './engine/redeem-passcode.js'
+import { revokeCodes } from './engine/revoke.js'
 import type { AuthcodeContext } from './options/context.js'
-import { instrumentRoutes } from './http/request-span.js'
-import { resolveOptions } from './options/resolve.js'
+import { serveRoutes } from './http/route.js'
+import { resolveOptions, type ResolvedOptions, type ServiceOptions } from './options/resolve.js'
 import { warnAtStart } from './options/warnings.js'
 import { warnOnUntrustedProxy } from './http/proxy-warning.js'
+import { RedisStore } from './stores/redis-store.js'
+import { STORE_SHAPES } from './stores/shapes.js'
 import { routerHealth, watchEvictionPolicy } from './telemetry/health.js'
+import { Telemetry } from './telemetry/telemetry.js'
+import { tracedStore } from './telemetry/traced-store.js'
 
 /** Where the router keeps its context, for the library's own white-box tests; not exported by the package. */
 export const kContext = Symbol('authcode.context')
 
 /**
- * Builds the express-authcode router. Every option is validated here, once, and every route
- * is built here; nothing is re-read per request.
+ * The services of one router, built once from what the options name: the store (the host's own,
+ * or a `RedisStore` on its connection), traced into the router's telemetry, and the logger.
+ */
+function buildContext(resolved: ResolvedOptions, services: ServiceOptions): AuthcodeContext {
+  const telemetry = new Telemetry()
+  // The options' xor guarantees exactly one of store and redis.
+  const store: CodeStore =
+    services.store ??
+    new RedisStore({
+      client: services.redis as RedisConnection,
+      prefix: resolved.keyPrefix,
+      ...(services.durability ? { durability: services.durability } : {}),
+    })
+  const logger: AuthcodeLogger = services.logger ?? console
+  const engine = {
+    store: tracedStore(store, telemetry),
+    events: new EventBus(),
+    atRest: new AtRest(resolved.atRestKey || undefined),
+    telemetry,
+  }
+  return { options: resolved, engine, logger }
+}
+
+/**
+ * Builds the express-authcode router. Every option is validated here, once, the services are
+ * built here, once, and every route is built here; nothing is re-read per request.
  * @throws AuthcodeOptionsError naming the option that is missing, unknown or invalid.
  */
 export function authcode(options: AuthcodeOptions): AuthcodeRouter {
-  const resolved = resolveOptions(options)
-  const ctx: AuthcodeContext = {
-    options: resolved,
-    engine: {
-      store: resolved.store,
-      events: new EventBus(),
-      atRest: new AtRest(resolved.atRestKey || undefined),
-      telemetry: resolved.telemetry,
-    },
-  }
+  const { options: resolved, services } = resolveOptions(options, STORE_SHAPES)
+  const ctx = buildContext(resolved, services)
+  const { store, telemetry } = ctx.engine
+  const { logger } = ctx
   const metadata = buildMetadata(resolved)
-  const binding =
-    resolved.magicLinkUrl === undefined ? undefined : new BrowserBinding(resolved.magicLinkUrl, ctx.engine.atRest, resolved.logger)
+  const binding = resolved.magicLinkUrl === undefined ? undefined : new BrowserBinding(resolved.magicLinkUrl, ctx.engine.atRest, logger)
   const router = Router() as AuthcodeRouter
-  instrumentRoutes(router, resolved.telemetry)
-  watchEvictionPolicy(resolved.store, resolved.logger)
-  warnAtStart(resolved)
+  serveRoutes(router, { logger, telemetry })
+  watchEvictionPolicy(store, logger)
+  warnAtStart(resolved, logger)
 
-  router.use(warnOnUntrustedProxy(resolved.logger))
-  mountMetadata(router, metadata, resolved.logger)
+  router.use(warnOnUntrustedProxy(logger))
+  mountMetadata(router, metadata)
   mountCodes(router, ctx)
   if (resolved.mounted.authorize) mountAuthorize(router, ctx)
   if (resolved.issueTokens) mountToken(router, ctx, resolved.issueTokens)
@@ -78,7 +101,7 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
     browserVerifier: (req: Request) => requireBinding(binding, 'browserVerifier').verifierOf(req),
     metadata,
     metadataPath: metadataPathFor(resolved.issuer),
-    health: () => routerHealth(resolved.store),
+    health: () => routerHealth(store),
     [kContext]: ctx,
   })
 }

@@ -1,7 +1,4 @@
 export { authcode, authcode as default } from './authcode.js'
-export type { AuthcodeRouter } from './auth-router.js'
-export type { PasscodeRedemption } from './engine/redeem-passcode.js'
-export type { Revocation } from './engine/revoke.js'
 export { AuthcodeOptionsError, OPTIONS_ERROR_CODES, type OptionsErrorCode } from './errors/options-error.js'
 export { jwtAccessTokens, type JwtAccessTokensOptions } from './endpoints/codes/jwt-access-tokens.js'
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js'
@@ -36,6 +33,4 @@ export {
   type OAuthErrorCode,
 } from './errors/oauth.js'
 export { CAPTURE_ERRORS, CaptureError, type CaptureErrorInit, type CaptureErrorName } from './errors/capture.js'
-export type { AuthorizationServerMetadata } from './endpoints/metadata.js'
-export type { ConsentInput } from './endpoints/authorize/consent.js'
 export type * from '../types/index.js'

@@ -33,7 +33,7 @@ interface Draws {
 async function issueIdempotent(auth: AuthcodeRouter, draws?: Draws): Promise<{ code: string; keyId: string }> {
   const ctx = (auth as unknown as Record<symbol, AuthcodeContext>)[kContext] as AuthcodeContext
   const keyId = new IdempotencyKey(ctx.engine.atRest, 'crm', randomUUID()).id
-  await ctx.options.store.claimIdempotencyKey(keyId, 'fp', 'me', 10_000)
+  await ctx.engine.store.claimIdempotencyKey(keyId, 'fp', 'me', 10_000)
   const { atRest } = ctx.engine
   const hashed: string[] = []
   const codeId = atRest.codeId.bind(atRest)

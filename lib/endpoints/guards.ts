@@ -4,10 +4,9 @@ import type { AuthcodeContext } from '../options/context.js'
 
 /** The per-IP limit of an endpoint (`/authorize`, `/token`), keyed by the hashed client IP. */
 export function perIpLimit(ctx: AuthcodeContext, scope: string): Limit | undefined {
-  const { store, rateLimit } = ctx.options
   return createLimit(
-    store,
-    rateLimit.perIp,
+    ctx.engine.store,
+    ctx.options.rateLimit.perIp,
     scope,
     'perIp',
     ipKeyOf((label, value) => ctx.engine.atRest.digest(label, value)),
@@ -19,8 +18,7 @@ export function perIpLimit(ctx: AuthcodeContext, scope: string): Limit | undefin
  * (SPEC §8); `presentsCredentials` leaves out requests with nothing to guess (a public client).
  */
 export function failedAuthGuard(ctx: AuthcodeContext, scope: string, presentsCredentials?: (req: Request) => boolean): AuthenticationGuard {
-  const { store, rateLimit } = ctx.options
   const keyOf = ipKeyOf((label, value) => ctx.engine.atRest.digest(label, value))
   const skip = presentsCredentials ? (req: Request) => !presentsCredentials(req) : undefined
-  return guardAuthentication(createLimit(store, rateLimit.failedAuth, scope, 'failedAuth', keyOf, skip))
+  return guardAuthentication(createLimit(ctx.engine.store, ctx.options.rateLimit.failedAuth, scope, 'failedAuth', keyOf, skip))
 }

@@ -1,25 +1,12 @@
 import type { Router } from 'express'
-import type { AuthcodeLogger } from '../../types/options.js'
+import type { AuthorizationServerMetadata } from '../../types/metadata.js'
+import { renderProblem } from '../http/render/problem.js'
 import { addRoute } from '../http/route.js'
 import { sendJson } from '../http/send.js'
 import type { ResolvedOptions } from '../options/resolve.js'
 
 /** The RFC 8414 well-known suffix. */
 export const METADATA_SUFFIX = '/.well-known/oauth-authorization-server'
-
-/** RFC 8414 authorization server metadata. */
-export interface AuthorizationServerMetadata {
-  issuer: string
-  authorization_endpoint?: string
-  token_endpoint?: string
-  response_types_supported: string[]
-  response_modes_supported: string[]
-  grant_types_supported: string[]
-  code_challenge_methods_supported: string[]
-  token_endpoint_auth_methods_supported: string[]
-  scopes_supported?: string[]
-  authorization_response_iss_parameter_supported: boolean
-}
 
 /**
  * The metadata document for `issuer`, listing only the endpoints this router mounts.
@@ -53,8 +40,8 @@ export function metadataPathFor(issuer: string): string {
 }
 
 /** `GET /.well-known/oauth-authorization-server`: the document, readable from any origin. */
-export function mountMetadata(router: Router, metadata: AuthorizationServerMetadata, logger: AuthcodeLogger): void {
-  addRoute(router, { method: 'get', path: METADATA_SUFFIX, errors: 'problem', logger }, [
+export function mountMetadata(router: Router, metadata: AuthorizationServerMetadata): void {
+  addRoute(router, { method: 'get', path: METADATA_SUFFIX, errors: renderProblem }, [
     function serveMetadata(_req, res) {
       res.setHeader('Access-Control-Allow-Origin', '*')
       sendJson(res, 200, metadata)

@@ -1,4 +1,4 @@
-import type { CodeKind, Grant } from '../../types/grant.js'
+import type { CodeKind, Grant, RedeemExpectation } from '../../types/grant.js'
 import type { StoredCode } from '../../types/store.js'
 import type { AtRest } from './at-rest.js'
 import { ByteReader, ByteWriter } from './bytes.js'
@@ -120,4 +120,13 @@ export function openRecordWith(recordKey: Buffer, id: string, value: string): Co
   } catch {
     return undefined
   }
+}
+
+/** `auth.redeem()`'s caller must say which kind of code it accepts; a missing `kind` is a host bug, refused before anything is consumed. */
+export function requireKind(expect: RedeemExpectation | undefined): RedeemExpectation {
+  const kinds = typeof expect?.kind === 'string' ? [expect.kind] : expect?.kind
+  if (!Array.isArray(kinds) || kinds.length === 0 || !kinds.every((k) => CODE_KINDS.includes(k))) {
+    throw new TypeError("auth.redeem(code, expect): expect.kind is required ('magic_link', 'capture', 'authorize' or a list of them)")
+  }
+  return expect as RedeemExpectation
 }

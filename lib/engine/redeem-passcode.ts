@@ -1,4 +1,5 @@
 import type { Grant } from '../../types/grant.js'
+import type { PasscodeRedemption } from '../../types/router.js'
 import type { PasscodeResult } from '../../types/store.js'
 import { DEFAULTS } from '../defaults.js'
 import { InvalidGrantError } from '../errors/oauth.js'
@@ -8,15 +9,6 @@ import { passcodeBinding, passcodeGroup, passcodeMac, unwrapRecordKey } from './
 import { s256 } from './pkce.js'
 import { openRecordWith } from './record.js'
 import { finishRedemption } from './redeem.js'
-
-/** What `auth.redeemOtp()` is given: whose passcode, the passcode typed, and the binding verifier if the browser has one. */
-export interface PasscodeRedemption {
-  clientId: string
-  subject: string
-  otp: string
-  /** The verifier of a code issued with a `code_challenge` (same-browser binding); ignored for a code issued without one. */
-  codeVerifier?: string
-}
 
 /** The budget of wrong passcodes per (client, user) across grants: `otp.maxFailuresPerWindow` per `otp.windowSeconds`. */
 export interface PasscodeBudget {

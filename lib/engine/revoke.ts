@@ -1,12 +1,7 @@
+import type { Revocation } from '../../types/router.js'
 import type { Engine } from './engine.js'
 import { ownerGroup } from './issue.js'
 import { emit } from './redeem.js'
-
-/** What `auth.revokeCodes()` is given: the user, and the client whose codes go (all clients' when absent). */
-export interface Revocation {
-  subject: string
-  clientId?: string
-}
 
 /**
  * Deletes every live magic-link code and passcode of a user (e.g. after a reported phishing

@@ -31,11 +31,13 @@ export interface CaptureErrorInit {
 /**
  * An error of Capture's API, answered in the Capture envelope (`{ stat: "error", code, error,
  * error_description, request_id }`). `code` is the error name (`invalid_argument`), and
- * `captureCode` the number the envelope's `code` carries (200).
+ * `captureCode` the number the envelope's `code` carries (200). Its failure class follows its
+ * HTTP status (401 and 403 `unauthenticated`, 429 `rate_limited`, 5xx `server`, else `invalid`).
  * @see https://techdocs.akamai.com/identity-cloud-auth/reference/registration-error-codes
  */
 export class CaptureError extends AuthcodeError {
   override name = 'CaptureError'
+  readonly protocol = 'capture'
   /** Capture's numeric error code (100, 200, …). */
   readonly captureCode: number
   readonly argumentName: string | undefined

@@ -1,4 +1,4 @@
-import { AuthcodeError } from './authcode-error.js'
+import { AuthcodeError, type FailureClass } from './authcode-error.js'
 
 /**
  * OAuth 2.0 error codes of the token and authorization endpoints.
@@ -20,9 +20,18 @@ export type OAuthErrorCode =
   | 'server_error'
   | 'temporarily_unavailable'
 
-/** An OAuth 2.0 error; `code` is the RFC's `error` value, stable for callers to switch on. */
+/** OAuth errors whose failure class their status does not tell: `login_required` is a 400 for nobody signed in. */
+const OAUTH_FAILURES: Partial<Record<OAuthErrorCode, FailureClass>> = { login_required: 'unauthenticated' }
+
+/**
+ * An OAuth 2.0 error; `code` is the RFC's `error` value, stable for callers to switch on. Its
+ * failure class follows its status (401 and 403 `unauthenticated`, 429 `rate_limited`, 5xx
+ * `server`, else `invalid`), but `login_required` is `unauthenticated`; `/authorize` redirects
+ * it as its own `code`.
+ */
 export class OAuthError extends AuthcodeError {
   override name = 'OAuthError'
+  readonly protocol = 'oauth'
 
   constructor(
     readonly code: OAuthErrorCode,
@@ -30,7 +39,12 @@ export class OAuthError extends AuthcodeError {
     status = 400,
     headers: Record<string, string> = {},
   ) {
-    super(status, description, headers)
+    super(status, description, headers, undefined, OAUTH_FAILURES[code])
+  }
+
+  /** Its own `error`: every OAuth error goes back to the client once the redirect URI is verified. */
+  override get redirectAs(): OAuthErrorCode {
+    return this.code
   }
 }
 
@@ -83,6 +97,10 @@ export class DuplicateParameterError extends InvalidRequestError {
   override name = 'DuplicateParameterError'
   constructor(readonly parameter: string) {
     super(`Parameter ${parameter} was given more than once.`)
+  }
+
+  override get duplicateParameter(): string {
+    return this.parameter
   }
 }
 

@@ -1,31 +1,32 @@
-import { AuthcodeError } from './authcode-error.js'
+import { AuthcodeError, type FailureClass } from './authcode-error.js'
 
 /**
- * Every problem the router answers with: slug → HTTP status and title. The slug is the last
- * path segment of the problem `type`; the README's error reference lists exactly these.
+ * Every problem the router answers with: slug → HTTP status, title and failure class (how the
+ * endpoints, the log and the telemetry treat it). The slug is the last path segment of the
+ * problem `type`; the README's error reference lists exactly these.
  * @see https://www.rfc-editor.org/rfc/rfc9457#section-3.1
  */
 export const PROBLEMS = {
-  'validation-error': { status: 400, title: 'Your request is not valid.' },
-  'malformed-json': { status: 400, title: 'The body is not valid JSON.' },
-  'malformed-request': { status: 400, title: 'The request could not be read.' },
-  'invalid-request': { status: 400, title: 'The Authorization header is malformed.' },
-  'idempotency-key-missing': { status: 400, title: 'The Idempotency-Key header is missing.' },
-  'idempotency-key-invalid': { status: 400, title: 'The Idempotency-Key header is not valid.' },
-  unauthorized: { status: 401, title: 'Authentication is required.' },
-  'insufficient-scope': { status: 403, title: 'The access token lacks a required scope.' },
-  'method-not-allowed': { status: 405, title: 'The method is not allowed here.' },
-  'idempotency-key-in-flight': { status: 409, title: 'A request with this Idempotency-Key is still being processed.' },
-  'payload-too-large': { status: 413, title: 'The request body is too large.' },
-  'unsupported-media-type': { status: 415, title: 'The media type is not supported.' },
-  'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was used for another request.' },
-  'rate-limited': { status: 429, title: 'Too many requests.' },
-  'internal-error': { status: 500, title: 'Internal server error.' },
-  'event-handler-failed': { status: 500, title: 'An event handler failed.' },
-  misconfigured: { status: 500, title: 'The authorization server is misconfigured.' },
-  'store-unavailable': { status: 503, title: 'The code store is unavailable.' },
-  'token-verification-unavailable': { status: 503, title: 'Access tokens cannot be verified right now.' },
-} as const satisfies Record<string, { status: number; title: string }>
+  'validation-error': { status: 400, title: 'Your request is not valid.', failure: 'invalid' },
+  'malformed-json': { status: 400, title: 'The body is not valid JSON.', failure: 'invalid' },
+  'malformed-request': { status: 400, title: 'The request could not be read.', failure: 'invalid' },
+  'invalid-request': { status: 400, title: 'The Authorization header is malformed.', failure: 'invalid' },
+  'idempotency-key-missing': { status: 400, title: 'The Idempotency-Key header is missing.', failure: 'invalid' },
+  'idempotency-key-invalid': { status: 400, title: 'The Idempotency-Key header is not valid.', failure: 'invalid' },
+  unauthorized: { status: 401, title: 'Authentication is required.', failure: 'unauthenticated' },
+  'insufficient-scope': { status: 403, title: 'The access token lacks a required scope.', failure: 'unauthenticated' },
+  'method-not-allowed': { status: 405, title: 'The method is not allowed here.', failure: 'invalid' },
+  'idempotency-key-in-flight': { status: 409, title: 'A request with this Idempotency-Key is still being processed.', failure: 'invalid' },
+  'payload-too-large': { status: 413, title: 'The request body is too large.', failure: 'invalid' },
+  'unsupported-media-type': { status: 415, title: 'The media type is not supported.', failure: 'invalid' },
+  'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was used for another request.', failure: 'invalid' },
+  'rate-limited': { status: 429, title: 'Too many requests.', failure: 'rate_limited' },
+  'internal-error': { status: 500, title: 'Internal server error.', failure: 'server' },
+  'event-handler-failed': { status: 500, title: 'An event handler failed.', failure: 'server' },
+  misconfigured: { status: 500, title: 'The authorization server is misconfigured.', failure: 'host' },
+  'store-unavailable': { status: 503, title: 'The code store is unavailable.', failure: 'unavailable' },
+  'token-verification-unavailable': { status: 503, title: 'Access tokens cannot be verified right now.', failure: 'server' },
+} as const satisfies Record<string, { status: number; title: string; failure: FailureClass }>
 
 /** A problem slug of {@link PROBLEMS}. */
 export type ProblemSlug = keyof typeof PROBLEMS
@@ -54,6 +55,7 @@ export interface ProblemInit {
  */
 export class ProblemError extends AuthcodeError {
   override name = 'ProblemError'
+  readonly protocol = 'problem'
   readonly title: string
   readonly detail: string | undefined
   readonly errors: FieldError[] | undefined
@@ -62,8 +64,8 @@ export class ProblemError extends AuthcodeError {
     readonly code: ProblemSlug,
     init: ProblemInit = {},
   ) {
-    const { status, title } = PROBLEMS[code]
-    super(status, init.detail ?? title, init.headers, init.cause)
+    const { status, title, failure } = PROBLEMS[code]
+    super(status, init.detail ?? title, init.headers, init.cause, failure)
     this.title = title
     this.detail = init.detail
     this.errors = init.errors

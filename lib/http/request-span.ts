@@ -1,23 +1,10 @@
 import { context, isSpanContextValid, SpanKind, trace, type Context, type Span } from '@opentelemetry/api'
-import type { NextFunction, Request, RequestHandler, Response, Router } from 'express'
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import type { AuthcodeError } from '../errors/authcode-error.js'
-import { rejectionOf } from '../telemetry/rejection.js'
+import { failedOnServer, rejectionOf } from '../telemetry/rejection.js'
 import { recordError } from '../telemetry/span-errors.js'
 import type { Telemetry } from '../telemetry/telemetry.js'
 import { requestLocal } from './locals.js'
-
-/** The telemetry of each router, so that every route mounted on it is traced without each endpoint passing it on. */
-const routerTelemetry = new WeakMap<Router, Telemetry>()
-
-/** Traces and counts the routes mounted on `router` from now on with `telemetry`. */
-export function instrumentRoutes(router: Router, telemetry: Telemetry): void {
-  routerTelemetry.set(router, telemetry)
-}
-
-/** The telemetry routes of `router` report to, if any. */
-export function telemetryOf(router: Router): Telemetry | undefined {
-  return routerTelemetry.get(router)
-}
 
 interface RequestTrace {
   span: Span
@@ -76,5 +63,5 @@ export function reportRouteError(telemetry: Telemetry, endpoint: string, err: Au
   const reason = rejectionOf(err)
   if (reason !== undefined) telemetry.requestRejected(endpoint, reason)
   const found = requestTrace.find(res)
-  if (found !== undefined) recordError(found.span, err, err.status >= 500)
+  if (found !== undefined) recordError(found.span, err, failedOnServer(err))
 }

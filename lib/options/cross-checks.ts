@@ -1,7 +1,7 @@
 import type { AuthcodeOptions, ClientOptions } from '../../types/options.js'
 import { AuthcodeOptionsError, OPTIONS_ERROR_CODES } from '../errors/options-error.js'
-import { MemoryStore } from '../stores/memory-store.js'
 import type { MountedEndpoints } from './mount-policy.js'
+import type { StoreShapes } from './schema.js'
 
 const fail = (message: string, code: (typeof OPTIONS_ERROR_CODES)[keyof typeof OPTIONS_ERROR_CODES]) =>
   new AuthcodeOptionsError(`authcode(): ${message}`, code)
@@ -11,8 +11,13 @@ const fail = (message: string, code: (typeof OPTIONS_ERROR_CODES)[keyof typeof O
  * something configured, and what an endpoint needs to work at all.
  * @throws AuthcodeOptionsError for the first fault.
  */
-export function checkAcrossOptions(options: AuthcodeOptions, clients: ReadonlyMap<string, ClientOptions>, mounted: MountedEndpoints): void {
-  requireAtRestKey(options)
+export function checkAcrossOptions(
+  options: AuthcodeOptions,
+  clients: ReadonlyMap<string, ClientOptions>,
+  mounted: MountedEndpoints,
+  shapes: Pick<StoreShapes, 'keepsToProcess'>,
+): void {
+  requireAtRestKey(options, shapes)
   for (const token of options.accessTokens ?? []) {
     if (!clients.has(token.clientId)) {
       throw fail(`"accessTokens" names client "${token.clientId}", which is not in "clients"`, OPTIONS_ERROR_CODES.reference)
@@ -47,8 +52,8 @@ export const MAKE_AT_REST_KEY = `node -e "console.log(crypto.randomBytes(32).toS
  * address in a key name is a bare hash anyone can try guesses against. `false` opts out.
  * @throws AuthcodeOptionsError (`ERR_AUTHCODE_OPTION_MISSING`) naming the option and a command that makes a key.
  */
-function requireAtRestKey(options: AuthcodeOptions): void {
-  if (options.atRestKey !== undefined || options.store instanceof MemoryStore) return
+function requireAtRestKey(options: AuthcodeOptions, shapes: Pick<StoreShapes, 'keepsToProcess'>): void {
+  if (options.atRestKey !== undefined || (options.store !== undefined && shapes.keepsToProcess(options.store))) return
   throw fail(
     `"atRestKey" is required with ${options.redis ? '"redis"' : 'a "store" other than MemoryStore'}: 32 random bytes kept out of Redis, ` +
       `shared by every process (make one with: ${MAKE_AT_REST_KEY}); atRestKey: false opts out`,

@@ -3,8 +3,24 @@ import type { AuthcodeOptions, ClientOptions } from '../../types/options.js'
 import { DEFAULTS } from '../defaults.js'
 import { isResourceIndicator, redirectUriProblem } from '../engine/redirect-uri.js'
 import { isIntegrationSchema } from '../engine/integration-context.js'
-import { isRedisConnection } from '../stores/redis-commands.js'
-import { isCodeStore, STORE_METHODS } from '../stores/store-methods.js'
+
+/**
+ * What the options ask of the store layer, which `authcode()` hands over (as the validation's
+ * context), so that options/ knows no store: which values are a node-redis connection or a code
+ * store, and which stores keep what they hold in this process only.
+ */
+export interface StoreShapes {
+  /** Whether a value is a node-redis client, cluster or Sentinel. */
+  isRedisConnection(value: unknown): boolean
+  /** Whether a value has every method of a `CodeStore`. */
+  isCodeStore(value: unknown): boolean
+  /** The methods a `CodeStore` must have, for the message that names them. */
+  storeMethods: readonly string[]
+  /** Whether a store keeps what it holds in this process's memory, never dumped (a `MemoryStore`): `atRestKey` may be left out. */
+  keepsToProcess(store: unknown): boolean
+}
+
+const shapesOf = (helpers: Joi.CustomHelpers) => helpers.prefs.context as StoreShapes
 
 const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/
 
@@ -98,18 +114,20 @@ const client = Joi.object<ClientOptions>({
   resources: Joi.array().items(Joi.string().custom(resourceIndicator)).unique(),
 })
 
-/** The options of `authcode()`, with the defaults of {@link DEFAULTS}. */
+/** The options of `authcode()`, with the defaults of {@link DEFAULTS}; validate with {@link StoreShapes} as the context. */
 export const optionsSchema = Joi.object<AuthcodeOptions>({
   redis: Joi.any().custom((value, helpers) =>
-    isRedisConnection(value)
+    shapesOf(helpers).isRedisConnection(value)
       ? value
       : helpers.message({ custom: '"redis" must be a node-redis client, cluster or Sentinel (createClient/createCluster/createSentinel)' }),
   ),
   // any(), not object(): Joi may clone objects, which would break a class instance's private state.
   store: Joi.any().custom((value, helpers) =>
-    isCodeStore(value)
+    shapesOf(helpers).isCodeStore(value)
       ? value
-      : helpers.message({ custom: `"store" must implement CodeStore (${STORE_METHODS.join(', ')}), e.g. new MemoryStore()` }),
+      : helpers.message({
+          custom: `"store" must implement CodeStore (${shapesOf(helpers).storeMethods.join(', ')}), e.g. new MemoryStore()`,
+        }),
   ),
   keyPrefix: Joi.string().min(1).default(DEFAULTS.keyPrefix),
   issuer: Joi.string().required().custom(issuerUrl),

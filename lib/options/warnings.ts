@@ -1,3 +1,4 @@
+import type { AuthcodeLogger } from '../../types/options.js'
 import type { ResolvedOptions } from './resolve.js'
 import { MAKE_AT_REST_KEY, unmountedEndpoints } from './cross-checks.js'
 
@@ -5,8 +6,7 @@ import { MAKE_AT_REST_KEY, unmountedEndpoints } from './cross-checks.js'
  * What `authcode()` tells the host's logger at start: endpoints the options imply but do not
  * mount, and that what the store keeps is not keyed (`atRestKey: false`).
  */
-export function warnAtStart(options: ResolvedOptions): void {
-  const { logger } = options
+export function warnAtStart(options: ResolvedOptions, logger: AuthcodeLogger): void {
   for (const unmounted of unmountedEndpoints(options.clients, options.mounted)) {
     logger.warn(unmounted, 'express-authcode: the options imply an endpoint that is not mounted')
   }

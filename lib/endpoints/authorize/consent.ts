@@ -1,4 +1,5 @@
 import type { Request } from 'express'
+import type { ConsentInput } from '../../../types/router.js'
 import type { AtRest } from '../../engine/at-rest.js'
 import type { AuthcodeContext } from '../../options/context.js'
 import { currentUser, sessionOf } from './current-user.js'
@@ -18,20 +19,6 @@ export interface ConsentDecision {
   /** The authorization request the decision was taken for: a digest of its `return_to` ({@link consentRequest}). */
   request?: string
   denied?: true
-}
-
-/** What the host's consent page passes to `auth.grantConsent()` / `auth.denyConsent()`. */
-export interface ConsentInput {
-  clientId: string
-  /** The scope approved: space-separated, as `/authorize` passed it to the page, or a list. */
-  scope?: string | readonly string[]
-  /**
-   * The `return_to` the consent page was given: the authorization request the decision answers.
-   * An approval answers that request only (a client with `consent: 'required'` is asked on
-   * every request); the page sends the browser back to it.
-   * @see https://www.rfc-editor.org/rfc/rfc8252#section-8.6
-   */
-  returnTo: string
 }
 
 /**

@@ -33,7 +33,8 @@ export interface CaptureCredentials {
  * @see https://techdocs.akamai.com/identity-cloud/docs/exchange-an-authorization-code
  */
 export function captureCredentials(ctx: AuthcodeContext): CaptureCredentials {
-  const { clients, store, captureClockSkew } = ctx.options
+  const { clients, captureClockSkew } = ctx.options
+  const { store } = ctx.engine
   const skewMs = captureClockSkew * 1000
 
   function bySecret(id: string, secret: string): ClientOptions {

@@ -7,6 +7,7 @@ import { addRoute } from '../../http/route.js'
 import type { AuthcodeContext } from '../../options/context.js'
 import { failedAuthGuard, perIpLimit } from '../guards.js'
 import { authenticateCaptureClient, captureClient, requireIssuingRole } from './authenticate.js'
+import { renderCapture, renderCaptureOAuth } from './errors.js'
 import { exchangeCaptureCode, requireCaptureGrant } from './exchange.js'
 import { getAuthorizationCode } from './issue.js'
 import { captureQuery } from './query.js'
@@ -22,7 +23,7 @@ export function mountCapture(
   findUser: (query: FindUserQuery) => Promise<string | null> | string | null,
 ): void {
   const perClient = createLimit(
-    ctx.options.store,
+    ctx.engine.store,
     ctx.options.rateLimit.perClient,
     'capture',
     'perClient',
@@ -36,7 +37,7 @@ export function mountCapture(
     ['post', formBody],
     ['get', captureQuery],
   ] as const) {
-    addRoute(router, { method, path, errors: 'capture', logger: ctx.options.logger }, [
+    addRoute(router, { method, path, errors: renderCapture }, [
       readParams,
       guard.count,
       authenticate,
@@ -60,7 +61,7 @@ export function mountCaptureToken(
   issueTokens: (grant: Grant) => Promise<TokenResponse> | TokenResponse,
 ): void {
   const guard = failedAuthGuard(ctx, 'capture-token')
-  addRoute(router, { method: 'post', path: '/oauth/token', errors: 'capture-oauth', logger: ctx.options.logger }, [
+  addRoute(router, { method: 'post', path: '/oauth/token', errors: renderCaptureOAuth }, [
     perIpLimit(ctx, 'capture-token')?.layer,
     formBody,
     requireCaptureGrant,

@@ -24,7 +24,8 @@ export const heldKey = requestLocal<HeldKey>('the claimed Idempotency-Key')
  * @see https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/
  */
 export function claimKey(ctx: AuthcodeContext): RequestHandler {
-  const { store, magicLinkUrl } = ctx.options
+  const { magicLinkUrl } = ctx.options
+  const { store } = ctx.engine
   return async function claimIdempotency(req, res, next) {
     const key = IdempotencyKey.fromHeader(ctx.engine.atRest, caller.get(res).clientId, req.get('Idempotency-Key'))
     const body = codesBody.get(res)

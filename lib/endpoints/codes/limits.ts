@@ -9,7 +9,8 @@ import { codesBody } from './body.js'
  * request or a replay counts against neither.
  */
 export function codesLimits(ctx: AuthcodeContext): Limit[] {
-  const { store, rateLimit } = ctx.options
+  const { rateLimit } = ctx.options
+  const { store } = ctx.engine
   const limits = [
     createLimit(store, rateLimit.perClient, 'codes', 'perClient', (_req, res) => caller.get(res).clientId),
     createLimit(store, rateLimit.perSubject, 'codes', 'perSubject', (_req, res) => {

@@ -1,6 +1,7 @@
 import type { Router } from 'express'
-import { StoreUnavailableError } from '../../errors/problems.js'
+import { authcodeErrorOf } from '../../errors/authcode-error.js'
 import { jsonBody } from '../../http/json-body.js'
+import { renderProblem } from '../../http/render/problem.js'
 import { countTogether } from '../../http/rate-limit.js'
 import { addRoute } from '../../http/route.js'
 import type { AuthcodeContext } from '../../options/context.js'
@@ -22,12 +23,12 @@ import { failedAuthGuard } from '../guards.js'
  * @see https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/
  */
 export function mountCodes(router: Router, ctx: AuthcodeContext): void {
-  const { store } = ctx.options
+  const { store } = ctx.engine
   const limits = codesLimits(ctx)
   const guard = failedAuthGuard(ctx, 'codes')
   addRoute(
     router,
-    { method: 'post', path: '/codes', errors: 'problem', logger: ctx.options.logger },
+    { method: 'post', path: '/codes', errors: renderProblem },
     [
       guard.count,
       bearerAuth(ctx.options, 'codes:issue'),
@@ -42,7 +43,8 @@ export function mountCodes(router: Router, ctx: AuthcodeContext): void {
       const held = heldKey.find(res)
       if (!held) return
       await store.releaseIdempotencyKey(held.key.id, held.owner).catch(() => undefined)
-      if (!(err instanceof StoreUnavailableError)) await Promise.all(limits.map((limit) => limit.giveBack(req).catch(() => undefined)))
+      if (authcodeErrorOf(err)?.failure !== 'unavailable')
+        await Promise.all(limits.map((limit) => limit.giveBack(req).catch(() => undefined)))
     },
   )
 }

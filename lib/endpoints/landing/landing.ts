@@ -4,7 +4,7 @@ import { looksLikeCode } from '../../engine/codes.js'
 import type { Engine } from '../../engine/engine.js'
 import { redemptionFor } from '../../engine/inspect.js'
 import { redeemCode } from '../../engine/redeem.js'
-import { InvalidGrantError } from '../../errors/oauth.js'
+import { authcodeErrorOf } from '../../errors/authcode-error.js'
 import { parseParams, rawQuery, type FormParams } from '../../http/params.js'
 import type { BrowserBinding } from './binding.js'
 import { csrfHolds, csrfSecret, csrfToken, foreignPost } from './csrf.js'
@@ -61,7 +61,7 @@ export function redeemLanding({ engine, binding, options }: Landing): RequestHan
       grant = await redeemCode(engine, code, verdict.redeem, verdict.opened)
     } catch (err) {
       // Spent between the read and now (another tab, a second press): only the consumption decides.
-      if (err instanceof InvalidGrantError) return show({ name: 'used' })
+      if (authcodeErrorOf(err)?.failure === 'invalid') return show({ name: 'used' })
       throw err
     }
     await options.signIn(grant, req, res)

@@ -1,10 +1,9 @@
-import { Router, type Request, type Response } from 'express'
+import { Router } from 'express'
 import type { MagicLinkLandingOptions } from '../../../types/landing.js'
-import type { AuthcodeError } from '../../errors/authcode-error.js'
 import { formBody } from '../../http/form-body.js'
-import { instrumentRoutes } from '../../http/request-span.js'
-import { addRoute } from '../../http/route.js'
+import { addRoute, serveRoutes } from '../../http/route.js'
 import type { AuthcodeContext } from '../../options/context.js'
+import { authorizeErrors } from '../authorize/errors.js'
 import type { BrowserBinding } from './binding.js'
 import { landingHeaders } from './headers.js'
 import { redeemLanding, showLanding } from './landing.js'
@@ -18,16 +17,13 @@ import { showPage } from './pages.js'
  */
 export function landingRouter(ctx: AuthcodeContext, binding: BrowserBinding, options: MagicLinkLandingOptions): Router {
   const router = Router()
-  instrumentRoutes(router, ctx.options.telemetry)
+  serveRoutes(router, { logger: ctx.logger, telemetry: ctx.engine.telemetry })
   const landing = { engine: ctx.engine, binding, options }
-  const route = {
-    path: '/',
-    name: binding.path,
-    errors: 'authorize' as const,
-    logger: ctx.options.logger,
-    renderErrorPage: (_err: AuthcodeError, req: Request, res: Response) =>
-      showPage(options.renderPage, { name: 'error' }, req, res, res.statusCode),
-  }
+  const errorPage = authorizeErrors(
+    (_err, req, res) => showPage(options.renderPage, { name: 'error' }, req, res, res.statusCode),
+    ctx.logger,
+  )
+  const route = { path: '/', name: binding.path, errors: errorPage }
   addRoute(router, { method: 'get', ...route }, [landingHeaders, showLanding(landing)])
   addRoute(router, { method: 'post', ...route }, [landingHeaders, formBody, redeemLanding(landing)])
   return router

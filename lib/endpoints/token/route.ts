@@ -2,6 +2,7 @@ import type { Router } from 'express'
 import type { Grant } from '../../../types/grant.js'
 import type { TokenResponse } from '../../../types/options.js'
 import { formBody } from '../../http/form-body.js'
+import { renderOAuth } from '../../http/render/oauth.js'
 import { addRoute } from '../../http/route.js'
 import type { AuthcodeContext } from '../../options/context.js'
 import { failedAuthGuard, perIpLimit } from '../guards.js'
@@ -19,7 +20,7 @@ export function mountToken(
   issueTokens: (grant: Grant) => Promise<TokenResponse> | TokenResponse,
 ): void {
   const guard = failedAuthGuard(ctx, 'token', presentsSecret)
-  addRoute(router, { method: 'post', path: '/token', errors: 'oauth', logger: ctx.options.logger }, [
+  addRoute(router, { method: 'post', path: '/token', errors: renderOAuth }, [
     perIpLimit(ctx, 'token')?.layer,
     formBody,
     requireCodeGrant,

@@ -1,9 +1,14 @@
-import { AuthcodeError } from '../../errors/authcode-error.js'
+import { authcodeErrorOf, type RouterError } from '../../errors/authcode-error.js'
 import { ProblemError, StoreUnavailableError } from '../../errors/problems.js'
 
-/** Turns anything thrown into one of the router's errors; unknown errors become a plain 500. */
-export function normalizeError(err: unknown): AuthcodeError {
-  if (err instanceof AuthcodeError) return err
+/**
+ * Turns anything thrown into one of the router's errors: a body parser's client faults into
+ * problems, node-redis connection failures into {@link StoreUnavailableError}, and anything else
+ * into a plain 500 (`internal-error`) that wraps it.
+ */
+export function normalizeError(err: unknown): RouterError {
+  const ours = authcodeErrorOf(err)
+  if (ours) return ours
   const status = httpStatusOf(err)
   if (status === 413) return new ProblemError('payload-too-large', { detail: 'The request body exceeds the limit of this endpoint.' })
   if (status === 415) return new ProblemError('unsupported-media-type', { detail: 'The body charset or encoding is not supported.' })

@@ -1,7 +1,6 @@
 import type { Response } from 'express'
-import type { AuthcodeError } from '../../errors/authcode-error.js'
-import { OAuthError } from '../../errors/oauth.js'
-import { PROBLEM_TYPE_BASE, ProblemError } from '../../errors/problems.js'
+import type { RouterError } from '../../errors/authcode-error.js'
+import { PROBLEM_TYPE_BASE } from '../../errors/problems.js'
 import { sendJson } from '../send.js'
 
 /** The media type of every problem answer. */
@@ -12,8 +11,8 @@ export const PROBLEM_JSON = 'application/problem+json; charset=utf-8'
  * name, dashed, for those), `title`, `status`, `detail` and, for validation, `errors`.
  * @see https://www.rfc-editor.org/rfc/rfc9457#section-3.1
  */
-export function problemBody(err: AuthcodeError): Record<string, unknown> {
-  if (!(err instanceof ProblemError)) {
+export function problemBody(err: RouterError): Record<string, unknown> {
+  if (err.protocol !== 'problem') {
     return { type: PROBLEM_TYPE_BASE + err.code.replaceAll('_', '-'), title: err.code, status: err.status, detail: err.description }
   }
   return {
@@ -26,7 +25,7 @@ export function problemBody(err: AuthcodeError): Record<string, unknown> {
 }
 
 /** RFC 9457 problem+json; OAuth errors keep their `error` code as an extension member. */
-export function renderProblem(err: AuthcodeError, res: Response): void {
-  const body = err instanceof OAuthError ? { ...problemBody(err), error: err.code, error_description: err.description } : problemBody(err)
+export function renderProblem(err: RouterError, res: Response): void {
+  const body = err.protocol === 'oauth' ? { ...problemBody(err), error: err.code, error_description: err.description } : problemBody(err)
   sendJson(res, err.status, body, { contentType: PROBLEM_JSON, headers: err.headers })
 }

@@ -1,14 +1,10 @@
 import type { Request, Response, Router } from 'express'
-import type { AuthcodeEventHandler, AuthcodeEventType } from '../types/events.js'
-import type { AuthcodeHealth } from '../types/health.js'
-import type { Grant, RedeemExpectation } from '../types/grant.js'
-import type { MagicLinkLandingOptions } from '../types/landing.js'
-import type { ClientDescription } from '../types/options.js'
-import type { ConsentInput } from './endpoints/authorize/consent.js'
-import type { AuthorizationServerMetadata } from './endpoints/metadata.js'
-import { CODE_KINDS } from './engine/record.js'
-import type { PasscodeRedemption } from './engine/redeem-passcode.js'
-import type { Revocation } from './engine/revoke.js'
+import type { AuthcodeEventHandler, AuthcodeEventType } from './events.js'
+import type { Grant, RedeemExpectation } from './grant.js'
+import type { AuthcodeHealth } from './health.js'
+import type { MagicLinkLandingOptions } from './landing.js'
+import type { AuthorizationServerMetadata } from './metadata.js'
+import type { ClientDescription } from './options.js'
 
 /** The router `authcode()` returns: mount it with `app.use(path, auth)`. */
 export interface AuthcodeRouter extends Router {
@@ -102,11 +98,31 @@ export interface AuthcodeRouter extends Router {
   health(): Promise<AuthcodeHealth>
 }
 
-/** `auth.redeem()`'s caller must say which kind of code it accepts; a missing `kind` is a host bug, refused before anything is consumed. */
-export function requireKind(expect: RedeemExpectation | undefined): RedeemExpectation {
-  const kinds = typeof expect?.kind === 'string' ? [expect.kind] : expect?.kind
-  if (!Array.isArray(kinds) || kinds.length === 0 || !kinds.every((k) => CODE_KINDS.includes(k))) {
-    throw new TypeError("auth.redeem(code, expect): expect.kind is required ('magic_link', 'capture', 'authorize' or a list of them)")
-  }
-  return expect as RedeemExpectation
+/** What the host's consent page passes to `auth.grantConsent()` / `auth.denyConsent()`. */
+export interface ConsentInput {
+  clientId: string
+  /** The scope approved: space-separated, as `/authorize` passed it to the page, or a list. */
+  scope?: string | readonly string[]
+  /**
+   * The `return_to` the consent page was given: the authorization request the decision answers.
+   * An approval answers that request only (a client with `consent: 'required'` is asked on
+   * every request); the page sends the browser back to it.
+   * @see https://www.rfc-editor.org/rfc/rfc8252#section-8.6
+   */
+  returnTo: string
+}
+
+/** What `auth.redeemOtp()` is given: whose passcode, the passcode typed, and the binding verifier if the browser has one. */
+export interface PasscodeRedemption {
+  clientId: string
+  subject: string
+  otp: string
+  /** The verifier of a code issued with a `code_challenge` (same-browser binding); ignored for a code issued without one. */
+  codeVerifier?: string
+}
+
+/** What `auth.revokeCodes()` is given: the user, and the client whose codes go (all clients' when absent). */
+export interface Revocation {
+  subject: string
+  clientId?: string
 }

@@ -1,0 +1,13 @@
+/** RFC 8414 authorization server metadata. */
+export interface AuthorizationServerMetadata {
+  issuer: string
+  authorization_endpoint?: string
+  token_endpoint?: string
+  response_types_supported: string[]
+  response_modes_supported: string[]
+  grant_types_supported: string[]
+  code_challenge_methods_supported: string[]
+  token_endpoint_auth_methods_supported: string[]
+  scopes_supported?: string[]
+  authorization_response_iss_parameter_supported: boolean
+}
