@@ -13,6 +13,11 @@ export interface LoadJob {
   connections: number
   /** Send exactly this many requests instead of running for `seconds` (`--memory`). */
   amount?: number
+  /**
+   * Take p50 and p99 from every response's own time (autocannon's histogram keeps whole
+   * milliseconds): for the latency run, whose requests take a few milliseconds.
+   */
+  exactLatency?: boolean
 }
 
 /** What one run measured, as the load generator saw it. */
@@ -30,7 +35,11 @@ export interface LoadResult {
   lastResponseAt?: number
 }
 
-async function run({ name, origin, fixture, seconds, connections, amount }: LoadJob): Promise<LoadResult> {
+/** The `q` quantile of sorted `values` (nearest rank). */
+const quantile = (values: Float64Array, q: number) =>
+  values[Math.min(values.length - 1, Math.max(0, Math.ceil(q * values.length) - 1))] ?? 0
+
+async function run({ name, origin, fixture, seconds, connections, amount, exactLatency }: LoadJob): Promise<LoadResult> {
   let lastResponseAt: number | undefined
   // With `amount`, each response's arrival is noted (autocannon itself resolves up to a second
   // later); the scenarios set no `onResponse` of their own.
@@ -41,12 +50,18 @@ async function run({ name, origin, fixture, seconds, connections, amount }: Load
     .requests(fixture)
     .map((request) => (amount === undefined ? request : { ...request, onResponse: noted }))
   const length = amount === undefined ? { duration: seconds } : { amount, connections: Math.min(connections, amount) }
-  const result = await autocannon({ url: origin, connections, ...length, requests })
+  // Called without a callback, autocannon returns its event emitter, which is also a promise of the result.
+  const instance = autocannon({ url: origin, connections, ...length, requests }) as unknown as autocannon.Instance &
+    PromiseLike<autocannon.Result>
+  const times: number[] = []
+  if (exactLatency) instance.on('response', (_client, _status, _bytes, responseTime) => times.push(responseTime))
+  const result = await instance
+  const sorted = new Float64Array(times).sort()
   const stats = (result as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {}
   return {
     rps: result.requests.average,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
+    p50Ms: exactLatency ? quantile(sorted, 0.5) : result.latency.p50,
+    p99Ms: exactLatency ? quantile(sorted, 0.99) : result.latency.p99,
     completed: result.requests.total,
     statuses: Object.fromEntries(Object.entries(stats).map(([status, { count }]) => [status, count])),
     errors: result.errors,

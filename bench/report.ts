@@ -1,19 +1,20 @@
+import { LATENCY_TARGETS, type LatencyReport } from './latency.js'
 import type { MemoryReport } from './memory.js'
 import type { ScaleReport, ScaleRow } from './scale.js'
 import { WITH_OTEL, type ScenarioName } from './scenario.js'
-import type { ResultRow, Summary } from './stats.js'
+import { round, type ResultRow, type Summary } from './stats.js'
 
 // What run.ts reads of a scenario's rounds lives in stats.ts (which scale.ts shares); kept here for run.ts's imports.
 
 /** The results as a Markdown table, with the Redis commands behind each round-trip count. */
 export function table(summaries: Summary[]): string {
   const lines = [
-    '| scenario | req/s | p50 ms | p99 ms | target CPU µs / req | Redis round trips / req | Redis commands / req (INFO commandstats) |',
-    '|---|---:|---:|---:|---:|---:|---|',
+    '| scenario | req/s | p50 ms | p99 ms | target CPU µs / req | Redis CPU µs / req | Redis round trips / req | Redis commands / req (INFO commandstats) |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
   ]
-  for (const { row, commands } of summaries) {
+  for (const { row, commands, redisCpuUsPerRequest } of summaries) {
     if (row.skipped) {
-      lines.push(`| ${row.name} | skipped (not mounted) | | | | | |`)
+      lines.push(`| ${row.name} | skipped (not mounted) | | | | | | |`)
       continue
     }
     const breakdown = [...(commands ?? [])]
@@ -21,11 +22,17 @@ export function table(summaries: Summary[]): string {
       .map(([cmd, n]) => `${cmd} ${n}`)
       .join(', ')
     lines.push(
-      `| ${row.name} | ${row.rps} | ${row.p50Ms} | ${row.p99Ms} | ${row.cpuUsPerRequest} | ${row.redisRoundTripsPerRequest} | ${breakdown} |`,
+      `| ${row.name} | ${row.rps} | ${row.p50Ms} | ${row.p99Ms} | ${row.cpuUsPerRequest} | ${redisCpuUsPerRequest ?? ''} | ${row.redisRoundTripsPerRequest} | ${breakdown} |`,
     )
   }
   return lines.join('\n')
 }
+
+/** Our endpoint, the peer's it is compared with, and the req/s ratio targeted, for the peers that run in the main table. */
+const PEERS: Array<[ScenarioName, ScenarioName, number]> = [
+  ['POST /codes', 'better-auth magic-link send', 1.5],
+  ['POST /login/magic', 'better-auth magic-link verify', 1.5],
+]
 
 /** The ratios the targets are stated in, for the scenarios that ran. */
 export function ratios(rows: ResultRow[]): string[] {
@@ -35,6 +42,7 @@ export function ratios(rows: ResultRow[]): string[] {
     ['POST /token', 'baseline', 0.9],
     ['GET /authorize', 'oidc-provider GET /auth', 2.2],
     ['POST /token', 'oidc-provider POST /token', 3],
+    ...PEERS,
   ]
   return pairs.flatMap(([ours, theirs, target]) => {
     const a = rps(ours)
@@ -43,6 +51,74 @@ export function ratios(rows: ResultRow[]): string[] {
     const ratio = a / b
     return [`${ours} / ${theirs} = ${ratio.toFixed(3)}× (target ≥ ${target}×) ${ratio >= target ? 'met' : 'NOT met'}`]
   })
+}
+
+/** One peer comparison of the results file: ours over theirs, in req/s. */
+export interface PeerRatio {
+  /** The peer's scenario. */
+  name: ScenarioName
+  /** Ours it is compared with. */
+  ours: ScenarioName
+  ratio: number
+  target: number
+}
+
+/** The peer comparisons (`"peers"` of the results file) among the scenarios that ran. */
+export function peerRatios(rows: ResultRow[]): PeerRatio[] {
+  const rps = (name: ScenarioName) => rows.find((r) => r.name === name)?.rps ?? null
+  return PEERS.flatMap(([ours, theirs, target]) => {
+    const a = rps(ours)
+    const b = rps(theirs)
+    return a && b ? [{ name: theirs, ours, ratio: Number((a / b).toFixed(3)), target }] : []
+  })
+}
+
+/** Redis CPU µs per `POST /codes` request targeted. */
+const REDIS_CPU_TARGET_US = 20
+
+/** Redis CPU per request of each scenario that ran (`"redisCpuMicros"` of the results file). */
+export function redisCpu(summaries: Summary[]): Array<{ name: ScenarioName; perRequest: number }> {
+  return summaries.flatMap(({ row, redisCpuUsPerRequest }) =>
+    row.skipped || redisCpuUsPerRequest === undefined ? [] : [{ name: row.name, perRequest: redisCpuUsPerRequest }],
+  )
+}
+
+/** The line on the Redis CPU target, when `POST /codes` ran. */
+export function redisCpuLines(summaries: Summary[]): string[] {
+  const codes = redisCpu(summaries).find((r) => r.name === 'POST /codes')
+  if (!codes) return []
+  const met = codes.perRequest <= REDIS_CPU_TARGET_US ? 'met' : 'NOT met'
+  return [`POST /codes: ${codes.perRequest} µs of Redis CPU per request (INFO cpu; target ≤ ${REDIS_CPU_TARGET_US} µs) ${met}`]
+}
+
+/** The latency run as a Markdown table, and the lines on its targets. */
+export function latencyTable({ rows, redisLatencyMs, pingMs, oneWayDelayMs }: LatencyReport): string {
+  const lines = [
+    `| scenario (Redis +${redisLatencyMs} ms, 1 connection) | p50 ms | p99 ms | p50 / baseline p50 | p99 / baseline p99 | req/s | Redis round trips / req | rounds' p50 ms |`,
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+  ]
+  for (const r of rows) {
+    if (r.skipped) {
+      lines.push(`| ${r.name} | skipped (not mounted) | | | | | | |`)
+      continue
+    }
+    const x = (v: number | null) => (v === null ? '–' : `${v}×`)
+    lines.push(
+      `| ${r.name} | ${r.p50Ms} | ${r.p99Ms} | ${x(r.p50Ratio)} | ${x(r.p99Ratio)} | ${r.rps} | ${r.redisRoundTripsPerRequest} | ${(r.roundsP50Ms ?? []).join(', ')} |`,
+    )
+  }
+  lines.push(
+    '',
+    `PING round trip from the runner: ${pingMs.direct} ms straight to Redis, ${pingMs.proxied} ms through the proxy ` +
+      `(+${round(pingMs.proxied - pingMs.direct, 3)} ms; the proxy delays each direction by ${oneWayDelayMs} ms).`,
+  )
+  for (const r of rows) {
+    const target = LATENCY_TARGETS[r.name]
+    if (target === undefined || r.p50Ratio === null) continue
+    const at = redisLatencyMs === 1 ? '' : ` (the target is stated at 1 ms; this run is at ${redisLatencyMs} ms)`
+    lines.push(`${r.name}: p50 ${r.p50Ratio}× the baseline's (target ≤ ${target}×) ${r.p50Ratio <= target ? 'met' : 'NOT met'}${at}`)
+  }
+  return lines.join('\n')
 }
 
 /**

@@ -1,16 +1,28 @@
-// npm run bench -- [--quick] [--no-limits] [--otel] [--memory] [--scale] [--json FILE] [--scenario NAME ...] [--soak SECONDS] [--cpu-prof]
+// npm run bench -- [--quick] [--no-limits] [--otel] [--memory] [--scale] [--redis-latency MS] [--json FILE] [--scenario NAME ...] [--soak SECONDS] [--cpu-prof]
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { RedisServer } from '../test/helpers/redis-server.js'
+import { measureLatency, type LatencyReport } from './latency.js'
 import { measureMemory, type MemoryReport } from './memory.js'
 import { connectRedis } from './redis.js'
-import { memoryTable, otelRatios, ratios, scaleRatios, scaleTable, table } from './report.js'
+import {
+  latencyTable,
+  memoryTable,
+  otelRatios,
+  peerRatios,
+  ratios,
+  redisCpu,
+  redisCpuLines,
+  scaleRatios,
+  scaleTable,
+  table,
+} from './report.js'
 import { summarize, type Summary } from './stats.js'
 import { measureRounds } from './rounds.js'
 import { RpcChild } from './rpc.js'
 import { measureScale, type ScaleReport } from './scale.js'
-import { scenarioNamed, scenarios, withOtel } from './scenarios/index.js'
+import { latencyScenarios, scenarioNamed, scenarios, withOtel } from './scenarios/index.js'
 import { soak } from './soak.js'
 import { Target, type Bench } from './target.js'
 
@@ -30,6 +42,7 @@ const { values: args } = parseArgs({
     issuances: { type: 'string' },
     scale: { type: 'boolean', default: false },
     'no-limits': { type: 'boolean', default: false },
+    'redis-latency': { type: 'string', default: '1' },
   },
 })
 
@@ -40,6 +53,10 @@ const settings = {
   connections: Number(args.connections),
 }
 const issuances = Number(args.issuances ?? (args.quick ? 5000 : 20_000))
+// The latency run: the round trip the proxy adds to each Redis request (0: no latency run).
+const redisLatencyMs = Number(args['redis-latency'])
+if (!(redisLatencyMs >= 0 && redisLatencyMs <= 100))
+  throw new Error(`--redis-latency takes milliseconds from 0 to 100, not ${args['redis-latency']}`)
 const chosen = args.scenario?.map(scenarioNamed) ?? (args.soak ? [scenarioNamed('POST /token')] : scenarios)
 // --otel: each of the library's scenarios also runs with an OpenTelemetry SDK registered in its target.
 const selected = args.otel ? chosen.flatMap((s) => [s, ...(s.otel ? [] : [withOtel(s)].filter((v) => v !== undefined))]) : chosen
@@ -80,13 +97,26 @@ try {
       return summarize(s.name, target ? (measured.get(target) ?? []) : [])
     })
     console.log(`\n${table(summaries)}\n`)
-    for (const line of [...ratios(summaries.map((s) => s.row)), ...otelRatios(summaries.map((s) => s.row))]) console.log(line)
+    const rows = summaries.map((s) => s.row)
+    for (const line of [...ratios(rows), ...otelRatios(rows), ...redisCpuLines(summaries)]) console.log(line)
     for (const { row, unexpected } of summaries) {
       if (unexpected && Object.keys(unexpected).length)
         console.warn(`warning: ${row.name} got unexpected answers ${JSON.stringify(unexpected)}`)
     }
     // The targets of the main table idle from here on; the sections below start their own.
     while (targets.length) await targets.pop()?.stop()
+
+    // Each of the library's endpoints among the chosen scenarios, with the baseline to compare with.
+    const latencyRun = latencyScenarios.filter((s) => s.name === 'baseline' || chosen.includes(s))
+    let latency: LatencyReport | undefined
+    if (redisLatencyMs > 0 && latencyRun.some((s) => s.name !== 'baseline' || chosen.includes(s))) {
+      console.log(
+        `\nlatency: Redis ${redisLatencyMs} ms away (a proxy delays each direction by ${redisLatencyMs / 2} ms), 1 connection, ` +
+          `warm-up ${settings.warmup} s each, then ${settings.rounds} interleaved rounds of ${settings.seconds} s`,
+      )
+      latency = await measureLatency(load, redisUrl, latencyRun, settings, redisLatencyMs, { noLimits: args['no-limits'] })
+      console.log(`\n${latencyTable(latency)}\n`)
+    }
 
     let memory: MemoryReport | undefined
     if (args.memory) {
@@ -104,7 +134,20 @@ try {
 
     if (args.json) {
       const file = {
-        results: summaries.map((s) => s.row),
+        results: rows,
+        peers: peerRatios(rows),
+        redisCpuMicros: redisCpu(summaries),
+        ...(latency
+          ? {
+              latency: latency.rows.map(({ roundsP50Ms: _rounds, ...row }) => row),
+              latencySetup: {
+                redisLatencyMs: latency.redisLatencyMs,
+                connections: latency.connections,
+                pingMs: latency.pingMs,
+                oneWayDelayMs: latency.oneWayDelayMs,
+              },
+            }
+          : {}),
         ...(memory
           ? { memory: memory.rows, memoryServer: { redisVersion: memory.redisVersion, allocator: memory.allocator, issuances } }
           : {}),

@@ -16,12 +16,15 @@ export type ScenarioName =
   | 'baseline'
   | 'oidc-provider GET /auth'
   | 'oidc-provider POST /token'
+  | 'POST /login/magic'
+  | 'better-auth magic-link send'
+  | 'better-auth magic-link verify'
 
 /** What a target process prepares before a run and hands to the load generator. */
 export interface Fixture {
   /** A `Cookie` header of a signed-in session. */
   cookie?: string
-  /** Single-use codes, one per request. */
+  /** Single-use codes, one per request (the landing page's: each code's whole form body, with its CSRF token). */
   codes?: string[]
 }
 

@@ -21,6 +21,11 @@ export interface Summary {
   commands?: CommandCalls
   /** Unexpected statuses summed over the rounds. */
   unexpected?: Record<string, number>
+  /**
+   * CPU time of the Redis server(s) per request, in microseconds (`INFO cpu`: used_cpu_user +
+   * used_cpu_sys, summed over the servers), the median of the rounds.
+   */
+  redisCpuUsPerRequest?: number
 }
 
 /** The median of `values`. */
@@ -52,5 +57,6 @@ export function summarize(name: ScenarioName, rounds: Measurement[]): Summary {
     },
     commands: new Map([...byRps.commands].map(([cmd, calls]) => [cmd, round(calls / Math.max(1, byRps.completed), 2)])),
     unexpected,
+    redisCpuUsPerRequest: round(median(rounds.map((m) => m.redisCpuUsPerRequest.reduce((a, b) => a + b, 0))), 1),
   }
 }

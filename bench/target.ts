@@ -36,6 +36,8 @@ export interface Bench {
   /** A connection to each Redis server the targets use (each master of a cluster), for INFO. */
   redis: BenchRedis[]
   connections: number
+  /** p50 and p99 from each response's own time rather than autocannon's whole milliseconds (the latency run). */
+  exactLatency?: boolean
 }
 
 /** Requests per second assumed before a scenario's first run, to size its codes. */
@@ -43,7 +45,7 @@ const FIRST_GUESS_RPS = 4000
 
 /** The runner's handle on one target server process. */
 export class Target {
-  #estimate = FIRST_GUESS_RPS
+  #estimate: number
   #measured = false
 
   private constructor(
@@ -52,12 +54,24 @@ export class Target {
     readonly origin: string,
     /** How the report names this target: the scenario's name, or that and its setup (`--scale`). */
     readonly label: string,
-  ) {}
+    firstGuessRps: number,
+  ) {
+    this.#estimate = firstGuessRps
+  }
 
-  /** Forks the target process of `scenario` on `redis` and waits until it listens. */
-  static async start(scenario: Scenario, redis: RedisTarget, options: TargetOptions = {}, label: string = scenario.name): Promise<Target> {
+  /**
+   * Forks the target process of `scenario` on `redis` and waits until it listens. `firstGuessRps`
+   * sizes the codes of its first run (the latency run, on one connection, needs far fewer).
+   */
+  static async start(
+    scenario: Scenario,
+    redis: RedisTarget,
+    options: TargetOptions = {},
+    label: string = scenario.name,
+    firstGuessRps = FIRST_GUESS_RPS,
+  ): Promise<Target> {
     const child = new RpcChild('./target-process.ts', [scenario.name, JSON.stringify(redis), JSON.stringify(options)])
-    return new Target(scenario, child, (await child.ready) as string, label)
+    return new Target(scenario, child, (await child.ready) as string, label, firstGuessRps)
   }
 
   /** Whether the endpoint is mounted: anything but a 404 to a bare request. */
@@ -100,7 +114,14 @@ export class Target {
     const redisCpuBefore = await Promise.all(bench.redis.map(redisCpuMicros))
     const sentBefore = await this.child.call<number>('roundTrips')
     const cpuBefore = await this.child.call<number>('cpuMicros')
-    const job: LoadJob = { name: this.scenario.name, origin: this.origin, fixture, seconds, connections: bench.connections }
+    const job: LoadJob = {
+      name: this.scenario.name,
+      origin: this.origin,
+      fixture,
+      seconds,
+      connections: bench.connections,
+      ...(bench.exactLatency ? { exactLatency: true } : {}),
+    }
     if (profile) await this.child.call('profileStart')
     const result = await bench.load.call<LoadResult>('run', job)
     await sleep(200) // requests cut off at the end of the run may still be finishing in the target

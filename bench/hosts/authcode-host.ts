@@ -10,6 +10,10 @@ import type { HostConnections } from '../scenario.js'
 
 export { CRM_REDIRECT, MOUNT, VERIFIER, WEB_REDIRECT, issue, tokenForm } from '../../test/helpers/app.js'
 
+/** The landing page's URL (`magicLinkUrl`) and the path the host mounts it at, as in the tests. */
+export const LANDING_URL = 'https://shop.example.com/login/magic'
+export const LANDING = '/login/magic'
+
 /** Bearer token of the `crm` service client, allowed to issue magic-link codes. */
 export const SERVICE_TOKEN = 'bench-service-token-0123456789'
 
@@ -29,7 +33,9 @@ const COUNTED: RateLimitOptions = Object.fromEntries(
 
 /**
  * A host app mounting the router on the bench Redis, with every rate limit counted (or none, with
- * `noLimits`). With `signedIn`, it runs express-session
+ * `noLimits`). With `landing`, it sets `magicLinkUrl` and mounts `auth.magicLinkLanding()` at
+ * {@link LANDING}, whose `signIn` answers a 303 to `/` (the host's session is its own business,
+ * and not measured). With `signedIn`, it runs express-session
  * on connect-redis first, as SPEC §2 shows, and `POST /bench/sign-in` stands in for its login
  * page; the other scenarios leave the session out, as the baseline and oidc-provider have none.
  * The sessions live on `sessions` when given (`--memory` keeps them off the measured server),
@@ -37,7 +43,7 @@ const COUNTED: RateLimitOptions = Object.fromEntries(
  */
 export function authcodeHost(
   redis: BenchConnection,
-  { signedIn = false, sessions, noLimits = false }: HostConnections & { signedIn?: boolean } = {},
+  { signedIn = false, landing = false, sessions, noLimits = false }: HostConnections & { signedIn?: boolean; landing?: boolean } = {},
 ): { app: express.Express; auth: AuthcodeRouter } {
   const app = express()
   if (signedIn) {
@@ -62,9 +68,11 @@ export function authcodeHost(
       accessTokens: [{ token: SERVICE_TOKEN, clientId: 'crm', scopes: ['codes:issue'] }],
       loginUrl: '/login',
       findUser: ({ uuid, id, keyValue }) => uuid ?? id ?? keyValue ?? null,
+      ...(landing ? { magicLinkUrl: LANDING_URL } : {}),
     }),
   )
   app.use(MOUNT, auth)
+  if (landing) app.use(LANDING, auth.magicLinkLanding({ signIn: (_grant, _req, res) => res.redirect(303, '/') }))
   return { app, auth }
 }
 

@@ -1,14 +1,30 @@
 import { WITH_OTEL, type AuthcodeScenarioName, type Scenario, type ScenarioName } from '../scenario.js'
 import { authorize } from './authorize.js'
 import { baseline } from './baseline.js'
+import { betterAuthSend, betterAuthVerify } from './better-auth.js'
 import { capture } from './capture.js'
 import { codes, codesOtp } from './codes.js'
+import { landing } from './landing.js'
 import { oidcAuth } from './oidc-auth.js'
 import { oidcToken } from './oidc-token.js'
 import { token } from './token.js'
 
 /** Every scenario, in the order results are reported. */
-export const scenarios: readonly Scenario[] = [codes, capture, authorize, token, baseline, oidcAuth, oidcToken]
+export const scenarios: readonly Scenario[] = [
+  codes,
+  capture,
+  authorize,
+  token,
+  landing,
+  baseline,
+  oidcAuth,
+  oidcToken,
+  betterAuthSend,
+  betterAuthVerify,
+]
+
+/** The scenarios the latency run measures (`--redis-latency`): each endpoint of this library, and the baseline. */
+export const latencyScenarios: readonly Scenario[] = [codes, capture, authorize, token, landing, baseline]
 
 /** The scenarios that issue codes, whose Redis bytes per issuance `--memory` measures. */
 export const issuingScenarios: readonly Scenario[] = [codes, codesOtp, capture, authorize]
