@@ -46,6 +46,10 @@ export function createAuth(baseUrl: string, stores: Stores, credentials: Service
         name: clients.demoClient.name,
         redirectUris: [clients.demoClient.redirectUri],
         scopes: ['openid', 'profile', 'email'],
+        // This app's own page, so no consent page. Said explicitly: on an http: BASE_URL its
+        // redirect URI is a loopback one, which any local program could claim, and such a
+        // client is asked on every sign-in unless told otherwise (RFC 8252 §8.6).
+        consent: 'implicit',
       },
       // A native client: consent is required by default, on every sign-in (RFC 8252 §8.6).
       {

@@ -123,6 +123,29 @@ describe('GET /authorize consent of native clients (RFC 8252 §8.6)', () => {
       .with.property('code', OPTIONS_ERROR_CODES.invalid)
   })
 
+  it('treats a web client with a loopback or private-use redirect URI as claimable: asked every time, never remembered', async () => {
+    const devtool: ClientOptions = { id: 'devtool', redirectUris: ['http://127.0.0.1:8080/cb'], scopes: ['openid'] }
+    const { app } = hostApp({ clients: [devtool], consentUrl: '/consent', getAuthTime: authTimeOfSession })
+    const browser = await signedInBrowser(app)
+    const path = (state: string) =>
+      `${AUTHORIZE}?${authorizeQuery({ client_id: 'devtool', redirect_uri: 'http://127.0.0.1:8080/cb', state })}`
+    expect(toConsent(await browser.get(path('one'))), 'a web client on a loopback listener got a code without asking').to.equal(true)
+    expect(codeOf(await browser.follow(await decide(browser, path('one'))))).to.have.length(43)
+    expect(toConsent(await browser.get(path('two'))), 'the approval was remembered').to.equal(true)
+    for (const redirectUris of [['http://127.0.0.1:8080/cb'], ['https://app.example.com/cb', 'com.example.app:/cb']]) {
+      expect(() =>
+        buildApp(
+          baseOptions({
+            store: new MemoryStore(),
+            loginUrl: '/login',
+            consentUrl: '/consent',
+            clients: [{ id: 'devtool', redirectUris, consent: 'remember' }],
+          }),
+        ),
+      ).to.throw(AuthcodeOptionsError, /client "devtool" is given a redirect URI that is not https:, so consent: 'remember' cannot apply/)
+    }
+  })
+
   it('requires returnTo of grantConsent and denyConsent: a decision must name the request it answers', async () => {
     const { auth } = consentApp()
     const req = { session: { userId: 'u' } } as never

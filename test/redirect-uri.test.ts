@@ -49,7 +49,7 @@ describe('redirect URIs', () => {
       redirectUris: ['http://127.0.0.1/cb', 'http://[::1]:8080/cb', 'com.example.app:/oauth', 'http://localhost/callback'],
       scopes: ['openid'],
     }
-    const web: ClientOptions = { id: 'dev', redirectUris: ['http://127.0.0.1:3000/cb'], scopes: ['openid'] }
+    const web: ClientOptions = { id: 'dev', redirectUris: ['http://127.0.0.1:3000/cb'], scopes: ['openid'], consent: 'implicit' }
 
     for (const uri of [
       'http://127.0.0.1:51004/cb',

@@ -40,11 +40,14 @@ export interface ClientOptions {
    *   loopback or private-use redirect URI, so an earlier approval does not prove it is the same
    *   program (RFC 8252 §8.6).
    * - `'remember'`: an approval is kept in the user's session for that client and scope. Web
-   *   clients only: `authcode()` refuses it for a native client.
+   *   clients with `https:` redirect URIs only: `authcode()` refuses it for a native client and
+   *   for one with an `http:` loopback or private-use redirect URI, which a local program can
+   *   claim as well.
    * - `'implicit'`: no consent page, unless the request says `prompt=consent`.
    * @see https://www.rfc-editor.org/rfc/rfc8252#section-8.6
    * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.2
-   * @default 'required' for `applicationType: 'native'`, else 'implicit'
+   * @default 'required' for `applicationType: 'native'` and for a client with a redirect URI that
+   * is not `https:`, else 'implicit'
    */
   consent?: 'required' | 'remember' | 'implicit'
   /**

@@ -36,6 +36,18 @@ export function redirectUriProblem(uri: string, native = false): string | undefi
 }
 
 /**
+ * Whether a program on the user's device other than the client could receive the client's
+ * codes: a native client, or any client with a redirect URI that is not `https:` (an `http:`
+ * loopback listener, a private-use scheme), which any local program can claim. An earlier
+ * approval then does not prove the same program asks again.
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-8.6
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-8.4
+ */
+export function claimableLocally(client: ClientOptions): boolean {
+  return client.applicationType === 'native' || (client.redirectUris ?? []).some((uri) => !uri.startsWith('https:'))
+}
+
+/**
  * Whether `value` is an RFC 8707 resource indicator: an absolute URI without a fragment.
  * @see https://www.rfc-editor.org/rfc/rfc8707#section-2
  */

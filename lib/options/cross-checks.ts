@@ -1,4 +1,5 @@
 import type { AuthcodeOptions, ClientOptions } from '../../types/options.js'
+import { claimableLocally } from '../engine/redirect-uri.js'
 import { AuthcodeOptionsError, OPTIONS_ERROR_CODES } from '../errors/options-error.js'
 import type { MountedEndpoints } from './mount-policy.js'
 import type { StoreShapes } from './schema.js'
@@ -27,16 +28,17 @@ export function checkAcrossOptions(
     if (c.integration !== undefined && !options.integrations?.[c.integration]) {
       throw fail(`client "${c.id}" names integration "${c.integration}", which is not in "integrations"`, OPTIONS_ERROR_CODES.reference)
     }
-    if (c.applicationType === 'native' && c.consent === 'remember') {
+    if (c.consent === 'remember' && claimableLocally(c)) {
       throw fail(
-        `client "${c.id}" is native, so consent: 'remember' cannot apply: any local program can claim its redirect URI, and an earlier ` +
-          `approval does not prove it is the same program (RFC 8252 §8.6). Leave consent out (the native default, 'required', asks on every request)`,
+        `client "${c.id}" is ${c.applicationType === 'native' ? 'native' : 'given a redirect URI that is not https:'}, so consent: 'remember' cannot apply: ` +
+          `any local program can claim its redirect URI, and an earlier approval does not prove it is the same program (RFC 8252 §8.6). ` +
+          `Leave consent out (the default for such a client, 'required', asks on every request)`,
         OPTIONS_ERROR_CODES.invalid,
       )
     }
     if (mounted.authorize && c.consent !== 'implicit' && options.consentUrl === undefined) {
       throw fail(
-        `client "${c.id}" needs the user's consent at /authorize (native clients do unless consent: 'implicit'), so "consentUrl" is required`,
+        `client "${c.id}" needs the user's consent at /authorize (native clients and clients with a non-https: redirect URI do unless consent: 'implicit'), so "consentUrl" is required`,
         OPTIONS_ERROR_CODES.missing,
       )
     }

@@ -8,6 +8,7 @@ import type {
 } from '../../types/options.js'
 import type { CodeStore } from '../../types/store.js'
 import { DEFAULTS } from '../defaults.js'
+import { claimableLocally } from '../engine/redirect-uri.js'
 import { AuthcodeOptionsError } from '../errors/options-error.js'
 import { checkAcrossOptions } from './cross-checks.js'
 import { describeFault, faultCode } from './describe-fault.js'
@@ -59,9 +60,14 @@ export interface ServiceOptions {
 type Validated = AuthcodeOptions &
   Required<Pick<AuthcodeOptions, 'keyPrefix' | 'idempotencyTtl' | 'singleActiveCode' | 'captureClockSkew' | 'requireState'>>
 
-/** A client with its consent rule decided: native clients need consent unless told otherwise (RFC 8252 §8.6). */
+/**
+ * A client with its consent rule decided: a client whose redirect URIs a local program can
+ * claim (a native client, or any with a non-`https:` redirect URI) needs consent unless told
+ * otherwise.
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-8.6
+ */
 function withConsent(client: ClientOptions): ClientOptions & Required<Pick<ClientOptions, 'consent'>> {
-  return { ...client, consent: client.consent ?? (client.applicationType === 'native' ? 'required' : 'implicit') }
+  return { ...client, consent: client.consent ?? (claimableLocally(client) ? 'required' : 'implicit') }
 }
 
 /**
