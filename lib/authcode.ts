@@ -26,6 +26,7 @@ import { serveRoutes } from './http/route.js'
 import { resolveOptions, type ResolvedOptions, type ServiceOptions } from './options/resolve.js'
 import { warnAtStart } from './options/warnings.js'
 import { warnOnUntrustedProxy } from './http/proxy-warning.js'
+import { AuthcodeOptionsError, OPTIONS_ERROR_CODES } from './errors/options-error.js'
 import { RedisStore } from './stores/redis-store.js'
 import { STORE_SHAPES } from './stores/shapes.js'
 import { routerHealth, watchEvictionPolicy } from './telemetry/health.js'
@@ -49,6 +50,12 @@ function buildContext(resolved: ResolvedOptions, services: ServiceOptions): Auth
       prefix: resolved.keyPrefix,
       ...(services.durability ? { durability: services.durability } : {}),
     })
+  if (resolved.refreshTokens && typeof store.refreshTokenStore !== 'function') {
+    throw new AuthcodeOptionsError(
+      'authcode(): "refreshTokens" needs a store that keeps refresh tokens (CodeStore.refreshTokenStore), as RedisStore and MemoryStore do',
+      OPTIONS_ERROR_CODES.conflict,
+    )
+  }
   const logger: AuthcodeLogger = services.logger ?? console
   const engine = {
     store: tracedStore(store, telemetry),

@@ -43,6 +43,12 @@ export const DEFAULTS = {
    * ones a (client, user) may make across grants per window of seconds.
    */
   otp: { length: 6, maxAttempts: 5, maxFailuresPerWindow: 10, windowSeconds: 900 },
+  /**
+   * Refresh tokens, when `refreshTokens` is on: seconds a token lives unused (each rotation starts
+   * them again), seconds a family lives at most, and seconds a rotated token may come back
+   * without counting as a replay.
+   */
+  refreshTokens: { idleTtl: 1_209_600, maxLifetime: 7_776_000, reuseInterval: 0 },
   /** Milliseconds a Redis command (round trip included) may take before the request answers 503. */
   commandTimeoutMs: 1500,
   /** Milliseconds between sweeps of expired entries in a `MemoryStore`. */

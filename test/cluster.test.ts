@@ -2,6 +2,7 @@ import { RedisStore } from '../lib/index.js'
 import { canStartCluster, connectCluster, RedisCluster, type TestCluster } from './helpers/redis-cluster.js'
 import { uniquePrefix } from './helpers/redis.js'
 import { processSuite } from './process-suite.js'
+import { refreshStoreContract } from './refresh-store-contract.js'
 import { onRealTime, storeContract } from './store-contract.js'
 
 describe('on a 3-master Redis Cluster (createCluster)', function () {
@@ -21,6 +22,10 @@ describe('on a 3-master Redis Cluster (createCluster)', function () {
 
   describe('RedisStore', () => {
     storeContract(() => onRealTime(new RedisStore({ client, prefix: uniquePrefix() })))
+
+    describe('refresh tokens', () => {
+      refreshStoreContract(() => onRealTime(new RedisStore({ client, prefix: uniquePrefix() })))
+    })
   })
 
   describe('4 app processes', () => {

@@ -1,19 +1,24 @@
 import { expect } from 'chai'
 import { MemoryStore } from '../lib/index.js'
 import { fakeClock } from './helpers/clock.js'
+import { refreshStoreContract } from './refresh-store-contract.js'
 import { onFakeClock, storeContract } from './store-contract.js'
 
 describe('MemoryStore', () => {
   const stores: MemoryStore[] = []
   after(() => stores.forEach((s) => s.close()))
 
-  storeContract(() =>
+  const onItsClock = () =>
     onFakeClock((now) => {
       const store = new MemoryStore({ now })
       stores.push(store)
       return store
-    }),
-  )
+    })
+  storeContract(onItsClock)
+
+  describe('refresh tokens', () => {
+    refreshStoreContract(onItsClock)
+  })
 
   it('sweeps expired entries so memory does not grow with old codes', async () => {
     const clock = fakeClock()

@@ -4,12 +4,17 @@ import { RedisStore } from '../lib/index.js'
 import { baseOptions, buildApp, issue, TEST_AT_REST_KEY } from './helpers/app.js'
 import { keysUnder, useTestRedis } from './helpers/redis.js'
 import { redisUrl } from './helpers/root-hooks.js'
+import { refreshStoreContract } from './refresh-store-contract.js'
 import { onRealTime, storeContract } from './store-contract.js'
 
 describe('RedisStore', () => {
   const redis = useTestRedis()
 
   storeContract(() => onRealTime(new RedisStore({ client: redis.client, prefix: redis.prefix })))
+
+  describe('refresh tokens', () => {
+    refreshStoreContract(() => onRealTime(new RedisStore({ client: redis.client, prefix: redis.prefix })))
+  })
 
   it('keeps no usable code in any key or value, and every key has the prefix and a TTL', async () => {
     const keyPrefix = redis.prefix

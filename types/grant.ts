@@ -31,7 +31,16 @@ export interface Grant {
   integrationContext?: Record<string, unknown>
   /** `transaction_state` given to Capture's `getAuthorizationCode`, parsed back to JSON. */
   transactionState?: unknown
+  /**
+   * How `/token` or `/oauth/token` came to hand the grant to `issueTokens`: a code exchanged, or
+   * a refresh token rotated. Absent outside the token endpoints (`auth.redeem()`, events).
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+   */
+  grantType?: 'authorization_code' | 'refresh_token'
+  /** When the code was issued; for `grantType: 'refresh_token'`, when its family started (the code exchange). */
   issuedAt: Date
+  /** When the code expires; for `grantType: 'refresh_token'`, when its family ends at the latest (`maxLifetime`). */
   expiresAt: Date
 }
 

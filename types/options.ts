@@ -56,6 +56,29 @@ export interface ClientOptions {
    * @see https://www.rfc-editor.org/rfc/rfc8707#section-2
    */
   resources?: string[]
+  /**
+   * `false`: this client gets no refresh token at a code exchange even when the router's
+   * `refreshTokens` is on (e.g. a back-end that signs in once per visit).
+   * @default on whenever the router's `refreshTokens` is
+   */
+  refreshTokens?: false
+}
+
+/**
+ * Lifetimes of the refresh tokens the router mints and rotates, in whole seconds.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
+ */
+export interface RefreshTokenOptions {
+  /** Seconds a refresh token lives unused; each rotation starts them again (≥ 1). @default 1209600 (14 days) */
+  idleTtl?: number
+  /** Seconds a family lives at most from its code exchange, however often it rotates (≥ 1). @default 7776000 (90 days) */
+  maxLifetime?: number
+  /**
+   * Seconds after a rotation within which the rotated token, presented again, is refused without
+   * revoking its family (a client retrying a refresh whose answer it lost); past them it is a
+   * replay, and the whole family is revoked. @default 0
+   */
+  reuseInterval?: number
 }
 
 /**
@@ -219,6 +242,17 @@ export interface AuthcodeOptions {
   findUser?: (query: FindUserQuery) => Promise<string | null> | string | null
   /** Mints the `/token` (and Capture's `/oauth/token`) response for a redeemed grant; without it neither is mounted. */
   issueTokens?: (grant: Grant) => Promise<TokenResponse> | TokenResponse
+  /**
+   * The router mints and rotates refresh tokens: every code exchange at `/token` and
+   * `/oauth/token` adds a `refresh_token` of its own (replacing one `issueTokens` returns),
+   * `grant_type=refresh_token` consumes it and answers its successor, a rotated token presented
+   * again revokes its whole family, and `POST /revoke` is mounted. `true` takes the default
+   * lifetimes. Needs a store that keeps refresh tokens (`RedisStore`, `MemoryStore`).
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+   * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
+   * @default off; when on, { idleTtl: 1209600, maxLifetime: 7776000, reuseInterval: 0 }
+   */
+  refreshTokens?: boolean | RefreshTokenOptions
   /** Base URL of the host's magic-link landing page; responses then carry `magic_link`. */
   magicLinkUrl?: string
   /** Per-integration validation of `integration_context`: a Joi schema of any major, or any Standard Schema v1 validator. */
@@ -269,7 +303,7 @@ export interface AuthcodeOptions {
   /**
    * After every write single use or revocation depends on (a consumption, a signature claim, an
    * idempotent answer, a revocation, a `singleActiveCode` or passcode replacement, a passcode
-   * failure count), wait until `replicas` replicas acknowledged it (Redis `WAIT`, at most
+   * failure count, a refresh-token rotation or family revocation), wait until `replicas` replicas acknowledged it (Redis `WAIT`, at most
    * `timeoutMs`), else answer 503 (or reject the API call, e.g. `auth.revokeCodes()`): a failover
    * to a replica then cannot bring a consumed or revoked code back, nor hand out guesses again.
    * Only with `redis`; the wait holds the connection, so keep `timeoutMs` short. @default off

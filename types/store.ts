@@ -1,5 +1,6 @@
 import type { Store as RateLimitStore } from 'express-rate-limit'
 import type { StoreHealth } from './health.js'
+import type { RefreshTokenStore } from './refresh.js'
 
 /**
  * What a store keeps for one code, under the code's id (a hash of the code, never the code):
@@ -185,6 +186,11 @@ export interface CodeStore {
    * codes so that every process sharing the store shares the counts.
    */
   rateLimitStore(prefix: string): RateLimitStore
+  /**
+   * Where the store keeps refresh-token families, beside its codes (the same instance each
+   * call). A store without it cannot serve the `refreshTokens` option.
+   */
+  refreshTokenStore?(): RefreshTokenStore
   /**
    * Checks the store without changing it: reachability, round-trip latency and, for Redis, the
    * eviction policy and replica count. Resolves `ok: false` instead of rejecting. A store without

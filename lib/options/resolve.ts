@@ -5,6 +5,7 @@ import type {
   ClientOptions,
   RateLimitRule,
   RedisConnection,
+  RefreshTokenOptions,
 } from '../../types/options.js'
 import type { CodeStore } from '../../types/store.js'
 import { DEFAULTS } from '../defaults.js'
@@ -25,7 +26,7 @@ export type LimitName = keyof typeof DEFAULTS.rateLimit
  */
 export interface ResolvedOptions extends Omit<
   AuthcodeOptions,
-  'clients' | 'rateLimit' | 'redis' | 'store' | 'durability' | 'logger' | 'atRestKey' | 'otp'
+  'clients' | 'rateLimit' | 'redis' | 'store' | 'durability' | 'logger' | 'atRestKey' | 'otp' | 'refreshTokens'
 > {
   keyPrefix: string
   /** `issuer` without a trailing slash, for building endpoint URLs. */
@@ -40,6 +41,8 @@ export interface ResolvedOptions extends Omit<
   requireState: boolean
   /** One-time passcodes of `POST /codes`, or `false` when they are off. */
   otp: Required<Exclude<AuthcodeOptions['otp'], false | undefined>> | false
+  /** Lifetimes of the refresh tokens the router mints and rotates (seconds), or `false` when it mints none. */
+  refreshTokens: Required<RefreshTokenOptions> | false
   /** The `atRestKey` option as bytes; `false` when the host opted out, `undefined` on a `MemoryStore` without one. */
   atRestKey: Buffer | false | undefined
   /** Which endpoints are mounted. */
@@ -97,6 +100,9 @@ export function resolveOptions(input: unknown, shapes: StoreShapes): { options: 
         : { ...DEFAULTS.rateLimit, ...rateLimit },
     atRestKey: options.atRestKey === false ? false : atRestKeyBytes(options.atRestKey),
     otp: options.otp === false ? false : { ...DEFAULTS.otp, ...options.otp },
+    refreshTokens: options.refreshTokens
+      ? { ...DEFAULTS.refreshTokens, ...(options.refreshTokens === true ? {} : options.refreshTokens) }
+      : false,
     mounted,
   }
   return { options: resolved, services: { store, redis, durability, logger } }

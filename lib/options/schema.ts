@@ -89,6 +89,9 @@ function isLogger(value: unknown): boolean {
   return typeof logger === 'object' && logger !== null && typeof logger.error === 'function' && typeof logger.warn === 'function'
 }
 
+/** A whole number of seconds, at least `min`. */
+const seconds = (min: number) => Joi.number().integer().min(min)
+
 const rule = Joi.alternatives(
   Joi.valid(false),
   Joi.object({ limit: Joi.number().integer().min(1).required(), windowMs: Joi.number().integer().min(1000).required() }),
@@ -112,6 +115,7 @@ const client = Joi.object<ClientOptions>({
   applicationType: Joi.valid('web', 'native').default(DEFAULTS.applicationType),
   consent: Joi.valid('required', 'remember', 'implicit'),
   resources: Joi.array().items(Joi.string().custom(resourceIndicator)).unique(),
+  refreshTokens: Joi.valid(false).messages({ 'any.only': '{{#label}} can only be false: the router option "refreshTokens" turns them on' }),
 })
 
 /** The options of `authcode()`, with the defaults of {@link DEFAULTS}; validate with {@link StoreShapes} as the context. */
@@ -149,6 +153,7 @@ export const optionsSchema = Joi.object<AuthcodeOptions>({
   renderErrorPage: Joi.function(),
   findUser: Joi.function(),
   issueTokens: Joi.function(),
+  refreshTokens: Joi.alternatives(Joi.boolean(), Joi.object({ idleTtl: seconds(1), maxLifetime: seconds(1), reuseInterval: seconds(0) })),
   magicLinkUrl: Joi.string().uri({ scheme: ['https', 'http'] }),
   otp: Joi.alternatives(
     Joi.valid(false),

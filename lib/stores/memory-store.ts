@@ -11,7 +11,9 @@ import type {
   StoredCode,
 } from '../../types/store.js'
 import { DEFAULTS } from '../defaults.js'
+import type { RefreshTokenStore } from '../../types/refresh.js'
 import { burn, live, sameMac, type Entry, type FailureCount, type IdempotencyEntry, type PasscodePointer } from './memory-entries.js'
+import { MemoryRefreshStore } from './memory-refresh.js'
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -19,9 +21,9 @@ export interface MemoryStoreOptions {
   sweepIntervalMs?: number
   /**
    * The clock every expiry decision reads (codes, reuse markers, claims, idempotency records,
-   * active-code groups, passcode failure windows and the sweep), in milliseconds since the epoch. Pass your own to let
-   * time pass without waiting, as a test does. Rate-limit windows (`rateLimitStore()`) keep
-   * real time.
+   * active-code groups, passcode failure windows, refresh tokens and the sweep), in milliseconds
+   * since the epoch. Pass your own to let time pass without waiting, as a test does. Rate-limit
+   * windows (`rateLimitStore()`) keep real time.
    * @default Date.now
    */
   now?: () => number
@@ -42,9 +44,11 @@ export class MemoryStore implements CodeStore {
   readonly #failures = new Map<string, FailureCount>()
   readonly #sweeper: NodeJS.Timeout
   readonly #now: () => number
+  readonly #refresh: MemoryRefreshStore
 
   constructor(options: MemoryStoreOptions = {}) {
     this.#now = options.now ?? Date.now
+    this.#refresh = new MemoryRefreshStore(this.#now)
     this.#sweeper = setInterval(() => this.sweep(), options.sweepIntervalMs ?? DEFAULTS.sweepIntervalMs)
     this.#sweeper.unref()
   }
@@ -161,6 +165,10 @@ export class MemoryStore implements CodeStore {
     return new RateLimitMemoryStore()
   }
 
+  refreshTokenStore(): RefreshTokenStore {
+    return this.#refresh
+  }
+
   /** Always reachable, never evicting. */
   async health(): Promise<StoreHealth> {
     return { ok: true, latencyMs: 0 }
@@ -172,6 +180,7 @@ export class MemoryStore implements CodeStore {
       for (const [id, entry] of map) if (entry.expiresAt <= now) map.delete(id)
     }
     for (const [id, lapsesAt] of this.#claims) if (lapsesAt <= now) this.#claims.delete(id)
+    this.#refresh.sweep(now)
   }
 
   /** Stops the sweep timer. */

@@ -11,6 +11,7 @@ import type {
   PeekResult,
   StoredCode,
 } from '../../types/store.js'
+import type { RefreshTokenStore } from '../../types/refresh.js'
 import { DEFAULTS } from '../defaults.js'
 import { isRedisCluster, isRedisPool, orUnavailable, redisCommandSender, type SendRedisCommand } from './redis-commands.js'
 import { RedisKeys } from './redis-keys.js'
@@ -20,6 +21,7 @@ import { consumePasscodeOnRedis } from './redis-passcode.js'
 import { durableWrites, durableWritesTo, type Durability } from './durability.js'
 import { onRedisReady, redisHealth } from './redis-health.js'
 import { RedisRateLimitStore } from './redis-rate-limit-store.js'
+import { RedisRefreshStore } from './redis-refresh.js'
 import { slotTag } from './slot-tag.js'
 
 /** Options of {@link RedisStore}. */
@@ -33,8 +35,9 @@ export interface RedisStoreOptions {
   /**
    * Wait for replicas to acknowledge every write single use or revocation depends on (a
    * consumption, a signature claim, an idempotent answer, a revocation, a passcode replacement, a
-   * passcode failure count) before answering, so a failover cannot resurrect a consumed or revoked
-   * code; too few in time answers 503 (or rejects). Off by default.
+   * passcode failure count, a refresh-token rotation or family revocation) before answering, so a
+   * failover cannot resurrect a consumed or revoked code or token; too few in time answers 503 (or
+   * rejects). Off by default.
    */
   durability?: Durability
 }
@@ -59,6 +62,7 @@ export class RedisStore implements CodeStore {
   readonly #client: RedisConnection
   /** Held here so that the connection, which holds them weakly, calls them while this store lives. */
   readonly #reconnectListeners = new Set<() => void>()
+  #refresh: RedisRefreshStore | undefined
 
   constructor(options: RedisStoreOptions) {
     this.prefix = options.prefix ?? DEFAULTS.keyPrefix
@@ -165,6 +169,10 @@ export class RedisStore implements CodeStore {
 
   rateLimitStore(prefix: string): RateLimitStore {
     return new RedisRateLimitStore(this.prefix + prefix, this.#send)
+  }
+
+  refreshTokenStore(): RefreshTokenStore {
+    return (this.#refresh ??= new RedisRefreshStore(this.#send, this.prefix, this.#durable, this.#durableAll))
   }
 
   /** `PING`, `INFO memory` and `INFO replication`: reachability, latency, eviction policy and replicas. Never rejects. */

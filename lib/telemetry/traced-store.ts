@@ -22,7 +22,8 @@ function snakeCase(name: string): string {
  * The store, with every operation on what it keeps (each method but {@link UNTIMED} ones, so a
  * method added to the contract later is covered too) timed into `authcode.store.duration` and
  * run in a child span `authcode store <operation>` of the active span (the endpoint request's).
- * The limits' express-rate-limit stores are wrapped alike. Everything else reads through.
+ * The limits' express-rate-limit stores and the refresh-token store (`refresh_rotate`, …) are
+ * wrapped alike. Everything else reads through.
  */
 export function tracedStore(store: CodeStore, telemetry: Telemetry): CodeStore {
   return forwarding(store, (member, call) => {
@@ -32,6 +33,12 @@ export function tracedStore(store: CodeStore, telemetry: Telemetry): CodeStore {
           const operation = RATE_LIMIT_OPERATIONS.get(name)
           return operation === undefined ? undefined : timed(telemetry, operation, inner)
         })
+    }
+    if (member === 'refreshTokenStore') {
+      return (...args: unknown[]) =>
+        forwarding(call(...args) as object, (name, inner) =>
+          typeof name === 'string' && name !== 'constructor' ? timed(telemetry, `refresh_${snakeCase(name)}`, inner) : undefined,
+        )
     }
     return typeof member !== 'string' || UNTIMED.has(member) ? undefined : timed(telemetry, snakeCase(member), call)
   })

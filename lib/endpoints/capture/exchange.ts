@@ -1,12 +1,11 @@
 import type { RequestHandler } from 'express'
-import type { Grant } from '../../../types/grant.js'
-import type { TokenResponse } from '../../../types/options.js'
 import { redeemCode } from '../../engine/redeem.js'
 import { CaptureError } from '../../errors/capture.js'
 import { UnsupportedGrantTypeError } from '../../errors/oauth.js'
 import type { FormParams } from '../../http/params.js'
 import { sendJson } from '../../http/send.js'
 import type { AuthcodeContext } from '../../options/context.js'
+import { tokensForCode, type IssueTokens } from '../token/tokens.js'
 import { captureClient } from './authenticate.js'
 
 function missing(argumentName: string): CaptureError {
@@ -19,24 +18,21 @@ function missing(argumentName: string): CaptureError {
  * the code through the one redemption engine, bound to kind `capture`, that client (the code's
  * `for_client_id`) and the `redirect_uri` it was issued with, so the first presentation of a
  * live code consumes it whatever the outcome and a second fires
- * `authorization.CodeReuseDetected`. Answers `{ ...issueTokens(grant), transaction_state?,
- * stat: "ok" }` with `Cache-Control: no-store` and `Pragma: no-cache`; unknown parameters are
+ * `authorization.CodeReuseDetected`. Answers `{ ...issueTokens(grant), refresh_token?,
+ * transaction_state?, stat: "ok" }` (the refresh token the router's, when it mints them) with `Cache-Control: no-store` and `Pragma: no-cache`; unknown parameters are
  * ignored.
  * @see https://techdocs.akamai.com/identity-cloud/docs/exchange-an-authorization-code
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
  */
-export function exchangeCaptureCode(
-  ctx: AuthcodeContext,
-  issueTokens: (grant: Grant) => Promise<TokenResponse> | TokenResponse,
-): RequestHandler {
+export function exchangeCaptureCode(ctx: AuthcodeContext, issueTokens: IssueTokens): RequestHandler {
   return async function captureToken(req, res) {
     const params = req.body as FormParams
     const client = captureClient.get(res)
     if (params.code === undefined) throw missing('code')
     if (params.redirect_uri === undefined) throw missing('redirect_uri')
     const grant = await redeemCode(ctx.engine, params.code, { kind: 'capture', clientId: client.id, redirectUri: params.redirect_uri })
-    const tokens = await issueTokens(grant)
+    const tokens = await tokensForCode(ctx, client, grant, issueTokens)
     const state = grant.transactionState === undefined ? {} : { transaction_state: grant.transactionState }
     res.setHeader('Pragma', 'no-cache')
     sendJson(res, 200, { ...tokens, ...state, stat: 'ok' })

@@ -1,22 +1,22 @@
 import type { RequestHandler } from 'express'
-import type { TokenResponse } from '../../../types/options.js'
-import type { Grant } from '../../../types/grant.js'
 import { redeemCode } from '../../engine/redeem.js'
 import { InvalidRequestError, UnsupportedGrantTypeError } from '../../errors/oauth.js'
 import type { FormParams } from '../../http/params.js'
 import { sendJson } from '../../http/send.js'
 import type { AuthcodeContext } from '../../options/context.js'
 import { tokenClient } from './authenticate-client.js'
+import { tokensForCode, type IssueTokens } from './tokens.js'
 
 /**
  * `POST /token`, grant `authorization_code`: authenticates the client, consumes the code
  * (bound to that client, the redirect URI and the PKCE challenge) and answers with what
- * `issueTokens(grant)` mints, plus `transaction_state` for Capture codes. Parameters the
+ * `issueTokens(grant)` mints (and a refresh token the router minted, when it mints them), plus
+ * `transaction_state` for Capture codes. Parameters the
  * server does not know are ignored, as RFC 6749 §3.2 requires.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
  * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.5
  */
-export function exchangeCode(ctx: AuthcodeContext, issueTokens: (grant: Grant) => Promise<TokenResponse> | TokenResponse): RequestHandler {
+export function exchangeCode(ctx: AuthcodeContext, issueTokens: IssueTokens): RequestHandler {
   return async function token(req, res) {
     const params = req.body as FormParams
     const client = tokenClient.get(res)
@@ -29,7 +29,7 @@ export function exchangeCode(ctx: AuthcodeContext, issueTokens: (grant: Grant) =
       ...(params.code_verifier === undefined ? {} : { codeVerifier: params.code_verifier }),
       ...(params.resource === undefined ? {} : { resource: params.resource }),
     })
-    const tokens = await issueTokens(grant)
+    const tokens = await tokensForCode(ctx, client, grant, issueTokens)
     const body =
       grant.kind === 'capture' && grant.transactionState !== undefined ? { ...tokens, transaction_state: grant.transactionState } : tokens
     res.setHeader('Pragma', 'no-cache')
