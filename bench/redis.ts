@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import type { RequestListener } from 'node:http'
 import { createClient, createCluster } from 'redis'
 
 const connect = (url: string) => createClient({ url })
@@ -89,13 +91,49 @@ export async function redisCpuMicros(node: BenchRedis): Promise<number> {
   return Math.round((seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6)
 }
 
+/** The Redis commands of one HTTP request: the longest chain of them, each sent after the one before it answered. */
+interface RequestWaits {
+  /** The longest chain whose last command has answered. */
+  answered: number
+  /** The longest chain sent so far: the request's round trips. */
+  longest: number
+}
+
+const requestWaits = new AsyncLocalStorage<RequestWaits>()
+
+/** `handler` with each request's Redis commands counted as that request's own ({@link countRoundTrips}). */
+export function countingRequests(handler: RequestListener): RequestListener {
+  return (req, res) => requestWaits.run({ answered: 0, longest: 0 }, () => handler(req, res))
+}
+
 /**
- * Wraps a client so that each request it sends to Redis is counted: a command, a script call
- * or a whole MULTI … EXEC transaction is one round trip. INFO commandstats cannot tell these
- * apart, as it also counts the commands a Lua script or a transaction runs inside Redis.
+ * Wraps a client so that the round trips each request waits for are counted: a command sent
+ * after another of the request's commands has answered waits one round trip more than that one;
+ * commands sent before it answered travel in the same round trip (node-redis writes the commands
+ * of one tick together, and a Cluster sends those for different masters in parallel). A
+ * request's round trips are its longest such chain, so a pipeline, or a command not waited for
+ * beside one that is, adds none. A script call or a whole MULTI … EXEC transaction is one command.
+ * INFO commandstats cannot tell any of this, as it also counts the commands a Lua script or a
+ * transaction runs inside Redis. Commands outside a request ({@link countingRequests}), such as
+ * a run's setup, count one each.
  */
 export function countRoundTrips<C extends BenchConnection>(client: C): { client: C; roundTrips: () => number } {
   let count = 0
+  const sent = (reply: Promise<unknown>) => {
+    const waits = requestWaits.getStore()
+    if (waits === undefined) {
+      count++
+      return
+    }
+    const depth = waits.answered + 1
+    if (depth > waits.longest) {
+      count += depth - waits.longest
+      waits.longest = depth
+    }
+    // Registered before the caller's own await, so it runs first: a command the caller sends on this answer is one deeper.
+    const answered = () => void (waits.answered = Math.max(waits.answered, depth))
+    reply.then(answered, answered)
+  }
   const counted = <T extends object>(target: T): T => {
     const proxy: T = new Proxy(target, {
       get(raw, prop) {
@@ -103,7 +141,7 @@ export function countRoundTrips<C extends BenchConnection>(client: C): { client:
         if (typeof value !== 'function') return value
         return (...args: unknown[]) => {
           const result: unknown = value.apply(raw, args)
-          if (result instanceof Promise) count++
+          if (result instanceof Promise) sent(result)
           // A transaction's queued commands travel with its exec(), which the wrapper counts.
           else if (prop === 'multi') return counted(result as object)
           return result === raw ? proxy : result

@@ -4,10 +4,11 @@
 import cluster from 'node:cluster'
 import { once } from 'node:events'
 import { writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
 import { Session } from 'node:inspector/promises'
 import type { AddressInfo } from 'node:net'
 import { registerBenchSdk } from './otel-sdk.js'
-import { connectRedis, connectTarget, countRoundTrips, type RedisTarget } from './redis.js'
+import { connectRedis, connectTarget, countingRequests, countRoundTrips, type RedisTarget } from './redis.js'
 import { RpcChild, serveRpc } from './rpc.js'
 import { scenarioNamed } from './scenarios/index.js'
 
@@ -68,7 +69,7 @@ async function serve(): Promise<void> {
   const sessions = options.sessions ? await connectRedis(options.sessions) : undefined
   const { client, roundTrips } = countRoundTrips(redis)
   const { app, prepare } = await scenario.serve(client, { sessions, noLimits: options.noLimits })
-  const server = app.listen(0, '127.0.0.1')
+  const server = createServer(countingRequests(app)).listen(0, '127.0.0.1')
   await once(server, 'listening')
   let requests = 0
   server.on('request', () => requests++)

@@ -246,7 +246,8 @@ describe('POST /codes idempotency', () => {
 
     it('adds one command per rate limit when limits are on (the default), and one to give back the authentication attempt', async () => {
       const { sent } = await measureOneCode(app({ rateLimit: {} }).app)
-      // failed-authentication count, claim, per-client, per-subject, save; DECR gives the attempt back, unawaited.
+      // failed-authentication count, claim, per-client, per-subject (the four sent together), save;
+      // DECR gives the attempt back, unawaited. test/round-trips.test.ts counts the round trips.
       expect([...sent].sort()).to.deep.equal(['decr', 'evalsha', 'evalsha', 'evalsha', 'evalsha', 'evalsha'])
     })
   })

@@ -60,30 +60,40 @@ describe('POST /codes rate limits and single active code', () => {
       expect((await postCodes(host, { external_user_id: 'u2' })).status).to.equal(201)
     })
 
-    it('does not count replays: a retried request gets its answer again even at the limit', async () => {
-      const { app: host } = app({ rateLimit: { perSubject: { limit: 2, windowMs: 60_000 } } })
+    it('does not count replays: a retried request gets its answer again, under the limit or at it', async () => {
+      const { app: host } = app({ rateLimit: { perSubject: { limit: 3, windowMs: 60_000 } } })
       const key = randomUUID()
-      await postCodes(host, { external_user_id: 'u1' })
-      const second = await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key })
-      for (let i = 0; i < 3; i++) {
-        const replay = await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key })
-        expect(replay.status).to.equal(201)
-        expect(replay.body.code).to.equal(second.body.code)
-      }
+      const replay = () => postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key })
+      const first = await replay()
+      for (let i = 0; i < 3; i++) expect((await replay()).body.code).to.equal(first.body.code)
+      for (let i = 0; i < 2; i++) expect((await postCodes(host, { external_user_id: 'u1' })).status).to.equal(201)
+      const atTheLimit = await replay()
+      expect([atTheLimit.status, atTheLimit.body.code]).to.deep.equal([201, first.body.code])
       expect((await postCodes(host, { external_user_id: 'u1' })).status).to.equal(429)
     })
 
     it('does not count a request that issued no code (failed CodeIssued handler, 409, 422)', async () => {
       const { app: host, auth } = app({ rateLimit: { perSubject: { limit: 2, windowMs: 60_000 } } })
       let fail = true
-      auth.on('authorization.CodeIssued', () => {
+      let release!: () => void
+      let entered!: () => void
+      const gate = new Promise<void>((resolve) => (release = resolve))
+      const inHandler = new Promise<void>((resolve) => (entered = resolve))
+      auth.on('authorization.CodeIssued', async () => {
         if (fail) throw new Error('mailer down')
+        entered()
+        await gate
       })
       const key = randomUUID()
-      expect((await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key })).status).to.equal(500)
+      const withKey = (body: object) => postCodes(host, body, { 'Idempotency-Key': key })
+      expect((await withKey({ external_user_id: 'u1' })).status).to.equal(500)
       fail = false
-      expect((await postCodes(host, { external_user_id: 'u1' }, { 'Idempotency-Key': key })).status).to.equal(201)
-      expect((await postCodes(host, { external_user_id: 'u2' }, { 'Idempotency-Key': key })).status).to.equal(422)
+      const first = withKey({ external_user_id: 'u1' }).then((res) => res)
+      await inHandler
+      expect((await withKey({ external_user_id: 'u1' })).status).to.equal(409)
+      release()
+      expect((await first).status).to.equal(201)
+      expect((await withKey({ external_user_id: 'u1', ttl: 120 })).status).to.equal(422)
       expect((await postCodes(host, { external_user_id: 'u1' })).status).to.equal(201)
       expect((await postCodes(host, { external_user_id: 'u1' })).status).to.equal(429)
     })

@@ -1,15 +1,22 @@
 import { expect } from 'chai'
+import { randomUUID } from 'node:crypto'
 import type { Express } from 'express'
 import request from 'supertest'
 import type { AuthcodeOptions } from '../lib/index.js'
 import { buildApp, CRM_SECRET, issue, MOUNT, tokenForm } from './helpers/app.js'
-import { codesOptions, postCodes } from './helpers/codes.js'
+import { codesOptions, postCodes, READ_ONLY_TOKEN } from './helpers/codes.js'
 import { captureBasic, formText, slugOf } from './helpers/http.js'
-import { uniquePrefix, useTestRedis } from './helpers/redis.js'
+import { keysUnder, uniquePrefix, useTestRedis } from './helpers/redis.js'
 
 const LIMIT = 3
 const failedAuth = { limit: LIMIT, windowMs: 60_000 }
 const wrongBearer = { Authorization: 'Bearer wrong-token-0123456789abcdef' }
+
+/** Waits up to a second for `done`, which the router reaches without waiting for an answer. */
+async function until(done: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 100 && !(await done()); i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  expect(await done()).to.equal(true)
+}
 
 describe('failed authentications per IP', () => {
   const redis = useTestRedis()
@@ -47,6 +54,44 @@ describe('failed authentications per IP', () => {
       const statuses = answers.map((a) => a.status)
       expect(statuses.filter((s) => s === 401)).to.have.length(LIMIT)
       expect(statuses.filter((s) => s === 429)).to.have.length(20 - LIMIT)
+    })
+
+    it('answers 429 over the limit to the right token whatever else is wrong or right with the request', async () => {
+      const { app: host } = app()
+      const key = randomUUID()
+      expect((await postCodes(host, { external_user_id: 'u' }, { 'Idempotency-Key': key })).status).to.equal(201)
+      for (let i = 0; i < LIMIT; i++) expect((await postCodes(host, { external_user_id: 'u' }, wrongBearer)).status).to.equal(401)
+      // Under the limit: 400 validation-error, 400 idempotency-key-invalid, a replay, 422, 403.
+      const answers = [
+        await postCodes(host, { external_user_id: 'u', ttl: 5 }),
+        await postCodes(host, { external_user_id: 'u' }, { 'Idempotency-Key': 'order-42' }),
+        await postCodes(host, { external_user_id: 'u' }, { 'Idempotency-Key': key }),
+        await postCodes(host, { external_user_id: 'v' }, { 'Idempotency-Key': key }),
+        await postCodes(host, { external_user_id: 'u' }, { Authorization: `Bearer ${READ_ONLY_TOKEN}` }),
+      ]
+      for (const res of answers) expect([res.status, slugOf(res.body)]).to.deep.equal([429, 'rate-limited'])
+    })
+
+    it("calls the host's verifyAccessToken only for attempts under the limit, even when they arrive all at once", async () => {
+      let calls = 0
+      const verifyAccessToken = () => {
+        calls++
+        return null
+      }
+      const { app: host } = app({ accessTokens: undefined, verifyAccessToken })
+      const answers = await Promise.all(Array.from({ length: 20 }, () => postCodes(host, { external_user_id: 'u' }, wrongBearer)))
+      expect(answers.filter((a) => a.status === 401)).to.have.length(LIMIT)
+      expect(calls).to.equal(LIMIT)
+    })
+
+    it('gives back what a request over the limit counted, and frees its Idempotency-Key', async () => {
+      const keyPrefix = uniquePrefix()
+      const { app: host } = app({ keyPrefix, rateLimit: { perClient: { limit: 1, windowMs: 60_000 }, failedAuth } })
+      for (let i = 0; i < LIMIT; i++) expect((await postCodes(host, { external_user_id: 'u' }, wrongBearer)).status).to.equal(401)
+      expect((await postCodes(host, { external_user_id: 'u' })).status).to.equal(429)
+      await until(async () => (await keysUnder(redis.client, keyPrefix)).filter((key) => key.includes('}idem:')).length === 0)
+      const [perClient] = await keysUnder(redis.client, `${keyPrefix}rl:codes:perClient:`)
+      await until(async () => (await redis.client.get(perClient as string)) === '0')
     })
   })
 

@@ -188,15 +188,17 @@ describe('OpenTelemetry instruments and spans (SPEC §9)', function () {
         [rejected(TOKEN_ENDPOINT, 'unauthenticated')]: 1,
         [rejected(TOKEN_ENDPOINT, 'store_unavailable')]: 1,
       })
-      // One duration per store operation (failed ones included): the claims of 3 POST /codes (the
-      // one in the outage stops at its first command, the failed-authentication count), the limit
-      // hits (failed-authentication counts of every request that presents credentials among
-      // them), the attempts of successful authentications given back, 8 saves (+1 at /authorize)
-      // and 7 consumptions (+1).
+      // One duration per store operation (failed ones included): the claims of 4 POST /codes (the
+      // one in the outage sends its claim and per-client count with its failed-authentication
+      // count, and then the release of a claim that may have run), the limit hits
+      // (failed-authentication counts of every request that presents credentials among them), the
+      // attempts of successful authentications and the replay's per-client count given back, 8
+      // saves (+1 at /authorize) and 7 consumptions (+1).
       const durations = {
-        'authcode.operation=claim_idempotency_key': 3,
-        'authcode.operation=rate_limit_decrement': 10,
-        'authcode.operation=rate_limit_increment': 22,
+        'authcode.operation=claim_idempotency_key': 4,
+        'authcode.operation=release_idempotency_key': 1,
+        'authcode.operation=rate_limit_decrement': 11,
+        'authcode.operation=rate_limit_increment': 24,
         'authcode.operation=save': 9,
         'authcode.operation=consume': 8,
       }
@@ -233,8 +235,10 @@ describe('OpenTelemetry instruments and spans (SPEC §9)', function () {
       for (const span of storeSpans) expect(parents.has(span.parentSpanContext?.spanId), `${span.name} has a parent`).to.equal(true)
       expect(storeSpans.filter((s) => s.parentSpanContext?.spanId === landingSpan?.spanContext().spanId)).to.have.length(2)
       // Errors are recorded by type: failures with an error status, refusals without.
+      // In the outage: the POST /codes's failed-authentication count, claim and per-client count
+      // (sent together) and its release, and the first store operation of each other endpoint.
       const failedStore = storeSpans.filter((s) => s.status.code === SpanStatusCode.ERROR)
-      expect(failedStore).to.have.length(4)
+      expect(failedStore).to.have.length(7)
       for (const span of failedStore) expect(span.attributes['error.type']).to.equal('store-unavailable')
       const failedRequests = requestSpans.filter((s) => s.status.code === SpanStatusCode.ERROR)
       expect(failedRequests.map((s) => s.attributes['error.type'])).to.deep.equal(Array(4).fill('store-unavailable'))

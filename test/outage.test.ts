@@ -36,8 +36,9 @@ const faults = [
     retriedKeyAfter: 201,
   },
   // A hung Redis runs what was sent once it wakes: a presentation that timed out may still consume
-  // the code (never the reverse). A POST /codes stops at its first command, the failed-authentication
-  // count, so it never claimed its Idempotency-Key and a retry succeeds.
+  // the code (never the reverse). A POST /codes sends its key's claim with its limit counts; once
+  // they time out it sends the release of that claim, which runs right behind it on the
+  // connection, so the key is free again and a retry succeeds.
   {
     name: 'hangs',
     cut: async (s: RedisServer) => s.pause(),

@@ -1,5 +1,13 @@
 import type { Request } from 'express'
-import { createLimit, guardAuthentication, ipKeyOf, type AuthenticationGuard, type Limit } from '../http/rate-limit.js'
+import {
+  createLimit,
+  guardAuthentication,
+  guardAuthenticationEarly,
+  ipKeyOf,
+  type AuthenticationGuard,
+  type EarlyAuthenticationGuard,
+  type Limit,
+} from '../http/rate-limit.js'
 import type { AuthcodeContext } from '../options/context.js'
 
 /** The per-IP limit of an endpoint (`/authorize`, `/token`), keyed by the hashed client IP. */
@@ -18,7 +26,19 @@ export function perIpLimit(ctx: AuthcodeContext, scope: string): Limit | undefin
  * (SPEC §8); `presentsCredentials` leaves out requests with nothing to guess (a public client).
  */
 export function failedAuthGuard(ctx: AuthcodeContext, scope: string, presentsCredentials?: (req: Request) => boolean): AuthenticationGuard {
+  return guardAuthentication(failedAuthLimit(ctx, scope, presentsCredentials))
+}
+
+/**
+ * The limit on failed authentications per IP for an endpoint that checks credentials in memory,
+ * counted as the request arrives and decided before it is answered (SPEC §8).
+ */
+export function failedAuthGuardEarly(ctx: AuthcodeContext, scope: string): EarlyAuthenticationGuard {
+  return guardAuthenticationEarly(failedAuthLimit(ctx, scope))
+}
+
+function failedAuthLimit(ctx: AuthcodeContext, scope: string, presentsCredentials?: (req: Request) => boolean): Limit | undefined {
   const keyOf = ipKeyOf((label, value) => ctx.engine.atRest.digest(label, value))
   const skip = presentsCredentials ? (req: Request) => !presentsCredentials(req) : undefined
-  return guardAuthentication(createLimit(ctx.engine.store, ctx.options.rateLimit.failedAuth, scope, 'failedAuth', keyOf, skip))
+  return createLimit(ctx.engine.store, ctx.options.rateLimit.failedAuth, scope, 'failedAuth', keyOf, skip)
 }

@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto'
+import { createHmac } from 'node:crypto'
 import type { CodeStore } from '../../types/store.js'
 import { DEFAULTS } from '../defaults.js'
 import { ProblemError, type ProblemSlug } from '../errors/problems.js'
@@ -101,12 +101,17 @@ export class IdempotencyKey {
 }
 
 /**
- * One atomic store step: takes the key, or finds the answer to replay. A finished key with
- * another payload is 422, a key whose request still runs is 409 with `Retry-After`.
+ * One atomic store step: takes the key for `owner` (a random token the store knows the holder
+ * by), or finds the answer to replay. A finished key with another payload is 422, a key whose
+ * request still runs is 409 with `Retry-After`.
  * @see https://datatracker.ietf.org/doc/html/draft-ietf-httpapi-idempotency-key-header#section-2.7
  */
-export async function claimIdempotencyKey(store: CodeStore, key: IdempotencyKey, fingerprint: string): Promise<ClaimOutcome> {
-  const owner = randomUUID()
+export async function claimIdempotencyKey(
+  store: CodeStore,
+  key: IdempotencyKey,
+  fingerprint: string,
+  owner: string,
+): Promise<ClaimOutcome> {
   const found = await store.claimIdempotencyKey(key.id, fingerprint, owner, DEFAULTS.idempotencyLockMs)
   if (found.status === 'claimed') return { kind: 'fresh', owner }
   if (found.fingerprint !== fingerprint) {

@@ -3,6 +3,7 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit'
 import type { RateLimitRule } from '../../types/options.js'
 import type { CodeStore } from '../../types/store.js'
 import { RateLimitedError } from '../errors/problems.js'
+import { requestLocal } from './locals.js'
 
 /**
  * A key for limits per client IP: the IP (IPv6 grouped to its /56, as express-rate-limit
@@ -97,26 +98,65 @@ export function guardAuthentication(limit: Limit | undefined): AuthenticationGua
 }
 
 /**
- * The layers of several limits as one, counting them all at once: one store round trip for all,
- * where one layer after the other would take one each. The request goes on once every limit
- * has counted it, with the first refusal if any. Each limit counts even when another refuses;
- * a caller that refuses the request takes back what they counted (see {@link Limit.giveBack}).
+ * Counts `limits` for one request all at once: their store commands go out together, one round
+ * trip for all. Resolves the first refusal (a {@link RateLimitedError}, or the store's failure),
+ * or `undefined` when every limit let the request through. Each limit counts even when another
+ * refuses; a caller that refuses the request takes back what they counted ({@link Limit.giveBack}).
+ * Never rejects.
  */
-export function countTogether(limits: readonly Limit[]): RequestHandler | undefined {
-  if (limits.length < 2) return limits[0]?.layer
-  return function countLimits(req, res, next) {
+export function countAll(limits: readonly Limit[], req: Request, res: Response): Promise<Error | undefined> {
+  return new Promise((resolve) => {
     let waiting = limits.length
-    let refusal: unknown
+    let refusal: Error | undefined
+    if (waiting === 0) resolve(undefined)
     for (const limit of limits) {
-      let counted = false // `next` once per limit, even if a later layer's failure reaches it again
-      const done = (err?: unknown) => {
+      let counted = false // once per limit, even if a later layer's failure reaches its `next` again
+      // express-rate-limit hands every failure, its store's included, to `next`: its promise never rejects.
+      void limit.layer(req, res, (err?: unknown) => {
         if (counted) return
         counted = true
-        refusal ??= err
-        if (--waiting === 0) next(refusal)
-      }
-      // express-rate-limit hands every failure, its store's included, to `next`: its promise never rejects.
-      void limit.layer(req, res, done)
+        refusal ??= err === undefined ? undefined : (err as Error)
+        if (--waiting === 0) resolve(refusal)
+      })
     }
+  })
+}
+
+/**
+ * A limit on failed authentications for a route that checks the credential in memory: the
+ * attempt is counted as the request arrives, so the count travels with the route's other store
+ * commands instead of taking a round trip of its own, and the request waits for its verdict
+ * before it is answered. Over the limit the answer is 429 whatever the credential, so nothing
+ * observable depends on the check having come first (SPEC §8).
+ */
+export interface EarlyAuthenticationGuard {
+  /** The first layer: starts counting the attempt and goes on at once. */
+  readonly count: RequestHandler | undefined
+  /** Resolves once the attempt is counted under the limit; rejects with the refusal (429, or the store's failure). */
+  verdict(res: Response): Promise<void>
+  /** Goes after authentication, so it runs only for a success: takes the attempt back once counted (not waited for). */
+  readonly forgive: RequestHandler | undefined
+}
+
+/** {@link EarlyAuthenticationGuard} of `limit`; without a limit, every verdict passes. */
+export function guardAuthenticationEarly(limit: Limit | undefined): EarlyAuthenticationGuard {
+  if (!limit) return { count: undefined, forgive: undefined, verdict: () => Promise.resolve() }
+  const counting = requestLocal<Promise<Error | undefined>>('the count of the authentication attempt')
+  return {
+    count: function countAttempt(req, res, next) {
+      counting.set(res, countAll([limit], req, res))
+      next()
+    },
+    async verdict(res) {
+      const refusal = await counting.find(res)
+      if (refusal !== undefined) throw refusal
+    },
+    forgive: function forgiveAuthenticated(req, res, next) {
+      void counting
+        .get(res)
+        .then((refusal) => (refusal === undefined ? limit.giveBack(req) : undefined))
+        .catch(() => undefined)
+      next()
+    },
   }
 }

@@ -40,13 +40,17 @@ function safe(layer: RequestHandler): RequestHandler {
   }
 }
 
-/** Undoes what a failed request left behind (e.g. a claimed key) before its error is rendered; never throws. */
-export type Undo = (err: unknown, req: Request, res: Response) => Promise<void>
+/**
+ * Undoes what a failed request left behind (e.g. a claimed key) before its error is rendered;
+ * never throws. It may resolve another error to render instead, one that outranks the failure
+ * (the failed-authentication limit's 429 outranks a wrong credential's 401).
+ */
+export type Undo = (err: unknown, req: Request, res: Response) => Promise<unknown>
 
 function undoing(undo: Undo): ErrorRequestHandler {
   return function undoFailedRequest(err: unknown, req, res, next) {
     inRequestSpan(res, undo, err, req, res).then(
-      () => next(err),
+      (instead) => next(instead ?? err),
       () => next(err),
     )
   }

@@ -135,4 +135,13 @@ export class LuaScript {
       return send({ key: keys[0], isReadOnly: false, command: ['EVAL', this.source, ...tail] })
     }
   }
+
+  /**
+   * Runs the script by its source (EVAL), in one command that needs no answer to take effect: for
+   * a step that must still run when Redis answers it only after its deadline (a hung server that
+   * wakes up), where an EVALSHA answered NOSCRIPT too late would be dropped.
+   */
+  runBySource(send: SendRedisCommand, keys: string[], args: string[]): Promise<RedisReply> {
+    return send({ key: keys[0], isReadOnly: false, command: ['EVAL', this.source, String(keys.length), ...keys, ...args] })
+  }
 }

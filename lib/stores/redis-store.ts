@@ -140,7 +140,8 @@ export class RedisStore implements CodeStore {
   }
 
   async releaseIdempotencyKey(keyId: string, owner: string): Promise<void> {
-    await orUnavailable(RELEASE.run(this.#send, [this.#keys.idempotency(keyId)], [owner]))
+    // By source: a release often follows a claim whose answer a store failure lost, and must run behind it when Redis wakes.
+    await orUnavailable(RELEASE.runBySource(this.#send, [this.#keys.idempotency(keyId)], [owner]))
   }
 
   async consumePasscode(group: string, attempt: PasscodeAttempt): Promise<PasscodeResult> {

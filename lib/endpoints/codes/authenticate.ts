@@ -4,7 +4,9 @@ import type { AccessTokenInfo } from '../../../types/options.js'
 import { secretDigest } from '../../engine/timing-safe.js'
 import { ProblemError, type ProblemSlug } from '../../errors/problems.js'
 import { requestLocal } from '../../http/locals.js'
+import type { EarlyAuthenticationGuard } from '../../http/rate-limit.js'
 import type { ResolvedOptions } from '../../options/resolve.js'
+import { verifiesInMemory } from './jwt-access-tokens.js'
 
 /** RFC 6750 §2.1 `b64token`. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
@@ -17,11 +19,15 @@ export const caller = requestLocal<AccessTokenInfo>('the authenticated caller')
  * compared in constant time, or `verifyAccessToken`) and requires `scope`. Failures carry the
  * RFC 6750 `WWW-Authenticate` challenge: none without credentials, `invalid_token` (401),
  * `insufficient_scope` with the scope (403), `invalid_request` for a malformed header (400).
+ * A static token or a `jwtAccessTokens()` verifier is checked in memory at once; a host's
+ * own `verifyAccessToken` (which may call out, and whose calls the host can see) only once
+ * `attempt` has counted the request under the failed-authentication limit.
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
-export function bearerAuth(options: ResolvedOptions, scope: string): RequestHandler {
+export function bearerAuth(options: ResolvedOptions, scope: string, attempt: EarlyAuthenticationGuard): RequestHandler {
   const verify = tokenVerifier(options)
+  const inMemory = options.verifyAccessToken === undefined || verifiesInMemory(options.verifyAccessToken)
   const realm = `Bearer realm="${options.issuer}"`
   const fail = (slug: ProblemSlug, detail: string, params = '') =>
     new ProblemError(slug, { detail, headers: { 'WWW-Authenticate': realm + params } })
@@ -35,6 +41,7 @@ export function bearerAuth(options: ResolvedOptions, scope: string): RequestHand
     const token = BEARER.exec(header)?.[1]
     if (token === undefined)
       throw fail('invalid-request', 'The Authorization header is not a valid Bearer credential.', ', error="invalid_request"')
+    if (!inMemory) await attempt.verdict(res)
     const found = await verify(token)
     if (!found) throw invalidToken('The access token is unknown, expired or revoked.')
     if (!options.clients.has(found.clientId)) throw invalidToken('The access token belongs to no registered client.')

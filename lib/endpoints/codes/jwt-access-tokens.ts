@@ -4,6 +4,17 @@ import { DEFAULTS } from '../../defaults.js'
 import { AuthcodeOptionsError, OPTIONS_ERROR_CODES } from '../../errors/options-error.js'
 import { ProblemError } from '../../errors/problems.js'
 
+/**
+ * The verifiers {@link jwtAccessTokens} made: they check a token in memory (a JWKS is fetched only
+ * when jose's cache of it is stale), and their result shows only in the answer.
+ */
+const inMemory = new WeakSet<object>()
+
+/** Whether `verify` is one of {@link jwtAccessTokens}, which checks a token without calling out per token. */
+export function verifiesInMemory(verify: object): boolean {
+  return inMemory.has(verify)
+}
+
 /** Options of {@link jwtAccessTokens}: where the keys are and what the tokens must say. */
 export interface JwtAccessTokensOptions {
   /** URL of the IdP's JWKS (fetched and cached by jose); give this or `key`. */
@@ -63,7 +74,7 @@ export function jwtAccessTokens(options: JwtAccessTokensOptions): (token: string
     ...(options.typ === false ? {} : { typ: options.typ ?? DEFAULTS.jwt.typ }),
   }
   const allowUserTokens = options.allowUserTokens === true
-  return async function verifyJwtAccessToken(token) {
+  const verifier = async function verifyJwtAccessToken(token: string): Promise<AccessTokenInfo | null> {
     try {
       const { payload } = await jwtVerify(token, key, verifyOptions)
       const { client_id: clientId, sub, scope } = payload
@@ -82,4 +93,6 @@ export function jwtAccessTokens(options: JwtAccessTokensOptions): (token: string
       return null
     }
   }
+  inMemory.add(verifier)
+  return verifier
 }

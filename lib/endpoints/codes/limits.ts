@@ -5,8 +5,9 @@ import { codesBody } from './body.js'
 
 /**
  * The limits of `POST /codes`: per client, and per (client, `external_user_id`) — the user
- * named by a hash, never verbatim. They sit after the body check and the key claim, so a bad
- * request or a replay counts against neither.
+ * named by a hash, never verbatim. They count after the body check, so a bad request counts
+ * against neither, and together with the key's claim; a replay, a 409 or a 422 gives its counts
+ * back, so only new codes count.
  */
 export function codesLimits(ctx: AuthcodeContext): Limit[] {
   const { rateLimit } = ctx.options
