@@ -28,6 +28,7 @@ export {
   InvalidTargetError,
   LoginRequiredError,
   OAuthError,
+  UnauthorizedClientError,
   UnsupportedGrantTypeError,
   UnsupportedResponseTypeError,
   type OAuthErrorCode,

@@ -2,6 +2,7 @@ import { RedisStore } from '../lib/index.js'
 import { canStartCluster, connectCluster, RedisCluster, type TestCluster } from './helpers/redis-cluster.js'
 import { uniquePrefix } from './helpers/redis.js'
 import { processSuite } from './process-suite.js'
+import { refreshProcessSuite } from './refresh-process-suite.js'
 import { refreshStoreContract } from './refresh-store-contract.js'
 import { onRealTime, storeContract } from './store-contract.js'
 
@@ -29,9 +30,14 @@ describe('on a 3-master Redis Cluster (createCluster)', function () {
   })
 
   describe('4 app processes', () => {
-    processSuite(() => ({
+    const onCluster = () => ({
       env: { REDIS_CLUSTER_URLS: cluster.rootNodes.map((n) => n.url).join(',') },
       connect: () => connectCluster(cluster.rootNodes),
-    }))
+    })
+    processSuite(onCluster)
+
+    describe('refresh tokens', () => {
+      refreshProcessSuite(onCluster)
+    })
   })
 })

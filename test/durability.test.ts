@@ -6,6 +6,8 @@ import { until } from './helpers/clock.js'
 import { codesOptions, postCodes } from './helpers/codes.js'
 import { RedisServer } from './helpers/redis-server.js'
 import { connectRedis, uniquePrefix, type TestRedis } from './helpers/redis.js'
+import { commandCalls, commandsBetween } from './helpers/redis-stats.js'
+import { firstRefreshToken, refresh, refreshOptions } from './helpers/refresh.js'
 
 const CODES = 5
 
@@ -154,6 +156,51 @@ describe('durability across a failover (master + replica)', function () {
       await pair.partition()
       expect(await settled(store.save('b2', code('b', true))), 'a new passcode replacing the live one').to.equal('unavailable')
       expect(await settled(store.revoke('c', { except: 'c2' })), 'singleActiveCode revoking c1').to.equal('unavailable')
+    })
+  })
+
+  describe('refresh tokens', () => {
+    /** An app with refresh tokens on the pair's master, with or without durability. */
+    function refreshApp(client: TestRedis, keyPrefix: string, durable: boolean) {
+      const durability = durable ? { durability: { replicas: 1, timeoutMs: 300 } } : {}
+      return buildApp(refreshOptions({ redis: client, keyPrefix, ...durability }).options)
+    }
+
+    it('without durability, a replica promoted after a rotation it did not get rotates the consumed token again', async () => {
+      pair = await replicatedRedis()
+      const keyPrefix = uniquePrefix()
+      const { app, auth } = refreshApp(pair.toMaster, keyPrefix, false)
+      const token = await firstRefreshToken(app, auth)
+      await pair.synced()
+      await pair.partition()
+      expect((await refresh(app, token)).status).to.equal(200)
+      await pair.promote()
+      expect((await refresh(refreshApp(pair.toReplica, keyPrefix, false).app, token)).status, 'the same token, twice').to.equal(200)
+    })
+
+    it('with durability, a rotation waits for the replica (3 commands: read, rotate, WAIT), and one it did not acknowledge answers 503', async () => {
+      pair = await replicatedRedis()
+      const keyPrefix = uniquePrefix()
+      const { app, auth } = refreshApp(pair.toMaster, keyPrefix, true)
+      const warm = await firstRefreshToken(app, auth)
+      await refresh(app, warm).expect(200)
+      const token = await firstRefreshToken(app, auth)
+      await pair.synced()
+      const before = await commandCalls(pair.toMaster)
+      const rotated = await refresh(app, token)
+      expect(rotated.status, JSON.stringify(rotated.body)).to.equal(200)
+      const ran = commandsBetween(before, await commandCalls(pair.toMaster))
+      // commandstats counts what the script runs too (2 GET, 3 SET) and the replica's REPLCONF: the client sent GET, EVALSHA, WAIT.
+      expect(ran).to.deep.equal({ get: 3, set: 3, evalsha: 1, wait: 1, replconf: ran.replconf })
+      const next = rotated.body.refresh_token as string
+      await pair.partition()
+      const refused = await refresh(app, next)
+      expect(refused.status, 'no replica acknowledges').to.equal(503)
+      expect(refused.body.refresh_token).to.equal(undefined)
+      await pair.promote()
+      // The promoted master has no replica left to wait for: read it without durability.
+      const promoted = refreshApp(pair.toReplica, keyPrefix, false).app
+      expect((await refresh(promoted, token)).status, 'the acknowledged rotation survived the failover').to.equal(400)
     })
   })
 

@@ -23,6 +23,14 @@ export interface CodesRevokedData {
   count: number
 }
 
+/** Data of `authorization.RefreshTokenReuseDetected`: whose family a replayed refresh token revoked. */
+export interface RefreshTokenReuseDetectedData {
+  /** The family the token belongs to: every token of it stopped working, the newest included. */
+  familyId: string
+  clientId: string
+  subject: string
+}
+
 /** Event types and the data each carries. */
 export interface AuthcodeEventMap {
   'authorization.CodeIssued': CodeIssuedData
@@ -31,6 +39,11 @@ export interface AuthcodeEventMap {
   'authorization.CodeReuseDetected': Grant
   /** `auth.revokeCodes()` deleted a user's live magic-link codes and passcodes. */
   'authorization.CodesRevoked': CodesRevokedData
+  /**
+   * A refresh token rotated before was presented again (past `reuseInterval`): its whole family is
+   * revoked, since the server cannot tell the thief from the client (RFC 9700 §4.14.2).
+   */
+  'authorization.RefreshTokenReuseDetected': RefreshTokenReuseDetectedData
 }
 
 export type AuthcodeEventType = keyof AuthcodeEventMap

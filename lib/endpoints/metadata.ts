@@ -3,6 +3,7 @@ import type { AuthorizationServerMetadata } from '../../types/metadata.js'
 import { renderProblem } from '../http/render/problem.js'
 import { addRoute } from '../http/route.js'
 import { sendJson } from '../http/send.js'
+import { grantTypes } from '../options/mount-policy.js'
 import type { ResolvedOptions } from '../options/resolve.js'
 
 /** The RFC 8414 well-known suffix. */
@@ -21,7 +22,7 @@ export function buildMetadata(options: ResolvedOptions): AuthorizationServerMeta
     ...(options.mounted.token ? { token_endpoint: `${options.baseUrl}/token` } : {}),
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
-    grant_types_supported: ['authorization_code'],
+    grant_types_supported: grantTypes(options),
     code_challenge_methods_supported: ['S256'],
     token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
     ...(scopes.length === 0 ? {} : { scopes_supported: scopes }),

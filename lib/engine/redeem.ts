@@ -1,4 +1,4 @@
-import type { AuthcodeEventMap } from '../../types/events.js'
+import type { AuthcodeEventMap, AuthcodeEventType } from '../../types/events.js'
 import type { Grant, RedeemExpectation } from '../../types/grant.js'
 import { InvalidGrantError, InvalidTargetError } from '../errors/oauth.js'
 import { EventHandlerFailedError } from '../errors/problems.js'
@@ -112,8 +112,8 @@ function checkBinding(record: CodeRecord, expect: RedeemExpectation): void {
   }
 }
 
-/** Emits an event of redemption; a handler that throws fails the redemption with `event-handler-failed`. */
-export async function emit<T extends 'authorization.CodeRedeemed' | 'authorization.CodeReuseDetected' | 'authorization.CodesRevoked'>(
+/** Emits an event of redemption or revocation; a handler that throws fails the call with `event-handler-failed`. */
+export async function emit<T extends Exclude<AuthcodeEventType, 'authorization.CodeIssued'>>(
   engine: Engine,
   type: T,
   data: AuthcodeEventMap[T],

@@ -80,11 +80,25 @@ export class InvalidGrantError extends OAuthError {
   }
 }
 
-/** @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2 */
+/**
+ * A `grant_type` the endpoint does not take; the description names the ones it does.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
 export class UnsupportedGrantTypeError extends OAuthError {
   override name = 'UnsupportedGrantTypeError'
-  constructor() {
-    super('unsupported_grant_type', 'Only grant_type=authorization_code is supported.')
+  constructor(supported: readonly string[] = ['authorization_code']) {
+    super('unsupported_grant_type', `Only grant_type=${supported.join(' and ')} ${supported.length > 1 ? 'are' : 'is'} supported.`)
+  }
+}
+
+/**
+ * The authenticated client may not use this grant type (a client opted out of refresh tokens).
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
+export class UnauthorizedClientError extends OAuthError {
+  override name = 'UnauthorizedClientError'
+  constructor(description: string) {
+    super('unauthorized_client', description)
   }
 }
 

@@ -21,3 +21,12 @@ export function mountPolicy(options: Pick<AuthcodeOptions, 'loginUrl' | 'getUser
     captureToken: options.findUser !== undefined && options.issueTokens !== undefined,
   }
 }
+
+/**
+ * The grant types `/token` and `/oauth/token` take, as the metadata lists them: codes, and
+ * refresh tokens when the router mints them.
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+ */
+export function grantTypes(options: Pick<AuthcodeOptions, 'refreshTokens'>): string[] {
+  return options.refreshTokens ? ['authorization_code', 'refresh_token'] : ['authorization_code']
+}

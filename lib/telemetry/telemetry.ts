@@ -21,6 +21,12 @@ export type RedeemFailure = 'unknown' | 'expired' | 'reused' | 'binding' | 'otp_
 export type Rejection = 'rate_limited' | 'unauthenticated' | 'invalid' | 'store_unavailable'
 
 /**
+ * How refresh-token families were revoked: by their client at `POST /revoke`, by the host's
+ * `auth.revokeGrants()` ("sign out everywhere"), or by a replayed token.
+ */
+export type GrantRevocation = 'revocation' | 'sign_out' | 'reuse'
+
+/**
  * Bucket bounds of `authcode.store.duration`, in milliseconds: a Redis round trip takes well
  * under one, an outage ends at the command deadline (1500 ms).
  */
@@ -32,6 +38,9 @@ interface Instruments {
   reuseDetected: Counter
   redeemFailed: Counter
   rejected: Counter
+  refreshRotated: Counter
+  refreshReused: Counter
+  grantsRevoked: Counter
   storeDuration: Histogram
 }
 
@@ -44,6 +53,9 @@ function createInstruments(provider: MeterProvider): Instruments {
     reuseDetected: counter('authcode.codes.reuse_detected', 'Consumed codes presented again, by kind.'),
     redeemFailed: counter('authcode.codes.redeem_failed', 'Failed redemptions, by reason (and kind when the code was found).'),
     rejected: counter('authcode.requests.rejected', 'Requests an endpoint refused, by endpoint and reason.', '{request}'),
+    refreshRotated: counter('authcode.refresh.rotated', 'Refresh tokens rotated, by client.', '{token}'),
+    refreshReused: counter('authcode.refresh.reuse_detected', 'Rotated refresh tokens presented again, by client.', '{token}'),
+    grantsRevoked: counter('authcode.grants.revoked', 'Refresh-token families revoked, by how.', '{family}'),
     storeDuration: meter.createHistogram('authcode.store.duration', {
       description: 'Duration of code store operations, by operation.',
       unit: 'ms',
@@ -106,6 +118,21 @@ export class Telemetry {
   /** An endpoint (`POST /codes`, the method and the route under the mount path) refused a request. */
   requestRejected(endpoint: string, reason: Rejection): void {
     this.#current().rejected.add(1, { 'authcode.endpoint': endpoint, 'authcode.reason': reason })
+  }
+
+  /** A refresh token was rotated for its client (the token itself is never an attribute). */
+  refreshRotated(clientId: string): void {
+    this.#current().refreshRotated.add(1, { 'authcode.client_id': clientId })
+  }
+
+  /** A rotated refresh token of a client was presented again. */
+  refreshReuseDetected(clientId: string): void {
+    this.#current().refreshReused.add(1, { 'authcode.client_id': clientId })
+  }
+
+  /** `count` refresh-token families were revoked, and how. */
+  grantsRevoked(count: number, reason: GrantRevocation): void {
+    if (count > 0) this.#current().grantsRevoked.add(count, { 'authcode.reason': reason })
   }
 
   /** A store operation took `ms` milliseconds (failed ones included). */

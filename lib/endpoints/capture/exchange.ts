@@ -5,7 +5,7 @@ import { UnsupportedGrantTypeError } from '../../errors/oauth.js'
 import type { FormParams } from '../../http/params.js'
 import { sendJson } from '../../http/send.js'
 import type { AuthcodeContext } from '../../options/context.js'
-import { tokensForCode, type IssueTokens } from '../token/tokens.js'
+import { tokensForCode, tokensForRefresh, type IssueTokens } from '../token/tokens.js'
 import { captureClient } from './authenticate.js'
 
 function missing(argumentName: string): CaptureError {
@@ -39,10 +39,30 @@ export function exchangeCaptureCode(ctx: AuthcodeContext, issueTokens: IssueToke
   }
 }
 
-/** Only the authorization code grant, checked before the client is authenticated. */
-export const requireCaptureGrant: RequestHandler = function requireCaptureGrant(req, _res, next) {
-  const { grant_type: grantType } = req.body as FormParams
-  if (grantType === undefined) throw missing('grant_type')
-  if (grantType !== 'authorization_code') throw new UnsupportedGrantTypeError()
-  next()
+/** Only the grant types the router takes (`supported`), checked before the client is authenticated. */
+export function requireCaptureGrant(supported: readonly string[]): RequestHandler {
+  return function requireCaptureGrantType(req, _res, next) {
+    const { grant_type: grantType } = req.body as FormParams
+    if (grantType === undefined) throw missing('grant_type')
+    if (!supported.includes(grantType)) throw new UnsupportedGrantTypeError(supported)
+    next()
+  }
+}
+
+/**
+ * `POST /oauth/token`, grant `refresh_token` (other grant types pass on to the next layer): the
+ * client authenticated as Capture does (Basic, body credentials or janrain-signed), the token
+ * rotated, and the answer `{ ...issueTokens(grant), refresh_token, stat: "ok" }`.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ * @see https://techdocs.akamai.com/identity-cloud/docs/refresh-an-access-token
+ */
+export function refreshCaptureToken(ctx: AuthcodeContext, issueTokens: IssueTokens): RequestHandler {
+  return async function captureRefresh(req, res, next) {
+    const params = req.body as FormParams
+    if (params.grant_type !== 'refresh_token') return next()
+    if (params.refresh_token === undefined) throw missing('refresh_token')
+    const tokens = await tokensForRefresh(ctx, captureClient.get(res), params.refresh_token, params, issueTokens)
+    res.setHeader('Pragma', 'no-cache')
+    sendJson(res, 200, { ...tokens, stat: 'ok' })
+  }
 }

@@ -1,14 +1,15 @@
 import type { Router } from 'express'
-import type { Grant } from '../../../types/grant.js'
-import type { FindUserQuery, TokenResponse } from '../../../types/options.js'
+import type { FindUserQuery } from '../../../types/options.js'
 import { formBody } from '../../http/form-body.js'
 import { createLimit } from '../../http/rate-limit.js'
 import { addRoute } from '../../http/route.js'
 import type { AuthcodeContext } from '../../options/context.js'
+import { grantTypes } from '../../options/mount-policy.js'
 import { failedAuthGuard, perIpLimit } from '../guards.js'
+import type { IssueTokens } from '../token/tokens.js'
 import { authenticateCaptureClient, captureClient, requireIssuingRole } from './authenticate.js'
 import { renderCapture, renderCaptureOAuth } from './errors.js'
-import { exchangeCaptureCode, requireCaptureGrant } from './exchange.js'
+import { exchangeCaptureCode, refreshCaptureToken, requireCaptureGrant } from './exchange.js'
 import { getAuthorizationCode } from './issue.js'
 import { captureQuery } from './query.js'
 
@@ -52,22 +53,20 @@ export function mountCapture(
 
 /**
  * `POST /oauth/token`, Capture's exchange: the per-IP limit, the form body, the grant type,
- * client authentication (counted against the failed-authentication limit first), then the
- * exchange; errors in the Capture envelope with OAuth error names.
+ * client authentication (counted against the failed-authentication limit first), then a refresh
+ * token's rotation (with `refreshTokens` on) or the code exchange; errors in the Capture envelope
+ * with OAuth error names.
  */
-export function mountCaptureToken(
-  router: Router,
-  ctx: AuthcodeContext,
-  issueTokens: (grant: Grant) => Promise<TokenResponse> | TokenResponse,
-): void {
+export function mountCaptureToken(router: Router, ctx: AuthcodeContext, issueTokens: IssueTokens): void {
   const guard = failedAuthGuard(ctx, 'capture-token')
   addRoute(router, { method: 'post', path: '/oauth/token', errors: renderCaptureOAuth }, [
     perIpLimit(ctx, 'capture-token')?.layer,
     formBody,
-    requireCaptureGrant,
+    requireCaptureGrant(grantTypes(ctx.options)),
     guard.count,
     authenticateCaptureClient(ctx),
     guard.forgive,
+    ctx.options.refreshTokens ? refreshCaptureToken(ctx, issueTokens) : undefined,
     exchangeCaptureCode(ctx, issueTokens),
   ])
 }

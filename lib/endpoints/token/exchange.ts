@@ -37,10 +37,16 @@ export function exchangeCode(ctx: AuthcodeContext, issueTokens: IssueTokens): Re
   }
 }
 
-/** Only the authorization code grant, checked before the client is authenticated. @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3 */
-export const requireCodeGrant: RequestHandler = function requireCodeGrant(req, _res, next) {
-  const { grant_type: grantType } = req.body as FormParams
-  if (grantType === undefined) throw new InvalidRequestError('grant_type is required.')
-  if (grantType !== 'authorization_code') throw new UnsupportedGrantTypeError()
-  next()
+/**
+ * Only the grant types the router takes (`supported`), checked before the client is authenticated.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ */
+export function requireGrantType(supported: readonly string[]): RequestHandler {
+  return function requireGrant(req, _res, next) {
+    const { grant_type: grantType } = req.body as FormParams
+    if (grantType === undefined) throw new InvalidRequestError('grant_type is required.')
+    if (!supported.includes(grantType)) throw new UnsupportedGrantTypeError(supported)
+    next()
+  }
 }

@@ -1,6 +1,9 @@
 import type { Grant } from '../../../types/grant.js'
 import type { ClientOptions, TokenResponse } from '../../../types/options.js'
 import { mintRefreshToken, type RefreshPolicy } from '../../engine/refresh-tokens.js'
+import { rotateRefreshToken } from '../../engine/rotate.js'
+import { UnauthorizedClientError } from '../../errors/oauth.js'
+import type { FormParams } from '../../http/params.js'
 import type { AuthcodeContext } from '../../options/context.js'
 
 /** The host's `issueTokens`: what a token endpoint answers for a grant. */
@@ -32,4 +35,26 @@ export async function tokensForCode(
   if (policy === undefined) return issueTokens(exchanged)
   const refreshToken = await mintRefreshToken(ctx.engine, grant, policy)
   return { ...(await issueTokens(exchanged)), refresh_token: refreshToken }
+}
+
+/**
+ * What `/token` and `/oauth/token` answer to `grant_type=refresh_token`: the presented token is
+ * rotated (consumed, its successor minted, in one atomic step) and `issueTokens(grant)` answers
+ * with the family's grant (`grantType: 'refresh_token'`), the successor as `refresh_token`.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
+ * @throws UnauthorizedClientError for a client opted out of refresh tokens.
+ */
+export async function tokensForRefresh(
+  ctx: AuthcodeContext,
+  client: ClientOptions,
+  token: string,
+  params: FormParams,
+  issueTokens: IssueTokens,
+): Promise<TokenResponse> {
+  const policy = refreshPolicyFor(ctx, client)
+  if (policy === undefined) throw new UnauthorizedClientError('This client is not issued refresh tokens.')
+  const presented = { token, clientId: client.id, scope: params.scope, resource: params.resource }
+  const { grant, refreshToken } = await rotateRefreshToken(ctx.engine, policy, presented)
+  return { ...(await issueTokens(grant)), refresh_token: refreshToken }
 }

@@ -1,0 +1,70 @@
+import { expect } from 'chai'
+import { createHash } from 'node:crypto'
+import type { Express } from 'express'
+import type { AuthcodeRouter } from '../lib/index.js'
+import { buildApp } from './helpers/app.js'
+import { clientCommandsDuring, commandCalls, commandsBetween, dumpUnder } from './helpers/redis-stats.js'
+import { useTestRedis } from './helpers/redis.js'
+import { firstRefreshToken, refresh, refreshOptions } from './helpers/refresh.js'
+
+describe('refresh tokens on Redis', () => {
+  const redis = useTestRedis()
+  let app: Express
+  let auth: AuthcodeRouter
+  beforeEach(() => {
+    ;({ app, auth } = buildApp(refreshOptions({ redis: redis.client, keyPrefix: redis.prefix }).options))
+  })
+
+  /** Every form a refresh token could be kept in that would let a dump's reader use or confirm it. */
+  function formsOf(token: string): string[] {
+    const sha = createHash('sha256').update(token).digest()
+    return [
+      token,
+      token.slice(2),
+      Buffer.from(token, 'base64url').toString('hex'),
+      sha.toString('hex'),
+      sha.toString('base64url'),
+      sha.toString('base64'),
+      sha.subarray(0, 16).toString('base64url'),
+    ]
+  }
+
+  it('leaves no refresh token in any form in a dump of Redis: not the token, its random part, its bytes or a bare hash of it', async () => {
+    const tokens: string[] = []
+    for (let family = 0; family < 5; family++) {
+      let token = await firstRefreshToken(app, auth)
+      tokens.push(token)
+      for (let rotation = 0; rotation < 3; rotation++) {
+        token = (await refresh(app, token).expect(200)).body.refresh_token as string
+        tokens.push(token)
+      }
+    }
+    // One family revoked by a replay: what revocation leaves behind is dumped too.
+    await refresh(app, tokens[0] as string).expect(400)
+    const dump = await dumpUnder(redis.client, redis.prefix)
+    expect(dump.filter(({ key }) => key.includes('}rt:')).length, 'token records and rotation markers').to.be.greaterThan(10)
+    const text = dump.map(({ key, value }) => `${key} ${value}`).join('\n')
+    for (const token of tokens) for (const form of formsOf(token)) expect(text).not.to.include(form)
+    expect(text, 'nor whose tokens they are').not.to.include('user-42')
+  })
+
+  describe('round trips', () => {
+    it('rotates a token in 2 Redis commands: read it, then the one script that consumes it and stores its successor', async () => {
+      const warm = await firstRefreshToken(app, auth)
+      await refresh(app, warm).expect(200)
+      const token = await firstRefreshToken(app, auth)
+      const before = await commandCalls(redis.client)
+      const sent = await clientCommandsDuring(async () => void (await refresh(app, token).expect(200)))
+      expect(sent).to.deep.equal(['get', 'evalsha'])
+      const ran = commandsBetween(before, await commandCalls(redis.client))
+      expect(ran.eval ?? 0, 'the script was cached').to.equal(0)
+    })
+
+    it('refuses a replay in the same 2: the read, then the script that revokes the family', async () => {
+      const token = await firstRefreshToken(app, auth)
+      await refresh(app, token).expect(200)
+      const sent = await clientCommandsDuring(async () => void (await refresh(app, token).expect(400)))
+      expect(sent).to.deep.equal(['get', 'evalsha'])
+    })
+  })
+})
