@@ -115,11 +115,13 @@ export function countingRequests(handler: RequestListener): RequestListener {
  * beside one that is, adds none. A script call or a whole MULTI … EXEC transaction is one command.
  * INFO commandstats cannot tell any of this, as it also counts the commands a Lua script or a
  * transaction runs inside Redis. Commands outside a request ({@link countingRequests}), such as
- * a run's setup, count one each.
+ * a run's setup, count one each. `calls` counts every command, waited for or not.
  */
-export function countRoundTrips<C extends BenchConnection>(client: C): { client: C; roundTrips: () => number } {
+export function countRoundTrips<C extends BenchConnection>(client: C): { client: C; roundTrips: () => number; calls: () => number } {
   let count = 0
+  let calls = 0
   const sent = (reply: Promise<unknown>) => {
+    calls++
     const waits = requestWaits.getStore()
     if (waits === undefined) {
       count++
@@ -150,5 +152,5 @@ export function countRoundTrips<C extends BenchConnection>(client: C): { client:
     })
     return proxy
   }
-  return { client: counted(client), roundTrips: () => count }
+  return { client: counted(client), roundTrips: () => count, calls: () => calls }
 }

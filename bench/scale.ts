@@ -26,6 +26,8 @@ export interface ScaleRow {
   /** CPU time of the app processes (the workers and their primary) per request, in microseconds. */
   cpuUsPerRequest: number
   redisRoundTripsPerRequest: number
+  /** Commands, script calls and transactions the app processes sent to Redis per request, waited for or not. */
+  redisCallsPerRequest: number
   /** INFO commandstats per request, summed over the servers (each master of a Cluster). */
   commands: Record<string, number>
   /** CPU time of all Redis servers per request (INFO cpu), in microseconds. */
@@ -40,9 +42,9 @@ export interface ScaleRow {
    */
   redisCeilingRps: number
   /**
-   * The same ceiling from Redis's own capacity: redis-benchmark's SET rate over the round trips
-   * per request that reach the busiest server (its share of the Redis CPU time); each round trip
-   * costs about one SET, as reading and answering a command is most of what Redis spends on it.
+   * The same ceiling from Redis's own capacity: redis-benchmark's SET rate over the calls per
+   * request that reach the busiest server (its share of the Redis CPU time); each call costs
+   * about one SET, as reading and answering a command is most of what Redis spends on it.
    */
   setRateCeilingRps?: number
   /** Share of the requests each worker served, over the whole run. */
@@ -94,6 +96,7 @@ function row(target: Target, setup: { redis: ScaleRow['redis']; processes: numbe
     roundsRps: rounds.map((m) => Math.round(m.rps)),
     cpuUsPerRequest: summary.cpuUsPerRequest ?? 0,
     redisRoundTripsPerRequest: summary.redisRoundTripsPerRequest ?? 0,
+    redisCallsPerRequest: round(median(rounds.map((m) => m.calls)), 2),
     commands: Object.fromEntries(commands ?? []),
     redisCpuUsPerRequest: round(median(rounds.map((m) => m.redisCpuUsPerRequest.reduce((a, b) => a + b, 0))), 1),
     busiestRedisCpuUsPerRequest: round(busiest, 1),
@@ -155,7 +158,7 @@ export async function measureScale(
     if (capacity) {
       for (const r of rows) {
         const busiestShare = r.busiestRedisCpuUsPerRequest / Math.max(r.redisCpuUsPerRequest, 1e-3)
-        r.setRateCeilingRps = Math.round(capacity.setsPerSecond / Math.max(r.redisRoundTripsPerRequest * busiestShare, 1e-3))
+        r.setRateCeilingRps = Math.round(capacity.setsPerSecond / Math.max(r.redisCallsPerRequest * busiestShare, 1e-3))
       }
     }
     return { rows, ...(capacity ? { capacity } : {}) }

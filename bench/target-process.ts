@@ -47,6 +47,7 @@ async function primary(count: number): Promise<void> {
     {
       prepare: (n: number) => first.call('prepare', n),
       roundTrips: () => sum('roundTrips'),
+      calls: () => sum('calls'),
       requestsByWorker: () => Promise.all(workers.map((w) => w.call<number>('requests'))),
       // The primary's own share (it accepts each connection and hands it to a worker) counts too.
       cpuMicros: async () => (await sum('cpuMicros')) + cpuMicros(),
@@ -67,7 +68,7 @@ async function serve(): Promise<void> {
   if (scenario.otel) registerBenchSdk()
   const redis = await connectTarget(JSON.parse(target) as RedisTarget)
   const sessions = options.sessions ? await connectRedis(options.sessions) : undefined
-  const { client, roundTrips } = countRoundTrips(redis)
+  const { client, roundTrips, calls } = countRoundTrips(redis)
   const { app, prepare } = await scenario.serve(client, { sessions, noLimits: options.noLimits })
   const server = createServer(countingRequests(app)).listen(0, '127.0.0.1')
   await once(server, 'listening')
@@ -93,6 +94,7 @@ async function serve(): Promise<void> {
       rss: () => process.memoryUsage().rss,
       cpuMicros,
       roundTrips,
+      calls,
       requests: () => requests,
       exit: async () => {
         server.closeAllConnections()

@@ -10,8 +10,10 @@ export interface Measurement {
   rps: number
   p50Ms: number
   p99Ms: number
-  /** Requests the target sent to Redis (a command, script call or transaction each) per completed request, setup excluded. */
+  /** Round trips to Redis each request waited for, per completed request, setup excluded (see `countRoundTrips`). */
   roundTrips: number
+  /** Requests the target sent to Redis (a command, script call or transaction each) per completed request, setup excluded. */
+  calls: number
   /**
    * CPU time (user + system) the target process spent per completed request. Unlike req/s it
    * does not depend on how much of a shared machine the target got, so it compares builds and
@@ -113,6 +115,7 @@ export class Target {
     const before = await commandCalls(bench.redis)
     const redisCpuBefore = await Promise.all(bench.redis.map(redisCpuMicros))
     const sentBefore = await this.child.call<number>('roundTrips')
+    const callsBefore = await this.child.call<number>('calls')
     const cpuBefore = await this.child.call<number>('cpuMicros')
     const job: LoadJob = {
       name: this.scenario.name,
@@ -128,6 +131,7 @@ export class Target {
     if (profile) await this.child.call('profileStop', profile)
     const cpu = (await this.child.call<number>('cpuMicros')) - cpuBefore
     const sent = (await this.child.call<number>('roundTrips')) - sentBefore
+    const calls = (await this.child.call<number>('calls')) - callsBefore
     const commands = commandDelta(before, await commandCalls(bench.redis))
     const redisCpu = (await Promise.all(bench.redis.map(redisCpuMicros))).map((after, i) => after - (redisCpuBefore[i] as number))
     const unexpected = Object.fromEntries(
@@ -139,6 +143,7 @@ export class Target {
       p50Ms: result.p50Ms,
       p99Ms: result.p99Ms,
       roundTrips: sent / Math.max(1, result.completed),
+      calls: calls / Math.max(1, result.completed),
       cpuUsPerRequest: cpu / Math.max(1, result.completed),
       commands,
       redisCpuUsPerRequest: redisCpu.map((us) => us / Math.max(1, result.completed)),
