@@ -7,6 +7,7 @@ import { codesOptions, postCodes } from './helpers/codes.js'
 import { RedisServer } from './helpers/redis-server.js'
 import { connectRedis, uniquePrefix, type TestRedis } from './helpers/redis.js'
 import { commandCalls, commandsBetween } from './helpers/redis-stats.js'
+import { RoundTripProxy } from './helpers/round-trip-proxy.js'
 import { firstRefreshToken, refresh, refreshOptions } from './helpers/refresh.js'
 
 const CODES = 5
@@ -178,21 +179,39 @@ describe('durability across a failover (master + replica)', function () {
       expect((await refresh(refreshApp(pair.toReplica, keyPrefix, false).app, token)).status, 'the same token, twice').to.equal(200)
     })
 
-    it('with durability, a rotation waits for the replica (3 commands: read, rotate, WAIT), and one it did not acknowledge answers 503', async () => {
+    it('with durability, a rotation waits for the replica (read, then rotate and WAIT together: 2 round trips), and one it did not acknowledge answers 503', async () => {
       pair = await replicatedRedis()
       const keyPrefix = uniquePrefix()
+      const proxy = await RoundTripProxy.start(pair.master.url)
+      const throughProxy = await connectRedis(proxy.url)
+      try {
+        const measured = refreshApp(throughProxy, keyPrefix, true)
+        await refresh(measured.app, await firstRefreshToken(measured.app, measured.auth)).expect(200)
+        const measuredToken = await firstRefreshToken(measured.app, measured.auth)
+        await proxy.reset()
+        await refresh(measured.app, measuredToken).expect(200)
+        expect(proxy.roundTrips, 'round trips of a durable rotation').to.equal(2)
+      } finally {
+        await throughProxy.close()
+        await proxy.close()
+      }
       const { app, auth } = refreshApp(pair.toMaster, keyPrefix, true)
-      const warm = await firstRefreshToken(app, auth)
-      await refresh(app, warm).expect(200)
       const token = await firstRefreshToken(app, auth)
       await pair.synced()
       const before = await commandCalls(pair.toMaster)
       const rotated = await refresh(app, token)
       expect(rotated.status, JSON.stringify(rotated.body)).to.equal(200)
       const ran = commandsBetween(before, await commandCalls(pair.toMaster))
-      // commandstats counts what the script runs too (2 GET, 3 SET) and the replica's REPLCONF: the client sent GET, EVALSHA, WAIT.
-      expect(ran).to.deep.equal({ get: 3, set: 3, evalsha: 1, wait: 1, replconf: ran.replconf })
-      const next = rotated.body.refresh_token as string
+      // commandstats counts what the script runs too (2 GET, TIME, 3 SET) and the replica's REPLCONF: the client sent GET, EVALSHA, WAIT.
+      expect(ran).to.deep.equal({ get: 3, time: 1, set: 3, evalsha: 1, wait: 1, replconf: ran.replconf })
+      // A master that lost its scripts (a restart, a failover) runs the rotation by EVAL and waits again behind it.
+      await pair.toMaster.sendCommand(['SCRIPT', 'FLUSH'])
+      const flushed = await commandCalls(pair.toMaster)
+      const again = await refresh(app, rotated.body.refresh_token as string)
+      expect(again.status, JSON.stringify(again.body)).to.equal(200)
+      const reloaded = commandsBetween(flushed, await commandCalls(pair.toMaster))
+      expect({ evalsha: reloaded.evalsha, eval: reloaded.eval, wait: reloaded.wait }).to.deep.equal({ evalsha: 1, eval: 1, wait: 2 })
+      const next = again.body.refresh_token as string
       await pair.partition()
       const refused = await refresh(app, next)
       expect(refused.status, 'no replica acknowledges').to.equal(503)

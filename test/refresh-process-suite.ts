@@ -22,14 +22,22 @@ export function refreshProcessSuite(shared: () => SharedRedis, processes = 4): v
   let app: Express
   let auth: AuthcodeRouter
   let reusedLines = 0
-  const countReused = (chunk: Buffer) => void (reusedLines += chunk.toString().split('"reused"').length - 1)
+  /** Counts the whole `{"reused":true}` lines a worker prints (a chunk may end inside one). */
+  const countReused = () => {
+    let partial = ''
+    return (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n')
+      partial = lines.pop() ?? ''
+      reusedLines += lines.filter((line) => line.includes('"reused"')).length
+    }
+  }
 
   before(async function () {
     this.timeout(60_000)
     const keyPrefix = uniquePrefix()
     const env = { ...shared().env, KEY_PREFIX: keyPrefix }
     workers = await Promise.all(Array.from({ length: processes }, () => startWorker<{ port: number }>('refresh-server', env)))
-    for (const worker of workers) worker.child.stdout?.on('data', countReused)
+    for (const worker of workers) worker.child.stdout?.on('data', countReused())
     clients = workers.map((w) => connectTo(w.hello.port))
     redis = await shared().connect()
     ;({ app, auth } = buildApp(refreshOptions({ redis, keyPrefix }).options))

@@ -4,7 +4,9 @@ import type { Express } from 'express'
 import type { AuthcodeRouter } from '../lib/index.js'
 import { buildApp } from './helpers/app.js'
 import { clientCommandsDuring, commandCalls, commandsBetween, dumpUnder } from './helpers/redis-stats.js'
-import { useTestRedis } from './helpers/redis.js'
+import { connectRedis, useTestRedis } from './helpers/redis.js'
+import { redisUrl } from './helpers/root-hooks.js'
+import { RoundTripProxy } from './helpers/round-trip-proxy.js'
 import { firstRefreshToken, refresh, refreshOptions } from './helpers/refresh.js'
 
 describe('refresh tokens on Redis', () => {
@@ -58,6 +60,22 @@ describe('refresh tokens on Redis', () => {
       expect(sent).to.deep.equal(['get', 'evalsha'])
       const ran = commandsBetween(before, await commandCalls(redis.client))
       expect(ran.eval ?? 0, 'the script was cached').to.equal(0)
+    })
+
+    it('waits for 3 round trips with every rate limit on: the per-IP count, the read, the rotation', async () => {
+      const proxy = await RoundTripProxy.start(redisUrl())
+      const client = await connectRedis(proxy.url)
+      try {
+        const host = buildApp(refreshOptions({ redis: client, keyPrefix: redis.prefix, rateLimit: {} }).options)
+        await refresh(host.app, await firstRefreshToken(host.app, host.auth)).expect(200)
+        const token = await firstRefreshToken(host.app, host.auth)
+        await proxy.reset()
+        await refresh(host.app, token).expect(200)
+        expect(proxy.roundTrips).to.equal(3)
+      } finally {
+        await client.close()
+        await proxy.close()
+      }
     })
 
     it('refuses a replay in the same 2: the read, then the script that revokes the family', async () => {

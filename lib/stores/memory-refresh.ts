@@ -51,7 +51,7 @@ export class MemoryRefreshStore implements RefreshTokenStore {
     const token = live(this.#tokens, tokenId, now)
     if (!token) return { status: 'missing' }
     if (token.rotatedAt !== undefined) {
-      if (now - token.rotatedAt < reuseIntervalMs) return { status: 'recent' }
+      if (reuseIntervalMs > 0 && now - token.rotatedAt < reuseIntervalMs) return { status: 'recent' }
       return { status: 'reused', revoked: this.#drop(familyId, now) }
     }
     const family = live(this.#families, familyId, now)

@@ -1,5 +1,7 @@
 import type { NewRefreshFamily, RefreshRotation, RefreshTokenState, RefreshTokenStore, RotationResult } from '../../types/refresh.js'
-import { LuaScript, orUnavailable, type SendRedisCommand } from './redis-commands.js'
+import { StoreUnavailableError } from '../errors/problems.js'
+import { orUnavailable, type SendRedisCommand } from './redis-commands.js'
+import { MINT, ROTATE, type RotateReply } from './redis-refresh-scripts.js'
 import { ownerMember } from './redis-save.js'
 import { FILE } from './redis-scripts.js'
 import { groupTag, slotTag } from './slot-tag.js'
@@ -27,49 +29,6 @@ export class RefreshKeys {
     return `${this.prefix}{${groupTag(group)}}rfams:${group}`
   }
 }
-
-/** Saves a family (KEYS 2) and its first token (KEYS 1). ARGV: sealed record, ttl ms, family end ms, token id. */
-const MINT = new LuaScript(`
-redis.call('SET', KEYS[2], ARGV[4] .. ' ' .. ARGV[3], 'PX', ARGV[2])
-redis.call('SET', KEYS[1], 'L' .. ARGV[1], 'PX', ARGV[2])
-return 1
-`)
-
-/**
- * One presentation of a token (KEYS 1) of a family (KEYS 2), decided in one step. A live token
- * that is its family's live one is marked rotated (keeping its own TTL, so a replay is told from
- * an unknown token until the token would have expired) and its successor (KEYS 3) becomes the
- * family's live token, the family living as long as it: `idle` ms, never past the family's end.
- * A token rotated less than `interval` ms ago is refused as it is; one rotated before that is a
- * replay, and the family goes (its newest token with it: every rotation needs the family). A
- * live token whose family is gone is deleted. ARGV: token id, successor id (empty when the token
- * was read rotated), idle ms, now ms, interval ms, successor's sealed record.
- */
-const ROTATE = new LuaScript(`
-local v = redis.call('GET', KEYS[1])
-if not v then return {'missing'} end
-local now = tonumber(ARGV[4])
-if string.sub(v, 1, 1) == 'C' then
-  if now - tonumber(string.match(v, '^C(%d+)')) < tonumber(ARGV[5]) then return {'recent'} end
-  return {'reused', redis.call('DEL', KEYS[2])}
-end
-local f = redis.call('GET', KEYS[2])
-local live, ends
-if f then live, ends = string.match(f, '^(%S+) (%d+)$') end
-local ttl = ends and math.min(tonumber(ARGV[3]), tonumber(ends) - now) or 0
-if live ~= ARGV[1] or ttl < 1 then
-  redis.call('DEL', KEYS[1])
-  return {'revoked'}
-end
-if ARGV[2] == '' then return {'missing'} end
-ttl = string.format('%d', ttl)
-redis.call('SET', KEYS[1], 'C' .. ARGV[4] .. ' ' .. string.sub(v, 2), 'KEEPTTL')
-redis.call('SET', KEYS[3], 'L' .. ARGV[6], 'PX', ttl)
-redis.call('SET', KEYS[2], ARGV[2] .. ' ' .. ends, 'PX', ttl)
-return {'rotated'}
-`)
-
-type RotateReply = ['missing' | 'recent' | 'revoked' | 'rotated'] | ['reused', number]
 
 /**
  * {@link RefreshTokenStore} on Redis, for a `RedisStore`: each operation one command or script on
@@ -99,12 +58,17 @@ export class RedisRefreshStore implements RefreshTokenStore {
 
   async mint({ familyId, tokenId, value, idleMs, maxLifetimeMs, owner }: NewRefreshFamily): Promise<void> {
     const now = Date.now()
-    const ends = String(now + maxLifetimeMs)
-    const ttl = String(Math.max(1, Math.min(idleMs, maxLifetimeMs)))
     // The index has its own hash slot: filed beside the family, sent together (one round trip on one connection).
+    const args = [value, String(idleMs), String(maxLifetimeMs), tokenId]
     await Promise.all([
-      orUnavailable(MINT.run(this.#send, [this.#keys.token(tokenId), this.#keys.family(familyId)], [value, ttl, ends, tokenId])),
-      orUnavailable(FILE.run(this.#send, [this.#keys.owner(owner.group)], [ownerMember(owner.clientId, familyId), ends, String(now)])),
+      orUnavailable(MINT.run(this.#send, [this.#keys.token(tokenId), this.#keys.family(familyId)], args)),
+      orUnavailable(
+        FILE.run(
+          this.#send,
+          [this.#keys.owner(owner.group)],
+          [ownerMember(owner.clientId, familyId), String(now + maxLifetimeMs), String(now)],
+        ),
+      ),
     ])
   }
 
@@ -119,15 +83,40 @@ export class RedisRefreshStore implements RefreshTokenStore {
   async rotate({ familyId, tokenId, successor, idleMs, reuseIntervalMs }: RefreshRotation): Promise<RotationResult> {
     const token = this.#keys.token(tokenId)
     const keys = [token, this.#keys.family(familyId), successor ? this.#keys.token(successor.id) : token]
-    const args = [tokenId, successor?.id ?? '', String(idleMs), String(Date.now()), String(reuseIntervalMs), successor?.value ?? '']
-    const [status, deleted] = (await orUnavailable(ROTATE.run(this.#send, keys, args))) as RotateReply
-    if (status === 'reused') {
-      // A revocation a failover could undo would let the thief's token work again.
-      if (deleted === 1) await this.#durable(token)
-      return { status, revoked: deleted === 1 }
-    }
-    if (status === 'rotated') await this.#durable(token)
-    return { status }
+    const args = [tokenId, successor?.id ?? '', String(idleMs), String(reuseIntervalMs), successor?.value ?? '']
+    const { reply, waited } = await this.#runWaiting(keys, args)
+    const [status, deleted] = reply
+    // A rotation, or a revocation, that a failover could undo would let a spent or a thief's token work again.
+    if (waited !== undefined && (status === 'rotated' || (status === 'reused' && deleted === 1))) throw waited
+    return status === 'reused' ? { status, revoked: deleted === 1 } : { status }
+  }
+
+  /**
+   * Runs {@link ROTATE} with the WAIT of `durability` sent right behind it, on the same connection
+   * (the key routes both to the node of the token's hash slot): one round trip for both, since
+   * Redis answers the WAIT once the replicas hold every earlier write of the connection, the
+   * script's included. A node that had not loaded the script (NOSCRIPT) runs it by EVAL, and the
+   * WAIT is sent again behind that. Resolves the reply and the WAIT's failure, if any.
+   */
+  async #runWaiting(keys: string[], args: string[]): Promise<{ reply: RotateReply; waited: unknown }> {
+    const tail = [String(keys.length), ...keys, ...args]
+    const run = (command: string, script: string) => this.#send({ key: keys[0], isReadOnly: false, command: [command, script, ...tail] })
+    const wait = () =>
+      this.#durable(keys[0] as string).then(
+        () => undefined,
+        (err: unknown) => err,
+      )
+    const evaluated = run('EVALSHA', ROTATE.sha).then(
+      (reply) => ({ reply }),
+      (error: unknown) => ({ error }),
+    )
+    const waiting = wait()
+    const first = await evaluated
+    if ('reply' in first) return { reply: first.reply as RotateReply, waited: await waiting }
+    await waiting
+    if (!(first.error instanceof Error) || !first.error.message.startsWith('NOSCRIPT')) throw new StoreUnavailableError(first.error)
+    const reply = (await orUnavailable(run('EVAL', ROTATE.source))) as RotateReply
+    return { reply, waited: await wait() }
   }
 
   async revoke(familyId: string): Promise<boolean> {
