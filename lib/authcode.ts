@@ -14,6 +14,7 @@ import { BrowserBinding, requireBinding } from './endpoints/landing/binding.js'
 import { landingOptions } from './endpoints/landing/options.js'
 import { landingRouter } from './endpoints/landing/route.js'
 import { buildMetadata, metadataPathFor, mountMetadata } from './endpoints/metadata.js'
+import { mountRevoke } from './endpoints/revoke/route.js'
 import { mountToken } from './endpoints/token/route.js'
 import { AtRest } from './engine/at-rest.js'
 import { requireKind } from './engine/record.js'
@@ -21,6 +22,7 @@ import { EventBus } from './engine/events.js'
 import { redeemCode } from './engine/redeem.js'
 import { redeemPasscode } from './engine/redeem-passcode.js'
 import { revokeCodes } from './engine/revoke.js'
+import { revokeGrants } from './engine/revoke-grants.js'
 import type { AuthcodeContext } from './options/context.js'
 import { serveRoutes } from './http/route.js'
 import { resolveOptions, type ResolvedOptions, type ServiceOptions } from './options/resolve.js'
@@ -90,6 +92,7 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
   if (resolved.issueTokens) mountToken(router, ctx, resolved.issueTokens)
   if (resolved.findUser) mountCapture(router, ctx, resolved.findUser)
   if (resolved.mounted.captureToken && resolved.issueTokens) mountCaptureToken(router, ctx, resolved.issueTokens)
+  if (resolved.mounted.revoke) mountRevoke(router, ctx)
 
   return Object.assign(router, {
     on<T extends AuthcodeEventType>(type: T, handler: AuthcodeEventHandler<T>) {
@@ -102,6 +105,7 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
     redeem: async (code: string, expect: RedeemExpectation) => redeemCode(ctx.engine, code, requireKind(expect)),
     redeemOtp: (passcode: PasscodeRedemption) => redeemPasscode(ctx.engine, passcode, resolved.otp || undefined),
     revokeCodes: (revocation: Revocation) => revokeCodes(ctx.engine, revocation),
+    revokeGrants: (revocation: Revocation) => revokeGrants(ctx.engine, revocation),
     magicLinkLanding: (landing: MagicLinkLandingOptions) =>
       landingRouter(ctx, requireBinding(binding, 'magicLinkLanding'), landingOptions(landing)),
     bindBrowser: (req: Request, res: Response) => requireBinding(binding, 'bindBrowser').bind(req, res),

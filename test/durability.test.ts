@@ -1,7 +1,8 @@
 import { expect } from 'chai'
+import request from 'supertest'
 import { InvalidGrantError, RedisStore, StoreUnavailableError, type AuthcodeRouter } from '../lib/index.js'
 import type { StoredCode } from '../types/index.js'
-import { buildApp } from './helpers/app.js'
+import { buildApp, MOUNT } from './helpers/app.js'
 import { until } from './helpers/clock.js'
 import { codesOptions, postCodes } from './helpers/codes.js'
 import { RedisServer } from './helpers/redis-server.js'
@@ -177,6 +178,27 @@ describe('durability across a failover (master + replica)', function () {
       expect((await refresh(app, token)).status).to.equal(200)
       await pair.promote()
       expect((await refresh(refreshApp(pair.toReplica, keyPrefix, false).app, token)).status, 'the same token, twice').to.equal(200)
+    })
+
+    it('with durability, auth.revokeGrants() and POST /revoke resolve once a replica holds the revocation, and fail when none acknowledges', async () => {
+      pair = await replicatedRedis()
+      const keyPrefix = uniquePrefix()
+      const { app, auth } = refreshApp(pair.toMaster, keyPrefix, true)
+      const revokeAt = (token: string) => request(app).post(`${MOUNT}/revoke`).type('form').send({ token, client_id: 'web' })
+      for (let i = 0; i < 3; i++) await firstRefreshToken(app, auth)
+      expect(await auth.revokeGrants({ subject: 'user-42' }), 'with the replica').to.deep.equal({ families: 3, codes: 0 })
+      const [one, two] = [await firstRefreshToken(app, auth), await firstRefreshToken(app, auth)]
+      const third = await firstRefreshToken(app, auth)
+      expect((await revokeAt(one)).status, 'with the replica').to.equal(200)
+      await pair.partition()
+      expect((await revokeAt(two)).status, 'no replica acknowledges').to.equal(503)
+      const refused = await auth.revokeGrants({ subject: 'user-42' }).catch((err: unknown) => err)
+      expect(refused, 'no replica acknowledges').to.be.instanceOf(StoreUnavailableError)
+      await pair.promote()
+      const promoted = refreshApp(pair.toReplica, keyPrefix, false).app
+      expect((await refresh(promoted, two)).status, 'the unacknowledged revocations were lost in the failover: hence the 503').to.equal(200)
+      expect((await refresh(promoted, third)).status).to.equal(200)
+      expect((await refresh(promoted, one)).body.error, 'the acknowledged one was not').to.equal('invalid_grant')
     })
 
     it('with durability, a rotation waits for the replica (read, then rotate and WAIT together: 2 round trips), and one it did not acknowledge answers 503', async () => {

@@ -201,6 +201,8 @@ describe('OpenTelemetry instruments and spans (SPEC §9)', function () {
         'authcode.operation=rate_limit_increment': 24,
         'authcode.operation=save': 9,
         'authcode.operation=consume': 8,
+        // Each successful code exchange starts a refresh-token family (fullOptions turns refreshTokens on).
+        'authcode.operation=refresh_mint': 2,
       }
       expect(points('authcode.store.duration')).to.deep.equal(durations)
       expect(metrics.get('authcode.store.duration')?.data.descriptor.unit).to.equal('ms')

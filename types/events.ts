@@ -31,6 +31,24 @@ export interface RefreshTokenReuseDetectedData {
   subject: string
 }
 
+/** Data of `authorization.RefreshTokenRevoked`: the family its client revoked at `POST /revoke`. */
+export interface RefreshTokenRevokedData {
+  familyId: string
+  clientId: string
+  subject: string
+}
+
+/** Data of `authorization.GrantsRevoked`: what `auth.revokeGrants()` revoked of a user ("sign out everywhere"). */
+export interface GrantsRevokedData {
+  subject: string
+  /** The client whose grants were revoked; absent, every client's. */
+  clientId?: string
+  /** How many refresh-token families were revoked. */
+  families: number
+  /** How many live magic-link codes (with their passcodes) were deleted, as `auth.revokeCodes()` does. */
+  codes: number
+}
+
 /** Event types and the data each carries. */
 export interface AuthcodeEventMap {
   'authorization.CodeIssued': CodeIssuedData
@@ -44,6 +62,10 @@ export interface AuthcodeEventMap {
    * revoked, since the server cannot tell the thief from the client (RFC 9700 §4.14.2).
    */
   'authorization.RefreshTokenReuseDetected': RefreshTokenReuseDetectedData
+  /** A client revoked one of its refresh tokens at `POST /revoke`: the token's whole family stopped working. */
+  'authorization.RefreshTokenRevoked': RefreshTokenRevokedData
+  /** `auth.revokeGrants()` revoked a user's refresh-token families and live codes. */
+  'authorization.GrantsRevoked': GrantsRevokedData
 }
 
 export type AuthcodeEventType = keyof AuthcodeEventMap

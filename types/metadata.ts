@@ -3,6 +3,9 @@ export interface AuthorizationServerMetadata {
   issuer: string
   authorization_endpoint?: string
   token_endpoint?: string
+  /** `POST /revoke`, mounted with `refreshTokens`. @see https://www.rfc-editor.org/rfc/rfc7009#section-2 */
+  revocation_endpoint?: string
+  revocation_endpoint_auth_methods_supported?: string[]
   response_types_supported: string[]
   response_modes_supported: string[]
   grant_types_supported: string[]

@@ -62,6 +62,17 @@ export interface AuthcodeRouter extends Router {
    */
   revokeCodes(revocation: Revocation): Promise<number>
   /**
+   * "Sign out everywhere": revokes every refresh-token family of `subject` (of one client, or of
+   * all), so that none of its refresh tokens works any more, and deletes every live magic-link
+   * code and passcode of the user as {@link AuthcodeRouter.revokeCodes} does; fires
+   * `authorization.GrantsRevoked` and resolves how many of each. With `durability`, it resolves
+   * only once the replicas hold the revocations. Access tokens the host minted are the host's to
+   * revoke (the event says whose).
+   * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
+   * @throws StoreUnavailableError when the store does not answer, or too few replicas acknowledge in time.
+   */
+  revokeGrants(revocation: Revocation): Promise<GrantsRevocation>
+  /**
    * The scanner-safe landing page of magic links, a router to mount at the path of `magicLinkUrl`
    * (`app.use('/login/magic', auth.magicLinkLanding({ signIn }))`). `GET` and `HEAD` never spend
    * the code: they show `confirm` (a button that POSTs it back with a CSRF token bound to this
@@ -125,4 +136,12 @@ export interface PasscodeRedemption {
 export interface Revocation {
   subject: string
   clientId?: string
+}
+
+/** What `auth.revokeGrants()` revoked. */
+export interface GrantsRevocation {
+  /** Refresh-token families: none of their tokens works any more. */
+  families: number
+  /** Live magic-link codes (with their passcodes). */
+  codes: number
 }

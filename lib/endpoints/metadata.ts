@@ -9,10 +9,14 @@ import type { ResolvedOptions } from '../options/resolve.js'
 /** The RFC 8414 well-known suffix. */
 export const METADATA_SUFFIX = '/.well-known/oauth-authorization-server'
 
+/** How clients authenticate at `/token` and `/revoke`: public clients by `client_id`, confidential ones by their secret. */
+const TOKEN_AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post'] as const
+
 /**
  * The metadata document for `issuer`, listing only the endpoints this router mounts.
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
  * @see https://www.rfc-editor.org/rfc/rfc9207#section-3
+ * @see https://www.rfc-editor.org/rfc/rfc7009#section-2
  */
 export function buildMetadata(options: ResolvedOptions): AuthorizationServerMetadata {
   const scopes = [...new Set([...options.clients.values()].flatMap((c) => c.scopes ?? []))].sort()
@@ -20,11 +24,14 @@ export function buildMetadata(options: ResolvedOptions): AuthorizationServerMeta
     issuer: options.issuer,
     ...(options.mounted.authorize ? { authorization_endpoint: `${options.baseUrl}/authorize` } : {}),
     ...(options.mounted.token ? { token_endpoint: `${options.baseUrl}/token` } : {}),
+    ...(options.mounted.revoke
+      ? { revocation_endpoint: `${options.baseUrl}/revoke`, revocation_endpoint_auth_methods_supported: [...TOKEN_AUTH_METHODS] }
+      : {}),
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     grant_types_supported: grantTypes(options),
     code_challenge_methods_supported: ['S256'],
-    token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
+    token_endpoint_auth_methods_supported: [...TOKEN_AUTH_METHODS],
     ...(scopes.length === 0 ? {} : { scopes_supported: scopes }),
     authorization_response_iss_parameter_supported: true,
   }

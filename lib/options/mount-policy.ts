@@ -10,15 +10,20 @@ export interface MountedEndpoints {
   capture: boolean
   /** `POST /oauth/token`, Capture's exchange: its codes come from `findUser` and its answer from `issueTokens`. */
   captureToken: boolean
+  /** `POST /revoke`: the router mints refresh tokens (`refreshTokens`), which only the token endpoints (`issueTokens`) hand out. */
+  revoke: boolean
 }
 
 /** The one place that decides what is mounted, from the options. */
-export function mountPolicy(options: Pick<AuthcodeOptions, 'loginUrl' | 'getUser' | 'issueTokens' | 'findUser'>): MountedEndpoints {
+export function mountPolicy(
+  options: Pick<AuthcodeOptions, 'loginUrl' | 'getUser' | 'issueTokens' | 'findUser' | 'refreshTokens'>,
+): MountedEndpoints {
   return {
     authorize: options.loginUrl !== undefined || options.getUser !== undefined,
     token: options.issueTokens !== undefined,
     capture: options.findUser !== undefined,
     captureToken: options.findUser !== undefined && options.issueTokens !== undefined,
+    revoke: Boolean(options.refreshTokens) && options.issueTokens !== undefined,
   }
 }
 

@@ -5,6 +5,7 @@ import type { AuthcodeOptions } from '../../types/index.js'
 import { CRM_REDIRECT, issue, MOUNT, tokenRequest, VERIFIER, WEB_REDIRECT } from './app.js'
 import { codesOptions, codesRequest, SERVICE_TOKEN } from './codes.js'
 import { authorizeQuery, locationParams } from './host-app.js'
+import { mintToken } from './refresh.js'
 import { captureBasic, form, oauthBasic, slugOf, withAuth, type HttpAnswer, type HttpRequest } from './http.js'
 
 /** Secrets the apps built from {@link fullOptions} know; none may ever show up in output. */
@@ -51,6 +52,7 @@ export function fullOptions(overrides: Partial<AuthcodeOptions> = {}): AuthcodeO
     ...base,
     clients: base.clients.map((c) => (c.secret === undefined ? c : { ...c, secret: SECRETS.crmSecret })),
     loginUrl: '/login',
+    refreshTokens: true,
     getUser: (req) => req.get(USER_HEADER),
     findUser: ({ uuid, id, keyValue }) => ((uuid ?? id ?? keyValue ?? '') === 'nobody' ? null : `user-${uuid ?? id ?? keyValue}`),
     ...overrides,
@@ -239,12 +241,14 @@ export const endpoints: Endpoint[] = [
       fields: {
         grant_type: mostly('authorization_code', fc.constantFrom('refresh_token', 'password', '')),
         code: anyCode,
+        refresh_token: anyCode,
+        scope: fc.constantFrom('openid', 'openid profile', 'admin', ''),
         redirect_uri: mostly(WEB_REDIRECT, fc.constantFrom(`${WEB_REDIRECT}/x`, 'javascript:alert(1)')),
         client_id: mostly('web', fc.constantFrom('crm', 'nobody', '__proto__')),
         client_secret: fc.constantFrom(SECRETS.crmSecret, 'wrong'),
         code_verifier: mostly(VERIFIER, fc.constantFrom('short')),
       },
-      rare: ['client_secret'],
+      rare: ['client_secret', 'refresh_token', 'scope'],
       authorization: [
         '',
         oauthBasic('crm', SECRETS.crmSecret),
@@ -283,11 +287,12 @@ export const endpoints: Endpoint[] = [
       fields: {
         grant_type: mostly('authorization_code', fc.constantFrom('refresh_token', '')),
         code: anyCode,
+        refresh_token: anyCode,
         redirect_uri: mostly(CRM_REDIRECT, fc.constantFrom(`${CRM_REDIRECT}/x`, 'javascript:alert(1)')),
         client_id: fc.constantFrom('crm', 'web', 'nobody', '__proto__'),
         client_secret: fc.constantFrom(SECRETS.crmSecret, 'wrong'),
       },
-      rare: ['client_id', 'client_secret'],
+      rare: ['client_id', 'client_secret', 'refresh_token'],
       authorization: [
         captureBasic('crm', SECRETS.crmSecret),
         '',
@@ -297,6 +302,32 @@ export const endpoints: Endpoint[] = [
         'Basic %%%',
         'Bearer x',
       ],
+    },
+  },
+  {
+    name: 'POST /revoke',
+    method: 'POST',
+    path: '/revoke',
+    usesStore: true,
+    valid: async (auth) => ({ method: 'POST', path: `${MOUNT}/revoke`, ...form({ token: await mintToken(auth), client_id: 'web' }) }),
+    expectSuccess: (res) => {
+      expect(res.status, res.text).to.equal(200)
+      expect(res.text).to.equal('')
+    },
+    expectUnavailable: (res) => {
+      expectStoreUnavailableProblem(res)
+      expect(res.json?.error).to.equal('temporarily_unavailable')
+    },
+    hostile: {
+      body: 'form',
+      fields: {
+        token: anyCode,
+        token_type_hint: fc.constantFrom('refresh_token', 'access_token', '__proto__'),
+        client_id: mostly('web', fc.constantFrom('crm', 'nobody', '__proto__')),
+        client_secret: fc.constantFrom(SECRETS.crmSecret, 'wrong'),
+      },
+      rare: ['token_type_hint', 'client_secret'],
+      authorization: ['', oauthBasic('crm', SECRETS.crmSecret), oauthBasic('crm', 'wrong'), 'Basic %%%', 'Bearer x'],
     },
   },
   {

@@ -2,6 +2,9 @@ import { expect } from 'chai'
 import type { Express } from 'express'
 import request from 'supertest'
 import type { AuthcodeRouter } from '../../lib/index.js'
+import { kContext } from '../../lib/authcode.js'
+import { mintRefreshToken } from '../../lib/engine/refresh-tokens.js'
+import type { AuthcodeContext } from '../../lib/options/context.js'
 import type { AuthcodeOptions, Grant } from '../../types/index.js'
 import { baseOptions, issue, MOUNT, tokenForm } from './app.js'
 import { form, type HttpRequest } from './http.js'
@@ -51,4 +54,21 @@ export function refresh(app: Express, token: string, extra: Record<string, strin
 /** A raw `POST /token` of {@link refreshForm}, for concurrent sends. */
 export function refreshRequest(token: string, extra: Record<string, string> = {}): HttpRequest {
   return { method: 'POST', path: TOKEN_URL, ...form(refreshForm(token, extra)) }
+}
+
+/** Starts a family straight through the engine, as a code exchange would, and resolves its first token (the `web` client's unless `grant` says). */
+export async function mintToken(auth: AuthcodeRouter, grant: Partial<Grant> = {}): Promise<string> {
+  const ctx = (auth as unknown as Record<symbol, AuthcodeContext>)[kContext] as AuthcodeContext
+  if (!ctx.options.refreshTokens) throw new Error('the router mints no refresh tokens')
+  const now = Date.now()
+  const full: Grant = {
+    kind: 'authorize',
+    subject: 'user-42',
+    clientId: 'web',
+    scope: 'openid',
+    issuedAt: new Date(now),
+    expiresAt: new Date(now),
+    ...grant,
+  }
+  return mintRefreshToken(ctx.engine, full, ctx.options.refreshTokens)
 }
