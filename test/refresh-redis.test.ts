@@ -2,12 +2,14 @@ import { expect } from 'chai'
 import { createHash } from 'node:crypto'
 import type { Express } from 'express'
 import type { AuthcodeRouter } from '../lib/index.js'
-import { buildApp } from './helpers/app.js'
+import request from 'supertest'
+import { buildApp, CRM_REDIRECT, CRM_SECRET, issue } from './helpers/app.js'
+import { oauthBasic } from './helpers/http.js'
 import { clientCommandsDuring, commandCalls, commandsBetween, dumpUnder } from './helpers/redis-stats.js'
 import { connectRedis, useTestRedis } from './helpers/redis.js'
 import { redisUrl } from './helpers/root-hooks.js'
 import { RoundTripProxy } from './helpers/round-trip-proxy.js'
-import { firstRefreshToken, refresh, refreshOptions } from './helpers/refresh.js'
+import { firstRefreshToken, refresh, refreshOptions, TOKEN_URL } from './helpers/refresh.js'
 
 describe('refresh tokens on Redis', () => {
   const redis = useTestRedis()
@@ -62,7 +64,7 @@ describe('refresh tokens on Redis', () => {
       expect(ran.eval ?? 0, 'the script was cached').to.equal(0)
     })
 
-    it('waits for 3 round trips with every rate limit on: the per-IP count, the read, the rotation', async () => {
+    it('waits for 3 round trips with every rate limit on: the per-IP count, the read, the rotation (4 for a client with a secret)', async () => {
       const proxy = await RoundTripProxy.start(redisUrl())
       const client = await connectRedis(proxy.url)
       try {
@@ -72,6 +74,27 @@ describe('refresh tokens on Redis', () => {
         await proxy.reset()
         await refresh(host.app, token).expect(200)
         expect(proxy.roundTrips).to.equal(3)
+        const code = await issue(host.auth, {
+          kind: 'capture',
+          clientId: 'crm',
+          redirectUri: CRM_REDIRECT,
+          codeChallenge: undefined,
+          scope: undefined,
+        })
+        const basic = { authorization: oauthBasic('crm', CRM_SECRET) }
+        const exchanged = await request(host.app)
+          .post(TOKEN_URL)
+          .set(basic)
+          .type('form')
+          .send({ grant_type: 'authorization_code', code, redirect_uri: CRM_REDIRECT })
+        await proxy.reset()
+        await request(host.app)
+          .post(TOKEN_URL)
+          .set(basic)
+          .type('form')
+          .send({ grant_type: 'refresh_token', refresh_token: exchanged.body.refresh_token })
+          .expect(200)
+        expect(proxy.roundTrips, 'a client with a secret: its failed-authentication count first').to.equal(4)
       } finally {
         await client.close()
         await proxy.close()
