@@ -3,10 +3,10 @@ import type { Express } from 'express'
 import request from 'supertest'
 import { MemoryStore, type AuthcodeRouter } from '../lib/index.js'
 import type { AuthcodeEvent, AuthcodeOptions, Grant } from '../types/index.js'
-import { buildApp, CRM_REDIRECT, CRM_SECRET, issue, MOUNT, tokenForm } from './helpers/app.js'
+import { buildApp, CRM_SECRET, issue, MOUNT, tokenForm } from './helpers/app.js'
 import { fakeClock, type FakeClock } from './helpers/clock.js'
 import { oauthBasic } from './helpers/http.js'
-import { firstRefreshToken, refresh, refreshOptions, TOKEN_URL } from './helpers/refresh.js'
+import { crmExchange, firstRefreshToken, refresh, refreshOptions, TOKEN_URL } from './helpers/refresh.js'
 
 describe('POST /token, grant_type=refresh_token', () => {
   let app: Express
@@ -112,18 +112,7 @@ describe('POST /token, grant_type=refresh_token', () => {
     })
 
     it('authenticates a confidential client by Basic and by client_secret_post, and refuses a wrong secret without spending the token', async () => {
-      const code = await issue(auth, {
-        kind: 'capture',
-        clientId: 'crm',
-        redirectUri: CRM_REDIRECT,
-        codeChallenge: undefined,
-        scope: undefined,
-      })
-      const exchanged = await request(app)
-        .post(TOKEN_URL)
-        .type('form')
-        .set('Authorization', oauthBasic('crm', CRM_SECRET))
-        .send({ grant_type: 'authorization_code', code, redirect_uri: CRM_REDIRECT })
+      const exchanged = await crmExchange(app, auth)
       const token = exchanged.body.refresh_token as string
       const wrong = await request(app)
         .post(TOKEN_URL)

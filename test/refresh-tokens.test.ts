@@ -4,10 +4,10 @@ import { AuthcodeOptionsError, MemoryStore, OPTIONS_ERROR_CODES, type CodeStore 
 import { refreshTokenId } from '../lib/engine/refresh-record.js'
 import { AtRest } from '../lib/engine/at-rest.js'
 import { STORE_METHODS } from '../lib/stores/store-methods.js'
-import { baseOptions, buildApp, CRM_REDIRECT, CRM_SECRET, issue, TEST_AT_REST_KEY, tokenForm } from './helpers/app.js'
+import { baseOptions, buildApp, issue, TEST_AT_REST_KEY, tokenForm } from './helpers/app.js'
 import { captureCode, captureOptions, PARTNER_REDIRECT, PARTNER_SECRET } from './helpers/capture.js'
-import { captureBasic, oauthBasic } from './helpers/http.js'
-import { firstRefreshToken, refreshOptions, TOKEN_URL } from './helpers/refresh.js'
+import { captureBasic } from './helpers/http.js'
+import { crmExchange, firstRefreshToken, refreshOptions, TOKEN_URL } from './helpers/refresh.js'
 import { keysUnder, useTestRedis } from './helpers/redis.js'
 
 describe('refresh tokens: minting at the code exchange', () => {
@@ -62,18 +62,7 @@ describe('refresh tokens: minting at the code exchange', () => {
     it('adds one to a confidential client’s exchange of a Capture code too', async () => {
       const { options } = refreshOptions({ store: memory() })
       const { app, auth } = buildApp(options)
-      const code = await issue(auth, {
-        kind: 'capture',
-        clientId: 'crm',
-        redirectUri: CRM_REDIRECT,
-        codeChallenge: undefined,
-        scope: undefined,
-      })
-      const res = await request(app)
-        .post(TOKEN_URL)
-        .type('form')
-        .set('Authorization', oauthBasic('crm', CRM_SECRET))
-        .send({ grant_type: 'authorization_code', code, redirect_uri: CRM_REDIRECT })
+      const res = await crmExchange(app, auth)
       expect(res.status, JSON.stringify(res.body)).to.equal(200)
       expect(res.body.refresh_token).to.match(/^[A-Za-z0-9_-]{43}$/)
     })

@@ -3,11 +3,11 @@ import type { Express } from 'express'
 import request from 'supertest'
 import { InvalidGrantError, type AuthcodeRouter } from '../lib/index.js'
 import type { AuthcodeEvent } from '../types/index.js'
-import { buildApp, CRM_REDIRECT, CRM_SECRET, issue, MOUNT } from './helpers/app.js'
+import { buildApp, CRM_SECRET, issue, MOUNT } from './helpers/app.js'
 import { oauthBasic } from './helpers/http.js'
 import { byAttributes, registerTestSdk, type TestSdk } from './helpers/otel.js'
 import { keysUnder, uniquePrefix, useTestRedis } from './helpers/redis.js'
-import { firstRefreshToken, refresh, refreshOptions, TOKEN_URL } from './helpers/refresh.js'
+import { crmExchange, firstRefreshToken, refresh, refreshOptions, TOKEN_URL } from './helpers/refresh.js'
 
 describe('auth.revokeGrants(): sign out everywhere', () => {
   const redis = useTestRedis()
@@ -25,23 +25,7 @@ describe('auth.revokeGrants(): sign out everywhere', () => {
     })
   })
 
-  /** A refresh token of the confidential `crm` client for `subject`, from a Capture code exchanged at /token. */
-  async function crmToken(subject = 'user-42'): Promise<string> {
-    const code = await issue(auth, {
-      kind: 'capture',
-      subject,
-      clientId: 'crm',
-      redirectUri: CRM_REDIRECT,
-      codeChallenge: undefined,
-      scope: undefined,
-    })
-    const res = await request(app)
-      .post(TOKEN_URL)
-      .type('form')
-      .set('Authorization', oauthBasic('crm', CRM_SECRET))
-      .send({ grant_type: 'authorization_code', code, redirect_uri: CRM_REDIRECT })
-    return res.body.refresh_token as string
-  }
+  const crmToken = async (subject?: string) => (await crmExchange(app, auth, subject)).body.refresh_token as string
   const crmRefresh = (token: string) =>
     request(app)
       .post(TOKEN_URL)

@@ -3,10 +3,10 @@ import type { Express } from 'express'
 import request from 'supertest'
 import type { AuthcodeRouter } from '../lib/index.js'
 import type { AuthcodeEvent, AuthcodeOptions } from '../types/index.js'
-import { buildApp, CRM_REDIRECT, CRM_SECRET, issue, ISSUER, MOUNT } from './helpers/app.js'
+import { buildApp, CRM_SECRET, ISSUER, MOUNT } from './helpers/app.js'
 import { oauthBasic } from './helpers/http.js'
 import { uniquePrefix, useTestRedis } from './helpers/redis.js'
-import { firstRefreshToken, refresh, refreshOptions, TOKEN_URL } from './helpers/refresh.js'
+import { crmExchange, firstRefreshToken, refresh, refreshOptions, TOKEN_URL } from './helpers/refresh.js'
 
 const REVOKE_URL = `${MOUNT}/revoke`
 
@@ -36,22 +36,7 @@ describe('POST /revoke (RFC 7009)', () => {
     expect(res.headers['cache-control']).to.equal('no-store')
   }
 
-  /** A refresh token of the confidential `crm` client, from a Capture code exchanged at /token. */
-  async function crmToken(): Promise<string> {
-    const code = await issue(auth, {
-      kind: 'capture',
-      clientId: 'crm',
-      redirectUri: CRM_REDIRECT,
-      codeChallenge: undefined,
-      scope: undefined,
-    })
-    const res = await request(app)
-      .post(TOKEN_URL)
-      .type('form')
-      .set('Authorization', oauthBasic('crm', CRM_SECRET))
-      .send({ grant_type: 'authorization_code', code, redirect_uri: CRM_REDIRECT })
-    return res.body.refresh_token as string
-  }
+  const crmToken = async () => (await crmExchange(app, auth)).body.refresh_token as string
 
   it("revokes the family of a public client's token: neither it nor its successors refresh any more, and RefreshTokenRevoked fires", async () => {
     const first = await firstRefreshToken(app, auth)

@@ -68,6 +68,12 @@ export function expectStoreUnavailableProblem(res: HttpAnswer): void {
   expect(res.headers['cache-control']).to.equal('no-store')
 }
 
+/** An OAuth endpoint's "store unavailable": the 503 problem, with `error: temporarily_unavailable` for OAuth clients. */
+function expectOAuthUnavailable(res: HttpAnswer): void {
+  expectStoreUnavailableProblem(res)
+  expect(res.json?.error).to.equal('temporarily_unavailable')
+}
+
 /** Strings shaped like a code (so they reach the store) and anything else. */
 function authorizeParam(name: string): string {
   return new URLSearchParams(authorizeQuery()).get(name) ?? ''
@@ -232,10 +238,7 @@ export const endpoints: Endpoint[] = [
       expect(res.status, res.text).to.equal(200)
       expect(res.json?.access_token).to.be.a('string')
     },
-    expectUnavailable: (res) => {
-      expectStoreUnavailableProblem(res)
-      expect(res.json?.error).to.equal('temporarily_unavailable')
-    },
+    expectUnavailable: expectOAuthUnavailable,
     hostile: {
       body: 'form',
       fields: {
@@ -314,10 +317,7 @@ export const endpoints: Endpoint[] = [
       expect(res.status, res.text).to.equal(200)
       expect(res.text).to.equal('')
     },
-    expectUnavailable: (res) => {
-      expectStoreUnavailableProblem(res)
-      expect(res.json?.error).to.equal('temporarily_unavailable')
-    },
+    expectUnavailable: expectOAuthUnavailable,
     hostile: {
       body: 'form',
       fields: {

@@ -6,8 +6,8 @@ import { kContext } from '../../lib/authcode.js'
 import { mintRefreshToken } from '../../lib/engine/refresh-tokens.js'
 import type { AuthcodeContext } from '../../lib/options/context.js'
 import type { AuthcodeOptions, Grant } from '../../types/index.js'
-import { baseOptions, issue, MOUNT, tokenForm } from './app.js'
-import { form, type HttpRequest } from './http.js'
+import { baseOptions, CRM_REDIRECT, CRM_SECRET, issue, MOUNT, tokenForm } from './app.js'
+import { form, oauthBasic, type HttpRequest } from './http.js'
 
 export const TOKEN_URL = `${MOUNT}/token`
 
@@ -39,6 +39,27 @@ export async function firstRefreshToken(app: Express, auth: AuthcodeRouter, scop
   expect(res.status, JSON.stringify(res.body)).to.equal(200)
   expect(res.body.refresh_token, 'a refresh token of the router').to.match(/^[A-Za-z0-9_-]{43}$/)
   return res.body.refresh_token as string
+}
+
+/**
+ * Exchanges a fresh Capture code of the confidential `crm` client (for `subject`) at `/token` by
+ * HTTP Basic, and resolves the answer (its `refresh_token` the router's when it mints them).
+ */
+export function crmExchange(app: Express, auth: AuthcodeRouter, subject = 'user-42'): Promise<request.Response> {
+  return issue(auth, {
+    kind: 'capture',
+    subject,
+    clientId: 'crm',
+    redirectUri: CRM_REDIRECT,
+    codeChallenge: undefined,
+    scope: undefined,
+  }).then((code) =>
+    request(app)
+      .post(TOKEN_URL)
+      .type('form')
+      .set('Authorization', oauthBasic('crm', CRM_SECRET))
+      .send({ grant_type: 'authorization_code', code, redirect_uri: CRM_REDIRECT }),
+  )
 }
 
 /** A `grant_type=refresh_token` form of the public `web` client. */
