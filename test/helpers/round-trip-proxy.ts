@@ -23,7 +23,7 @@ export class RoundTripProxy {
   ) {}
 
   /** Starts a proxy on a free loopback port in front of the Redis at `upstream` (a `redis://` URL). */
-  static async start(upstream: string, replyDelayMs = 80): Promise<RoundTripProxy> {
+  static async start(upstream: string, replyDelayMs = 200): Promise<RoundTripProxy> {
     const target = new URL(upstream)
     const server = createServer()
     const proxy = new RoundTripProxy(server, replyDelayMs)
