@@ -69,6 +69,8 @@ export function createAuth(baseUrl: string, stores: Stores, credentials: Service
     magicLinkUrl: `${baseUrl}${MAGIC_PATH}`,
     findUser,
     issueTokens,
+    // Every code exchange also gets a refresh token of the router's, which rotates at each use.
+    refreshTokens: true,
   })
 }
 

@@ -14,6 +14,10 @@ declare module 'express-session' {
     signedInAt?: number
     /** The demo OAuth client's pending authorization request. */
     pendingAuthorization?: { state: string; codeVerifier: string }
+    /** The demo OAuth client's refresh token, and the one it spent last (for the replay demo). */
+    demoTokens?: { refreshToken: string; spent?: string }
+    /** The Capture demo's refresh token, which the CRM's server would keep. */
+    captureRefreshToken?: string
   }
 }
 

@@ -3,6 +3,7 @@ import { html, type SafeHtml } from '../html.js'
 import { post } from '../http-call.js'
 import { callStep, sendPage } from '../layout.js'
 import { newPkcePair, newState } from './pkce.js'
+import { refreshButtons, refreshRoutes, refreshTokenOf } from './refresh.js'
 
 /** What the demo client knows: its registration and the authorization server's metadata. */
 export interface DemoClientSettings {
@@ -97,6 +98,8 @@ export function demoClientRouter(settings: DemoClientSettings): Router {
       },
     })
     const ok = exchange.status === 200
+    const refreshToken = refreshTokenOf(exchange)
+    req.session.demoTokens = refreshToken ? { refreshToken } : undefined
     sendPage(
       req,
       res,
@@ -111,10 +114,17 @@ export function demoClientRouter(settings: DemoClientSettings): Router {
           <li>Came back with a code, the same <code>state</code> and <code>iss=${issuer}</code>.</li>
           ${callStep('token-response', 'Exchange', exchange)}
         </ol>
+        ${
+          refreshToken
+            ? html`<p>The answer carries a refresh token: trade it for fresh tokens without sending the user back.</p>
+              ${refreshButtons(settings, false)}`
+            : ''
+        }
         ${tryAgain}`,
       ok ? 200 : 400,
     )
   })
 
+  refreshRoutes(router, settings)
   return router
 }

@@ -1,4 +1,4 @@
-import { Router } from 'express'
+import { Router, type Request } from 'express'
 import { callCapture, type CaptureApi, type SignedCall } from '../capture-client.js'
 import { html } from '../html.js'
 import { callStep, sendPage } from '../layout.js'
@@ -77,6 +77,7 @@ export function captureDemoRoutes({ api, redirectUri }: CaptureDemoDeps): Router
     const exchangeParams = typeof code === 'string' ? { grant_type: 'authorization_code', code, redirect_uri: redirectUri } : undefined
     const exchanged = exchangeParams ? await callCapture(api, '/oauth/token', exchangeParams) : undefined
     const returned = (exchanged?.body as { transaction_state?: unknown } | undefined)?.transaction_state
+    keepRefreshToken(req, exchanged)
     sendPage(
       req,
       res,
@@ -86,10 +87,51 @@ export function captureDemoRoutes({ api, redirectUri }: CaptureDemoDeps): Router
           ${exchanged && exchangeParams ? signedStep('capture-exchange', 'Exchange', exchanged, exchangeParams) : ''}
         </ol>
         ${returned !== undefined ? html`<div class="notice ok" id="transaction-state">transaction_state came back: <code>${JSON.stringify(returned)}</code></div>` : ''}
+        ${refreshForm(req)}
         <h2>Again</h2>
         ${form(email, state)}`,
     )
   })
 
+  // An hour later the CRM's access token expires: it refreshes at the same oauth/token, signed
+  // as before, and keeps the successor (each refresh token is good once).
+  router.post('/capture-demo/refresh', async (req, res) => {
+    const refreshToken = req.session.captureRefreshToken
+    const params = refreshToken === undefined ? undefined : { grant_type: 'refresh_token', refresh_token: refreshToken }
+    const refreshed = params ? await callCapture(api, '/oauth/token', params) : undefined
+    keepRefreshToken(req, refreshed)
+    sendPage(
+      req,
+      res,
+      'Capture-style refresh',
+      html` ${
+        refreshed && params
+          ? html`<ol class="steps">
+              ${signedStep('capture-refresh-step', 'Refresh', refreshed, params)}
+            </ol>`
+          : html`<div class="notice bad">No refresh token held: make the Capture call first.</div>`
+      }
+        ${refreshForm(req)}
+        <p><a class="button secondary" href="/capture-demo">Start again</a></p>`,
+      refreshed?.status === 200 ? 200 : 400,
+    )
+  })
+
   return router
+}
+
+/** Keeps the refresh token of a successful oauth/token answer in the session; the CRM's server would keep it. */
+function keepRefreshToken(req: Request, call: SignedCall | undefined): void {
+  const token = (call?.body as { refresh_token?: unknown } | undefined)?.refresh_token
+  if (call?.status === 200 && typeof token === 'string') req.session.captureRefreshToken = token
+  else delete req.session.captureRefreshToken
+}
+
+/** The refresh button, when a refresh token is held. */
+function refreshForm(req: Request) {
+  return req.session.captureRefreshToken === undefined
+    ? ''
+    : html`<form method="post" action="/capture-demo/refresh" class="actions">
+        <button id="capture-refresh">Refresh through oauth/token</button>
+      </form>`
 }

@@ -245,6 +245,29 @@ for (const store of stores) {
       expect(tokens.access_token)
         .to.be.a('string')
         .and.match(/^demo_/)
+      expect(tokens.refresh_token).to.be.a('string').and.have.length(43)
+
+      // Each refresh spends the token and hands back its successor.
+      const refreshed = async () => {
+        await page.click('#demo-client-refresh')
+        expect(await page.locator('h1').textContent()).to.equal('Refreshed')
+        expect(await page.locator('#refresh-response .status').textContent()).to.equal('200')
+        return JSON.parse((await page.locator('#refresh-response pre').textContent()) as string) as Record<string, unknown>
+      }
+      const first = await refreshed()
+      const second = await refreshed()
+      expect(new Set([tokens.refresh_token, first.refresh_token, second.refresh_token]).size).to.equal(3)
+      expect(await page.locator('#demo-client-successor').textContent()).to.equal(`…${String(second.refresh_token).slice(-6)}`)
+      await screenshot(page, `${store.name} demo client refreshed`)
+
+      // A spent token presented again revokes the family: the current one stops working too.
+      await page.click('#demo-client-replay')
+      expect(await page.locator('h1').textContent()).to.equal('Reuse detected')
+      for (const step of ['#replay-response', '#current-response']) {
+        expect(await page.locator(`${step} .status`).textContent()).to.equal('400')
+        expect(JSON.parse((await page.locator(`${step} pre`).textContent()) as string)).to.include({ error: 'invalid_grant' })
+      }
+      expect(await page.locator('#demo-client-refresh').count(), 'nothing left to refresh').to.equal(0)
     })
 
     it('answers an unknown address with the same page as a known one, and sends nothing', async function () {
@@ -363,6 +386,21 @@ for (const store of stores) {
         .and.match(/^demo_/)
       expect(answer.transaction_state).to.deep.equal({ cart: 'c-7', step: 'checkout' })
       expect(await page.locator('#transaction-state code').textContent()).to.equal('{"cart":"c-7","step":"checkout"}')
+
+      // An hour later the CRM refreshes at the same oauth/token, signed the same way.
+      await page.click('#capture-refresh')
+      expect(await page.locator('#capture-refresh-step .status').textContent()).to.equal('200')
+      const refreshSent = (await page.locator('#capture-refresh-step pre.request').textContent()) as string
+      expect(refreshSent).to.match(/^Date: .*\nAuthorization: Signature crm:[A-Za-z0-9+/]+=*\n\ngrant_type=refresh_token&refresh_token=/)
+      expect(refreshSent).to.include(`refresh_token=${String(answer.refresh_token)}`)
+      const refreshed = JSON.parse((await page.locator('#capture-refresh-step pre.json').textContent()) as string) as Record<
+        string,
+        unknown
+      >
+      expect(refreshed).to.include({ stat: 'ok', token_type: 'Bearer' })
+      expect(refreshed.refresh_token).to.be.a('string').and.not.equal(answer.refresh_token)
+      await page.click('#capture-refresh')
+      expect(await page.locator('#capture-refresh-step .status').textContent(), 'the successor refreshes too').to.equal('200')
     })
   })
 }
