@@ -1,5 +1,5 @@
 import { LATENCY_TARGETS, type LatencyReport } from './latency.js'
-import type { MemoryReport } from './memory.js'
+import type { MemoryReport, MemoryRow } from './memory.js'
 import type { ScaleReport, ScaleRow } from './scale.js'
 import { WITH_OTEL, type ScenarioName } from './scenario.js'
 import { round, type ResultRow, type Summary } from './stats.js'
@@ -143,6 +143,20 @@ const size = (bytes: number) =>
 /** Redis bytes one `POST /codes` issuance may leave. */
 const MEMORY_TARGET = 600
 
+/** How many keys of a kind each request leaves, when not one: `×2`, or `1 per 5000` for a key all requests share. */
+const keysEach = (perIssuance: number) =>
+  perIssuance === 1 ? '' : perIssuance > 0 && perIssuance < 0.1 ? ` (1 per ${Math.round(1 / perIssuance)})` : ` ×${perIssuance}`
+
+/** The bytes of `row` that keys of `kind` take: their MEMORY USAGE and an even share per key of what no key's MEMORY USAGE counts. */
+function shareOf(row: MemoryRow, kind: string): number {
+  const kinds = Object.values(row.keys ?? {})
+  const keys = kinds.reduce((sum, k) => sum + k.perIssuance, 0)
+  const overheadPerKey =
+    ((row.bytesPerIssuance ?? 0) - kinds.reduce((sum, k) => sum + k.perIssuance * k.memoryUsage, 0)) / Math.max(1, keys)
+  const one = row.keys?.[kind]
+  return one ? one.perIssuance * (one.memoryUsage + overheadPerKey) : 0
+}
+
 /** The `--memory` results as a Markdown table and the lines under it. */
 export function memoryTable({ rows, redisVersion, allocator }: MemoryReport): string {
   const lines = [
@@ -155,7 +169,7 @@ export function memoryTable({ rows, redisVersion, allocator }: MemoryReport): st
       continue
     }
     const kinds = Object.entries(row.keys ?? {})
-      .map(([kind, k]) => `${kind}${k.perIssuance === 1 ? '' : ` ×${k.perIssuance}`} ${k.memoryUsage} B, ${k.ttlSeconds ?? '–'} s`)
+      .map(([kind, k]) => `${kind}${keysEach(k.perIssuance)} ${k.memoryUsage} B, ${k.ttlSeconds ?? '–'} s`)
       .join('; ')
     const held = row.steadyStateBytesPerIssuancePerSecond
     lines.push(`| ${row.name} | ${row.bytesPerIssuance} | ${row.keysPerIssuance} | ${kinds} | ${held === undefined ? '' : size(held)} |`)
@@ -176,6 +190,16 @@ export function memoryTable({ rows, redisVersion, allocator }: MemoryReport): st
     lines.push(
       `POST /codes split: ${parts.join(' + ')} (MEMORY USAGE, mean of up to ${Math.max(...kinds.map(([, k]) => k.sampled))} keys each) ` +
         `+ ${rest.toFixed(1)} B of expiry entries and hash-table buckets.`,
+    )
+  }
+  const family = rows.find((r) => r.name === 'POST /token + refresh token')
+  const rotation = rows.find((r) => r.name === 'POST /token refresh_token')
+  if (family?.bytesPerIssuance != null && family.keys) {
+    const spentCode = family.keys.code
+    const perFamily = family.bytesPerIssuance - (spentCode ? shareOf(family, 'code') : 0)
+    lines.push(
+      `Refresh tokens: ${Math.round(perFamily)} B per live family (the code exchange's bytes less the spent code's marker, which lives out the code's TTL)` +
+        (rotation?.bytesPerIssuance != null ? `, ${Math.round(rotation.bytesPerIssuance)} B more per rotation within idleTtl.` : '.'),
     )
   }
   if (codes?.bytesPerIssuance != null) {

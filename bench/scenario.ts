@@ -13,6 +13,8 @@ export type ScenarioName =
   | AuthcodeScenarioName
   | `${AuthcodeScenarioName}${typeof WITH_OTEL}`
   | 'POST /codes otp'
+  | 'POST /token + refresh token'
+  | 'POST /token refresh_token'
   | 'baseline'
   | 'oidc-provider GET /auth'
   | 'oidc-provider POST /token'
@@ -58,6 +60,8 @@ export interface Scenario {
   readonly expectStatus: number
   /** Each request uses up one prepared code, so a run needs as many codes as requests. */
   readonly consumesCodes?: boolean
+  /** `--memory` prepares the fixture before it reads the empty keyspace: what it prepares is not what the requests leave. */
+  readonly preparedBeforeMeasuring?: boolean
   /** The target process registers an OpenTelemetry SDK before it builds the host app. */
   readonly otel?: boolean
   /** Builds the host app on `redis` (a cluster client only in `--scale`); the host's sessions go to `hosts.sessions` when given. */

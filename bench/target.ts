@@ -104,10 +104,15 @@ export class Target {
    * Sends exactly `amount` requests of the scenario (its prepared fixture first) and returns
    * what the load generator saw; for `--memory`, which measures what they leave in Redis.
    */
-  async send(bench: Bench, amount: number): Promise<LoadResult> {
-    const fixture = await this.child.call<Fixture>('prepare', this.scenario.consumesCodes ? amount : 0)
+  async send(bench: Bench, amount: number, prepared?: Fixture): Promise<LoadResult> {
+    const fixture = prepared ?? (await this.prepare(amount))
     const job: LoadJob = { name: this.scenario.name, origin: this.origin, fixture, seconds: 0, connections: bench.connections, amount }
     return bench.load.call<LoadResult>('run', job)
+  }
+
+  /** The scenario's fixture for `amount` requests, made in the target process. */
+  prepare(amount: number): Promise<Fixture> {
+    return this.child.call<Fixture>('prepare', this.scenario.consumesCodes ? amount : 0)
   }
 
   async #run(bench: Bench, seconds: number, count: number, profile?: string): Promise<Measurement> {

@@ -33,7 +33,7 @@ const COUNTED: RateLimitOptions = Object.fromEntries(
 
 /**
  * A host app mounting the router on the bench Redis, with every rate limit counted (or none, with
- * `noLimits`). With `landing`, it sets `magicLinkUrl` and mounts `auth.magicLinkLanding()` at
+ * `noLimits`). With `refreshTokens`, code exchanges start refresh-token families. With `landing`, it sets `magicLinkUrl` and mounts `auth.magicLinkLanding()` at
  * {@link LANDING}, whose `signIn` answers a 303 to `/` (the host's session is its own business,
  * and not measured). With `signedIn`, it runs express-session
  * on connect-redis first, as SPEC §2 shows, and `POST /bench/sign-in` stands in for its login
@@ -43,7 +43,13 @@ const COUNTED: RateLimitOptions = Object.fromEntries(
  */
 export function authcodeHost(
   redis: BenchConnection,
-  { signedIn = false, landing = false, sessions, noLimits = false }: HostConnections & { signedIn?: boolean; landing?: boolean } = {},
+  {
+    signedIn = false,
+    landing = false,
+    refreshTokens = false,
+    sessions,
+    noLimits = false,
+  }: HostConnections & { signedIn?: boolean; landing?: boolean; refreshTokens?: boolean } = {},
 ): { app: express.Express; auth: AuthcodeRouter } {
   const app = express()
   if (signedIn) {
@@ -69,6 +75,7 @@ export function authcodeHost(
       loginUrl: '/login',
       findUser: ({ uuid, id, keyValue }) => uuid ?? id ?? keyValue ?? null,
       ...(landing ? { magicLinkUrl: LANDING_URL } : {}),
+      refreshTokens,
     }),
   )
   app.use(MOUNT, auth)

@@ -7,6 +7,7 @@ import { codes, codesOtp } from './codes.js'
 import { landing } from './landing.js'
 import { oidcAuth } from './oidc-auth.js'
 import { oidcToken } from './oidc-token.js'
+import { refreshFamily, refreshRotation } from './refresh.js'
 import { token } from './token.js'
 
 /** Every scenario, in the order results are reported. */
@@ -26,8 +27,11 @@ export const scenarios: readonly Scenario[] = [
 /** The scenarios the latency run measures (`--redis-latency`): each endpoint of this library, and the baseline. */
 export const latencyScenarios: readonly Scenario[] = [codes, capture, authorize, token, landing, baseline]
 
-/** The scenarios that issue codes, whose Redis bytes per issuance `--memory` measures. */
-export const issuingScenarios: readonly Scenario[] = [codes, codesOtp, capture, authorize]
+/**
+ * The scenarios whose Redis bytes per request `--memory` measures: those that issue codes, the code
+ * exchange that starts a refresh-token family, and a rotation.
+ */
+export const issuingScenarios: readonly Scenario[] = [codes, codesOtp, capture, authorize, refreshFamily, refreshRotation]
 
 /** The library's scenarios again, each with an OpenTelemetry SDK registered in its target process (`--otel`). */
 export const otelScenarios: readonly Scenario[] = [codes, capture, authorize, token].map((s) => ({
@@ -43,7 +47,7 @@ export function withOtel(scenario: Scenario): Scenario | undefined {
 
 /** The scenario called `name`. */
 export function scenarioNamed(name: string): Scenario {
-  const scenario = [...scenarios, ...otelScenarios, codesOtp].find((s) => s.name === name)
+  const scenario = [...scenarios, ...otelScenarios, codesOtp, refreshFamily, refreshRotation].find((s) => s.name === name)
   if (!scenario) throw new Error(`no scenario "${name}"; known: ${scenarios.map((s) => s.name).join(', ')} (each of ours also${WITH_OTEL})`)
   return scenario
 }
