@@ -196,6 +196,7 @@ async function measureScenario(
   const prepared = scenario.preparedBeforeMeasuring ? await target.prepare(issuances) : undefined
   // What the fixture left (the families a rotation starts from) is not what the requests add.
   const before = prepared ? await keysByKind(redis) : new Map<string, string[]>()
+  const preparedKeys = [...before.values()].reduce((sum, keys) => sum + keys.length, 0)
   const empty = await settledUsedMemory(redis)
   const backlogBefore = await infoField(redis, 'memory', 'mem_replication_backlog')
   const result = await target.send(bench, issuances, prepared)
@@ -229,7 +230,7 @@ async function measureScenario(
     name: scenario.name,
     bytesPerIssuance: round1(bytesPerIssuance),
     issuances: issued,
-    keysPerIssuance: Math.round(((keyCount - [...before.values()].reduce((sum, keys) => sum + keys.length, 0)) / issued) * 1000) / 1000,
+    keysPerIssuance: Math.round(((keyCount - preparedKeys) / issued) * 1000) / 1000,
     emptyKeyspaceBytes: empty,
     usedMemoryGrowth: used - empty,
     replicationBacklogChange: backlogChange,

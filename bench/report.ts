@@ -195,8 +195,7 @@ export function memoryTable({ rows, redisVersion, allocator }: MemoryReport): st
   const family = rows.find((r) => r.name === 'POST /token + refresh token')
   const rotation = rows.find((r) => r.name === 'POST /token refresh_token')
   if (family?.bytesPerIssuance != null && family.keys) {
-    const spentCode = family.keys.code
-    const perFamily = family.bytesPerIssuance - (spentCode ? shareOf(family, 'code') : 0)
+    const perFamily = family.bytesPerIssuance - shareOf(family, 'code')
     lines.push(
       `Refresh tokens: ${Math.round(perFamily)} B per live family (the code exchange's bytes less the spent code's marker, which lives out the code's TTL)` +
         (rotation?.bytesPerIssuance != null ? `, ${Math.round(rotation.bytesPerIssuance)} B more per rotation within idleTtl.` : '.'),

@@ -35,3 +35,9 @@ export async function post(url: string, { json, form, headers = {} }: PostOption
   }
   return { method: 'POST', url, status: response.status, body }
 }
+
+/** The refresh token of a successful token endpoint answer, if it carries one. */
+export function refreshTokenOf(call: CallResult | undefined): string | undefined {
+  const token = (call?.body as { refresh_token?: unknown } | null | undefined)?.refresh_token
+  return call?.status === 200 && typeof token === 'string' ? token : undefined
+}

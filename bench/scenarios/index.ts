@@ -7,8 +7,8 @@ import { codes, codesOtp } from './codes.js'
 import { landing } from './landing.js'
 import { oidcAuth } from './oidc-auth.js'
 import { oidcToken } from './oidc-token.js'
-import { refreshFamily, refreshRotation } from './refresh.js'
-import { token } from './token.js'
+import { refreshRotation } from './refresh.js'
+import { refreshFamily, token } from './token.js'
 
 /** Every scenario, in the order results are reported. */
 export const scenarios: readonly Scenario[] = [

@@ -7,24 +7,6 @@ const BATCH = 500
 const EXCHANGES_AT_ONCE = 50
 
 /**
- * `POST /token` with `refreshTokens` on (SPEC §3.4c): each pre-issued code exchanged once, which
- * starts a refresh-token family. Measured by `--memory` only, for the bytes of a live family.
- */
-export const refreshFamily: Scenario = {
-  name: 'POST /token + refresh token',
-  probe: { method: 'POST', path: `${MOUNT}/token` },
-  expectStatus: 200,
-  consumesCodes: true,
-  async serve(redis, hosts) {
-    const { app, auth } = authcodeHost(redis, { ...hosts, refreshTokens: true })
-    return { app, prepare: (count) => prepareCodes(count, BATCH, () => issue(auth, { ttlSeconds: 900 })) }
-  },
-  requests(fixture) {
-    return [tokenRequest(`${MOUNT}/token`, fixture, (code) => tokenForm(code))]
-  },
-}
-
-/**
  * `POST /token` with `grant_type=refresh_token` (SPEC §3.4c): each prepared family's token
  * rotated once. `--memory` prepares the families before it reads the empty keyspace, so what it
  * reports is what one rotation adds.

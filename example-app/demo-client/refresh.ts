@@ -1,6 +1,6 @@
 import type { Request, Response, Router } from 'express'
 import { html, type SafeHtml } from '../html.js'
-import { post, type CallResult } from '../http-call.js'
+import { post, refreshTokenOf } from '../http-call.js'
 import { callStep, sendPage } from '../layout.js'
 
 /** What the demo client needs to refresh: where it is mounted, its id and the token endpoint. */
@@ -8,12 +8,6 @@ export interface RefreshSettings {
   basePath: string
   clientId: string
   tokenEndpoint: string
-}
-
-/** The refresh token in a token endpoint's answer, if it has one. */
-export function refreshTokenOf(call: CallResult): string | undefined {
-  const token = (call.body as { refresh_token?: unknown } | null)?.refresh_token
-  return call.status === 200 && typeof token === 'string' ? token : undefined
 }
 
 /** A token's last characters, enough to tell two apart on the page without showing either. */

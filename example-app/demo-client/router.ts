@@ -1,9 +1,9 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express'
 import { html, type SafeHtml } from '../html.js'
-import { post } from '../http-call.js'
+import { post, refreshTokenOf } from '../http-call.js'
 import { callStep, sendPage } from '../layout.js'
 import { newPkcePair, newState } from './pkce.js'
-import { refreshButtons, refreshRoutes, refreshTokenOf } from './refresh.js'
+import { refreshButtons, refreshRoutes } from './refresh.js'
 
 /** What the demo client knows: its registration and the authorization server's metadata. */
 export interface DemoClientSettings {

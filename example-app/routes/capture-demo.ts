@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express'
 import { callCapture, type CaptureApi, type SignedCall } from '../capture-client.js'
 import { html } from '../html.js'
+import { refreshTokenOf } from '../http-call.js'
 import { callStep, sendPage } from '../layout.js'
 import { DEMO_USERS } from '../users.js'
 
@@ -122,8 +123,8 @@ export function captureDemoRoutes({ api, redirectUri }: CaptureDemoDeps): Router
 
 /** Keeps the refresh token of a successful oauth/token answer in the session; the CRM's server would keep it. */
 function keepRefreshToken(req: Request, call: SignedCall | undefined): void {
-  const token = (call?.body as { refresh_token?: unknown } | undefined)?.refresh_token
-  if (call?.status === 200 && typeof token === 'string') req.session.captureRefreshToken = token
+  const token = refreshTokenOf(call)
+  if (token) req.session.captureRefreshToken = token
   else delete req.session.captureRefreshToken
 }
 
