@@ -5,6 +5,7 @@ import type { MagicLinkLandingOptions } from '../types/landing.js'
 import type { AuthcodeRouter, ConsentInput, PasscodeRedemption, Revocation } from '../types/router.js'
 import type { AuthcodeLogger, AuthcodeOptions, RedisConnection } from '../types/options.js'
 import type { CodeStore } from '../types/store.js'
+import type { ProtectedResourceOptions } from '../types/resource.js'
 import { decideConsent } from './endpoints/authorize/consent.js'
 import { describeClient } from './endpoints/authorize/describe-client.js'
 import { mountAuthorize } from './endpoints/authorize/route.js'
@@ -13,9 +14,14 @@ import { mountCodes } from './endpoints/codes/route.js'
 import { BrowserBinding, requireBinding } from './endpoints/landing/binding.js'
 import { landingOptions } from './endpoints/landing/options.js'
 import { landingRouter } from './endpoints/landing/route.js'
-import { buildMetadata, metadataPathFor, mountMetadata } from './endpoints/metadata.js'
+import { buildMetadata, metadataPathFor, mountMetadata, offeredScopes } from './endpoints/metadata.js'
+import { mountRegister } from './endpoints/register/route.js'
 import { mountRevoke } from './endpoints/revoke/route.js'
 import { mountToken } from './endpoints/token/route.js'
+import { mountJwks } from './endpoints/token/jwks.js'
+import { accessTokenSignerFor } from './endpoints/token/jwt-access-token-issuer.js'
+import { protectedResource } from './endpoints/resource/protected-resource.js'
+import { ClientDirectory } from './clients/directory.js'
 import { AtRest } from './engine/at-rest.js'
 import { requireKind } from './engine/record.js'
 import { EventBus } from './engine/events.js'
@@ -58,6 +64,13 @@ function buildContext(resolved: ResolvedOptions, services: ServiceOptions): Auth
       OPTIONS_ERROR_CODES.conflict,
     )
   }
+  const arriving = resolved.clientIdMetadataDocuments || resolved.dynamicRegistration
+  if (arriving && typeof store.clientStore !== 'function') {
+    throw new AuthcodeOptionsError(
+      `authcode(): "${resolved.dynamicRegistration ? 'dynamicRegistration' : 'clientIdMetadataDocuments'}" needs a store that keeps clients (CodeStore.clientStore), as RedisStore and MemoryStore do`,
+      OPTIONS_ERROR_CODES.conflict,
+    )
+  }
   const logger: AuthcodeLogger = services.logger ?? console
   const engine = {
     store: tracedStore(store, telemetry),
@@ -65,7 +78,15 @@ function buildContext(resolved: ResolvedOptions, services: ServiceOptions): Auth
     atRest: new AtRest(resolved.atRestKey || undefined),
     telemetry,
   }
-  return { options: resolved, engine, logger }
+  const clients = new ClientDirectory({
+    configured: resolved.clients,
+    records: arriving ? engine.store.clientStore?.() : undefined,
+    documents: resolved.clientIdMetadataDocuments,
+    registration: resolved.dynamicRegistration !== false,
+    offers: offeredScopes(resolved),
+    digest: (label, value) => engine.atRest.digest(label, value),
+  })
+  return { options: resolved, engine, clients, logger }
 }
 
 /**
@@ -78,7 +99,10 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
   const ctx = buildContext(resolved, services)
   const { store, telemetry } = ctx.engine
   const { logger } = ctx
-  const metadata = buildMetadata(resolved)
+  // A jwtAccessTokenIssuer is bound to this router's issuer; any other issueTokens is used as is.
+  const signer = accessTokenSignerFor(resolved.issueTokens, resolved.issuer, resolved.defaultResource)
+  const issueTokens = signer?.issueTokens ?? resolved.issueTokens
+  const metadata = buildMetadata(resolved, { jwks: signer !== undefined })
   const binding = resolved.magicLinkUrl === undefined ? undefined : new BrowserBinding(resolved.magicLinkUrl, ctx.engine.atRest, logger)
   const router = Router() as AuthcodeRouter
   serveRoutes(router, { logger, telemetry })
@@ -89,10 +113,12 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
   mountMetadata(router, metadata)
   mountCodes(router, ctx)
   if (resolved.mounted.authorize) mountAuthorize(router, ctx)
-  if (resolved.issueTokens) mountToken(router, ctx, resolved.issueTokens)
+  if (issueTokens) mountToken(router, ctx, issueTokens)
+  if (signer) mountJwks(router, signer.jwks)
   if (resolved.findUser) mountCapture(router, ctx, resolved.findUser)
-  if (resolved.mounted.captureToken && resolved.issueTokens) mountCaptureToken(router, ctx, resolved.issueTokens)
+  if (resolved.mounted.captureToken && issueTokens) mountCaptureToken(router, ctx, issueTokens)
   if (resolved.mounted.revoke) mountRevoke(router, ctx)
+  if (resolved.dynamicRegistration) mountRegister(router, ctx, resolved.dynamicRegistration)
 
   return Object.assign(router, {
     on<T extends AuthcodeEventType>(type: T, handler: AuthcodeEventHandler<T>) {
@@ -101,7 +127,7 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
     },
     grantConsent: (req: Request, consent: ConsentInput) => decideConsent(ctx, req, consent, false),
     denyConsent: (req: Request, consent: ConsentInput) => decideConsent(ctx, req, consent, true),
-    describeClient: (clientId: string) => describeClient(resolved.clients, clientId),
+    describeClient: (clientId: string) => describeClient(ctx.clients, clientId),
     redeem: async (code: string, expect: RedeemExpectation) => redeemCode(ctx.engine, code, requireKind(expect)),
     redeemOtp: (passcode: PasscodeRedemption) => redeemPasscode(ctx.engine, passcode, resolved.otp || undefined),
     revokeCodes: (revocation: Revocation) => revokeCodes(ctx.engine, revocation),
@@ -112,6 +138,8 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
     browserVerifier: (req: Request) => requireBinding(binding, 'browserVerifier').verifierOf(req),
     metadata,
     metadataPath: metadataPathFor(resolved.issuer),
+    jwks: signer?.jwks,
+    protectedResource: (resource: ProtectedResourceOptions) => protectedResource(ctx, signer, resource),
     health: () => routerHealth(store),
     [kContext]: ctx,
   })

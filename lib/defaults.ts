@@ -49,6 +49,16 @@ export const DEFAULTS = {
    * without counting as a replay.
    */
   refreshTokens: { idleTtl: 1_209_600, maxLifetime: 7_776_000, reuseInterval: 0 },
+  /**
+   * Client ID Metadata Documents, when `clientIdMetadataDocuments` is on: milliseconds a fetch may
+   * take, bytes a document may have, and the bounds of the seconds one is cached for.
+   */
+  clientIdMetadataDocuments: { timeoutMs: 2000, maxBytes: 5120, cacheSeconds: { min: 60, max: 86_400 } },
+  /**
+   * Dynamic registration, when `dynamicRegistration` is on: seconds a registered client is kept,
+   * and registrations per IP.
+   */
+  dynamicRegistration: { ttl: 30 * 86_400, perIp: { limit: 10, windowMs: 3_600_000 } },
   /** Milliseconds a Redis command (round trip included) may take before the request answers 503. */
   commandTimeoutMs: 1500,
   /** Milliseconds between sweeps of expired entries in a `MemoryStore`. */
@@ -64,4 +74,9 @@ export const DEFAULTS = {
     typ: 'at+jwt',
     clockTolerance: 5,
   },
+  /**
+   * `jwtAccessTokenIssuer()`: seconds an access token lives (`expires_in`), and seconds `GET /jwks`
+   * may be cached (a key the router starts with reaches cached verifiers within it).
+   */
+  jwtIssuer: { ttl: 3600, jwksMaxAge: 300 },
 } as const

@@ -1,6 +1,7 @@
 export { authcode, authcode as default } from './authcode.js'
 export { AuthcodeOptionsError, OPTIONS_ERROR_CODES, type OptionsErrorCode } from './errors/options-error.js'
 export { jwtAccessTokens, type JwtAccessTokensOptions } from './endpoints/codes/jwt-access-tokens.js'
+export { jwtAccessTokenIssuer, type JwtAccessTokenIssuerOptions } from './endpoints/token/jwt-access-token-issuer.js'
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js'
 export { RedisStore, type RedisStoreOptions } from './stores/redis-store.js'
 export { AuthcodeError } from './errors/authcode-error.js'

@@ -13,4 +13,13 @@ export interface AuthorizationServerMetadata {
   token_endpoint_auth_methods_supported: string[]
   scopes_supported?: string[]
   authorization_response_iss_parameter_supported: boolean
+  /** `GET /jwks`, the keys of the access tokens a `jwtAccessTokenIssuer` mints. @see https://www.rfc-editor.org/rfc/rfc8414#section-2 */
+  jwks_uri?: string
+  /** `POST /register`, mounted with `dynamicRegistration`. @see https://www.rfc-editor.org/rfc/rfc8414#section-2 */
+  registration_endpoint?: string
+  /**
+   * `true` with `clientIdMetadataDocuments`: a `client_id` may be the URL of its metadata document.
+   * @see https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/
+   */
+  client_id_metadata_document_supported?: boolean
 }

@@ -1,3 +1,4 @@
+import type { ClientIdMetadataDocumentOptions, DynamicRegistrationOptions } from './clients.js'
 import type { Request, Response } from 'express'
 import type { AuthcodeError } from '../lib/errors/authcode-error.js'
 import type { Grant } from './grant.js'
@@ -98,7 +99,7 @@ export interface ClientDescription {
    * private-use one (`com.example.app:`); each once.
    */
   redirectHosts: string[]
-  /** Whether the client arrived by a Client ID Metadata Document rather than registration. */
+  /** Whether the client arrived by its Client ID Metadata Document (its `id` is the document's URL). */
   metadataDocument: boolean
 }
 
@@ -321,6 +322,27 @@ export interface AuthcodeOptions {
   otp?: false | { length?: number; maxAttempts?: number; maxFailuresPerWindow?: number; windowSeconds?: number }
   /** Where the router logs (start-up warnings, failed requests). @default console */
   logger?: AuthcodeLogger
+  /**
+   * Clients that arrive by URL: a `client_id` that is an `https:` URL with a path names its own
+   * metadata document, fetched only from public addresses (unless its host is in `allowHosts`),
+   * checked and cached in the store. Such clients are public and asked for consent on every
+   * request. `true` takes the defaults. @default off
+   * @see https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/
+   */
+  clientIdMetadataDocuments?: boolean | ClientIdMetadataDocumentOptions
+  /**
+   * RFC 7591 `POST /register` for public clients, kept in the store for `ttl` and asked for
+   * consent on every request. `true` takes the defaults. @default off
+   * @see https://www.rfc-editor.org/rfc/rfc7591
+   */
+  dynamicRegistration?: boolean | DynamicRegistrationOptions
+  /**
+   * The RFC 8707 resource an authorization request without `resource` is bound to when its client
+   * lists no single one of its own (`clients[].resources`): e.g. the MCP server, for clients that
+   * arrive by URL or registration and for those that send no `resource`.
+   * @see https://www.rfc-editor.org/rfc/rfc8707#section-2
+   */
+  defaultResource?: string
   /** Seconds an idempotency record is kept. @default 86400 */
   idempotencyTtl?: number
   /**

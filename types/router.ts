@@ -5,6 +5,7 @@ import type { AuthcodeHealth } from './health.js'
 import type { MagicLinkLandingOptions } from './landing.js'
 import type { AuthorizationServerMetadata } from './metadata.js'
 import type { ClientDescription } from './options.js'
+import type { JsonWebKeySet, ProtectedResource, ProtectedResourceOptions } from './resource.js'
 
 /** The router `authcode()` returns: mount it with `app.use(path, auth)`. */
 export interface AuthcodeRouter extends Router {
@@ -102,6 +103,21 @@ export interface AuthcodeRouter extends Router {
   readonly metadata: AuthorizationServerMetadata
   /** The root path RFC 8414 §3.1 puts the document at, for the host to serve `metadata` there too. */
   readonly metadataPath: string
+  /**
+   * The public JWK Set of the access tokens, when `issueTokens` is a `jwtAccessTokenIssuer`
+   * (also served at `<issuer>/jwks`); `undefined` otherwise. Never holds a private member.
+   * @see https://www.rfc-editor.org/rfc/rfc7517#section-5
+   */
+  readonly jwks: JsonWebKeySet | undefined
+  /**
+   * The resource-server side, for an API (an MCP server) that takes this router's access tokens:
+   * a router to mount at the app's root (`app.use(auth.protectedResource({ resource }))`) that
+   * serves the RFC 9728 document of `resource` at `/.well-known/oauth-protected-resource<path>`,
+   * and whose `requireBearer(scopes?)` guards the API's routes.
+   * @see https://www.rfc-editor.org/rfc/rfc9728#section-3
+   * @throws AuthcodeOptionsError when `issueTokens` is not a `jwtAccessTokenIssuer`, or for a bad `resource` or `scopes`.
+   */
+  protectedResource(options: ProtectedResourceOptions): ProtectedResource
   /**
    * For a readiness probe: whether the store answers (and how fast), and whether Redis may evict
    * what single use depends on (`ok` is false then). Never rejects.

@@ -192,6 +192,12 @@ export interface CodeStore {
    */
   refreshTokenStore?(): RefreshTokenStore
   /**
+   * Where the store keeps clients that arrive at run time (registered through `POST /register`,
+   * or cached metadata documents), beside its codes (the same instance each call). A store
+   * without it cannot serve `dynamicRegistration` or `clientIdMetadataDocuments`.
+   */
+  clientStore?(): ClientRecordStore
+  /**
    * Checks the store without changing it: reachability, round-trip latency and, for Redis, the
    * eviction policy and replica count. Resolves `ok: false` instead of rejecting. A store without
    * it is reported healthy.
@@ -203,4 +209,17 @@ export interface CodeStore {
    * long as the store lives.
    */
   onReconnect?(listener: () => void): void
+}
+
+/**
+ * Records of clients that arrive at run time, as text the store keeps as it is, each for a
+ * time. Every process sharing the store sees the same records.
+ */
+export interface ClientRecordStore {
+  /** Keeps `value` under `id` for `ttlMs` unless a record is there already: resolves `false` then, writing nothing. */
+  add(id: string, value: string, ttlMs: number): Promise<boolean>
+  /** Keeps `value` under `id` for `ttlMs`, replacing what was there. */
+  put(id: string, value: string, ttlMs: number): Promise<void>
+  /** The record under `id`, or `undefined` when there is none or it expired. */
+  get(id: string): Promise<string | undefined>
 }

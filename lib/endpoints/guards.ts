@@ -10,11 +10,11 @@ import {
 } from '../http/rate-limit.js'
 import type { AuthcodeContext } from '../options/context.js'
 
-/** The per-IP limit of an endpoint (`/authorize`, `/token`), keyed by the hashed client IP. */
-export function perIpLimit(ctx: AuthcodeContext, scope: string): Limit | undefined {
+/** The per-IP limit of an endpoint (`/authorize`, `/token`, or `/register` with its own `rule`), keyed by the hashed client IP. */
+export function perIpLimit(ctx: AuthcodeContext, scope: string, rule = ctx.options.rateLimit.perIp): Limit | undefined {
   return createLimit(
     ctx.engine.store,
-    ctx.options.rateLimit.perIp,
+    rule,
     scope,
     'perIp',
     ipKeyOf((label, value) => ctx.engine.atRest.digest(label, value)),

@@ -13,13 +13,16 @@ export const METADATA_SUFFIX = '/.well-known/oauth-authorization-server'
 const TOKEN_AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post'] as const
 
 /**
- * The metadata document for `issuer`, listing only the endpoints this router mounts.
+ * The metadata document for `issuer`, listing only the endpoints this router mounts (`jwks_uri`
+ * when `served.jwks`: `issueTokens` is a `jwtAccessTokenIssuer`).
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
  * @see https://www.rfc-editor.org/rfc/rfc9207#section-3
  * @see https://www.rfc-editor.org/rfc/rfc7009#section-2
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-3
+ * @see https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/
  */
-export function buildMetadata(options: ResolvedOptions): AuthorizationServerMetadata {
-  const scopes = [...new Set([...options.clients.values()].flatMap((c) => c.scopes ?? []))].sort()
+export function buildMetadata(options: ResolvedOptions, served: { jwks: boolean }): AuthorizationServerMetadata {
+  const scopes = offeredScopes(options)
   return {
     issuer: options.issuer,
     ...(options.mounted.authorize ? { authorization_endpoint: `${options.baseUrl}/authorize` } : {}),
@@ -34,7 +37,18 @@ export function buildMetadata(options: ResolvedOptions): AuthorizationServerMeta
     token_endpoint_auth_methods_supported: [...TOKEN_AUTH_METHODS],
     ...(scopes.length === 0 ? {} : { scopes_supported: scopes }),
     authorization_response_iss_parameter_supported: true,
+    ...(served.jwks ? { jwks_uri: `${options.baseUrl}/jwks` } : {}),
+    ...(options.dynamicRegistration ? { registration_endpoint: `${options.baseUrl}/register` } : {}),
+    ...(options.clientIdMetadataDocuments ? { client_id_metadata_document_supported: true } : {}),
   }
+}
+
+/**
+ * The scopes the router offers (`scopes_supported`): every configured client's. A client that
+ * arrives by registration or by URL may ask for these, or those of them it names.
+ */
+export function offeredScopes(options: Pick<ResolvedOptions, 'clients'>): string[] {
+  return [...new Set([...options.clients.values()].flatMap((c) => c.scopes ?? []))].sort()
 }
 
 /**

@@ -1,5 +1,8 @@
 import type { ClientOptions } from '../../types/options.js'
 
+/** A loopback host as URL parsing leaves it: `localhost` or a loopback IP literal. */
+export const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/
+
 /** A loopback IP literal as URL parsing leaves it. */
 const LOOPBACK_IP = /^(127(\.\d{1,3}){3}|\[::1\])$/
 

@@ -1,9 +1,12 @@
 import { AuthcodeError, type FailureClass } from './authcode-error.js'
 
 /**
- * OAuth 2.0 error codes of the token and authorization endpoints.
+ * OAuth 2.0 error codes of the token and authorization endpoints, of dynamic registration, and
+ * of a bearer token refused.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-3.2.2
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -19,6 +22,9 @@ export type OAuthErrorCode =
   | 'consent_required'
   | 'server_error'
   | 'temporarily_unavailable'
+  | 'invalid_redirect_uri'
+  | 'invalid_client_metadata'
+  | 'invalid_token'
 
 /** OAuth errors whose failure class their status does not tell: `login_required` is a 400 for nobody signed in. */
 const OAUTH_FAILURES: Partial<Record<OAuthErrorCode, FailureClass>> = { login_required: 'unauthenticated' }

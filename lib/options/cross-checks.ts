@@ -19,6 +19,7 @@ export function checkAcrossOptions(
   shapes: Pick<StoreShapes, 'keepsToProcess'>,
 ): void {
   requireAtRestKey(options, shapes)
+  checkArrivingClients(options, mounted)
   for (const token of options.accessTokens ?? []) {
     if (!clients.has(token.clientId)) {
       throw fail(`"accessTokens" names client "${token.clientId}", which is not in "clients"`, OPTIONS_ERROR_CODES.reference)
@@ -39,6 +40,28 @@ export function checkAcrossOptions(
     if (mounted.authorize && c.consent !== 'implicit' && options.consentUrl === undefined) {
       throw fail(
         `client "${c.id}" needs the user's consent at /authorize (native clients and clients with a non-https: redirect URI do unless consent: 'implicit'), so "consentUrl" is required`,
+        OPTIONS_ERROR_CODES.missing,
+      )
+    }
+  }
+}
+
+/**
+ * Clients that arrive by URL or registration use `/authorize` and are asked for consent on every
+ * request, so they need both mounted; a document's cache bounds must be in order.
+ */
+function checkArrivingClients(options: AuthcodeOptions, mounted: MountedEndpoints): void {
+  const cache = typeof options.clientIdMetadataDocuments === 'object' ? options.clientIdMetadataDocuments.cacheSeconds : undefined
+  if (cache?.min !== undefined && cache.max !== undefined && cache.min > cache.max) {
+    throw fail('"clientIdMetadataDocuments.cacheSeconds.min" must not exceed its "max"', OPTIONS_ERROR_CODES.invalid)
+  }
+  for (const name of ['clientIdMetadataDocuments', 'dynamicRegistration'] as const) {
+    if (!options[name]) continue
+    if (!mounted.authorize)
+      throw fail(`"${name}" brings clients to GET /authorize: give "loginUrl" or "getUser"`, OPTIONS_ERROR_CODES.missing)
+    if (options.consentUrl === undefined) {
+      throw fail(
+        `"${name}" brings clients the user must approve on every request, so "consentUrl" is required`,
         OPTIONS_ERROR_CODES.missing,
       )
     }

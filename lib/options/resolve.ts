@@ -8,6 +8,7 @@ import type {
   RefreshTokenOptions,
 } from '../../types/options.js'
 import type { CodeStore } from '../../types/store.js'
+import type { MetadataDocumentSettings } from '../clients/document-client.js'
 import { DEFAULTS } from '../defaults.js'
 import { claimableLocally } from '../engine/redirect-uri.js'
 import { AuthcodeOptionsError } from '../errors/options-error.js'
@@ -26,7 +27,17 @@ export type LimitName = keyof typeof DEFAULTS.rateLimit
  */
 export interface ResolvedOptions extends Omit<
   AuthcodeOptions,
-  'clients' | 'rateLimit' | 'redis' | 'store' | 'durability' | 'logger' | 'atRestKey' | 'otp' | 'refreshTokens'
+  | 'clients'
+  | 'rateLimit'
+  | 'redis'
+  | 'store'
+  | 'durability'
+  | 'logger'
+  | 'atRestKey'
+  | 'otp'
+  | 'refreshTokens'
+  | 'clientIdMetadataDocuments'
+  | 'dynamicRegistration'
 > {
   keyPrefix: string
   /** `issuer` without a trailing slash, for building endpoint URLs. */
@@ -45,8 +56,22 @@ export interface ResolvedOptions extends Omit<
   refreshTokens: Required<RefreshTokenOptions> | false
   /** The `atRestKey` option as bytes; `false` when the host opted out, `undefined` on a `MemoryStore` without one. */
   atRestKey: Buffer | false | undefined
+  /** Clients that arrive by the URL of their metadata document, or `false`. */
+  clientIdMetadataDocuments: ResolvedMetadataDocuments | false
+  /** `POST /register`, or `false`. */
+  dynamicRegistration: ResolvedRegistration | false
   /** Which endpoints are mounted. */
   mounted: MountedEndpoints
+}
+
+/** `clientIdMetadataDocuments` with its defaults. */
+export type ResolvedMetadataDocuments = MetadataDocumentSettings
+
+/** `dynamicRegistration` with its defaults. */
+export interface ResolvedRegistration {
+  initialAccessToken?: string
+  ttl: number
+  perIp: RateLimitRule | false
 }
 
 /** The options that name a service, validated, for `authcode()` to build the services from: exactly one of `store` and `redis`. */
@@ -87,7 +112,7 @@ export function resolveOptions(input: unknown, shapes: StoreShapes): { options: 
   const clients = new Map(options.clients.map((c) => [c.id, withConsent(c)]))
   const mounted = mountPolicy(options)
   checkAcrossOptions(options, clients, mounted, shapes)
-  const { redis, store, durability, logger, rateLimit, session, ...rest } = options
+  const { redis, store, durability, logger, rateLimit, session, clientIdMetadataDocuments, dynamicRegistration, ...rest } = options
   const resolved: ResolvedOptions = {
     ...rest,
     accessTokens: options.accessTokens ?? [],
@@ -103,7 +128,24 @@ export function resolveOptions(input: unknown, shapes: StoreShapes): { options: 
     refreshTokens: options.refreshTokens
       ? { ...DEFAULTS.refreshTokens, ...(options.refreshTokens === true ? {} : options.refreshTokens) }
       : false,
+    clientIdMetadataDocuments: metadataDocuments(options.clientIdMetadataDocuments),
+    dynamicRegistration: options.dynamicRegistration
+      ? { ...DEFAULTS.dynamicRegistration, ...(options.dynamicRegistration === true ? {} : options.dynamicRegistration) }
+      : false,
     mounted,
   }
   return { options: resolved, services: { store, redis, durability, logger } }
+}
+
+function metadataDocuments(option: AuthcodeOptions['clientIdMetadataDocuments']): ResolvedMetadataDocuments | false {
+  if (!option) return false
+  const given = option === true ? {} : option
+  const defaults = DEFAULTS.clientIdMetadataDocuments
+  return {
+    ...defaults,
+    ...given,
+    // As URL parsing writes a host, which is what the fetch compares: `[::ffff:127.0.0.1]` is `[::ffff:7f00:1]`.
+    allowHosts: (given.allowHosts ?? []).map((host) => URL.parse(`https://${host}/`)?.hostname ?? host),
+    cacheSeconds: { ...defaults.cacheSeconds, ...given.cacheSeconds },
+  }
 }

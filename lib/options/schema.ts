@@ -1,8 +1,9 @@
 import Joi from 'joi'
-import type { AuthcodeOptions, ClientOptions } from '../../types/options.js'
+import type { AuthcodeOptions } from '../../types/options.js'
 import { DEFAULTS } from '../defaults.js'
-import { isResourceIndicator, redirectUriProblem } from '../engine/redirect-uri.js'
 import { isIntegrationSchema } from '../engine/integration-context.js'
+import { client, defaultResource, dynamicRegistration, metadataDocuments, rule, seconds } from './schema-clients.js'
+import { LOOPBACK_HOST } from '../engine/redirect-uri.js'
 
 /**
  * What the options ask of the store layer, which `authcode()` hands over (as the validation's
@@ -22,8 +23,6 @@ export interface StoreShapes {
 
 const shapesOf = (helpers: Joi.CustomHelpers) => helpers.prefs.context as StoreShapes
 
-const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/
-
 /**
  * `https:`, or `http:` on a loopback host, with no query or fragment.
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
@@ -40,25 +39,11 @@ function issuerUrl(value: string, helpers: Joi.CustomHelpers): string | Joi.Erro
   return value
 }
 
-/** Registration-time checks of a redirect URI. @see https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2 */
-function redirectUri(value: string, helpers: Joi.CustomHelpers): string | Joi.ErrorReport {
-  const client = helpers.state.ancestors[1] as Partial<ClientOptions> | undefined
-  const problem = redirectUriProblem(value, client?.applicationType === 'native')
-  return problem === undefined ? value : helpers.message({ custom: `{{#label}} ${problem}` })
-}
-
 /** A path on this host (`/login`) or an absolute `http(s):` URL: where `/authorize` sends the browser to sign in or consent. */
 function pageUrl(value: string, helpers: Joi.CustomHelpers): string | Joi.ErrorReport {
   const absolute = URL.parse(value)
   if (absolute ? /^https?:$/.test(absolute.protocol) : /^\/(?![/\\])/.test(value)) return value
   return helpers.message({ custom: '{{#label}} must be a path such as /login or an absolute https: URL' })
-}
-
-/** An RFC 8707 resource indicator: an absolute URI without a fragment. @see https://www.rfc-editor.org/rfc/rfc8707#section-2 */
-function resourceIndicator(value: string, helpers: Joi.CustomHelpers): string | Joi.ErrorReport {
-  return isResourceIndicator(value)
-    ? value
-    : helpers.message({ custom: '{{#label}} must be an absolute URI without a fragment (RFC 8707 §2)' })
 }
 
 /** Why `integrations` is not `{ [name]: { schema } }` with a Joi or Standard Schema `schema`, or `undefined`. */
@@ -88,35 +73,6 @@ function isLogger(value: unknown): boolean {
   const logger = value as Record<string, unknown> | null
   return typeof logger === 'object' && logger !== null && typeof logger.error === 'function' && typeof logger.warn === 'function'
 }
-
-/** A whole number of seconds, at least `min`. */
-const seconds = (min: number) => Joi.number().integer().min(min)
-
-const rule = Joi.alternatives(
-  Joi.valid(false),
-  Joi.object({ limit: Joi.number().integer().min(1).required(), windowMs: Joi.number().integer().min(1000).required() }),
-)
-
-const client = Joi.object<ClientOptions>({
-  id: Joi.string().min(1).max(255).required(),
-  name: Joi.string().min(1).max(255),
-  uri: Joi.string().uri({ scheme: ['https', 'http'] }),
-  logoUri: Joi.string().uri({ scheme: ['https', 'http'] }),
-  // A secret is guessed per request: as long as a bearer token at least.
-  secret: Joi.string().min(16),
-  redirectUris: Joi.array().items(Joi.string().custom(redirectUri)).unique(),
-  scopes: Joi.array()
-    .items(Joi.string().pattern(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'scope-token'))
-    .unique(),
-  captureRoles: Joi.array()
-    .items(Joi.valid('owner', 'access_issuer', 'direct_access', 'direct_read_access', 'login_client'))
-    .unique(),
-  integration: Joi.string(),
-  applicationType: Joi.valid('web', 'native').default(DEFAULTS.applicationType),
-  consent: Joi.valid('required', 'remember', 'implicit'),
-  resources: Joi.array().items(Joi.string().custom(resourceIndicator)).unique(),
-  refreshTokens: Joi.valid(false).messages({ 'any.only': '{{#label}} can only be false: the router option "refreshTokens" turns them on' }),
-})
 
 /** The options of `authcode()`, with the defaults of {@link DEFAULTS}; validate with {@link StoreShapes} as the context. */
 export const optionsSchema = Joi.object<AuthcodeOptions>({
@@ -188,6 +144,9 @@ export const optionsSchema = Joi.object<AuthcodeOptions>({
   idempotencyTtl: Joi.number().integer().min(60).default(DEFAULTS.idempotencyTtl),
   captureClockSkew: Joi.number().integer().min(1).max(3600).default(DEFAULTS.captureClockSkew),
   singleActiveCode: Joi.boolean().default(DEFAULTS.singleActiveCode),
+  clientIdMetadataDocuments: metadataDocuments,
+  dynamicRegistration,
+  defaultResource,
 })
   .xor('redis', 'store')
   .without('durability', 'store')

@@ -1,6 +1,7 @@
 import { MemoryStore as RateLimitMemoryStore, type Store as RateLimitStore } from 'express-rate-limit'
 import type { StoreHealth } from '../../types/health.js'
 import type {
+  ClientRecordStore,
   CodeStore,
   ConsumeResult,
   IdempotencyClaim,
@@ -14,6 +15,7 @@ import { DEFAULTS } from '../defaults.js'
 import type { RefreshTokenStore } from '../../types/refresh.js'
 import { burn, live, sameMac, type Entry, type FailureCount, type IdempotencyEntry, type PasscodePointer } from './memory-entries.js'
 import { MemoryRefreshStore } from './memory-refresh.js'
+import { MemoryClientStore } from './memory-clients.js'
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -30,9 +32,8 @@ export interface MemoryStoreOptions {
 }
 
 /**
- * Codes in this process's memory, with the same semantics as {@link RedisStore}: for
- * development, tests and single-process apps. Expired entries are swept on a timer that
- * does not keep the process alive; `close()` stops it.
+ * Codes in this process's memory, with the same semantics as {@link RedisStore}: for development, tests
+ * and single-process apps. Expired entries are swept on a timer that does not keep the process alive.
  */
 export class MemoryStore implements CodeStore {
   readonly #entries = new Map<string, Entry>()
@@ -45,6 +46,7 @@ export class MemoryStore implements CodeStore {
   readonly #sweeper: NodeJS.Timeout
   readonly #now: () => number
   readonly #refresh: MemoryRefreshStore
+  readonly #clients = new MemoryClientStore(() => this.#now())
 
   constructor(options: MemoryStoreOptions = {}) {
     this.#now = options.now ?? Date.now
@@ -53,7 +55,7 @@ export class MemoryStore implements CodeStore {
     this.#sweeper.unref()
   }
 
-  /** Entries held now, expired ones not yet swept included. */
+  /** Codes held now, expired ones not yet swept included. */
   get size(): number {
     return this.#entries.size
   }
@@ -169,6 +171,10 @@ export class MemoryStore implements CodeStore {
     return this.#refresh
   }
 
+  clientStore(): ClientRecordStore {
+    return this.#clients
+  }
+
   /** Always reachable, never evicting. */
   async health(): Promise<StoreHealth> {
     return { ok: true, latencyMs: 0 }
@@ -180,7 +186,7 @@ export class MemoryStore implements CodeStore {
       for (const [id, entry] of map) if (entry.expiresAt <= now) map.delete(id)
     }
     for (const [id, lapsesAt] of this.#claims) if (lapsesAt <= now) this.#claims.delete(id)
-    this.#refresh.sweep(now)
+    for (const kept of [this.#refresh, this.#clients]) kept.sweep(now)
   }
 
   /** Stops the sweep timer. */

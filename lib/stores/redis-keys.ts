@@ -38,6 +38,11 @@ export class RedisKeys {
     return `${this.prefix}{${groupTag(group)}}pinfail:${group}`
   }
 
+  /** A client that arrived at run time (registered, or a cached metadata document). */
+  client(id: string): string {
+    return `${this.prefix}client:${id}`
+  }
+
   once(id: string): string {
     return `${this.prefix}once:${id}`
   }

@@ -2,6 +2,7 @@ import type { Store as RateLimitStore } from 'express-rate-limit'
 import type { StoreHealth } from '../../types/health.js'
 import type { RedisConnection } from '../../types/options.js'
 import type {
+  ClientRecordStore,
   CodeStore,
   ConsumeResult,
   IdempotencyClaim,
@@ -22,6 +23,7 @@ import { durableWrites, durableWritesTo, type Durability } from './durability.js
 import { onRedisReady, redisHealth } from './redis-health.js'
 import { RedisRateLimitStore } from './redis-rate-limit-store.js'
 import { RedisRefreshStore } from './redis-refresh.js'
+import { redisClientStore } from './redis-clients.js'
 import { slotTag } from './slot-tag.js'
 
 /** Options of {@link RedisStore}. */
@@ -63,6 +65,7 @@ export class RedisStore implements CodeStore {
   /** Held here so that the connection, which holds them weakly, calls them while this store lives. */
   readonly #reconnectListeners = new Set<() => void>()
   #refresh: RedisRefreshStore | undefined
+  #clients: ClientRecordStore | undefined
 
   constructor(options: RedisStoreOptions) {
     this.prefix = options.prefix ?? DEFAULTS.keyPrefix
@@ -174,6 +177,10 @@ export class RedisStore implements CodeStore {
 
   refreshTokenStore(): RefreshTokenStore {
     return (this.#refresh ??= new RedisRefreshStore(this.#send, this.prefix, this.#durable, this.#durableAll))
+  }
+
+  clientStore(): ClientRecordStore {
+    return (this.#clients ??= redisClientStore(this.#send, this.#keys))
   }
 
   /** `PING`, `INFO memory` and `INFO replication`: reachability, latency, eviction policy and replicas. Never rejects. */

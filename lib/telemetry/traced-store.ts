@@ -18,12 +18,18 @@ function snakeCase(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 }
 
+/** The stores a code store hands out, and the prefix of their operations' names. */
+const SUB_STORES = new Map<PropertyKey, string>([
+  ['refreshTokenStore', 'refresh'],
+  ['clientStore', 'client'],
+])
+
 /**
  * The store, with every operation on what it keeps (each method but {@link UNTIMED} ones, so a
  * method added to the contract later is covered too) timed into `authcode.store.duration` and
  * run in a child span `authcode store <operation>` of the active span (the endpoint request's).
- * The limits' express-rate-limit stores and the refresh-token store (`refresh_rotate`, …) are
- * wrapped alike. Everything else reads through.
+ * The limits' express-rate-limit stores, the refresh-token store (`refresh_rotate`, …) and the
+ * client store (`client_get`, …) are wrapped alike. Everything else reads through.
  */
 export function tracedStore(store: CodeStore, telemetry: Telemetry): CodeStore {
   return forwarding(store, (member, call) => {
@@ -34,10 +40,11 @@ export function tracedStore(store: CodeStore, telemetry: Telemetry): CodeStore {
           return operation === undefined ? undefined : timed(telemetry, operation, inner)
         })
     }
-    if (member === 'refreshTokenStore') {
+    const family = SUB_STORES.get(member)
+    if (family !== undefined) {
       return (...args: unknown[]) =>
         forwarding(call(...args) as object, (name, inner) =>
-          typeof name === 'string' && name !== 'constructor' ? timed(telemetry, `refresh_${snakeCase(name)}`, inner) : undefined,
+          typeof name === 'string' && name !== 'constructor' ? timed(telemetry, `${family}_${snakeCase(name)}`, inner) : undefined,
         )
     }
     return typeof member !== 'string' || UNTIMED.has(member) ? undefined : timed(telemetry, snakeCase(member), call)

@@ -1,9 +1,12 @@
 // Compile-only checks of the public types: `npm run typecheck` fails if one of these breaks.
 import express from 'express'
+import type { KeyObject } from 'node:crypto'
 import {
   authcode,
   InvalidGrantError,
+  jwtAccessTokenIssuer,
   MemoryStore,
+  type AccessTokenClaims,
   type AuthcodeHealth,
   type AuthcodeRouter,
   type Grant,
@@ -74,3 +77,23 @@ express().post('/login/magic/send', (req, res) => {
   const verifier: string | undefined = auth.browserVerifier(req)
   res.json({ challenge, verifier: verifier !== undefined })
 })
+
+// The resource-server side: the issuer is an issueTokens; the guard is Express middleware.
+declare const signingKey: KeyObject
+const signed = authcode({
+  store: new MemoryStore(),
+  issuer: 'https://id.example.com/auth',
+  clients: [{ id: 'web' }],
+  issueTokens: jwtAccessTokenIssuer({ privateKey: signingKey, ttl: 600 }),
+})
+const kid: string | undefined = signed.jwks?.keys[0]?.kid
+void kid
+const mcp = signed.protectedResource({ resource: 'https://id.example.com/mcp', scopes: ['mcp:tools'] })
+express()
+  .use(mcp)
+  .post('/mcp', mcp.requireBearer(['mcp:tools']), (_req, res) => {
+    const claims: AccessTokenClaims | undefined = mcp.authInfo(res)?.extra.claims
+    res.json({ sub: claims?.sub, metadata: mcp.metadataUrl })
+  })
+// @ts-expect-error: resource is required
+signed.protectedResource({ scopes: ['mcp:tools'] })

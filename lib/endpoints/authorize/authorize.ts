@@ -37,11 +37,11 @@ export function authorize(ctx: AuthcodeContext): RequestHandler {
   const trips = new RoundTrips(options.issuer, engine.atRest)
   return async function authorizeSignedInUser(req, res) {
     const parsed = parseParams(rawQuery(req.originalUrl), ['resource'])
-    const verified = verifyRedirect(options.clients, parsed)
+    const verified = await verifyRedirect(ctx.clients, parsed)
     // A state given twice is not echoed: neither copy can be trusted to be the client's.
     const state = parsed.repeated.includes('state') ? undefined : parsed.params.state
     redirectErrorsTo(res, { redirectUri: verified.redirectUri, state, iss: options.issuer })
-    const request = validateRequest(verified, parsed, options.requireState)
+    const request = validateRequest(verified, parsed, options)
     const back = returnTo(req)
     const key = requestKey(back)
     const trip = trips.read(req, key)

@@ -53,7 +53,7 @@ export function forgetConsent(req: Request, decision: ConsentDecision): void {
  * @throws TypeError when nobody is signed in, the client is unknown or `returnTo` is missing (host bugs).
  */
 export async function decideConsent(
-  { options, engine }: AuthcodeContext,
+  { options, engine, clients }: AuthcodeContext,
   req: Request,
   input: ConsentInput,
   denied: boolean,
@@ -61,7 +61,7 @@ export async function decideConsent(
   const name = `auth.${denied ? 'denyConsent' : 'grantConsent'}()`
   const subject = await currentUser(options, req)
   if (subject === undefined) throw new TypeError(`${name}: nobody is signed in on this request`)
-  const client = options.clients.get(input.clientId)
+  const client = await clients.find(input.clientId)
   if (!client) throw new TypeError(`${name}: "${input.clientId}" is not a registered client`)
   if (typeof input.returnTo !== 'string' || input.returnTo === '') {
     throw new TypeError(

@@ -1,15 +1,17 @@
-import type { ClientDescription, ClientOptions } from '../../../types/options.js'
+import type { ClientDescription } from '../../../types/options.js'
+import type { ClientDirectory } from '../../clients/directory.js'
 
 /**
  * What the host's consent page shows of a client (`auth.describeClient()`): its registered
  * name, home page and logo, and where its codes go — the hosts of its redirect URIs — so the
  * user can tell which program asks, or `null` for an unknown client. Nothing comes from the
- * authorization request.
+ * authorization request; a client that arrived by URL is described by its metadata document
+ * (from the cache `/authorize` filled), whose redirect hosts the MCP authorization spec says to show.
  * @see https://www.rfc-editor.org/rfc/rfc8252#section-8.6
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.2
  */
-export async function describeClient(clients: ReadonlyMap<string, ClientOptions>, clientId: string): Promise<ClientDescription | null> {
-  const client = typeof clientId === 'string' ? clients.get(clientId) : undefined
+export async function describeClient(clients: ClientDirectory, clientId: string): Promise<ClientDescription | null> {
+  const client = typeof clientId === 'string' ? await clients.find(clientId) : undefined
   if (!client) return null
   return {
     id: client.id,
@@ -17,7 +19,7 @@ export async function describeClient(clients: ReadonlyMap<string, ClientOptions>
     ...(client.uri === undefined ? {} : { uri: client.uri }),
     ...(client.logoUri === undefined ? {} : { logoUri: client.logoUri }),
     redirectHosts: [...new Set((client.redirectUris ?? []).map(redirectHost))],
-    metadataDocument: false,
+    metadataDocument: client.origin === 'metadata_document',
   }
 }
 

@@ -1,4 +1,5 @@
 import type { ClientOptions } from '../../../types/options.js'
+import type { ClientDirectory, KnownClient } from '../../clients/directory.js'
 import { S256_CHALLENGE } from '../../engine/pkce.js'
 import { isRegisteredRedirectUri, isResourceIndicator } from '../../engine/redirect-uri.js'
 import { InvalidRequestError, InvalidScopeError, InvalidTargetError, UnsupportedResponseTypeError } from '../../errors/oauth.js'
@@ -7,7 +8,7 @@ import { safeName, type ParsedParams } from '../../http/params.js'
 
 /** An authorization request whose client and redirect URI are verified. */
 export interface VerifiedRedirect {
-  client: ClientOptions
+  client: KnownClient
   redirectUri: string
 }
 
@@ -37,17 +38,20 @@ export interface AuthorizationRequest extends VerifiedRedirect {
 /**
  * The checks whose failure must be shown to the user and never redirected: `client_id` names
  * a registered client and `redirect_uri` is, exactly, one of its redirect URIs (each given
- * once). Nothing from the request is echoed in the error.
+ * once). A `client_id` that is a metadata document's URL is fetched here (or read from the
+ * cache), and a document that cannot be fetched or is invalid fails here too: its redirect URIs
+ * are unknown. Nothing from the request is echoed in the error.
+ * @see https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.1.3
- * @throws ValidationError (400) pointing at `client_id` or `redirect_uri`.
+ * @throws ValidationError (400) pointing at `client_id` or `redirect_uri`; MetadataDocumentError (400) for a document that failed.
  */
-export function verifyRedirect(clients: ReadonlyMap<string, ClientOptions>, { params, repeated }: ParsedParams): VerifiedRedirect {
+export async function verifyRedirect(clients: ClientDirectory, { params, repeated }: ParsedParams): Promise<VerifiedRedirect> {
   const fault = (name: string, detail: string) => new ValidationError([{ detail, pointer: `#/query/${name}` }])
   const clientId = params.client_id
   if (clientId === undefined) throw fault('client_id', 'client_id is required.')
   if (repeated.includes('client_id')) throw fault('client_id', 'client_id was given more than once.')
-  const client = clients.get(clientId)
+  const client = await clients.find(clientId)
   if (!client) throw fault('client_id', 'client_id does not name a registered client.')
   const redirectUri = params.redirect_uri
   if (redirectUri === undefined) throw fault('redirect_uri', 'redirect_uri is required.')
@@ -72,7 +76,7 @@ export function verifyRedirect(clients: ReadonlyMap<string, ClientOptions>, { pa
 export function validateRequest(
   verified: VerifiedRedirect,
   { params, repeated, lists }: ParsedParams,
-  requireState: boolean,
+  { requireState, defaultResource }: { requireState: boolean; defaultResource?: string | undefined },
 ): AuthorizationRequest {
   if (repeated[0] !== undefined) throw new InvalidRequestError(`Parameter ${safeName(repeated[0])} was given more than once.`)
   if (params.response_type === undefined) throw new InvalidRequestError('response_type is required.')
@@ -89,7 +93,7 @@ export function validateRequest(
     scope,
     state: params.state,
     codeChallenge: params.code_challenge,
-    resource: allowedResources(verified.client, lists.resource ?? []),
+    resource: allowedResources(verified.client, lists.resource ?? [], defaultResource),
     prompt: readPrompt(params.prompt, params.max_age),
   }
 }
@@ -103,8 +107,17 @@ function allowedScope(client: ClientOptions, scope: string | undefined): string 
   return [...tokens].join(' ')
 }
 
-/** Absolute URIs without fragment, each one the client may ask for when it lists `resources`. @see https://www.rfc-editor.org/rfc/rfc8707#section-2 */
-function allowedResources(client: ClientOptions, requested: string[]): string[] {
+/**
+ * Absolute URIs without fragment, each one the client may ask for when it lists `resources`.
+ * None asked for: the client's only listed resource, else `defaultResource` when set (MCP
+ * clients that send no `resource`, clients that arrived by URL or registration), else none.
+ * @see https://www.rfc-editor.org/rfc/rfc8707#section-2
+ */
+function allowedResources(client: ClientOptions, requested: string[], defaultResource: string | undefined): string[] {
+  if (requested.length === 0) {
+    const only = client.resources?.length === 1 ? client.resources[0] : defaultResource
+    return only === undefined ? [] : [only]
+  }
   for (const resource of requested) {
     if (!isResourceIndicator(resource)) throw new InvalidTargetError('resource must be an absolute URI without a fragment.')
     if (client.resources && !client.resources.includes(resource))

@@ -1,6 +1,6 @@
 import type { ClientOptions, FindUserQuery } from '../../../types/options.js'
 import { DEFAULTS } from '../../defaults.js'
-import { isRegisteredRedirectUri } from '../../engine/redirect-uri.js'
+import { isRegisteredRedirectUri, LOOPBACK_HOST } from '../../engine/redirect-uri.js'
 import { CaptureError } from '../../errors/capture.js'
 import type { FormParams } from '../../http/params.js'
 
@@ -62,9 +62,6 @@ export function readCaptureParams(params: FormParams, caller: ClientOptions, cli
   if (params.transaction_state !== undefined) result.transactionState = readTransactionState(params.transaction_state)
   return result
 }
-
-/** A loopback host, where `http:` is allowed: nothing on the network can see or claim it. */
-const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/
 
 /**
  * Why `uri` cannot be a Capture code's `redirect_uri`, or `undefined` when it can: an absolute

@@ -9,7 +9,7 @@ import type { ResolvedOptions } from '../../options/resolve.js'
 import { verifiesInMemory } from './jwt-access-tokens.js'
 
 /** RFC 6750 §2.1 `b64token`. */
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
+export const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
 
 /** The authenticated service of this request, set by {@link bearerAuth}. */
 export const caller = requestLocal<AccessTokenInfo>('the authenticated caller')

@@ -21,7 +21,7 @@ export function mountRevoke(router: Router, ctx: AuthcodeContext): void {
     perIpLimit(ctx, 'token')?.layer,
     formBody,
     guard.count,
-    authenticateTokenClient(ctx.options.clients),
+    authenticateTokenClient(ctx.clients),
     guard.forgive,
     revokeToken(ctx),
   ])

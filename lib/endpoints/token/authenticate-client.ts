@@ -1,5 +1,6 @@
 import type { Request, RequestHandler } from 'express'
 import type { ClientOptions } from '../../../types/options.js'
+import type { ClientDirectory } from '../../clients/directory.js'
 import { safeEqual } from '../../engine/timing-safe.js'
 import { InvalidClientError, InvalidRequestError } from '../../errors/oauth.js'
 import { parseBasicAuth } from '../../http/basic-auth.js'
@@ -9,11 +10,12 @@ import { requestLocal } from '../../http/locals.js'
 /**
  * Authenticates the client of a token request: `client_secret_basic`, `client_secret_post`,
  * or `none` (a public client sending only `client_id`). Secrets are compared in constant
- * time, and an unknown client costs the same comparison as a known one.
+ * time, and an unknown client costs the same comparison as a known one. A client that arrived
+ * by registration or by URL is public.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2.1
  */
-export function authenticateClient(clients: ReadonlyMap<string, ClientOptions>, req: Request, params: FormParams): ClientOptions {
+export async function authenticateClient(clients: ClientDirectory, req: Request, params: FormParams): Promise<ClientOptions> {
   const basic = parseBasicAuth(req.headers.authorization, true)
   const usedBasic = basic !== undefined
   if (basic === null) throw new InvalidClientError('The Basic credentials are malformed.', true)
@@ -26,7 +28,7 @@ export function authenticateClient(clients: ReadonlyMap<string, ClientOptions>, 
   const id = basic?.id ?? params.client_id
   if (id === undefined) throw new InvalidClientError('Client authentication is required: send client_id.', false)
   const secret = basic ? basic.secret : params.client_secret
-  const client = clients.get(id)
+  const client = await clients.find(id)
   const matches = safeEqual(secret ?? '', client?.secret ?? '')
   if (!client) throw new InvalidClientError('The client is unknown.', usedBasic)
   if (client.secret === undefined) {
@@ -47,9 +49,9 @@ export function presentsSecret(req: Request): boolean {
 }
 
 /** The route layer that authenticates the client of a token request (after the form body is read). */
-export function authenticateTokenClient(clients: ReadonlyMap<string, ClientOptions>): RequestHandler {
-  return function authenticateClientLayer(req, res, next) {
-    tokenClient.set(res, authenticateClient(clients, req, req.body as FormParams))
+export function authenticateTokenClient(clients: ClientDirectory): RequestHandler {
+  return async function authenticateClientLayer(req, res, next) {
+    tokenClient.set(res, await authenticateClient(clients, req, req.body as FormParams))
     next()
   }
 }

@@ -22,7 +22,7 @@ export function mountToken(router: Router, ctx: AuthcodeContext, issueTokens: Is
     formBody,
     requireGrantType(grantTypes(ctx.options)),
     guard.count,
-    authenticateTokenClient(ctx.options.clients),
+    authenticateTokenClient(ctx.clients),
     guard.forgive,
     ctx.options.refreshTokens ? refreshTokenGrant(ctx, issueTokens) : undefined,
     exchangeCode(ctx, issueTokens),
