@@ -9,7 +9,13 @@ import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'lib')
 const MAX_LINES = 200
-const FORBIDDEN = { 'clients/': ['express'], 'engine/': ['express'], 'telemetry/': ['express'], 'stores/': ['express'], 'errors/': ['express'] }
+const FORBIDDEN = {
+  'clients/': ['express'],
+  'engine/': ['express'],
+  'telemetry/': ['express'],
+  'stores/': ['express'],
+  'errors/': ['express'],
+}
 
 // "1. `index.ts`, `authcode.ts` — …", its indented lines following: one layer each. The names
 // before the dash are the layer's members; a folder named after it (`codes/`) is a folder of the

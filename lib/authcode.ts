@@ -15,6 +15,7 @@ import { BrowserBinding, requireBinding } from './endpoints/landing/binding.js'
 import { landingOptions } from './endpoints/landing/options.js'
 import { landingRouter } from './endpoints/landing/route.js'
 import { buildMetadata, metadataPathFor, mountMetadata, offeredScopes } from './endpoints/metadata.js'
+import { mountPar } from './endpoints/par/route.js'
 import { mountRegister } from './endpoints/register/route.js'
 import { mountRevoke } from './endpoints/revoke/route.js'
 import { mountToken } from './endpoints/token/route.js'
@@ -102,7 +103,15 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
   // A jwtAccessTokenIssuer is bound to this router's issuer; any other issueTokens is used as is.
   const signer = accessTokenSignerFor(resolved.issueTokens, resolved.issuer, resolved.defaultResource)
   const issueTokens = signer?.issueTokens ?? resolved.issueTokens
-  const metadata = buildMetadata(resolved, { jwks: signer !== undefined })
+  // A host's own store may keep no pushed requests: /par is then not mounted, and cannot be required.
+  const pushes = resolved.mounted.authorize && typeof store.pushedRequestStore === 'function'
+  if (resolved.mounted.authorize && !pushes && (resolved.par.required || [...resolved.clients.values()].some((c) => c.requirePar))) {
+    throw new AuthcodeOptionsError(
+      'authcode(): pushed authorization requests are required, but the store keeps none (CodeStore.pushedRequestStore), as RedisStore and MemoryStore do',
+      OPTIONS_ERROR_CODES.conflict,
+    )
+  }
+  const metadata = buildMetadata(resolved, { jwks: signer !== undefined, par: pushes })
   const binding = resolved.magicLinkUrl === undefined ? undefined : new BrowserBinding(resolved.magicLinkUrl, ctx.engine.atRest, logger)
   const router = Router() as AuthcodeRouter
   serveRoutes(router, { logger, telemetry })
@@ -113,6 +122,7 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
   mountMetadata(router, metadata)
   mountCodes(router, ctx)
   if (resolved.mounted.authorize) mountAuthorize(router, ctx)
+  if (pushes) mountPar(router, ctx)
   if (issueTokens) mountToken(router, ctx, issueTokens)
   if (signer) mountJwks(router, signer.jwks)
   if (resolved.findUser) mountCapture(router, ctx, resolved.findUser)

@@ -59,6 +59,11 @@ export const DEFAULTS = {
    * and registrations per IP.
    */
   dynamicRegistration: { ttl: 30 * 86_400, perIp: { limit: 10, windowMs: 3_600_000 } },
+  /**
+   * Pushed authorization requests: seconds a `request_uri` has to be used first, and seconds it
+   * lasts from then, through the sign-in and consent round trips.
+   */
+  par: { required: false, ttl: 60, holdSeconds: 600 },
   /** Milliseconds a Redis command (round trip included) may take before the request answers 503. */
   commandTimeoutMs: 1500,
   /** Milliseconds between sweeps of expired entries in a `MemoryStore`. */

@@ -19,20 +19,23 @@ export {
   type ProblemSlug,
 } from './errors/problems.js'
 export {
-  AccessDeniedError,
-  ConsentRequiredError,
   DuplicateParameterError,
   InvalidClientError,
   InvalidGrantError,
   InvalidRequestError,
   InvalidScopeError,
   InvalidTargetError,
-  LoginRequiredError,
   OAuthError,
   UnauthorizedClientError,
   UnsupportedGrantTypeError,
-  UnsupportedResponseTypeError,
   type OAuthErrorCode,
 } from './errors/oauth.js'
+export {
+  AccessDeniedError,
+  ConsentRequiredError,
+  InvalidRequestUriError,
+  LoginRequiredError,
+  UnsupportedResponseTypeError,
+} from './errors/oauth-authorize.js'
 export { CAPTURE_ERRORS, CaptureError, type CaptureErrorInit, type CaptureErrorName } from './errors/capture.js'
 export type * from '../types/index.js'

@@ -15,6 +15,10 @@ export interface AuthorizationServerMetadata {
   authorization_response_iss_parameter_supported: boolean
   /** `GET /jwks`, the keys of the access tokens a `jwtAccessTokenIssuer` mints. @see https://www.rfc-editor.org/rfc/rfc8414#section-2 */
   jwks_uri?: string
+  /** `POST /par`, mounted with `/authorize`. @see https://www.rfc-editor.org/rfc/rfc9126#section-5 */
+  pushed_authorization_request_endpoint?: string
+  /** Whether `/authorize` takes pushed requests only (`par.required`). */
+  require_pushed_authorization_requests?: boolean
   /** `POST /register`, mounted with `dynamicRegistration`. @see https://www.rfc-editor.org/rfc/rfc8414#section-2 */
   registration_endpoint?: string
   /**

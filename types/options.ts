@@ -58,6 +58,13 @@ export interface ClientOptions {
    */
   resources?: string[]
   /**
+   * `/authorize` takes this client's requests only as pushed authorization requests (`POST /par`
+   * first, then `request_uri`), so their parameters never travel through the browser.
+   * @see https://www.rfc-editor.org/rfc/rfc9126#section-6
+   * @default false
+   */
+  requirePar?: boolean
+  /**
    * `false`: this client gets no refresh token at a code exchange even when the router's
    * `refreshTokens` is on (e.g. a back-end that signs in once per visit).
    * @default on whenever the router's `refreshTokens` is
@@ -343,6 +350,14 @@ export interface AuthcodeOptions {
    * @see https://www.rfc-editor.org/rfc/rfc8707#section-2
    */
   defaultResource?: string
+  /**
+   * Pushed authorization requests (`POST /par`, mounted with `/authorize`): `required` refuses
+   * `/authorize` without `request_uri` for every client (`clients[].requirePar` for one), and a
+   * `request_uri` must be first used within `ttl` seconds (10–600).
+   * @see https://www.rfc-editor.org/rfc/rfc9126
+   * @default { required: false, ttl: 60 }
+   */
+  par?: { required?: boolean; ttl?: number }
   /** Seconds an idempotency record is kept. @default 86400 */
   idempotencyTtl?: number
   /**

@@ -198,6 +198,11 @@ export interface CodeStore {
    */
   clientStore?(): ClientRecordStore
   /**
+   * Where the store keeps pushed authorization requests (`POST /par`), beside its codes (the same
+   * instance each call). A store without it cannot serve `/par`.
+   */
+  pushedRequestStore?(): PushedRequestStore
+  /**
    * Checks the store without changing it: reachability, round-trip latency and, for Redis, the
    * eviction policy and replica count. Resolves `ok: false` instead of rejecting. A store without
    * it is reported healthy.
@@ -222,4 +227,24 @@ export interface ClientRecordStore {
   put(id: string, value: string, ttlMs: number): Promise<void>
   /** The record under `id`, or `undefined` when there is none or it expired. */
   get(id: string): Promise<string | undefined>
+}
+
+/**
+ * Pushed authorization requests (RFC 9126), each under an id (a digest of its `request_uri`),
+ * as text the store keeps as it is. Every process sharing the store sees the same requests.
+ */
+export interface PushedRequestStore {
+  /** Keeps a new pushed request for `ttlMs`: the time it has to be used first. */
+  save(id: string, value: string, ttlMs: number): Promise<void>
+  /**
+   * Reads a pushed request for `/authorize`. Its first read gives it `holdMs` from then (the
+   * sign-in and consent round trips), once: later reads change nothing. `undefined` when it is
+   * unknown, expired or spent.
+   */
+  open(id: string, holdMs: number): Promise<string | undefined>
+  /**
+   * Spends a pushed request, in one atomic step: of any number of concurrent calls, exactly one
+   * resolves `true`. Resolves only once the spending is durable (`durability`).
+   */
+  spend(id: string): Promise<boolean>
 }

@@ -14,19 +14,23 @@ const TOKEN_AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post']
 
 /**
  * The metadata document for `issuer`, listing only the endpoints this router mounts (`jwks_uri`
- * when `served.jwks`: `issueTokens` is a `jwtAccessTokenIssuer`).
+ * when `served.jwks`: `issueTokens` is a `jwtAccessTokenIssuer`; `/par` when `served.par`: with
+ * `/authorize`, on a store that keeps pushed requests).
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
  * @see https://www.rfc-editor.org/rfc/rfc9207#section-3
  * @see https://www.rfc-editor.org/rfc/rfc7009#section-2
  * @see https://www.rfc-editor.org/rfc/rfc7591#section-3
  * @see https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/
  */
-export function buildMetadata(options: ResolvedOptions, served: { jwks: boolean }): AuthorizationServerMetadata {
+export function buildMetadata(options: ResolvedOptions, served: { jwks: boolean; par: boolean }): AuthorizationServerMetadata {
   const scopes = offeredScopes(options)
   return {
     issuer: options.issuer,
     ...(options.mounted.authorize ? { authorization_endpoint: `${options.baseUrl}/authorize` } : {}),
     ...(options.mounted.token ? { token_endpoint: `${options.baseUrl}/token` } : {}),
+    ...(served.par
+      ? { pushed_authorization_request_endpoint: `${options.baseUrl}/par`, require_pushed_authorization_requests: options.par.required }
+      : {}),
     ...(options.mounted.revoke
       ? { revocation_endpoint: `${options.baseUrl}/revoke`, revocation_endpoint_auth_methods_supported: [...TOKEN_AUTH_METHODS] }
       : {}),

@@ -25,6 +25,7 @@ export type OAuthErrorCode =
   | 'invalid_redirect_uri'
   | 'invalid_client_metadata'
   | 'invalid_token'
+  | 'invalid_request_uri'
 
 /** OAuth errors whose failure class their status does not tell: `login_required` is a 400 for nobody signed in. */
 const OAUTH_FAILURES: Partial<Record<OAuthErrorCode, FailureClass>> = { login_required: 'unauthenticated' }
@@ -48,8 +49,8 @@ export class OAuthError extends AuthcodeError {
     super(status, description, headers, undefined, OAUTH_FAILURES[code])
   }
 
-  /** Its own `error`: every OAuth error goes back to the client once the redirect URI is verified. */
-  override get redirectAs(): OAuthErrorCode {
+  /** Its own `error`: every OAuth error but {@link InvalidRequestUriError} goes back to the client once the redirect URI is verified. */
+  override get redirectAs(): OAuthErrorCode | undefined {
     return this.code
   }
 }
@@ -124,14 +125,6 @@ export class DuplicateParameterError extends InvalidRequestError {
   }
 }
 
-/** @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1 */
-export class UnsupportedResponseTypeError extends OAuthError {
-  override name = 'UnsupportedResponseTypeError'
-  constructor() {
-    super('unsupported_response_type', 'Only response_type=code is supported.')
-  }
-}
-
 /**
  * The scope is missing, malformed, or asks for more than the client is registered for.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3
@@ -153,39 +146,5 @@ export class InvalidTargetError extends OAuthError {
   override name = 'InvalidTargetError'
   constructor(description: string) {
     super('invalid_target', description)
-  }
-}
-
-/**
- * The user did not approve the client on the consent page.
- * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
- */
-export class AccessDeniedError extends OAuthError {
-  override name = 'AccessDeniedError'
-  constructor() {
-    super('access_denied', 'The user did not approve the request.')
-  }
-}
-
-/**
- * The client needs the user's approval, and the request may not show the consent page
- * (`prompt=none`), or there is no consent page.
- * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthError
- */
-export class ConsentRequiredError extends OAuthError {
-  override name = 'ConsentRequiredError'
-  constructor() {
-    super('consent_required', 'The user has not approved this client.')
-  }
-}
-
-/**
- * Nobody is signed in and the request may not show a login page (`prompt=none`).
- * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthError
- */
-export class LoginRequiredError extends OAuthError {
-  override name = 'LoginRequiredError'
-  constructor(description = 'The user is not signed in.') {
-    super('login_required', description)
   }
 }

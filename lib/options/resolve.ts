@@ -38,6 +38,7 @@ export interface ResolvedOptions extends Omit<
   | 'refreshTokens'
   | 'clientIdMetadataDocuments'
   | 'dynamicRegistration'
+  | 'par'
 > {
   keyPrefix: string
   /** `issuer` without a trailing slash, for building endpoint URLs. */
@@ -60,6 +61,8 @@ export interface ResolvedOptions extends Omit<
   clientIdMetadataDocuments: ResolvedMetadataDocuments | false
   /** `POST /register`, or `false`. */
   dynamicRegistration: ResolvedRegistration | false
+  /** Pushed authorization requests, with their defaults. */
+  par: { required: boolean; ttl: number }
   /** Which endpoints are mounted. */
   mounted: MountedEndpoints
 }
@@ -132,6 +135,7 @@ export function resolveOptions(input: unknown, shapes: StoreShapes): { options: 
     dynamicRegistration: options.dynamicRegistration
       ? { ...DEFAULTS.dynamicRegistration, ...(options.dynamicRegistration === true ? {} : options.dynamicRegistration) }
       : false,
+    par: { required: options.par?.required ?? DEFAULTS.par.required, ttl: options.par?.ttl ?? DEFAULTS.par.ttl },
     mounted,
   }
   return { options: resolved, services: { store, redis, durability, logger } }

@@ -45,6 +45,7 @@ export const client = Joi.object<ClientOptions>({
   applicationType: Joi.valid('web', 'native').default(DEFAULTS.applicationType),
   consent: Joi.valid('required', 'remember', 'implicit'),
   resources: Joi.array().items(Joi.string().custom(resourceIndicator)).unique(),
+  requirePar: Joi.boolean(),
   refreshTokens: Joi.valid(false).messages({ 'any.only': '{{#label}} can only be false: the router option "refreshTokens" turns them on' }),
 })
 
@@ -68,3 +69,6 @@ export const dynamicRegistration = Joi.alternatives(
 
 /** `defaultResource`: an RFC 8707 resource indicator. */
 export const defaultResource = Joi.string().custom(resourceIndicator)
+
+/** `par`: pushed authorization requests. */
+export const par = Joi.object({ required: Joi.boolean(), ttl: seconds(10).max(600) })

@@ -2,7 +2,7 @@ import Joi from 'joi'
 import type { AuthcodeOptions } from '../../types/options.js'
 import { DEFAULTS } from '../defaults.js'
 import { isIntegrationSchema } from '../engine/integration-context.js'
-import { client, defaultResource, dynamicRegistration, metadataDocuments, rule, seconds } from './schema-clients.js'
+import { client, defaultResource, dynamicRegistration, metadataDocuments, par, rule, seconds } from './schema-clients.js'
 import { LOOPBACK_HOST } from '../engine/redirect-uri.js'
 
 /**
@@ -147,6 +147,7 @@ export const optionsSchema = Joi.object<AuthcodeOptions>({
   clientIdMetadataDocuments: metadataDocuments,
   dynamicRegistration,
   defaultResource,
+  par,
 })
   .xor('redis', 'store')
   .without('durability', 'store')

@@ -1,7 +1,6 @@
 import { MemoryStore as RateLimitMemoryStore, type Store as RateLimitStore } from 'express-rate-limit'
 import type { StoreHealth } from '../../types/health.js'
 import type {
-  ClientRecordStore,
   CodeStore,
   ConsumeResult,
   IdempotencyClaim,
@@ -12,10 +11,8 @@ import type {
   StoredCode,
 } from '../../types/store.js'
 import { DEFAULTS } from '../defaults.js'
-import type { RefreshTokenStore } from '../../types/refresh.js'
 import { burn, live, sameMac, type Entry, type FailureCount, type IdempotencyEntry, type PasscodePointer } from './memory-entries.js'
-import { MemoryRefreshStore } from './memory-refresh.js'
-import { MemoryClientStore } from './memory-clients.js'
+import { MemorySideStores } from './memory-side-stores.js'
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -35,7 +32,7 @@ export interface MemoryStoreOptions {
  * Codes in this process's memory, with the same semantics as {@link RedisStore}: for development, tests
  * and single-process apps. Expired entries are swept on a timer that does not keep the process alive.
  */
-export class MemoryStore implements CodeStore {
+export class MemoryStore extends MemorySideStores implements CodeStore {
   readonly #entries = new Map<string, Entry>()
   /** Claimed ids and when each claim lapses. */
   readonly #claims = new Map<string, number>()
@@ -45,12 +42,11 @@ export class MemoryStore implements CodeStore {
   readonly #failures = new Map<string, FailureCount>()
   readonly #sweeper: NodeJS.Timeout
   readonly #now: () => number
-  readonly #refresh: MemoryRefreshStore
-  readonly #clients = new MemoryClientStore(() => this.#now())
 
   constructor(options: MemoryStoreOptions = {}) {
-    this.#now = options.now ?? Date.now
-    this.#refresh = new MemoryRefreshStore(this.#now)
+    const now = options.now ?? Date.now
+    super(now)
+    this.#now = now
     this.#sweeper = setInterval(() => this.sweep(), options.sweepIntervalMs ?? DEFAULTS.sweepIntervalMs)
     this.#sweeper.unref()
   }
@@ -167,14 +163,6 @@ export class MemoryStore implements CodeStore {
     return new RateLimitMemoryStore()
   }
 
-  refreshTokenStore(): RefreshTokenStore {
-    return this.#refresh
-  }
-
-  clientStore(): ClientRecordStore {
-    return this.#clients
-  }
-
   /** Always reachable, never evicting. */
   async health(): Promise<StoreHealth> {
     return { ok: true, latencyMs: 0 }
@@ -186,7 +174,7 @@ export class MemoryStore implements CodeStore {
       for (const [id, entry] of map) if (entry.expiresAt <= now) map.delete(id)
     }
     for (const [id, lapsesAt] of this.#claims) if (lapsesAt <= now) this.#claims.delete(id)
-    for (const kept of [this.#refresh, this.#clients]) kept.sweep(now)
+    this.sweepSideStores(now)
   }
 
   /** Stops the sweep timer. */

@@ -43,6 +43,11 @@ export class RedisKeys {
     return `${this.prefix}client:${id}`
   }
 
+  /** A pushed authorization request (`POST /par`). */
+  pushed(id: string): string {
+    return `${this.prefix}par:${id}`
+  }
+
   once(id: string): string {
     return `${this.prefix}once:${id}`
   }

@@ -10,6 +10,7 @@ import type {
   PasscodeAttempt,
   PasscodeResult,
   PeekResult,
+  PushedRequestStore,
   StoredCode,
 } from '../../types/store.js'
 import type { RefreshTokenStore } from '../../types/refresh.js'
@@ -17,13 +18,15 @@ import { DEFAULTS } from '../defaults.js'
 import { isRedisCluster, isRedisPool, orUnavailable, redisCommandSender, type SendRedisCommand } from './redis-commands.js'
 import { RedisKeys } from './redis-keys.js'
 import { saveCode } from './redis-save.js'
-import { CLAIM, CONSUME, RELEASE, REVOKE } from './redis-scripts.js'
+import { CLAIM, CONSUME, RELEASE } from './redis-scripts.js'
+import { revokeOnRedis } from './redis-revoke.js'
 import { consumePasscodeOnRedis } from './redis-passcode.js'
 import { durableWrites, durableWritesTo, type Durability } from './durability.js'
 import { onRedisReady, redisHealth } from './redis-health.js'
 import { RedisRateLimitStore } from './redis-rate-limit-store.js'
 import { RedisRefreshStore } from './redis-refresh.js'
 import { redisClientStore } from './redis-clients.js'
+import { redisPushedRequests } from './redis-pushed.js'
 import { slotTag } from './slot-tag.js'
 
 /** Options of {@link RedisStore}. */
@@ -151,24 +154,8 @@ export class RedisStore implements CodeStore {
     return consumePasscodeOnRedis(this.#send, this.#keys, this.#durable, group, attempt)
   }
 
-  async revoke(group: string, { clientId, except }: { clientId?: string; except?: string } = {}): Promise<number> {
-    const index = this.#keys.owner(group)
-    const members = (await this.#run({ key: index, isReadOnly: false, command: ['ZRANGE', index, '0', '-1'] })) as string[]
-    const chosen = members
-      .map((member) => {
-        const [memberClient, id] = member.split('\n') as [string, string]
-        return { member, memberClient, id }
-      })
-      .filter(({ memberClient, id }) => (clientId === undefined || memberClient === clientId) && id !== except)
-    if (chosen.length === 0) return 0
-    // Each code in its own hash slot: one script each, all at once, then one ZREM for the index.
-    const deleted = await Promise.all(
-      chosen.map(({ id }) => orUnavailable(REVOKE.run(this.#send, [this.#keys.code(id), this.#keys.passcode(id)], []))),
-    )
-    await this.#run({ key: index, isReadOnly: false, command: ['ZREM', index, ...chosen.map(({ member }) => member)] })
-    // A revocation a failover could undo would let a reported phishing link work again.
-    await this.#durableAll(chosen.map(({ id }) => this.#keys.code(id)))
-    return deleted.reduce<number>((sum, one) => sum + Number(one), 0)
+  revoke(group: string, options: { clientId?: string; except?: string } = {}): Promise<number> {
+    return revokeOnRedis(this.#send, this.#keys, this.#durableAll, group, options)
   }
 
   rateLimitStore(prefix: string): RateLimitStore {
@@ -181,6 +168,10 @@ export class RedisStore implements CodeStore {
 
   clientStore(): ClientRecordStore {
     return (this.#clients ??= redisClientStore(this.#send, this.#keys))
+  }
+
+  pushedRequestStore(): PushedRequestStore {
+    return redisPushedRequests(this.#send, this.#keys, this.#durable)
   }
 
   /** `PING`, `INFO memory` and `INFO replication`: reachability, latency, eviction policy and replicas. Never rejects. */

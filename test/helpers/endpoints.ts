@@ -52,7 +52,9 @@ export function fullOptions(overrides: Partial<AuthcodeOptions> = {}): AuthcodeO
     ...base,
     clients: base.clients.map((c) => (c.secret === undefined ? c : { ...c, secret: SECRETS.crmSecret })),
     loginUrl: '/login',
+    consentUrl: '/consent',
     refreshTokens: true,
+    dynamicRegistration: { perIp: false },
     getUser: (req) => req.get(USER_HEADER),
     findUser: ({ uuid, id, keyValue }) => ((uuid ?? id ?? keyValue ?? '') === 'nobody' ? null : `user-${uuid ?? id ?? keyValue}`),
     ...overrides,
@@ -328,6 +330,68 @@ export const endpoints: Endpoint[] = [
       },
       rare: ['token_type_hint', 'client_secret'],
       authorization: ['', oauthBasic('crm', SECRETS.crmSecret), oauthBasic('crm', 'wrong'), 'Basic %%%', 'Bearer x'],
+    },
+  },
+  {
+    name: 'POST /par',
+    method: 'POST',
+    path: '/par',
+    usesStore: true,
+    valid: async () => ({ method: 'POST', path: `${MOUNT}/par`, ...form(Object.fromEntries(new URLSearchParams(authorizeQuery()))) }),
+    expectSuccess: (res) => {
+      expect(res.status, res.text).to.equal(201)
+      expect(res.json?.request_uri).to.match(/^urn:ietf:params:oauth:request_uri:/)
+      expect(res.headers['cache-control']).to.equal('no-store')
+    },
+    expectUnavailable: expectOAuthUnavailable,
+    hostile: {
+      body: 'form',
+      fields: {
+        client_id: mostly('web', fc.constantFrom('crm', 'nobody', '__proto__')),
+        response_type: mostly('code', fc.constantFrom('token', '')),
+        redirect_uri: mostly(WEB_REDIRECT, fc.constantFrom(CRM_REDIRECT, 'https://evil.example/cb', 'javascript:alert(1)')),
+        scope: mostly('openid', fc.constantFrom('admin', 'openid openid', '')),
+        state: fc.string(),
+        code_challenge: mostly(authorizeParam('code_challenge'), fc.string()),
+        code_challenge_method: mostly('S256', fc.constantFrom('plain', '')),
+        resource: fc.constantFrom('https://api.example.com/', 'not a uri', 'https://a.example/#f'),
+        request_uri: fc.constantFrom('urn:ietf:params:oauth:request_uri:x'),
+        dpop_jkt: fc.oneof(fc.string(), fc.constant('A'.repeat(43))),
+        client_secret: fc.constantFrom(SECRETS.crmSecret, 'wrong'),
+      },
+      rare: ['resource', 'request_uri', 'dpop_jkt', 'client_secret'],
+      authorization: ['', oauthBasic('crm', SECRETS.crmSecret), oauthBasic('crm', 'wrong'), 'Basic %%%'],
+    },
+  },
+  {
+    name: 'POST /register',
+    method: 'POST',
+    path: '/register',
+    usesStore: true,
+    valid: async () => ({
+      method: 'POST',
+      path: `${MOUNT}/register`,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ redirect_uris: ['http://127.0.0.1/callback'], client_name: 'CLI' }),
+    }),
+    expectSuccess: (res) => {
+      expect(res.status, res.text).to.equal(201)
+      expect(res.json?.client_id).to.match(/^reg-/)
+      expect(res.headers['cache-control']).to.equal('no-store')
+    },
+    expectUnavailable: expectOAuthUnavailable,
+    hostile: {
+      body: 'json',
+      fields: {
+        redirect_uris: mostly('["http://127.0.0.1/callback"]', fc.constantFrom('[]', '"x"', '["http://evil.example/cb"]', '[1]', 'null')),
+        client_name: fc.oneof(fc.json(), fc.constant('"__proto__"')),
+        scope: fc.constantFrom('"openid"', '"admin openid"', '1', '"a\\"b"'),
+        token_endpoint_auth_method: fc.constantFrom('"none"', '"client_secret_basic"', '{}'),
+        grant_types: fc.constantFrom('["authorization_code"]', '["implicit"]', '"x"'),
+        logo_uri: fc.constantFrom('"https://a.example/l.png"', '"javascript:x"', '[]'),
+      },
+      rare: ['scope', 'token_endpoint_auth_method', 'grant_types', 'logo_uri'],
+      authorization: ['', 'Bearer x'],
     },
   },
   {

@@ -1,8 +1,9 @@
-import type { RequestHandler } from 'express'
+import type { Request, RequestHandler, Response } from 'express'
 import { DEFAULTS } from '../../defaults.js'
 import { draftCode, issueCode } from '../../engine/issue.js'
 import { appendQuery } from '../../engine/redirect-uri.js'
-import { LoginRequiredError } from '../../errors/oauth.js'
+import { InvalidRequestError } from '../../errors/oauth.js'
+import { InvalidRequestUriError, LoginRequiredError } from '../../errors/oauth-authorize.js'
 import { parseParams, rawQuery } from '../../http/params.js'
 import { sendRedirect } from '../../http/send.js'
 import type { AuthcodeContext } from '../../options/context.js'
@@ -10,7 +11,8 @@ import { consentRequest } from './consent.js'
 import { redirectErrorsTo } from './errors.js'
 import { authTimeOf, currentUser } from './current-user.js'
 import { nextInteraction } from './interaction.js'
-import { validateRequest, verifyRedirect } from './request.js'
+import { pushedRequestOf, spendPushedRequest } from '../par/pushed-requests.js'
+import { validateRequest, verifyRedirect, type AuthorizationRequest } from './request.js'
 import { requestKey, returnTo, RoundTrips } from './round-trip.js'
 
 /**
@@ -36,12 +38,30 @@ export function authorize(ctx: AuthcodeContext): RequestHandler {
   const { options, engine } = ctx
   const trips = new RoundTrips(options.issuer, engine.atRest)
   return async function authorizeSignedInUser(req, res) {
-    const parsed = parseParams(rawQuery(req.originalUrl), ['resource'])
+    const sent = parseParams(rawQuery(req.originalUrl), ['resource'])
+    const pushed = await pushedRequestOf(engine, sent)
+    const parsed = pushed ? parseParams(pushed.query, ['resource']) : sent
     const verified = await verifyRedirect(ctx.clients, parsed)
     // A state given twice is not echoed: neither copy can be trusted to be the client's.
     const state = parsed.repeated.includes('state') ? undefined : parsed.params.state
     redirectErrorsTo(res, { redirectUri: verified.redirectUri, state, iss: options.issuer })
-    const request = validateRequest(verified, parsed, options)
+    if (!pushed) {
+      if (options.par.required || verified.client.requirePar) {
+        throw new InvalidRequestError('This client must push its authorization request (POST /par) and send request_uri.')
+      }
+      return answer(req, res, validateRequest(verified, parsed, options))
+    }
+    try {
+      await answer(req, res, validateRequest(verified, parsed, options), pushed.requestUri)
+    } catch (err) {
+      // An error sent back for a pushed request spends it, as a code does.
+      await spendPushedRequest(engine, pushed.requestUri).catch(() => undefined)
+      throw err
+    }
+  }
+
+  /** Sends the browser to sign in or consent, or issues the code (spending `requestUri` first). */
+  async function answer(req: Request, res: Response, request: AuthorizationRequest, requestUri?: string): Promise<void> {
     const back = returnTo(req)
     const key = requestKey(back)
     const trip = trips.read(req, key)
@@ -74,8 +94,11 @@ export function authorize(ctx: AuthcodeContext): RequestHandler {
       redirectUri: request.redirectUri,
       codeChallenge: request.codeChallenge,
       ...(request.resource.length === 0 ? {} : { resource: request.resource }),
+      ...(request.dpopJkt === undefined ? {} : { dpopJkt: request.dpopJkt }),
       ...(authTime === undefined ? {} : { authTime }),
     })
+    // Of two requests with one request_uri, one gets a code.
+    if (requestUri !== undefined && !(await spendPushedRequest(engine, requestUri))) throw new InvalidRequestUriError()
     await issueCode(engine, draft)
     sendRedirect(res, appendQuery(request.redirectUri, { code: draft.code, state: request.state, iss: options.issuer }))
   }

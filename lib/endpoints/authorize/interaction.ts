@@ -1,5 +1,5 @@
 import type { Request } from 'express'
-import { AccessDeniedError, ConsentRequiredError, LoginRequiredError } from '../../errors/oauth.js'
+import { AccessDeniedError, ConsentRequiredError, LoginRequiredError } from '../../errors/oauth-authorize.js'
 import type { ResolvedOptions } from '../../options/resolve.js'
 import { consentOf, forgetConsent } from './consent.js'
 import type { AuthorizationRequest } from './request.js'

@@ -2,7 +2,8 @@ import type { ClientOptions } from '../../../types/options.js'
 import type { ClientDirectory, KnownClient } from '../../clients/directory.js'
 import { S256_CHALLENGE } from '../../engine/pkce.js'
 import { isRegisteredRedirectUri, isResourceIndicator } from '../../engine/redirect-uri.js'
-import { InvalidRequestError, InvalidScopeError, InvalidTargetError, UnsupportedResponseTypeError } from '../../errors/oauth.js'
+import { InvalidRequestError, InvalidScopeError, InvalidTargetError } from '../../errors/oauth.js'
+import { UnsupportedResponseTypeError } from '../../errors/oauth-authorize.js'
 import { ValidationError } from '../../errors/problems.js'
 import { safeName, type ParsedParams } from '../../http/params.js'
 
@@ -33,6 +34,8 @@ export interface AuthorizationRequest extends VerifiedRedirect {
   /** RFC 8707 resource indicators, in the order given; empty when none. */
   resource: string[]
   prompt: Prompt
+  /** `dpop_jkt`: the thumbprint of the DPoP key the code is bound to. @see https://www.rfc-editor.org/rfc/rfc9449#section-10 */
+  dpopJkt?: string
 }
 
 /**
@@ -95,6 +98,7 @@ export function validateRequest(
     codeChallenge: params.code_challenge,
     resource: allowedResources(verified.client, lists.resource ?? [], defaultResource),
     prompt: readPrompt(params.prompt, params.max_age),
+    ...(params.dpop_jkt === undefined ? {} : { dpopJkt: readDpopJkt(params.dpop_jkt) }),
   }
 }
 
@@ -124,6 +128,13 @@ function allowedResources(client: ClientOptions, requested: string[], defaultRes
       throw new InvalidTargetError('resource names a resource this client may not ask for.')
   }
   return [...new Set(requested)]
+}
+
+/** An RFC 7638 SHA-256 JWK thumbprint: 43 base64url characters. @see https://www.rfc-editor.org/rfc/rfc9449#section-10 */
+function readDpopJkt(value: string): string {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(value))
+    throw new InvalidRequestError('dpop_jkt must be the base64url SHA-256 thumbprint of a JWK (RFC 7638).')
+  return value
 }
 
 /**
