@@ -4,6 +4,8 @@ import express, { type ErrorRequestHandler, type Express } from 'express'
 import { canonicalHost } from './canonical-host.js'
 import { AUTH_MOUNT, clientsFor, createAuth, MAGIC_PATH, newServiceCredentials } from './auth.js'
 import { demoClientRouter } from './demo-client/router.js'
+import { mcpEndpoint } from './mcp/endpoint.js'
+import { MCP_SCOPE, mcpResourceUrl } from './mcp/resource.js'
 import { html, type SafeHtml } from './html.js'
 import { sendPage } from './layout.js'
 import { Mailer, sendMagicLinkEmail } from './mailer.js'
@@ -14,6 +16,7 @@ import { loginRoutes } from './routes/login.js'
 import { landingPage } from './routes/landing.js'
 import { magicLinkRoutes } from './routes/magic-link.js'
 import { mailboxRoutes } from './routes/mailbox.js'
+import { mcpDemoRoutes } from './routes/mcp-demo.js'
 import { opsRoutes } from './routes/ops.js'
 import { supportRoutes } from './routes/support.js'
 import { OpsSeries } from './ops-series.js'
@@ -39,6 +42,12 @@ export interface ExampleAppOptions {
    * @default false
    */
   devRoutes?: boolean
+  /**
+   * The demo MCP client's metadata document, served by the app's HTTPS listener on loopback
+   * (`startClientDocumentServer`): the router then fetches documents from its host, trusting its
+   * certificate. Without it, only documents on public https: hosts are accepted.
+   */
+  clientDocument?: { url: string; cert: string }
 }
 
 /**
@@ -65,6 +74,7 @@ export async function createExampleApp({
   sessionSecret,
   canonicalHost: redirectOtherHosts,
   devRoutes = false,
+  clientDocument,
 }: ExampleAppOptions): Promise<ExampleApp> {
   const stores = await openStores(redisUrl)
   const mailer = new Mailer(smtpUrl)
@@ -74,7 +84,8 @@ export async function createExampleApp({
 
   // The SDK first: the router's instruments report to the meter provider registered when it is built.
   const telemetry = startTelemetry()
-  const auth = createAuth(baseUrl, stores, credentials)
+  const loopbackDocuments = clientDocument && { host: new URL(clientDocument.url).hostname, cert: clientDocument.cert }
+  const auth = createAuth(baseUrl, stores, credentials, loopbackDocuments)
   auth.on('authorization.CodeIssued', sendMagicLinkEmail(mailer))
   const { issuer } = auth.metadata
   const authorizationEndpoint = auth.metadata.authorization_endpoint ?? `${issuer}/authorize`
@@ -91,6 +102,12 @@ export async function createExampleApp({
   if (redirectOtherHosts) app.use(canonicalHost(baseUrl))
   app.use(securityHeaders({ https }))
   app.use('/static', express.static(fileURLToPath(new URL('./public', import.meta.url)), { maxAge: '1h' }))
+
+  // The MCP server, an OAuth protected resource: its RFC 9728 metadata, then its endpoint. No
+  // session and no same-origin check: it takes bearer tokens, never cookies.
+  const mcpResource = auth.protectedResource({ resource: mcpResourceUrl(baseUrl), scopes: [MCP_SCOPE] })
+  app.use(mcpResource)
+  app.use(mcpEndpoint(mcpResource))
 
   // The demo clients are separate apps sharing this server: each its own cookie, mounted before ours.
   const mountDemoClient = (client: { id: string; name: string; redirectUri: string }, description: SafeHtml) => {
@@ -146,6 +163,7 @@ export async function createExampleApp({
   app.use(homeRoutes(stores.description))
   app.use(loginRoutes())
   app.use(consentRoutes(auth))
+  app.use(mcpDemoRoutes({ auth, resource: mcpResource, clientDocumentUrl: clientDocument?.url }))
   app.use(magicLinkRoutes({ auth, baseUrl, clientId: clients.accountService.id, serviceToken: credentials.accountServiceToken }))
   // The link's landing page: it reads its own form body and cookies, after the same-origin check above.
   app.use(MAGIC_PATH, landingPage(auth))

@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto'
-import { authcode, type AuthcodeRouter, type FindUserQuery, type Grant } from '../lib/index.js'
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto'
+import { authcode, jwtAccessTokenIssuer, type AuthcodeRouter, type FindUserQuery } from '../lib/index.js'
+import { MCP_SCOPE, mcpResourceUrl } from './mcp/resource.js'
 import type { Stores } from './stores.js'
 import { userByEmail, userById } from './users.js'
 
@@ -12,7 +13,7 @@ export const AUTH_MOUNT = '/api/id/v1/auth'
  */
 export const MAGIC_PATH = '/magic'
 
-/** The app's secrets: its back-end callers' credentials and the at-rest key, made fresh at every start (nothing outside this process needs them). */
+/** The app's secrets: its back-end callers' credentials, the at-rest key and the token signing key, made fresh at every start (nothing outside this process needs them). */
 export interface ServiceCredentials {
   /** Bearer token of the account service, which asks `POST /codes` for magic-link codes. */
   accountServiceToken: string
@@ -20,6 +21,22 @@ export interface ServiceCredentials {
   crmSecret: string
   /** `atRestKey`, kept out of Redis: a dump of it then opens no record and lets nobody try passcodes offline. */
   atRestKey: Buffer
+  /**
+   * The P-256 key the access tokens (RFC 9068 JWTs) are signed with. Its public half is at
+   * `<issuer>/jwks`; tokens signed before a restart stop verifying, as the sessions end.
+   */
+  accessTokenKey: KeyObject
+}
+
+/**
+ * A client on this machine that names itself by the URL of its metadata document, served by the
+ * app's own HTTPS listener on loopback (see `mcp/client-document-server.ts`).
+ */
+export interface LoopbackClientDocuments {
+  /** The host of the document's URL (`localhost`), fetched although it is not a public address. */
+  host: string
+  /** The PEM certificate the listener presents, which the router then trusts. */
+  cert: string
 }
 
 /** The registered clients' ids, redirect URIs (derived from the app's public URL) and, for the demo clients, what users see them called. */
@@ -33,8 +50,17 @@ export function clientsFor(baseUrl: string) {
   }
 }
 
-/** Builds the express-authcode router the way a production host would configure it. */
-export function createAuth(baseUrl: string, stores: Stores, credentials: ServiceCredentials): AuthcodeRouter {
+/**
+ * Builds the express-authcode router the way a production host would configure it. With
+ * `loopbackDocuments`, metadata documents are also fetched from that loopback host, over TLS with
+ * its certificate.
+ */
+export function createAuth(
+  baseUrl: string,
+  stores: Stores,
+  credentials: ServiceCredentials,
+  loopbackDocuments?: LoopbackClientDocuments,
+): AuthcodeRouter {
   const clients = clientsFor(baseUrl)
   return authcode({
     ...stores.codes,
@@ -57,7 +83,10 @@ export function createAuth(baseUrl: string, stores: Stores, credentials: Service
         name: clients.demoNative.name,
         applicationType: 'native',
         redirectUris: [clients.demoNative.redirectUri],
-        scopes: ['openid', 'profile'],
+        // A client that arrives by URL or by POST /register may ask only for scopes some configured
+        // client has: listing the MCP server's scope here (a native app may well call it) is what
+        // lets MCP clients ask for it at all.
+        scopes: ['openid', 'profile', MCP_SCOPE],
       },
       { id: clients.crm.id, secret: credentials.crmSecret, captureRoles: ['access_issuer'], redirectUris: [clients.crm.redirectUri] },
       { id: clients.accountService.id },
@@ -68,18 +97,30 @@ export function createAuth(baseUrl: string, stores: Stores, credentials: Service
     getAuthTime: (req) => req.session.signedInAt,
     magicLinkUrl: `${baseUrl}${MAGIC_PATH}`,
     findUser,
-    issueTokens,
+    // RFC 9068 JWTs, which the MCP server (auth.protectedResource) verifies with the public key.
+    issueTokens: jwtAccessTokenIssuer({ privateKey: credentials.accessTokenKey }),
     // Every code exchange also gets a refresh token of the router's, which rotates at each use.
     refreshTokens: true,
+    // MCP clients: they send resource=<baseUrl>/mcp, and a request without one is for the MCP
+    // server too (a JWT access token needs an audience).
+    defaultResource: mcpResourceUrl(baseUrl),
+    // An MCP client names itself by the https: URL of its metadata document (preferred by the MCP
+    // spec) or registers at POST /register; either way it is public and asked for consent each time.
+    clientIdMetadataDocuments: loopbackDocuments ? { allowHosts: [loopbackDocuments.host], ca: loopbackDocuments.cert } : true,
+    dynamicRegistration: true,
+    // Every client here must use PKCE (S256), which already stops a forged redirect (RFC 9700
+    // §2.1); the MCP SDK sends state only when the client implements it, and its example client does not.
+    requireState: false,
   })
 }
 
-/** Fresh random secrets for the app: its back-end callers' credentials and the at-rest key. */
+/** Fresh random secrets for the app: its back-end callers' credentials, the at-rest key and the token signing key. */
 export function newServiceCredentials(): ServiceCredentials {
   return {
     accountServiceToken: randomBytes(32).toString('base64url'),
     crmSecret: randomBytes(32).toString('base64url'),
     atRestKey: randomBytes(32),
+    accessTokenKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
   }
 }
 
@@ -87,14 +128,4 @@ export function newServiceCredentials(): ServiceCredentials {
 function findUser({ uuid, id, keyAttribute, keyValue }: FindUserQuery): string | null {
   const user = uuid !== undefined || id !== undefined ? userById(uuid ?? id) : keyAttribute === 'email' ? userByEmail(keyValue) : undefined
   return user?.id ?? null
-}
-
-/** Mints an opaque demo access token; a real host would sign a JWT or store the token. */
-function issueTokens(grant: Grant) {
-  return {
-    access_token: `demo_${randomBytes(24).toString('base64url')}`,
-    token_type: 'Bearer',
-    expires_in: 3600,
-    ...(grant.scope === undefined ? {} : { scope: grant.scope }),
-  }
 }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+
 /** What the example app is configured with; {@link configFromEnv} reads it from the environment. */
 export interface ExampleConfig {
   /** Port to listen on; 0 picks a free one. @default 3000 */
@@ -18,6 +20,12 @@ export interface ExampleConfig {
    * @default false
    */
   devRoutes?: boolean
+  /**
+   * A certificate for `localhost` (PEM key and certificate): the app then serves the demo MCP
+   * client's metadata document over HTTPS on loopback, at `port` (0 picks a free one), and the
+   * router trusts that certificate for it. Off when absent.
+   */
+  clientDocumentTls?: { key: string; cert: string; port?: number }
 }
 
 /**
@@ -26,10 +34,30 @@ export interface ExampleConfig {
  */
 export const DEV_ROUTES_ENV = 'EXAMPLE_DEV_ROUTES'
 
-/** Reads `PORT`, `HOST`, `BASE_URL`, `REDIS_URL`, `SMTP_URL`, `SESSION_SECRET` and {@link DEV_ROUTES_ENV}. */
+/** A port number from the environment variable `name`, or `fallback` when it is unset. */
+function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const port = Number(env[name] ?? fallback)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number, got "${env[name]}"`)
+  return port
+}
+
+/** The client-document certificate: both of `CLIENT_DOCUMENT_KEY_FILE` and `CLIENT_DOCUMENT_CERT_FILE` (PEM files), or neither. */
+function clientDocumentTlsFrom(env: NodeJS.ProcessEnv): ExampleConfig['clientDocumentTls'] {
+  const keyFile = env.CLIENT_DOCUMENT_KEY_FILE || undefined
+  const certFile = env.CLIENT_DOCUMENT_CERT_FILE || undefined
+  if (keyFile === undefined && certFile === undefined) return undefined
+  if (keyFile === undefined || certFile === undefined)
+    throw new Error('Set both CLIENT_DOCUMENT_KEY_FILE and CLIENT_DOCUMENT_CERT_FILE, or neither')
+  return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), port: portFrom(env, 'CLIENT_DOCUMENT_PORT', 0) }
+}
+
+/**
+ * Reads `PORT`, `HOST`, `BASE_URL`, `REDIS_URL`, `SMTP_URL`, `SESSION_SECRET`, {@link DEV_ROUTES_ENV}
+ * and the client-document certificate (`CLIENT_DOCUMENT_KEY_FILE`, `CLIENT_DOCUMENT_CERT_FILE`,
+ * `CLIENT_DOCUMENT_PORT`).
+ */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
-  const port = Number(env.PORT ?? 3000)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`)
+  const port = portFrom(env, 'PORT', 3000)
   const devRoutes = env[DEV_ROUTES_ENV] ?? ''
   // A typo must not leave the pages on, nor "true" leave them off without a word.
   if (!['', '0', '1'].includes(devRoutes)) throw new Error(`${DEV_ROUTES_ENV} must be 1 (on) or 0 (off), got "${devRoutes}"`)
@@ -41,5 +69,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ExampleConf
     smtpUrl: env.SMTP_URL || undefined,
     sessionSecret: env.SESSION_SECRET || undefined,
     devRoutes: devRoutes === '1',
+    clientDocumentTls: clientDocumentTlsFrom(env),
   }
 }

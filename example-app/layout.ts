@@ -38,6 +38,7 @@ export function sendPage(req: Request, res: Response, title: string, body: SafeH
                 ${dev ? html`<a href="/mailbox">Mailbox</a>` : ''}
                 <a href="/demo-client">OAuth client</a>
                 <a href="/demo-native">Native app</a>
+                <a href="/mcp-demo">MCP server</a>
                 ${dev ? html`<a href="/capture-demo">Capture call</a> <a href="/support">Support</a> <a href="/ops">Ops</a>` : ''}
                 ${
                   // The demo clients' pages stand for other apps, with sessions of their own: they show neither.

@@ -1,5 +1,4 @@
-import { auth as mcpAuth, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js'
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js'
+import { auth as mcpAuth } from '@modelcontextprotocol/sdk/client/auth.js'
 import { expect } from 'chai'
 import express from 'express'
 import session from 'express-session'
@@ -9,53 +8,22 @@ import { authcode, MemoryStore } from '../lib/index.js'
 import type {} from '../types/express-session.js'
 import type { Grant } from '../types/index.js'
 import { testLogger } from './helpers/app.js'
+import { MemoryOAuthProvider } from './helpers/mcp-oauth-provider.js'
 
-/** An MCP client's OAuth state as the SDK keeps it, with the authorization URL it asks the user to open. */
-class CliProvider implements OAuthClientProvider {
-  authorizationUrl: URL | undefined
-  #tokens: OAuthTokens | undefined
-  #verifier = ''
-
-  get redirectUrl(): string {
-    return 'http://localhost:33418/callback'
-  }
-
-  get clientMetadata(): OAuthClientMetadata {
-    return {
+/** A command-line MCP client registered as `mcp-cli`, redirecting to a loopback listener. */
+function cliProvider(): MemoryOAuthProvider {
+  const redirectUrl = 'http://localhost:33418/callback'
+  return new MemoryOAuthProvider({
+    redirectUrl,
+    clientMetadata: {
       client_name: 'mcp cli',
-      redirect_uris: [this.redirectUrl],
+      redirect_uris: [redirectUrl],
       grant_types: ['authorization_code'],
       token_endpoint_auth_method: 'none',
-    }
-  }
-
-  state(): string {
-    return 'cli-state-1'
-  }
-
-  clientInformation(): OAuthClientInformationMixed {
-    return { client_id: 'mcp-cli' }
-  }
-
-  tokens(): OAuthTokens | undefined {
-    return this.#tokens
-  }
-
-  saveTokens(tokens: OAuthTokens): void {
-    this.#tokens = tokens
-  }
-
-  redirectToAuthorization(url: URL): void {
-    this.authorizationUrl = url
-  }
-
-  saveCodeVerifier(verifier: string): void {
-    this.#verifier = verifier
-  }
-
-  codeVerifier(): string {
-    return this.#verifier
-  }
+    },
+    state: 'cli-state-1',
+    clientInformation: { client_id: 'mcp-cli' },
+  })
 }
 
 /**
@@ -125,7 +93,7 @@ describe('the MCP TypeScript SDK as a client', () => {
   })
 
   it('discovers, authorizes with PKCE on a localhost redirect, and exchanges the code bound to the MCP server resource', async () => {
-    const provider = new CliProvider()
+    const provider = cliProvider()
     const serverUrl = `${base}/mcp`
     expect(await mcpAuth(provider, { serverUrl })).to.equal('REDIRECT')
     const url = provider.authorizationUrl as URL

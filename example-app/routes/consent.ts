@@ -2,10 +2,17 @@ import { Router } from 'express'
 import type { AuthcodeRouter } from '../../lib/index.js'
 import { html } from '../html.js'
 import { sendPage } from '../layout.js'
+import { MCP_SCOPE } from '../mcp/resource.js'
+import { userById } from '../users.js'
 import { safeReturnTo } from './login.js'
 
 /** What each scope lets a client do, as the consent page says it. */
-const SCOPE_TEXT: Record<string, string> = { openid: 'know who you are', profile: 'read your name', email: 'read your e-mail address' }
+const SCOPE_TEXT: Record<string, string> = {
+  openid: 'know who you are',
+  profile: 'read your name',
+  email: 'read your e-mail address',
+  [MCP_SCOPE]: "use this app's MCP tools as you, which tell it your name and e-mail address",
+}
 
 /**
  * The consent page (`consentUrl`): express-authcode sends the browser here with `return_to`,
@@ -13,14 +20,18 @@ const SCOPE_TEXT: Record<string, string> = { openid: 'know who you are', profile
  * `auth.describeClient()` says of the client (its registered name and where its codes go, never
  * what the URL claims), records the answer with `auth.grantConsent()` or `auth.denyConsent()`
  * for that very request (`returnTo`), and sends the browser back to `return_to`. A native app
- * is asked on every sign-in: the approval answers this request only (RFC 8252 §8.6).
+ * is asked on every sign-in: the approval answers this request only (RFC 8252 §8.6). A client
+ * that arrived by URL (an MCP client's metadata document) is shown by what its document says, and
+ * where its codes go: the MCP authorization spec asks that the redirect hosts be shown.
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization
  */
 export function consentRoutes(auth: AuthcodeRouter): Router {
   const router = Router()
 
   router.get('/consent', async (req, res) => {
     const returnTo = safeReturnTo(req.query.return_to)
-    if (!req.session.userId) return res.redirect(303, `/login?return_to=${encodeURIComponent(req.originalUrl)}`)
+    const user = userById(req.session.userId)
+    if (!user) return res.redirect(303, `/login?return_to=${encodeURIComponent(req.originalUrl)}`)
     const client = await auth.describeClient(String(req.query.client_id ?? ''))
     const scopes = String(req.query.scope ?? '')
       .split(' ')
@@ -33,13 +44,22 @@ export function consentRoutes(auth: AuthcodeRouter): Router {
       req,
       res,
       `Allow ${name}?`,
-      html` <p><strong>${name}</strong> (<code>${client.id}</code>) asks to:</p>
+      html` <p id="consent-account">You are signed in as <strong>${user.name}</strong> (${user.email}).</p>
+        <p><strong>${name}</strong> (<code>${client.id}</code>) asks to:</p>
         <ul>
           ${scopes.map((s) => html`<li>${SCOPE_TEXT[s] ?? s} <small class="muted">(${s})</small></li>`)}
         </ul>
         <p id="consent-redirect-hosts">
           If you allow it, your sign-in goes to ${client.redirectHosts.map((host, i) => html`${i === 0 ? '' : ', '}<code>${host}</code>`)}.
         </p>
+        ${
+          client.metadataDocument
+            ? html`<p id="consent-client-document" class="muted">
+                This app names itself by the document at <code>${client.id}</code>: its name is what that document says, not something
+                this site checked.
+              </p>`
+            : ''
+        }
         <p class="muted">
           Only allow apps you started yourself, just now. Any program on this computer can claim a native app's address, so you are
           asked each time.

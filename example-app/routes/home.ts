@@ -63,6 +63,10 @@ export function homeRoutes(storesDescription: string): Router {
               : ''
           }
         </div>
+        <p id="mcp-demo-link">
+          The app also serves an <strong>MCP server</strong> that takes the router's access tokens: MCP clients find it, register or
+          name themselves by URL, and sign you in here. <a href="/mcp-demo">See how</a>.
+        </p>
         <h2>Under the hood</h2>
         <ul>
           <li>Storage: ${storesDescription}.</li>

@@ -1,4 +1,5 @@
 import { expect } from 'chai'
+import { decodeJwt } from 'jose'
 import { startExampleApp, type RunningExampleApp } from '../../example-app/start.js'
 import { RedisServer } from '../helpers/redis-server.js'
 import { connectRedis, keysUnder } from '../helpers/redis.js'
@@ -242,9 +243,8 @@ for (const store of stores) {
       expect(await page.locator('#token-response .status').textContent()).to.equal('200')
       const tokens = JSON.parse((await page.locator('#token-response pre').textContent()) as string) as Record<string, unknown>
       expect(tokens).to.include({ token_type: 'Bearer', expires_in: 3600, scope: 'openid profile' })
-      expect(tokens.access_token)
-        .to.be.a('string')
-        .and.match(/^demo_/)
+      // An RFC 9068 JWT; a request without resource is for the app's default one, its MCP server.
+      expect(decodeJwt(tokens.access_token as string)).to.include({ aud: `${app.url}/mcp`, sub: 'user-grace', client_id: 'demo-client' })
       expect(tokens.refresh_token).to.be.a('string').and.have.length(43)
 
       // Each refresh spends the token and hands back its successor.
@@ -381,9 +381,7 @@ for (const store of stores) {
       expect(sent).not.to.match(/client_secret|client_id/)
       const answer = JSON.parse((await page.locator('#capture-exchange pre.json').textContent()) as string) as Record<string, unknown>
       expect(answer).to.include({ stat: 'ok', token_type: 'Bearer' })
-      expect(answer.access_token)
-        .to.be.a('string')
-        .and.match(/^demo_/)
+      expect(decodeJwt(answer.access_token as string)).to.include({ aud: `${app.url}/mcp`, sub: 'user-alan', client_id: 'crm' })
       expect(answer.transaction_state).to.deep.equal({ cart: 'c-7', step: 'checkout' })
       expect(await page.locator('#transaction-state code').textContent()).to.equal('{"cart":"c-7","step":"checkout"}')
 

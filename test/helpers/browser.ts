@@ -17,7 +17,8 @@ export interface KeptCookie {
 export class Browser {
   readonly cookies = new Map<string, KeptCookie>()
 
-  constructor(readonly app: Express) {}
+  /** `app`: an Express app, or the base URL of a listening server (e.g. one `startExampleApp` started). */
+  constructor(readonly app: Express | string) {}
 
   async get(path: string): Promise<request.Response> {
     return this.#remember(await request(this.app).get(path).set('Cookie', this.#cookieHeader(path)))
