@@ -12,6 +12,7 @@ import { mountAuthorize } from './endpoints/authorize/route.js'
 import { mountCapture, mountCaptureToken } from './endpoints/capture/route.js'
 import { mountCodes } from './endpoints/codes/route.js'
 import { BrowserBinding, requireBinding } from './endpoints/landing/binding.js'
+import { CrossDevice } from './endpoints/landing/cross-device.js'
 import { landingOptions } from './endpoints/landing/options.js'
 import { landingRouter } from './endpoints/landing/route.js'
 import { buildMetadata, metadataPathFor, mountMetadata, offeredScopes } from './endpoints/metadata.js'
@@ -113,6 +114,8 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
   }
   const metadata = buildMetadata(resolved, { jwks: signer !== undefined, par: pushes })
   const binding = resolved.magicLinkUrl === undefined ? undefined : new BrowserBinding(resolved.magicLinkUrl, ctx.engine.atRest, logger)
+  // Off until magicLinkLanding({ crossDevice: true }) is built, which turns wait_url on in POST /codes.
+  const crossDevice = binding && new CrossDevice(binding, ctx.engine.atRest)
   const router = Router() as AuthcodeRouter
   serveRoutes(router, { logger, telemetry })
   watchEvictionPolicy(store, logger)
@@ -120,7 +123,7 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
 
   router.use(warnOnUntrustedProxy(logger))
   mountMetadata(router, metadata)
-  mountCodes(router, ctx)
+  mountCodes(router, ctx, crossDevice)
   if (resolved.mounted.authorize) mountAuthorize(router, ctx)
   if (pushes) mountPar(router, ctx)
   if (issueTokens) mountToken(router, ctx, issueTokens)
@@ -143,7 +146,7 @@ export function authcode(options: AuthcodeOptions): AuthcodeRouter {
     revokeCodes: (revocation: Revocation) => revokeCodes(ctx.engine, revocation),
     revokeGrants: (revocation: Revocation) => revokeGrants(ctx.engine, revocation),
     magicLinkLanding: (landing: MagicLinkLandingOptions) =>
-      landingRouter(ctx, requireBinding(binding, 'magicLinkLanding'), landingOptions(landing)),
+      landingRouter(ctx, requireBinding(crossDevice, 'magicLinkLanding'), landingOptions(landing)),
     bindBrowser: (req: Request, res: Response) => requireBinding(binding, 'bindBrowser').bind(req, res),
     browserVerifier: (req: Request) => requireBinding(binding, 'browserVerifier').verifierOf(req),
     metadata,

@@ -64,6 +64,11 @@ export const DEFAULTS = {
    * lasts from then, through the sign-in and consent round trips.
    */
   par: { required: false, ttl: 60, holdSeconds: 600 },
+  /**
+   * DPoP proofs (RFC 9449): the `alg`s a proof may be signed with, and the seconds its `iat` may be
+   * from the server clock either way (its `jti` is kept that long past `iat`).
+   */
+  dpop: { algorithms: ['ES256', 'EdDSA', 'RS256', 'PS256'], skewSeconds: 60 },
   /** Milliseconds a Redis command (round trip included) may take before the request answers 503. */
   commandTimeoutMs: 1500,
   /** Milliseconds between sweeps of expired entries in a `MemoryStore`. */

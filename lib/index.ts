@@ -21,6 +21,7 @@ export {
 export {
   DuplicateParameterError,
   InvalidClientError,
+  InvalidDpopProofError,
   InvalidGrantError,
   InvalidRequestError,
   InvalidScopeError,

@@ -1,4 +1,5 @@
 import { RedisStore } from '../lib/index.js'
+import { approvalStoreContract } from './approval-store-contract.js'
 import { canStartCluster, connectCluster, RedisCluster, type TestCluster } from './helpers/redis-cluster.js'
 import { uniquePrefix } from './helpers/redis.js'
 import { processSuite } from './process-suite.js'
@@ -26,6 +27,10 @@ describe('on a 3-master Redis Cluster (createCluster)', function () {
 
     describe('refresh tokens', () => {
       refreshStoreContract(() => onRealTime(new RedisStore({ client, prefix: uniquePrefix() })))
+    })
+
+    describe('cross-device approvals', () => {
+      approvalStoreContract(() => new RedisStore({ client, prefix: uniquePrefix() }))
     })
   })
 

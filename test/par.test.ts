@@ -3,9 +3,10 @@ import type { Express } from 'express'
 import request from 'supertest'
 import { MemoryStore } from '../lib/index.js'
 import type { AuthcodeOptions } from '../types/index.js'
-import { CRM_SECRET, MOUNT, VERIFIER, WEB_REDIRECT } from './helpers/app.js'
+import { CRM_SECRET, ISSUER, MOUNT, VERIFIER, WEB_REDIRECT } from './helpers/app.js'
 import { Browser } from './helpers/browser.js'
 import { fakeClock } from './helpers/clock.js'
+import { dpopKey, dpopProof } from './helpers/dpop.js'
 import { AUTHORIZE, authorizeQuery, hostApp, locationParams } from './helpers/host-app.js'
 import { oauthBasic } from './helpers/http.js'
 import { keysUnder, useTestRedis } from './helpers/redis.js'
@@ -179,6 +180,34 @@ describe('pushed authorization requests (RFC 9126)', () => {
       .send({ grant_type: 'authorization_code', code, client_id: 'web', redirect_uri: WEB_REDIRECT, code_verifier: VERIFIER })
       .expect(200)
     expect(grants[0]).to.deep.include({ resource: ['https://a.example/', 'https://b.example/'] })
+  })
+
+  it('binds the code to the key of a DPoP proof sent to /par; a dpop_jkt of another key, or a replayed proof, is refused', async () => {
+    const { app } = hostApp()
+    const key = await dpopKey()
+    const proof = await dpopProof(key, { claims: { htu: `${ISSUER}/par` } })
+    const res = await push(app).set('DPoP', proof)
+    expect(res.status, res.text).to.equal(201)
+    const browser = await signedIn(app)
+    const code = locationParams((await browser.get(byReference(res.body.request_uri))).headers.location).get('code') as string
+    const exchange = (dpop?: string) => {
+      const sent = request(app).post(`${MOUNT}/token`).type('form')
+      if (dpop !== undefined) sent.set('DPoP', dpop)
+      return sent.send({ grant_type: 'authorization_code', code, client_id: 'web', redirect_uri: WEB_REDIRECT, code_verifier: VERIFIER })
+    }
+    const unbound = await exchange()
+    expect(unbound.body.error, 'the code is bound to the key').to.equal('invalid_grant')
+
+    const replayed = await push(app).set('DPoP', proof)
+    expect(replayed.status).to.equal(400)
+    expect(replayed.body.error).to.equal('invalid_dpop_proof')
+    const other = await dpopKey()
+    const mismatch = await push(app, pushedForm({ dpop_jkt: other.jkt })).set(
+      'DPoP',
+      await dpopProof(key, { claims: { htu: `${ISSUER}/par` } }),
+    )
+    expect(mismatch.status).to.equal(400)
+    expect(mismatch.body.error).to.equal('invalid_dpop_proof')
   })
 
   describe('on Redis', () => {

@@ -4,6 +4,7 @@ import { generateKeyPair, SignJWT } from 'jose'
 import { jwtAccessTokens, type AuthcodeOptions } from '../lib/index.js'
 import { buildApp, issue, tokenRequest } from './helpers/app.js'
 import { codesOptions, codesRequest } from './helpers/codes.js'
+import { dpopKey, dpopProof } from './helpers/dpop.js'
 import { serve, type HttpClient, type HttpRequest } from './helpers/http.js'
 import { connectRedis, uniquePrefix, type TestRedis } from './helpers/redis.js'
 import { redisUrl } from './helpers/root-hooks.js'
@@ -100,5 +101,18 @@ describe('Redis round trips per request, on a standalone Redis with every rate l
     const codes = await Promise.all([1, 2, 3, 4].map(() => issue(auth)))
     let next = 0
     expect(await roundTripsOf(http, () => tokenRequest(codes[next++] as string), 200, 2)).to.equal(2)
+  })
+
+  it('redeems at POST /token with a DPoP proof in 2 as well: its jti is claimed beside the consumption', async () => {
+    const { http, auth } = await host()
+    const key = await dpopKey()
+    const sends = await Promise.all(
+      [1, 2, 3, 4].map(async () => {
+        const sent = tokenRequest(await issue(auth))
+        return { ...sent, headers: { ...sent.headers, dpop: await dpopProof(key) } }
+      }),
+    )
+    let next = 0
+    expect(await roundTripsOf(http, () => sends[next++] as HttpRequest, 200, 2)).to.equal(2)
   })
 })

@@ -27,6 +27,17 @@ export interface Grant {
    * @see https://openid.net/specs/openid-connect-core-1_0.html#IDToken
    */
   authTime?: number
+  /**
+   * The RFC 7638 SHA-256 thumbprint of the DPoP key the grant is bound to: a code's, from
+   * `dpop_jkt` at `/authorize` or `/par` (then `/token` needs a proof of that key); at `/token`,
+   * the key the request proved it holds, so that `issueTokens` mints `token_type: "DPoP"` access
+   * tokens with `cnf.jkt` (`jwtAccessTokenIssuer` does); on a refresh, the family's key, or the
+   * proof's for a family bound to none.
+   * @see https://www.rfc-editor.org/rfc/rfc9449#section-5
+   * @see https://www.rfc-editor.org/rfc/rfc9449#section-6.1
+   * @see https://www.rfc-editor.org/rfc/rfc9449#section-10
+   */
+  dpopJkt?: string
   /** `integration_context` given to `POST /codes`. */
   integrationContext?: Record<string, unknown>
   /** `transaction_state` given to Capture's `getAuthorizationCode`, parsed back to JSON. */

@@ -3,6 +3,8 @@ export interface AuthorizationServerMetadata {
   issuer: string
   authorization_endpoint?: string
   token_endpoint?: string
+  /** The `alg`s `/token` takes DPoP proofs in (`dpop.algorithms`), with `/token`. @see https://www.rfc-editor.org/rfc/rfc9449#section-5.1 */
+  dpop_signing_alg_values_supported?: string[]
   /** `POST /revoke`, mounted with `refreshTokens`. @see https://www.rfc-editor.org/rfc/rfc7009#section-2 */
   revocation_endpoint?: string
   revocation_endpoint_auth_methods_supported?: string[]

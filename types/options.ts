@@ -90,6 +90,27 @@ export interface RefreshTokenOptions {
 }
 
 /**
+ * How DPoP proofs are checked (`dpop`).
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-4.3
+ */
+export interface DpopOptions {
+  /**
+   * The JWS `alg`s a proof may be signed with: asymmetric ones (`ES256`, `ES384`, `ES512`, `EdDSA`,
+   * `Ed25519`, `RS256`, `RS384`, `RS512`, `PS256`, `PS384`, `PS512`); `none` and `HS*` are refused
+   * at `authcode()`. Listed as `dpop_signing_alg_values_supported` in the metadata.
+   * @default ['ES256', 'EdDSA', 'RS256', 'PS256']
+   */
+  algorithms?: string[]
+  /**
+   * Seconds a proof's `iat` may be from the server clock, either way (1–300); its `jti` is
+   * remembered in the store until `iat` plus these seconds has passed, so a replayed proof is
+   * refused by every process.
+   * @default 60
+   */
+  skewSeconds?: number
+}
+
+/**
  * What a consent page shows of a client, from `auth.describeClient()`: only what the host
  * registered (or, for a client by URL, what its metadata document says), never what the
  * authorization request claims.
@@ -358,6 +379,15 @@ export interface AuthcodeOptions {
    * @default { required: false, ttl: 60 }
    */
   par?: { required?: boolean; ttl?: number }
+  /**
+   * How `/token` checks DPoP proofs, which it always takes (SPEC §3.3c): the asymmetric `alg`s a
+   * proof may be signed with (never `none` or HMAC), and the seconds (1–300) its `iat` may be from
+   * the server clock either way.
+   * @see https://www.rfc-editor.org/rfc/rfc9449#section-4.3
+   * @see https://www.rfc-editor.org/rfc/rfc9449#section-5.1
+   * @default { algorithms: ['ES256', 'EdDSA', 'RS256', 'PS256'], skewSeconds: 60 }
+   */
+  dpop?: DpopOptions
   /** Seconds an idempotency record is kept. @default 86400 */
   idempotencyTtl?: number
   /**

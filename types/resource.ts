@@ -110,8 +110,11 @@ export interface ProtectedResource extends Router {
    * token, or a bad one (signature, `iss`, `typ`, `exp`, an `aud` without this resource, a
    * DPoP-bound token sent as Bearer) → 401 with `WWW-Authenticate: Bearer resource_metadata="…"`
    * (and `error="invalid_token"` when a token was sent); a missing scope → 403
-   * `error="insufficient_scope"`.
+   * `error="insufficient_scope"`. A DPoP-bound token is taken as `Authorization: DPoP <token>`
+   * with a `DPoP` proof of its key for this request (`htm`, `htu` on the resource's origin, `ath`,
+   * a `jti` seen once); a refusal of it is a 401 with a `WWW-Authenticate: DPoP` challenge.
    * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+   * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.1
    * @see https://www.rfc-editor.org/rfc/rfc9728#section-5.1
    * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
    */

@@ -78,8 +78,11 @@ export interface AuthcodeRouter extends Router {
    * (`app.use('/login/magic', auth.magicLinkLanding({ signIn }))`). `GET` and `HEAD` never spend
    * the code: they show `confirm` (a button that POSTs it back with a CSRF token bound to this
    * browser), `other-browser` (a bound link without its verifier), `used` or `error`. The `POST`
-   * redeems it and calls `signIn(grant, req, res)`, which answers.
-   * @throws AuthcodeOptionsError without `magicLinkUrl`, or for a missing or unknown option.
+   * redeems it and calls `signIn(grant, req, res)`, which answers. With `crossDevice`, it also
+   * serves the waiting page of `wait_url` and the approval, on another device, of a bound link
+   * (SPEC §3.5c), and `POST /codes` answers `wait_url` from then on.
+   * @throws AuthcodeOptionsError without `magicLinkUrl`, for a missing or unknown option, or for
+   * `crossDevice` on a store without `approvalStore`.
    */
   magicLinkLanding(options: MagicLinkLandingOptions): Router
   /**

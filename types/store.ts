@@ -203,6 +203,12 @@ export interface CodeStore {
    */
   pushedRequestStore?(): PushedRequestStore
   /**
+   * Where the store keeps cross-device approvals of magic links (SPEC §3.5c), beside its codes and
+   * atomic with them. A store without it cannot serve
+   * `magicLinkLanding({ crossDevice: true })`.
+   */
+  approvalStore?(): ApprovalStore
+  /**
    * Checks the store without changing it: reachability, round-trip latency and, for Redis, the
    * eviction policy and replica count. Resolves `ok: false` instead of rejecting. A store without
    * it is reported healthy.
@@ -247,4 +253,47 @@ export interface PushedRequestStore {
    * resolves `true`. Resolves only once the spending is durable (`durability`).
    */
   spend(id: string): Promise<boolean>
+}
+
+/** A decision on a bound magic link opened on another device (SPEC §3.5c), as {@link ApprovalStore.decide} records it. */
+export type ApprovalDecision =
+  /** The right number: `value` (the code, sealed for the browser that asked; opaque to the store) is kept for that browser. */
+  | { approve: true; value: string }
+  /** A wrong number: the sign-in is cancelled, and the grant burns (its code consumed, its passcode gone). */
+  | { approve: false }
+
+/** What {@link ApprovalStore.decide} did. */
+export type ApprovalOutcome =
+  /** The code was live and undecided: this call decided. */
+  | { status: 'decided' }
+  /** Decided before (approved or not): the decision stands, nothing changed. */
+  | { status: 'already'; approved: boolean }
+  /** The code is not live (consumed, expired or unknown): nothing changed. */
+  | { status: 'missing' }
+
+/** Where a cross-device sign-in stands, read by {@link ApprovalStore.read}. */
+export type ApprovalState =
+  /** The code is live, and nobody decided yet. */
+  | { status: 'pending' }
+  /** Approved, and the code is still live: `value` is what the approval kept. */
+  | { status: 'approved'; value: string }
+  /** A wrong number cancelled it: the grant is burned. */
+  | { status: 'cancelled' }
+  /** The code is gone: redeemed, revoked, expired or unknown. */
+  | { status: 'expired' }
+
+/**
+ * Cross-device approvals of magic links (SPEC §3.5c), each under its code's id, kept no longer than
+ * the code (it dies with it). Every process sharing the store sees the same approvals.
+ */
+export interface ApprovalStore {
+  /**
+   * Records a decision on the live code `id`, once, in one atomic step with the code: of any
+   * number of concurrent calls, from any number of processes, exactly one sees `decided`, and a
+   * cancellation burns the code in the same step. Resolves `decided` only once the decision is
+   * durable (`durability`).
+   */
+  decide(id: string, decision: ApprovalDecision): Promise<ApprovalOutcome>
+  /** Where the sign-in of code `id` stands, changing nothing. */
+  read(id: string): Promise<ApprovalState>
 }

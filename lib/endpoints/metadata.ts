@@ -15,8 +15,9 @@ const TOKEN_AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post']
 /**
  * The metadata document for `issuer`, listing only the endpoints this router mounts (`jwks_uri`
  * when `served.jwks`: `issueTokens` is a `jwtAccessTokenIssuer`; `/par` when `served.par`: with
- * `/authorize`, on a store that keeps pushed requests).
+ * `/authorize`, on a store that keeps pushed requests; the DPoP `alg`s with `/token`).
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-5.1
  * @see https://www.rfc-editor.org/rfc/rfc9207#section-3
  * @see https://www.rfc-editor.org/rfc/rfc7009#section-2
  * @see https://www.rfc-editor.org/rfc/rfc7591#section-3
@@ -27,7 +28,9 @@ export function buildMetadata(options: ResolvedOptions, served: { jwks: boolean;
   return {
     issuer: options.issuer,
     ...(options.mounted.authorize ? { authorization_endpoint: `${options.baseUrl}/authorize` } : {}),
-    ...(options.mounted.token ? { token_endpoint: `${options.baseUrl}/token` } : {}),
+    ...(options.mounted.token
+      ? { token_endpoint: `${options.baseUrl}/token`, dpop_signing_alg_values_supported: [...options.dpop.algorithms] }
+      : {}),
     ...(served.par
       ? { pushed_authorization_request_endpoint: `${options.baseUrl}/par`, require_pushed_authorization_requests: options.par.required }
       : {}),

@@ -9,10 +9,11 @@ import { verifierFit } from './verifier-fit.js'
 export type Redemption =
   /**
    * Nothing to redeem here, and nothing consumed: `used` for a consumed, expired, unknown or
-   * malformed code, or one that is not a magic link; `other-browser` for a bound code the browser
-   * lacks the verifier of.
+   * malformed code, or one that is not a magic link.
    */
-  | { page: 'used' | 'other-browser' }
+  | { page: 'used' }
+  /** A bound code the browser lacks the verifier of, and the record read (for a cross-device approval). */
+  | { page: 'other-browser'; opened: OpenedRecord }
   /** What to present to `redeemCode`, and the record this read opened, for it to reuse. */
   | { redeem: RedeemExpectation; opened: OpenedRecord }
 
@@ -36,7 +37,7 @@ export async function redemptionFor(engine: Engine, code: string, verifier: stri
       return { redeem: { kind: 'magic_link', codeVerifier: verifier }, opened }
     case 'missing':
     case 'mismatch':
-      return { page: 'other-browser' }
+      return { page: 'other-browser', opened }
     case 'unbound':
     case 'unexpected':
       // The browser's verifier is the browser's, not the code's: sent for an unbound code, it would burn it.

@@ -22,13 +22,22 @@ const VERSION = 1
 export const CODE_KINDS: readonly CodeKind[] = ['magic_link', 'capture', 'authorize']
 
 /** Which optional fields follow, one bit each, in this order. */
-const FIELDS = ['scope', 'redirectUri', 'codeChallenge', 'integrationContext', 'transactionState', 'resource', 'authTime'] as const
+const FIELDS = [
+  'scope',
+  'redirectUri',
+  'codeChallenge',
+  'integrationContext',
+  'transactionState',
+  'resource',
+  'authTime',
+  'dpopJkt',
+] as const
 type OptionalField = (typeof FIELDS)[number]
 
 /**
  * A record in a compact binary form (a version byte, the kind, a bit per optional field, the
- * issue time and lifetime, then length-prefixed fields; a PKCE challenge as its 32 bytes), so a
- * code costs the store as few bytes as it can.
+ * issue time and lifetime, then length-prefixed fields; a PKCE challenge and a DPoP key's
+ * thumbprint as their 32 bytes), so a code costs the store as few bytes as it can.
  */
 export function encodeRecord(record: CodeRecord): Buffer {
   const present = FIELDS.filter((field) => record[field] !== undefined)
@@ -46,8 +55,10 @@ export function encodeRecord(record: CodeRecord): Buffer {
 
 function writeField(writer: ByteWriter, field: OptionalField, record: CodeRecord): void {
   switch (field) {
+    // Both a SHA-256 in base64url (43 characters, checked where they are taken): kept as their 32 bytes.
     case 'codeChallenge':
-      writer.raw(Buffer.from(record.codeChallenge as string, 'base64url'))
+    case 'dpopJkt':
+      writer.raw(Buffer.from(record[field] as string, 'base64url'))
       return
     case 'integrationContext':
     case 'transactionState':
@@ -81,7 +92,8 @@ export function decodeRecord(bytes: Buffer): CodeRecord {
 function readField(reader: ByteReader, field: OptionalField, record: CodeRecord): void {
   switch (field) {
     case 'codeChallenge':
-      record.codeChallenge = reader.raw(32).toString('base64url')
+    case 'dpopJkt':
+      record[field] = reader.raw(32).toString('base64url')
       return
     case 'integrationContext':
       record.integrationContext = JSON.parse(reader.text()) as Record<string, unknown>

@@ -1,12 +1,13 @@
 import { AuthcodeError, type FailureClass } from './authcode-error.js'
 
 /**
- * OAuth 2.0 error codes of the token and authorization endpoints, of dynamic registration, and
- * of a bearer token refused.
+ * OAuth 2.0 error codes of the token and authorization endpoints, of dynamic registration, of a
+ * bearer token refused, and of a DPoP proof refused.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
  * @see https://www.rfc-editor.org/rfc/rfc7591#section-3.2.2
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-5
  */
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -26,6 +27,7 @@ export type OAuthErrorCode =
   | 'invalid_client_metadata'
   | 'invalid_token'
   | 'invalid_request_uri'
+  | 'invalid_dpop_proof'
 
 /** OAuth errors whose failure class their status does not tell: `login_required` is a 400 for nobody signed in. */
 const OAUTH_FAILURES: Partial<Record<OAuthErrorCode, FailureClass>> = { login_required: 'unauthenticated' }
@@ -146,5 +148,18 @@ export class InvalidTargetError extends OAuthError {
   override name = 'InvalidTargetError'
   constructor(description: string) {
     super('invalid_target', description)
+  }
+}
+
+/**
+ * A `DPoP` header that is not one valid, fresh, unused proof for this request: 400
+ * `invalid_dpop_proof`. Its description says which check failed and never repeats the proof.
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-4.3
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-5
+ */
+export class InvalidDpopProofError extends OAuthError {
+  override name = 'InvalidDpopProofError'
+  constructor(description: string) {
+    super('invalid_dpop_proof', description)
   }
 }

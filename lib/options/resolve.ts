@@ -39,6 +39,7 @@ export interface ResolvedOptions extends Omit<
   | 'clientIdMetadataDocuments'
   | 'dynamicRegistration'
   | 'par'
+  | 'dpop'
 > {
   keyPrefix: string
   /** `issuer` without a trailing slash, for building endpoint URLs. */
@@ -63,6 +64,8 @@ export interface ResolvedOptions extends Omit<
   dynamicRegistration: ResolvedRegistration | false
   /** Pushed authorization requests, with their defaults. */
   par: { required: boolean; ttl: number }
+  /** How `/token` checks DPoP proofs, with the defaults. */
+  dpop: { algorithms: readonly string[]; skewSeconds: number }
   /** Which endpoints are mounted. */
   mounted: MountedEndpoints
 }
@@ -136,6 +139,7 @@ export function resolveOptions(input: unknown, shapes: StoreShapes): { options: 
       ? { ...DEFAULTS.dynamicRegistration, ...(options.dynamicRegistration === true ? {} : options.dynamicRegistration) }
       : false,
     par: { required: options.par?.required ?? DEFAULTS.par.required, ttl: options.par?.ttl ?? DEFAULTS.par.ttl },
+    dpop: { ...DEFAULTS.dpop, ...options.dpop },
     mounted,
   }
   return { options: resolved, services: { store, redis, durability, logger } }

@@ -3,6 +3,7 @@ import type { AuthcodeOptions } from '../../types/options.js'
 import { DEFAULTS } from '../defaults.js'
 import { isIntegrationSchema } from '../engine/integration-context.js'
 import { client, defaultResource, dynamicRegistration, metadataDocuments, par, rule, seconds } from './schema-clients.js'
+import { dpop } from './schema-dpop.js'
 import { LOOPBACK_HOST } from '../engine/redirect-uri.js'
 
 /**
@@ -148,6 +149,7 @@ export const optionsSchema = Joi.object<AuthcodeOptions>({
   dynamicRegistration,
   defaultResource,
   par,
+  dpop,
 })
   .xor('redis', 'store')
   .without('durability', 'store')

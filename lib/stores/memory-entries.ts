@@ -10,6 +10,8 @@ export interface Entry {
   owner?: CodeOwner
   /** The live passcode of the grant; gone once either credential is consumed. */
   passcode?: { mac: string; wrappedKey: string; attemptsLeft: number }
+  /** The cross-device decision on the code, which dies with it: what an approval keeps, or none for a cancellation. */
+  approval?: { approved: true; value: string } | { approved: false }
 }
 
 export interface IdempotencyEntry {

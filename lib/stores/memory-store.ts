@@ -1,6 +1,7 @@
 import { MemoryStore as RateLimitMemoryStore, type Store as RateLimitStore } from 'express-rate-limit'
 import type { StoreHealth } from '../../types/health.js'
 import type {
+  ApprovalStore,
   CodeStore,
   ConsumeResult,
   IdempotencyClaim,
@@ -13,6 +14,7 @@ import type {
 import { DEFAULTS } from '../defaults.js'
 import { burn, live, sameMac, type Entry, type FailureCount, type IdempotencyEntry, type PasscodePointer } from './memory-entries.js'
 import { MemorySideStores } from './memory-side-stores.js'
+import { MemoryApprovals } from './memory-approvals.js'
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -42,6 +44,7 @@ export class MemoryStore extends MemorySideStores implements CodeStore {
   readonly #failures = new Map<string, FailureCount>()
   readonly #sweeper: NodeJS.Timeout
   readonly #now: () => number
+  readonly #approvals = new MemoryApprovals((id) => this.#live(id))
 
   constructor(options: MemoryStoreOptions = {}) {
     const now = options.now ?? Date.now
@@ -157,6 +160,10 @@ export class MemoryStore extends MemorySideStores implements CodeStore {
       }
     }
     return revoked
+  }
+
+  approvalStore(): ApprovalStore {
+    return this.#approvals
   }
 
   rateLimitStore(_prefix: string): RateLimitStore {

@@ -3,9 +3,9 @@ import { groupTag, slotTag } from './slot-tag.js'
 /**
  * Where a {@link RedisStore} keeps each thing under its prefix. The hash tag `{t}` is
  * {@link slotTag} of the id, so that every script touches keys of one Redis Cluster hash slot: a
- * code, its passcode and (its tag chosen to match) its idempotency record share one; an owner's
- * index has its own ({@link groupTag}), and a passcode pointer shares its own with its group's
- * failure count.
+ * code, its passcode, its cross-device approval and (its tag chosen to match) its idempotency
+ * record share one; an owner's index has its own ({@link groupTag}), and a passcode pointer shares
+ * its own with its group's failure count.
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -17,6 +17,11 @@ export class RedisKeys {
   /** The passcode of the code `id`. */
   passcode(id: string): string {
     return `${this.prefix}{${slotTag(id)}}pin:${id}`
+  }
+
+  /** The cross-device approval of the code `id` (SPEC §3.5c): in its code's hash slot, so one script decides and burns both. */
+  approval(id: string): string {
+    return `${this.prefix}{${slotTag(id)}}approval:${id}`
   }
 
   idempotency(keyId: string): string {

@@ -2,6 +2,7 @@ import type { Store as RateLimitStore } from 'express-rate-limit'
 import type { StoreHealth } from '../../types/health.js'
 import type { RedisConnection } from '../../types/options.js'
 import type {
+  ApprovalStore,
   ClientRecordStore,
   CodeStore,
   ConsumeResult,
@@ -27,6 +28,7 @@ import { RedisRateLimitStore } from './redis-rate-limit-store.js'
 import { RedisRefreshStore } from './redis-refresh.js'
 import { redisClientStore } from './redis-clients.js'
 import { redisPushedRequests } from './redis-pushed.js'
+import { redisApprovals } from './redis-approvals.js'
 import { slotTag } from './slot-tag.js'
 
 /** Options of {@link RedisStore}. */
@@ -40,9 +42,9 @@ export interface RedisStoreOptions {
   /**
    * Wait for replicas to acknowledge every write single use or revocation depends on (a
    * consumption, a signature claim, an idempotent answer, a revocation, a passcode replacement, a
-   * passcode failure count, a refresh-token rotation or family revocation) before answering, so a
-   * failover cannot resurrect a consumed or revoked code or token; too few in time answers 503 (or
-   * rejects). Off by default.
+   * passcode failure count, a refresh-token rotation or family revocation, a cross-device
+   * decision) before answering, so a failover cannot resurrect a consumed or revoked code or
+   * token; too few in time answers 503 (or rejects). Off by default.
    */
   durability?: Durability
 }
@@ -172,6 +174,10 @@ export class RedisStore implements CodeStore {
 
   pushedRequestStore(): PushedRequestStore {
     return redisPushedRequests(this.#send, this.#keys, this.#durable)
+  }
+
+  approvalStore(): ApprovalStore {
+    return redisApprovals(this.#send, this.#keys, this.#durable)
   }
 
   /** `PING`, `INFO memory` and `INFO replication`: reachability, latency, eviction policy and replicas. Never rejects. */

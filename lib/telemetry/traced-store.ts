@@ -22,14 +22,16 @@ function snakeCase(name: string): string {
 const SUB_STORES = new Map<PropertyKey, string>([
   ['refreshTokenStore', 'refresh'],
   ['clientStore', 'client'],
+  ['approvalStore', 'approval'],
 ])
 
 /**
  * The store, with every operation on what it keeps (each method but {@link UNTIMED} ones, so a
  * method added to the contract later is covered too) timed into `authcode.store.duration` and
  * run in a child span `authcode store <operation>` of the active span (the endpoint request's).
- * The limits' express-rate-limit stores, the refresh-token store (`refresh_rotate`, …) and the
- * client store (`client_get`, …) are wrapped alike. Everything else reads through.
+ * The limits' express-rate-limit stores, the refresh-token store (`refresh_rotate`, …), the
+ * client store (`client_get`, …) and the approval store (`approval_decide`, `approval_read`) are
+ * wrapped alike. Everything else reads through.
  */
 export function tracedStore(store: CodeStore, telemetry: Telemetry): CodeStore {
   return forwarding(store, (member, call) => {

@@ -41,19 +41,17 @@ export async function firstRefreshToken(app: Express, auth: AuthcodeRouter, scop
   return res.body.refresh_token as string
 }
 
+/** Issues a fresh Capture code of the confidential `crm` client for `subject`, straight through the engine. */
+export function crmCode(auth: AuthcodeRouter, subject = 'user-42'): Promise<string> {
+  return issue(auth, { kind: 'capture', subject, clientId: 'crm', redirectUri: CRM_REDIRECT, codeChallenge: undefined, scope: undefined })
+}
+
 /**
  * Exchanges a fresh Capture code of the confidential `crm` client (for `subject`) at `/token` by
  * HTTP Basic, and resolves the answer (its `refresh_token` the router's when it mints them).
  */
 export function crmExchange(app: Express, auth: AuthcodeRouter, subject = 'user-42'): Promise<request.Response> {
-  return issue(auth, {
-    kind: 'capture',
-    subject,
-    clientId: 'crm',
-    redirectUri: CRM_REDIRECT,
-    codeChallenge: undefined,
-    scope: undefined,
-  }).then((code) =>
+  return crmCode(auth, subject).then((code) =>
     request(app)
       .post(TOKEN_URL)
       .type('form')

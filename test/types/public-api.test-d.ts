@@ -8,6 +8,7 @@ import {
   MemoryStore,
   type AccessTokenClaims,
   type AuthcodeHealth,
+  type ApprovalStatus,
   type AuthcodeRouter,
   type Grant,
   type LandingPage,
@@ -63,11 +64,21 @@ express().use(
         const action: string = page.form.action
         const fields: string[] = Object.entries(page.form.fields).map(([field, value]) => `${field}=${value}`)
         res.send(`${name} ${action} ${fields.join()}`)
+      } else if (page.name === 'approve') {
+        // The number is typed into an input named `number`, beside the hidden fields; none once cancelled.
+        const code: string | undefined = page.cancelled ? undefined : page.form.fields.code
+        res.send(String(code))
+      } else if (page.name === 'wait') {
+        // Only the browser that asked gets the number, the status to poll and the completion form.
+        const status: ApprovalStatus | undefined = page.wait?.status
+        const pending: string | undefined = page.form?.fields.pending
+        res.send(`${page.wait?.number} ${page.wait?.statusUrl} ${status} ${pending}`)
       } else {
         const none: undefined = page.form
         res.send(String(none))
       }
     },
+    crossDevice: true,
   }),
 )
 // @ts-expect-error: signIn is required

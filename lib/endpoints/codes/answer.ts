@@ -10,14 +10,28 @@ export interface CodesAnswer {
   magic_link?: string
   /** The one-time passcode, when the request asked for one. */
   otp?: string
+  /** The waiting page of a bound code, with cross-device approval on (SPEC §3.5c); never the code. */
+  wait_url?: string
+}
+
+/** Where the waiting page of a bound code is, when cross-device approval is on (`CrossDevice`). */
+export interface WaitUrls {
+  waitUrlFor(code: string, challenge: string): string | undefined
 }
 
 /**
  * The answer a code gets. A replay rebuilds it from what the key's record stored (the code and
  * its expiry) and the retried request's body, which is the one that was answered (its
- * fingerprint matched), so the record keeps no copy of the body.
+ * fingerprint matched), so the record keeps no copy of the body; `wait_url` is derived from both
+ * alike.
  */
-export function codesAnswer({ code, expiresAt, otp }: StoredAnswer, body: CodesBody, magicLinkUrl: string | undefined): CodesAnswer {
+export function codesAnswer(
+  { code, expiresAt, otp }: StoredAnswer,
+  body: CodesBody,
+  magicLinkUrl: string | undefined,
+  waits: WaitUrls | undefined,
+): CodesAnswer {
+  const waitUrl = body.code_challenge === undefined ? undefined : waits?.waitUrlFor(code, body.code_challenge)
   return {
     code,
     expires_in: body.ttl,
@@ -25,6 +39,7 @@ export function codesAnswer({ code, expiresAt, otp }: StoredAnswer, body: CodesB
     external_user_id: body.external_user_id,
     ...(magicLinkUrl === undefined ? {} : { magic_link: linkWithCode(magicLinkUrl, code) }),
     ...(otp === undefined ? {} : { otp }),
+    ...(waitUrl === undefined ? {} : { wait_url: waitUrl }),
   }
 }
 

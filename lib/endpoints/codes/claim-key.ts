@@ -6,7 +6,7 @@ import { requestLocal } from '../../http/locals.js'
 import { countAll, type EarlyAuthenticationGuard, type Limit } from '../../http/rate-limit.js'
 import { sendJson } from '../../http/send.js'
 import type { AuthcodeContext } from '../../options/context.js'
-import { codesAnswer } from './answer.js'
+import { codesAnswer, type WaitUrls } from './answer.js'
 import { caller } from './authenticate.js'
 import { codesBody } from './body.js'
 
@@ -30,7 +30,12 @@ export const heldKey = requestLocal<HeldKey>('the claimed Idempotency-Key')
  * the route's undo, so only new codes count.
  * @see https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/
  */
-export function claimKeyAndCount(ctx: AuthcodeContext, limits: readonly Limit[], attempt: EarlyAuthenticationGuard): RequestHandler {
+export function claimKeyAndCount(
+  ctx: AuthcodeContext,
+  limits: readonly Limit[],
+  attempt: EarlyAuthenticationGuard,
+  waits: WaitUrls | undefined,
+): RequestHandler {
   const { magicLinkUrl } = ctx.options
   const { store } = ctx.engine
   return async function claimAndCount(req, res, next) {
@@ -51,7 +56,7 @@ export function claimKeyAndCount(ctx: AuthcodeContext, limits: readonly Limit[],
     if (claim.outcome.kind === 'replay') {
       await Promise.all(limits.map((limit) => limit.giveBack(req).catch(() => undefined)))
       res.setHeader('Idempotent-Replayed', 'true')
-      sendJson(res, 201, codesAnswer(claim.outcome.answer, body, magicLinkUrl))
+      sendJson(res, 201, codesAnswer(claim.outcome.answer, body, magicLinkUrl, waits))
       return
     }
     if (refusal !== undefined) throw refusal

@@ -4,7 +4,7 @@ import { newPasscode } from '../../engine/passcode.js'
 import { sendJson } from '../../http/send.js'
 import type { AuthcodeContext } from '../../options/context.js'
 import { caller } from './authenticate.js'
-import { codesAnswer } from './answer.js'
+import { codesAnswer, type WaitUrls } from './answer.js'
 import { codesBody } from './body.js'
 import { heldKey } from './claim-key.js'
 
@@ -13,7 +13,7 @@ import { heldKey } from './claim-key.js'
  * counted it: the `CodeIssued` handlers accept it, then one store step saves the code with its
  * sealed answer, which every retry with the key is answered with.
  */
-export function issueMagicLinkCode(ctx: AuthcodeContext): RequestHandler {
+export function issueMagicLinkCode(ctx: AuthcodeContext, waits: WaitUrls | undefined): RequestHandler {
   const { idempotencyTtl, magicLinkUrl, singleActiveCode, otp } = ctx.options
   const { engine } = ctx
   return async function issueCodeForUser(_req, res) {
@@ -34,7 +34,7 @@ export function issueMagicLinkCode(ctx: AuthcodeContext): RequestHandler {
     )
     const passcode = body.otp && otp ? { value: newPasscode(otp.length), maxAttempts: otp.maxAttempts } : undefined
     const issued = { code: draft.code, expiresAt: draft.record.expiresAt, ...(passcode ? { otp: passcode.value } : {}) }
-    const answer = codesAnswer(issued, body, magicLinkUrl)
+    const answer = codesAnswer(issued, body, magicLinkUrl, waits)
     await issueCode(engine, draft, {
       ...(answer.magic_link === undefined ? {} : { magicLink: answer.magic_link }),
       ...(passcode ? { passcode } : {}),

@@ -4,6 +4,7 @@ import { jsonBody } from '../../http/json-body.js'
 import { renderProblem } from '../../http/render/problem.js'
 import { addRoute } from '../../http/route.js'
 import type { AuthcodeContext } from '../../options/context.js'
+import type { WaitUrls } from './answer.js'
 import { bearerAuth } from './authenticate.js'
 import { readCodesBody } from './body.js'
 import { claimKeyAndCount, heldKey } from './claim-key.js'
@@ -16,7 +17,8 @@ import { failedAuthGuardEarly } from '../guards.js'
  * service. Route layers: start counting the attempt against the failed-authentication limit →
  * authenticate the bearer token (in memory; a host's own verifier waits for the count) and, on
  * success, take the attempt back once counted → read and validate the JSON body → claim the
- * Idempotency-Key and count the per-client and per-user limits, sent together → issue. With a
+ * Idempotency-Key and count the per-client and per-user limits, sent together → issue (a bound
+ * code's answer carries `wait_url` too once `waits` is on: `magicLinkLanding({ crossDevice })`). With a
  * static or JWT token that is 2 Redis round trips: the count, claim and limits, then the save.
  * Every answer waits for the failed-authentication count, whose 429 outranks it. A request that
  * fails after the claim frees its key, so a retry can succeed, and takes back its hits unless the
@@ -24,7 +26,7 @@ import { failedAuthGuardEarly } from '../guards.js'
  * being written.
  * @see https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/
  */
-export function mountCodes(router: Router, ctx: AuthcodeContext): void {
+export function mountCodes(router: Router, ctx: AuthcodeContext, waits?: WaitUrls): void {
   const { store } = ctx.engine
   const limits = codesLimits(ctx)
   const attempt = failedAuthGuardEarly(ctx, 'codes')
@@ -37,8 +39,8 @@ export function mountCodes(router: Router, ctx: AuthcodeContext): void {
       attempt.forgive,
       jsonBody,
       readCodesBody(ctx.options),
-      claimKeyAndCount(ctx, limits, attempt),
-      issueMagicLinkCode(ctx),
+      claimKeyAndCount(ctx, limits, attempt, waits),
+      issueMagicLinkCode(ctx, waits),
     ],
     async (err, req, res) => {
       const refusal = await attempt.verdict(res).then(

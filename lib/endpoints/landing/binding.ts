@@ -18,6 +18,8 @@ const BINDING_MAX_AGE_MS = 60 * 60_000
  * (and the host's passcode page) read the verifier back.
  */
 export class BrowserBinding {
+  /** `magicLinkUrl`, as given. */
+  readonly url: string
   /** The landing page's path, from `magicLinkUrl`: the confirm form's action. */
   readonly path: string
   /** The origin of `magicLinkUrl`: the only one the confirm form may be posted from. */
@@ -29,6 +31,7 @@ export class BrowserBinding {
 
   constructor(magicLinkUrl: string, atRest: AtRest, logger: AuthcodeLogger) {
     const url = new URL(magicLinkUrl)
+    this.url = magicLinkUrl
     this.path = url.pathname
     this.origin = url.origin
     this.cookies = new LandingCookies(url, atRest)
@@ -70,8 +73,8 @@ export class BrowserBinding {
   }
 }
 
-/** The binding, or an error naming the option a method of the router needs. */
-export function requireBinding(binding: BrowserBinding | undefined, method: string): BrowserBinding {
+/** The binding (or what is built on it), or an error naming the option a method of the router needs. */
+export function requireBinding<T extends object>(binding: T | undefined, method: string): T {
   if (binding !== undefined) return binding
   throw new AuthcodeOptionsError(
     `auth.${method}() needs the magicLinkUrl option of authcode(): the landing page's path, and its cookies', come from it`,

@@ -5,13 +5,20 @@ import { escapeHtml, htmlPage } from '../../http/render/html-page.js'
 
 const STYLE =
   'body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:4rem auto;padding:0 1rem;color:#1f2328}' +
-  'button{font:inherit;padding:.6rem 1.4rem;border-radius:.4rem;border:0;background:#0b57d0;color:#fff;cursor:pointer}'
+  'button{font:inherit;padding:.6rem 1.4rem;border-radius:.4rem;border:0;background:#0b57d0;color:#fff;cursor:pointer}' +
+  'input{font:inherit;font-size:1.5rem;width:3.5ch;padding:.3rem;margin:0 .6rem 0 0;text-align:center}' +
+  '.number{font-size:3rem;font-weight:700;letter-spacing:.4rem;margin:1rem 0}'
 
 /** No scripts, nothing from elsewhere; the one inline style allowed by its hash. */
 const BUILT_IN_CSP = `default-src 'none'; style-src 'sha256-${hash('sha256', STYLE, 'base64')}'; base-uri 'none'; frame-ancestors 'none'`
 
-/** What each page says: its title and its text. */
-function wordsOf(page: LandingPage, status: number): [string, string] {
+/** The waiting page's: its poller, a same-origin script (`<path>/wait.js`), and the status it fetches. */
+const WAITING_CSP = `${BUILT_IN_CSP}; script-src 'self'; connect-src 'self'`
+
+const NEW_LINK = 'To sign in on this device instead, ask for a new link here.'
+
+/** What each page says: its title and its paragraphs. */
+function wordsOf(page: LandingPage, status: number): [string, ...string[]] {
   switch (page.name) {
     case 'confirm':
       return ['Finish signing in', 'You opened a sign-in link. Press the button to sign in on this device.']
@@ -21,6 +28,21 @@ function wordsOf(page: LandingPage, status: number): [string, string] {
         'This sign-in link works only in the browser it was asked from. On that device, type the passcode from the e-mail, ' +
           'or open the link there. To sign in on this device instead, ask for a new link here.',
       ]
+    case 'approve':
+      if (page.cancelled)
+        return [
+          'Sign-in cancelled',
+          'That was not the number shown where the link was asked for, so nobody was signed in and this link no longer works. Ask for a new link.',
+        ]
+      return [
+        'Approve the sign-in on your other device',
+        'This link was asked for in another browser. If that was you, type the number that browser shows: it signs in there, and this device is not signed in. A wrong number cancels the sign-in.',
+        NEW_LINK,
+      ]
+    case 'approved':
+      return ['Sign-in approved', 'Go back to your other device: it signs in by itself in a moment. This device is not signed in.']
+    case 'wait':
+      return waitWords(page)
     case 'used':
       return ['This link no longer works', 'It was already used, or it has expired. Ask for a new sign-in link.']
     case 'error':
@@ -30,22 +52,60 @@ function wordsOf(page: LandingPage, status: number): [string, string] {
   }
 }
 
-/**
- * The plain page of the landing, for hosts without `renderPage`: nothing from the request in it
- * but the confirm form's hidden fields, HTML-escaped.
- */
-export function renderBuiltInLanding(page: LandingPage, res: Response): void {
-  const [title, text] = wordsOf(page, res.statusCode)
-  const form = page.form
-    ? `<form method="post" action="${escapeHtml(page.form.action)}">
-${Object.entries(page.form.fields)
-  .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
-  .join('\n')}
-<button>Sign in</button>
+function waitWords(page: Extract<LandingPage, { name: 'wait' }>): [string, ...string[]] {
+  switch (page.wait?.status) {
+    case undefined:
+      return ['Open this page where you asked for the link', 'This page works only in the browser that asked for the sign-in link.']
+    case 'pending':
+      return ['Check your e-mail', 'Open the sign-in link in this browser, or on another device. There, to sign in here, type this number:']
+    case 'approved':
+      return ['Signing you in', 'The sign-in was approved on your other device.']
+    case 'cancelled':
+      return ['Sign-in cancelled', 'A wrong number was typed on the other device, so the sign-in was cancelled. Ask for a new link.']
+    case 'expired':
+      return ['This sign-in is over', 'The link was used, or it has expired. Ask for a new sign-in link.']
+  }
+}
+
+/** The page's form, its hidden fields HTML-escaped, and what goes with it. */
+function formOf(page: LandingPage): string {
+  if (!page.form) return ''
+  const hidden = Object.entries(page.form.fields).map(
+    ([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">\n`,
+  )
+  const action = escapeHtml(page.form.action)
+  switch (page.name) {
+    case 'confirm':
+      return `<form method="post" action="${action}">\n${hidden.join('')}<button>Sign in</button>\n</form>\n`
+    case 'approve':
+      return `<form method="post" action="${action}">
+${hidden.join('')}<label>Number <input name="number" inputmode="numeric" pattern="[0-9]{2}" maxlength="2" autocomplete="off" required></label>
+<button>Approve</button>
 </form>
 `
-    : ''
-  res.append('Content-Security-Policy', BUILT_IN_CSP)
+    case 'wait': {
+      const wait = page.wait
+      if (!wait) return ''
+      const number = wait.status === 'pending' ? `<p class="number">${escapeHtml(wait.number)}</p>\n` : ''
+      // Without scripts, the page reloads itself while pending, and the button finishes once approved.
+      const fallback = wait.status === 'pending' ? '<noscript><meta http-equiv="refresh" content="2"></noscript>\n' : ''
+      return `${number}<form method="post" action="${action}" data-authcode-status="${escapeHtml(wait.statusUrl)}">
+${hidden.join('')}<button>Continue</button>
+</form>
+<script src="${escapeHtml(wait.scriptUrl)}" defer></script>
+${fallback}`
+    }
+  }
+}
+
+/**
+ * The plain page of the landing, for hosts without `renderPage`: nothing from the request in it
+ * but the forms' hidden fields, HTML-escaped. Only the waiting page runs a script, its own poller.
+ */
+export function renderBuiltInLanding(page: LandingPage, res: Response): void {
+  const [title, ...text] = wordsOf(page, res.statusCode)
+  const after = formOf(page)
+  res.append('Content-Security-Policy', page.name === 'wait' && page.form ? WAITING_CSP : BUILT_IN_CSP)
   res.setHeader('Content-Type', 'text/html; charset=utf-8')
-  res.end(htmlPage(title, [text], { after: form, style: STYLE }))
+  res.end(htmlPage(title, text, { after, style: STYLE }))
 }

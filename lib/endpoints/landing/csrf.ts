@@ -26,6 +26,8 @@ export function csrfSecret(req: Request, res: Response, cookies: LandingCookies)
  * The confirm page's token: a MAC under the server key of the browser's secret and the code. Only
  * that browser holds the secret (`HttpOnly`, never sent on another site's POST), the token holds
  * for that code alone, and nobody without the server key can make one for a secret of their own.
+ * The cross-device forms pass what they act on prefixed with their purpose (`approve <code>`,
+ * `wait <pending>`), so that no form's token passes another's.
  */
 export function csrfToken(cookies: LandingCookies, secret: string, code: string): string {
   return cookies.mac('csrf token', `${secret}\0${code}`)

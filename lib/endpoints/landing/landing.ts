@@ -6,19 +6,25 @@ import { redemptionFor } from '../../engine/inspect.js'
 import { redeemCode } from '../../engine/redeem.js'
 import { authcodeErrorOf } from '../../errors/authcode-error.js'
 import { parseParams, rawQuery, type FormParams } from '../../http/params.js'
+import { approvePage } from './approve.js'
 import type { BrowserBinding } from './binding.js'
+import type { CrossDevice } from './cross-device.js'
 import { csrfHolds, csrfSecret, csrfToken, foreignPost } from './csrf.js'
-import { showPage } from './pages.js'
+import { pageShower } from './pages.js'
 
 /** What the landing page works with. */
 export interface Landing {
   engine: Engine
   binding: BrowserBinding
   options: MagicLinkLandingOptions
+  /** Present when `crossDevice` is on. */
+  crossDevice?: CrossDevice | undefined
 }
 
-function pageShower(options: MagicLinkLandingOptions, req: Request, res: Response) {
-  return (page: LandingPage, status?: number) => showPage(options.renderPage, page, req, res, status)
+/** A bound link in a browser without its verifier: `other-browser`, or with `crossDevice` the page to approve it from. */
+async function otherBrowserPage(landing: Landing, code: string, req: Request, res: Response): Promise<LandingPage> {
+  const { crossDevice } = landing
+  return crossDevice ? approvePage({ ...landing, crossDevice }, code, req, res) : { name: 'other-browser' }
 }
 
 /**
@@ -26,14 +32,15 @@ function pageShower(options: MagicLinkLandingOptions, req: Request, res: Respons
  * it allows. Only `confirm` carries the code, in a form whose button POSTs it back with a CSRF
  * token bound to this browser; link previews and mail scanners spend nothing.
  */
-export function showLanding({ engine, binding, options }: Landing): RequestHandler {
+export function showLanding(landing: Landing): RequestHandler {
+  const { engine, binding, options } = landing
   return async function showLanding(req, res) {
-    const show = pageShower(options, req, res)
+    const show = pageShower(options.renderPage, req, res)
     const { params, repeated } = parseParams(rawQuery(req.originalUrl))
     const code = params.code
     if (code === undefined || repeated.includes('code') || !looksLikeCode(code)) return show({ name: 'error' })
     const verdict = await redemptionFor(engine, code, binding.verifierOf(req))
-    if ('page' in verdict) return show({ name: verdict.page })
+    if ('page' in verdict) return show(verdict.page === 'used' ? { name: 'used' } : await otherBrowserPage(landing, code, req, res))
     const fields = { code, csrf_token: csrfToken(binding.cookies, csrfSecret(req, res, binding.cookies), code) }
     return show({ name: 'confirm', form: { action: binding.path, fields } })
   }
@@ -46,16 +53,17 @@ export function showLanding({ engine, binding, options }: Landing): RequestHandl
  * reuses); then the code is redeemed, with the browser's verifier when it is bound, and the
  * host's `signIn` answers.
  */
-export function redeemLanding({ engine, binding, options }: Landing): RequestHandler {
+export function redeemLanding(landing: Landing): RequestHandler {
+  const { engine, binding, options } = landing
   return async function redeemLanding(req, res) {
-    const show = pageShower(options, req, res)
+    const show = pageShower(options.renderPage, req, res)
     if (foreignPost(req, binding.origin)) return show({ name: 'error' }, 403)
     const { code, csrf_token: token } = req.body as FormParams
     if (code === undefined || !looksLikeCode(code)) return show({ name: 'error' })
     if (!csrfHolds(req, binding.cookies, code, token)) return show({ name: 'error' }, 403)
     // Read first: consumed without the browser's verifier, a bound code would burn.
     const verdict = await redemptionFor(engine, code, binding.verifierOf(req))
-    if ('page' in verdict) return show({ name: verdict.page })
+    if ('page' in verdict) return show(verdict.page === 'used' ? { name: 'used' } : await otherBrowserPage(landing, code, req, res))
     let grant
     try {
       grant = await redeemCode(engine, code, verdict.redeem, verdict.opened)

@@ -3,6 +3,7 @@ import { readFormBody } from '../../http/form-body.js'
 import { renderOAuth } from '../../http/render/oauth.js'
 import { addRoute } from '../../http/route.js'
 import type { AuthcodeContext } from '../../options/context.js'
+import { readDpopProof } from '../dpop/layer.js'
 import { failedAuthGuard, perIpLimit } from '../guards.js'
 import { authenticateTokenClient, presentsSecret } from '../token/authenticate-client.js'
 import { pushAuthorizationRequest } from './par.js'
@@ -10,8 +11,9 @@ import { pushAuthorizationRequest } from './par.js'
 /**
  * `POST /par` (RFC 9126), mounted with `/authorize`: the per-IP limit of `/authorize` (a pushed
  * request is one authorization request), the form body (`resource` may repeat), client
- * authentication as at `/token` under its failed-authentication budget, then the request is
- * checked as `/authorize` checks it and kept; errors as RFC 6749 §5.2 JSON, never a redirect.
+ * authentication as at `/token` under its failed-authentication budget, a DPoP proof if one is
+ * sent, then the request is checked as `/authorize` checks it and kept; errors as RFC 6749 §5.2
+ * JSON, never a redirect.
  * @see https://www.rfc-editor.org/rfc/rfc9126#section-2
  */
 export function mountPar(router: Router, ctx: AuthcodeContext): void {
@@ -22,6 +24,7 @@ export function mountPar(router: Router, ctx: AuthcodeContext): void {
     guard.count,
     authenticateTokenClient(ctx.clients),
     guard.forgive,
+    readDpopProof(ctx, '/par'),
     pushAuthorizationRequest(ctx),
   ])
 }

@@ -6,6 +6,7 @@ import { addRoute, serveRoutes } from '../../http/route.js'
 import { sendJson } from '../../http/send.js'
 import type { AuthcodeContext } from '../../options/context.js'
 import type { AccessTokenSigner } from '../token/jwt-access-token-issuer.js'
+import { dpopPresentation } from './dpop-presentation.js'
 import { bearerGuard } from './require-bearer.js'
 import { resourceTarget } from './target.js'
 
@@ -46,7 +47,7 @@ export function protectedResource(
       sendJson(res, 200, metadata)
     },
   ])
-  const guard = bearerGuard(signer, target, ctx.logger)
+  const guard = bearerGuard(signer, target, ctx.logger, dpopPresentation(ctx.engine, ctx.options.dpop, target))
   return Object.assign(router, {
     resource: target.resource,
     metadata,

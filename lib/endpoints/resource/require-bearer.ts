@@ -9,6 +9,7 @@ import { renderProblem } from '../../http/render/problem.js'
 import { renderErrorsAs } from '../../http/render/render.js'
 import { BEARER } from '../codes/authenticate.js'
 import type { AccessTokenSigner } from '../token/jwt-access-token-issuer.js'
+import { DPOP_CREDENTIALS, type DpopPresentation } from './dpop-presentation.js'
 import { scopeList, type ResourceTarget } from './target.js'
 
 /** What a protected resource's guard gives the host: the middleware factory and the reader of what it verified. */
@@ -22,13 +23,19 @@ export interface BearerGuard {
  * the signer's public key and `alg` only) for `iss`, `typ: at+jwt`, `exp`, and an `aud` naming
  * the resource, then the scopes. Every refusal carries the RFC 6750 challenge with the RFC 9728
  * `resource_metadata` URL, so a client learns where to get a token. A DPoP-bound token (`cnf.jkt`)
- * is refused as a Bearer token; the DPoP scheme is not accepted here yet.
+ * is refused as a Bearer token: it is taken as `Authorization: DPoP` with a proof of its key
+ * (`dpop`, whose refusals carry a `DPoP` challenge).
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  * @see https://www.rfc-editor.org/rfc/rfc9728#section-5.1
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.1
  */
-export function bearerGuard(signer: AccessTokenSigner, target: ResourceTarget, logger: AuthcodeLogger): BearerGuard {
+export function bearerGuard(
+  signer: AccessTokenSigner,
+  target: ResourceTarget,
+  logger: AuthcodeLogger,
+  dpop: DpopPresentation,
+): BearerGuard {
   const metadata = `resource_metadata="${target.metadataUrl}"`
   const challenge = (params = '') => ({ 'WWW-Authenticate': `Bearer ${params}${metadata}` })
   const invalidToken = (detail: string) =>
@@ -58,12 +65,13 @@ export function bearerGuard(signer: AccessTokenSigner, target: ResourceTarget, l
 
   async function authenticate(req: Request, needed: readonly string[]): Promise<ResourceAuthInfo> {
     const header = req.headers.authorization
-    if (header === undefined || !/^Bearer(\s|$)/i.test(header)) {
+    const scheme = /^(Bearer|DPoP)(?:\s|$)/i.exec(header ?? '')?.[1]?.toLowerCase()
+    if (scheme === undefined) {
       throw new ProblemError('unauthorized', { detail: 'Send an access token as "Authorization: Bearer <token>".', headers: challenge() })
     }
-    const token = BEARER.exec(header)?.[1]
+    const token = (scheme === 'dpop' ? DPOP_CREDENTIALS : BEARER).exec(header ?? '')?.[1]
     if (token === undefined) {
-      const detail = 'The Authorization header is not a valid Bearer credential.'
+      const detail = `The Authorization header is not a valid ${scheme === 'dpop' ? 'DPoP' : 'Bearer'} credential.`
       throw new ProblemError('invalid-request', { detail, headers: challenge('error="invalid_request", ') })
     }
     const claims = (await verify(token)) as AccessTokenClaims
@@ -75,7 +83,8 @@ export function bearerGuard(signer: AccessTokenSigner, target: ResourceTarget, l
       throw invalidToken('The access token is not valid.')
     }
     // RFC 9449 §7.1: a token bound to a key is no bearer token; without the key's proof it is refused.
-    if (claims.cnf !== undefined) throw invalidToken('The access token is bound to a DPoP key and is not accepted as a Bearer token.')
+    if (scheme === 'dpop') await dpop(req, token, claims)
+    else if (claims.cnf !== undefined) throw invalidToken('The access token is bound to a DPoP key and is not accepted as a Bearer token.')
     const scopes = (claims.scope ?? '').split(' ').filter(Boolean)
     if (!needed.every((scope) => scopes.includes(scope))) {
       const scope = needed.join(' ')

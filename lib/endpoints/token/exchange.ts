@@ -4,6 +4,7 @@ import { InvalidRequestError, UnsupportedGrantTypeError } from '../../errors/oau
 import type { FormParams } from '../../http/params.js'
 import { sendJson } from '../../http/send.js'
 import type { AuthcodeContext } from '../../options/context.js'
+import { dpopProof } from '../dpop/layer.js'
 import { tokenClient } from './authenticate-client.js'
 import { tokensForCode, type IssueTokens } from './tokens.js'
 
@@ -12,9 +13,11 @@ import { tokensForCode, type IssueTokens } from './tokens.js'
  * (bound to that client, the redirect URI and the PKCE challenge) and answers with what
  * `issueTokens(grant)` mints (and a refresh token the router minted, when it mints them), plus
  * `transaction_state` for Capture codes. Parameters the
- * server does not know are ignored, as RFC 6749 §3.2 requires.
+ * server does not know are ignored, as RFC 6749 §3.2 requires. With a DPoP proof the grant is
+ * bound to its key; a code bound to a key (`dpop_jkt`) needs a proof of that key.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
  * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.5
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-5
  */
 export function exchangeCode(ctx: AuthcodeContext, issueTokens: IssueTokens): RequestHandler {
   return async function token(req, res) {
@@ -28,6 +31,7 @@ export function exchangeCode(ctx: AuthcodeContext, issueTokens: IssueTokens): Re
       redirectUri: params.redirect_uri,
       ...(params.code_verifier === undefined ? {} : { codeVerifier: params.code_verifier }),
       ...(params.resource === undefined ? {} : { resource: params.resource }),
+      proof: dpopProof.find(res),
     })
     const tokens = await tokensForCode(ctx, client, grant, issueTokens)
     const body =

@@ -40,9 +40,6 @@ interface IssuerSetup {
 /** The issuers {@link jwtAccessTokenIssuer} made, with their key: `authcode()` finds them here and binds them to its `issuer`. */
 const setups = new WeakMap<object, IssuerSetup>()
 
-/** A grant that may carry the thumbprint of the DPoP key `/token` saw a proof of (SPEC §3.3c). */
-type MaybeBoundGrant = Grant & { readonly dpopJkt?: string | undefined }
-
 const OPTION_NAMES = new Set(['privateKey', 'kid', 'ttl'])
 
 /**
@@ -100,7 +97,7 @@ function audienceOf(grant: Grant, defaultResource: string | undefined): string |
 }
 
 function bind(issuer: string, { key, ttl }: IssuerSetup, defaultResource: string | undefined): IssueTokens {
-  return async function issueJwtAccessToken(grant: MaybeBoundGrant): Promise<TokenResponse> {
+  return async function issueJwtAccessToken(grant: Grant): Promise<TokenResponse> {
     const audience = audienceOf(grant, defaultResource)
     const now = Math.floor(Date.now() / 1000)
     const claims = {
