@@ -53,6 +53,19 @@ export function ratios(rows: ResultRow[]): string[] {
   })
 }
 
+/**
+ * What a DPoP proof costs `POST /token`, when both ran: the ratio of the target's CPU time per
+ * request (the steadier figure on a shared machine), and of req/s.
+ */
+export function dpopRatios(rows: ResultRow[]): string[] {
+  const plain = rows.find((r) => r.name === 'POST /token')
+  const dpop = rows.find((r) => r.name === 'POST /token + DPoP')
+  if (!plain?.cpuUsPerRequest || !dpop?.cpuUsPerRequest || !plain.rps || !dpop.rps) return []
+  const cpu = (dpop.cpuUsPerRequest / plain.cpuUsPerRequest).toFixed(2)
+  const rps = (dpop.rps / plain.rps).toFixed(2)
+  return [`DPoP: POST /token costs ${cpu}× plain POST /token (target CPU per request; ${rps}× its req/s)`]
+}
+
 /** One peer comparison of the results file: ours over theirs, in req/s. */
 export interface PeerRatio {
   /** The peer's scenario. */

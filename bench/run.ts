@@ -11,6 +11,7 @@ import {
   memoryTable,
   otelRatios,
   peerRatios,
+  dpopRatios,
   ratios,
   redisCpu,
   redisCpuLines,
@@ -98,7 +99,7 @@ try {
     })
     console.log(`\n${table(summaries)}\n`)
     const rows = summaries.map((s) => s.row)
-    for (const line of [...ratios(rows), ...otelRatios(rows), ...redisCpuLines(summaries)]) console.log(line)
+    for (const line of [...ratios(rows), ...dpopRatios(rows), ...otelRatios(rows), ...redisCpuLines(summaries)]) console.log(line)
     for (const { row, unexpected } of summaries) {
       if (unexpected && Object.keys(unexpected).length)
         console.warn(`warning: ${row.name} got unexpected answers ${JSON.stringify(unexpected)}`)

@@ -14,6 +14,7 @@ export type ScenarioName =
   | `${AuthcodeScenarioName}${typeof WITH_OTEL}`
   | 'POST /codes otp'
   | 'POST /token + refresh token'
+  | 'POST /token + DPoP'
   | 'POST /token refresh_token'
   | 'baseline'
   | 'oidc-provider GET /auth'
@@ -86,14 +87,25 @@ export function magicLinkBody(extra: Record<string, unknown> = {}): () => string
   return () => JSON.stringify({ external_user_id: `user-${run}-${n++}`, ttl: 300, ...extra })
 }
 
-/** A form-encoded `POST` whose body is built per request around the next prepared code. */
-export function tokenRequest(path: string, fixture: Fixture, form: (code: string) => Record<string, string>): AutocannonRequest {
+/**
+ * A form-encoded `POST` whose body is built per request around the next prepared code, with the
+ * headers `extraHeaders` gives for each request when given (a DPoP proof).
+ */
+export function tokenRequest(
+  path: string,
+  fixture: Fixture,
+  form: (code: string) => Record<string, string>,
+  extraHeaders?: () => Record<string, string>,
+): AutocannonRequest {
   const next = codeDispenser(fixture)
+  const body = () => new URLSearchParams(form(next())).toString()
   return {
     method: 'POST',
     path,
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    setupRequest: (request) => ({ ...request, body: new URLSearchParams(form(next())).toString() }),
+    setupRequest: extraHeaders
+      ? (request) => ({ ...request, headers: { ...request.headers, ...extraHeaders() }, body: body() })
+      : (request) => ({ ...request, body: body() }),
   }
 }
 

@@ -90,6 +90,7 @@ export async function createExampleApp({
   const { issuer } = auth.metadata
   const authorizationEndpoint = auth.metadata.authorization_endpoint ?? `${issuer}/authorize`
   const tokenEndpoint = auth.metadata.token_endpoint ?? `${issuer}/token`
+  const parEndpoint = auth.metadata.pushed_authorization_request_endpoint ?? `${issuer}/par`
   const origin = new URL(baseUrl).origin
   const https = baseUrl.startsWith('https:')
 
@@ -125,6 +126,7 @@ export async function createExampleApp({
         issuer,
         authorizationEndpoint,
         tokenEndpoint,
+        parEndpoint,
         session: sessionMiddleware({
           stores,
           secret,

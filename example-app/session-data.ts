@@ -1,5 +1,7 @@
 // What the example app keeps in its sessions, on top of express-authcode's `userId`.
 import type { SessionData as _SessionData } from 'express-session'
+import type { JWK } from 'jose'
+import type { CallResult } from './http-call.js'
 // Opts in to `req.session.userId` (published as `express-authcode/express-session`).
 import type {} from '../types/express-session.js'
 
@@ -12,10 +14,16 @@ declare module 'express-session' {
     signedInVia?: SignInMethod
     /** When the visitor signed in (epoch seconds), for `prompt=login` and `max_age`. */
     signedInAt?: number
-    /** The demo OAuth client's pending authorization request. */
-    pendingAuthorization?: { state: string; codeVerifier: string }
-    /** The demo OAuth client's refresh token, and the one it spent last (for the replay demo). */
-    demoTokens?: { refreshToken: string; spent?: string }
+    /**
+     * The demo OAuth client's pending authorization request; in its PAR + DPoP variant, also the
+     * private DPoP key (a JWK) the code is bound to and the answer of `/par`, shown at the callback.
+     */
+    pendingAuthorization?: { state: string; codeVerifier: string; dpopKey?: JWK; pushed?: CallResult }
+    /**
+     * The demo OAuth client's refresh token, and the one it spent last (for the replay demo); with
+     * the DPoP key it is bound to, whose proof each refresh needs.
+     */
+    demoTokens?: { refreshToken: string; spent?: string; dpopKey?: JWK }
     /** The Capture demo's refresh token, which the CRM's server would keep. */
     captureRefreshToken?: string
   }

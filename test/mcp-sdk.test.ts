@@ -4,7 +4,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { expect } from 'chai'
 import { decodeJwt } from 'jose'
 import { startExampleApp, type RunningExampleApp } from '../example-app/start.js'
-import { Browser } from './helpers/browser.js'
+import { signInOnExampleApp } from './helpers/example-app-sign-in.js'
 import { MemoryOAuthProvider } from './helpers/mcp-oauth-provider.js'
 import { makeLocalhostCertificate } from './helpers/tls-cert.js'
 
@@ -27,37 +27,16 @@ function cliProvider(clientMetadataUrl?: string): MemoryOAuthProvider {
   })
 }
 
-/** What the user saw and did in the browser between the authorization URL and the code. */
-interface BrowserPart {
-  consentPage: string
-  code: string
-}
-
 /**
- * The user's part, in a cookie-keeping browser that follows no redirect by itself: open the
- * authorization URL, sign in as Grace Hopper on the example app's sign-in page, approve the
- * client on its consent page, and take the code from the redirect to the client's loopback URL.
+ * The user's part: sign in as Grace Hopper and approve the client on the consent page, which must
+ * be shown; the code goes to the client's loopback URL with the client's state.
  */
-async function signInAndApprove(app: RunningExampleApp, authorizationUrl: URL): Promise<BrowserPart> {
-  const browser = new Browser(app.url)
-  const toLogin = await browser.get(authorizationUrl.pathname + authorizationUrl.search)
-  expect(toLogin.status).to.equal(303)
-  const login = new URL(toLogin.headers.location as string, app.url)
-  expect(login.pathname).to.equal('/login')
-  const signedIn = await browser.post('/login', { user_id: 'user-grace', return_to: login.searchParams.get('return_to') as string })
-  const toConsent = await browser.follow(signedIn)
-  expect(toConsent.status).to.equal(303)
-  const consentUrl = new URL(toConsent.headers.location as string, app.url)
-  expect(consentUrl.pathname).to.equal('/consent')
-  const consentPage = await browser.follow(toConsent)
-  expect(consentPage.status).to.equal(200)
-
-  const approved = await browser.post('/consent', { ...Object.fromEntries(consentUrl.searchParams), decision: 'allow' })
-  const toClient = await browser.follow(approved)
-  const landing = new URL(toClient.headers.location as string)
-  expect(landing.origin + landing.pathname).to.equal(REDIRECT_URL)
-  expect(landing.searchParams.get('state')).to.equal('sdk-state-1')
-  return { consentPage: consentPage.text, code: landing.searchParams.get('code') as string }
+async function signInAndApprove(app: RunningExampleApp, authorizationUrl: URL): Promise<{ consentPage: string; code: string }> {
+  const { consentPage, redirect } = await signInOnExampleApp(app, authorizationUrl)
+  expect(consentPage, 'a consent page').to.be.a('string')
+  expect(redirect.origin + redirect.pathname).to.equal(REDIRECT_URL)
+  expect(redirect.searchParams.get('state')).to.equal('sdk-state-1')
+  return { consentPage: consentPage as string, code: redirect.searchParams.get('code') as string }
 }
 
 /** The SDK's Streamable HTTP transport to the example's MCP server, authorized by `provider`. */

@@ -8,7 +8,7 @@ import type { RateLimitOptions } from '../../types/options.js'
 import type { BenchConnection } from '../redis.js'
 import type { HostConnections } from '../scenario.js'
 
-export { CRM_REDIRECT, MOUNT, VERIFIER, WEB_REDIRECT, issue, tokenForm } from '../../test/helpers/app.js'
+export { CRM_REDIRECT, ISSUER, MOUNT, VERIFIER, WEB_REDIRECT, issue, tokenForm } from '../../test/helpers/app.js'
 
 /** The landing page's URL (`magicLinkUrl`) and the path the host mounts it at, as in the tests. */
 export const LANDING_URL = 'https://shop.example.com/login/magic'

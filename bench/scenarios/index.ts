@@ -8,7 +8,7 @@ import { landing } from './landing.js'
 import { oidcAuth } from './oidc-auth.js'
 import { oidcToken } from './oidc-token.js'
 import { refreshRotation } from './refresh.js'
-import { refreshFamily, token } from './token.js'
+import { refreshFamily, token, tokenDpop } from './token.js'
 
 /** Every scenario, in the order results are reported. */
 export const scenarios: readonly Scenario[] = [
@@ -16,6 +16,7 @@ export const scenarios: readonly Scenario[] = [
   capture,
   authorize,
   token,
+  tokenDpop,
   landing,
   baseline,
   oidcAuth,

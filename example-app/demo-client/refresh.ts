@@ -1,7 +1,9 @@
 import type { Request, Response, Router } from 'express'
+import type { JWK } from 'jose'
 import { html, type SafeHtml } from '../html.js'
-import { post, refreshTokenOf } from '../http-call.js'
+import { post, refreshTokenOf, type CallResult } from '../http-call.js'
 import { callStep, sendPage } from '../layout.js'
+import { describeProof, dpopProof } from './dpop.js'
 
 /** What the demo client needs to refresh: where it is mounted, its id and the token endpoint. */
 export interface RefreshSettings {
@@ -33,12 +35,16 @@ export function refreshButtons({ basePath }: RefreshSettings, spent: boolean): S
  * endpoint (`grant_type=refresh_token`, RFC 6749 §6) and keeps the successor the answer carries:
  * each token is good once. `POST /replay` shows what happens to a stolen copy of a spent token
  * (RFC 9700 §4.14.2): the server takes it as reuse and revokes the whole family, the client's
- * current token included, so the user has to sign in again.
+ * current token included, so the user has to sign in again. A token bound to a DPoP key is
+ * refreshed with a fresh proof of that key (RFC 9449 §5).
  */
 export function refreshRoutes(router: Router, settings: RefreshSettings): void {
   const { basePath, clientId, tokenEndpoint } = settings
-  const refresh = (refreshToken: string) =>
-    post(tokenEndpoint, { form: { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId } })
+  const refresh = async (refreshToken: string, dpopKey?: JWK): Promise<CallResult & { proof?: string }> => {
+    const proof = dpopKey && (await dpopProof(dpopKey, tokenEndpoint))
+    const form = { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId }
+    return { ...(await post(tokenEndpoint, { form, ...(proof ? { headers: { DPoP: proof } } : {}) })), ...(proof ? { proof } : {}) }
+  }
   const signInAgain = html`<p><a class="button" href="${basePath}/start">Sign in again</a></p>`
   const nothingHeld = (req: Request, res: Response) =>
     sendPage(
@@ -52,9 +58,9 @@ export function refreshRoutes(router: Router, settings: RefreshSettings): void {
   router.post('/refresh', async (req, res) => {
     const held = req.session.demoTokens
     if (!held) return nothingHeld(req, res)
-    const call = await refresh(held.refreshToken)
+    const call = await refresh(held.refreshToken, held.dpopKey)
     const successor = refreshTokenOf(call)
-    req.session.demoTokens = successor ? { refreshToken: successor, spent: held.refreshToken } : undefined
+    req.session.demoTokens = successor ? { ...held, refreshToken: successor, spent: held.refreshToken } : undefined
     sendPage(
       req,
       res,
@@ -68,7 +74,7 @@ export function refreshRoutes(router: Router, settings: RefreshSettings): void {
           }
         </div>
         <ol class="steps">
-          ${callStep('refresh-response', 'Refresh', call)}
+          ${callStep('refresh-response', call.proof ? 'Refresh, with a DPoP proof' : 'Refresh', call, call.proof && describeProof(call.proof))}
         </ol>
         ${successor ? refreshButtons(settings, true) : signInAgain}`,
       successor ? 200 : 400,
@@ -78,8 +84,8 @@ export function refreshRoutes(router: Router, settings: RefreshSettings): void {
   router.post('/replay', async (req, res) => {
     const held = req.session.demoTokens
     if (!held?.spent) return nothingHeld(req, res)
-    const replayed = await refresh(held.spent)
-    const current = await refresh(held.refreshToken)
+    const replayed = await refresh(held.spent, held.dpopKey)
+    const current = await refresh(held.refreshToken, held.dpopKey)
     delete req.session.demoTokens
     const revoked = replayed.status === 400 && current.status === 400
     sendPage(

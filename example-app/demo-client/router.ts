@@ -1,7 +1,9 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express'
 import { html, type SafeHtml } from '../html.js'
-import { post, refreshTokenOf } from '../http-call.js'
+import { post, refreshTokenOf, type CallResult } from '../http-call.js'
 import { callStep, sendPage } from '../layout.js'
+import { describeProof, dpopProof } from './dpop.js'
+import { parDpopRoutes, type Fail } from './par-dpop.js'
 import { newPkcePair, newState } from './pkce.js'
 import { refreshButtons, refreshRoutes } from './refresh.js'
 
@@ -18,13 +20,20 @@ export interface DemoClientSettings {
   issuer: string
   authorizationEndpoint: string
   tokenEndpoint: string
+  /** The authorization server's `/par` (RFC 9126), for the PAR + DPoP variant. */
+  parEndpoint: string
   /** The client's own session middleware: it is a separate app with its own cookie. */
   session: RequestHandler
 }
 
+/** The `token_type` of a token endpoint answer: `Bearer`, or `DPoP` for tokens bound to a key. */
+const tokenTypeOf = (call: CallResult) => String((call.body as { token_type?: unknown } | null)?.token_type)
+
 /**
  * A public OAuth client running the authorization code flow with PKCE (S256) against the
- * app's `/authorize` and `/token`, as a single-page app's back end or a partner site would.
+ * app's `/authorize` and `/token`, as a single-page app's back end or a partner site would; and
+ * its variant with the request pushed to `/par` and the code and tokens bound to a DPoP key
+ * (see `par-dpop.ts`), which shares the callback.
  */
 export function demoClientRouter(settings: DemoClientSettings): Router {
   const { basePath, title, description, clientId, redirectUri, scope, issuer, authorizationEndpoint, tokenEndpoint } = settings
@@ -36,14 +45,15 @@ export function demoClientRouter(settings: DemoClientSettings): Router {
     next()
   })
 
-  const tryAgain = html`<p><a class="button" href="${basePath}/start">Start again</a></p>`
-  const fail = (req: Request, res: Response, message: SafeHtml) =>
+  const startAgain = (start: 'start' | 'start-par') => html`<p><a class="button" href="${basePath}/${start}">Start again</a></p>`
+  const tryAgain = startAgain('start')
+  const fail: Fail = (req: Request, res: Response, message: SafeHtml, details?: SafeHtml) =>
     sendPage(
       req,
       res,
       'Sign-in failed',
       html`<div class="notice bad">${message}</div>
-        ${tryAgain}`,
+        ${details} ${tryAgain}`,
       400,
     )
 
@@ -53,7 +63,15 @@ export function demoClientRouter(settings: DemoClientSettings): Router {
       res,
       title,
       html` ${description}
-        <p><a class="button" id="${id}-start" href="${basePath}/start">Sign in with express-authcode</a></p>`,
+        <div class="actions">
+          <a class="button" id="${id}-start" href="${basePath}/start">Sign in with express-authcode</a>
+          <a class="button secondary" id="${id}-start-par" href="${basePath}/start-par">Sign in with PAR + DPoP</a>
+        </div>
+        <p class="muted">
+          The second button pushes the request to <code>POST /par</code> from this client's server, so the browser carries only a
+          <code>request_uri</code>, and binds the code and the tokens to a DPoP key this client keeps for your session: each call to
+          <code>/token</code> then carries a proof signed with it.
+        </p>`,
     ),
   )
 
@@ -88,6 +106,8 @@ export function demoClientRouter(settings: DemoClientSettings): Router {
     if (typeof error === 'string') {
       return fail(req, res, html`The authorization server said <code>${error}</code>: ${description}`)
     }
+    const { dpopKey, pushed } = pending
+    const proof = dpopKey && (await dpopProof(dpopKey, tokenEndpoint))
     const exchange = await post(tokenEndpoint, {
       form: {
         grant_type: 'authorization_code',
@@ -96,23 +116,33 @@ export function demoClientRouter(settings: DemoClientSettings): Router {
         client_id: clientId,
         code_verifier: pending.codeVerifier,
       },
+      ...(proof ? { headers: { DPoP: proof } } : {}),
     })
     const ok = exchange.status === 200
     const refreshToken = refreshTokenOf(exchange)
-    req.session.demoTokens = refreshToken ? { refreshToken } : undefined
+    req.session.demoTokens = refreshToken ? { refreshToken, ...(dpopKey ? { dpopKey } : {}) } : undefined
     sendPage(
       req,
       res,
       ok ? 'Token response' : 'Token request failed',
       html` <div class="notice ${ok ? 'ok' : 'bad'}">
-          ${ok ? 'The code was redeemed once for tokens.' : 'The token endpoint refused the code.'}
+          ${
+            ok
+              ? html`The code was redeemed once for tokens of type <code id="${id}-token-type">${tokenTypeOf(exchange)}</code>.`
+              : 'The token endpoint refused the code.'
+          }
         </div>
         <ol class="steps">
-          <li>
-            Redirected to <code>/authorize</code> with <code>code_challenge_method=S256</code>, state and scope <code>${scope}</code>.
-          </li>
+          ${
+            pushed
+              ? html`${callStep('par-response', 'Pushed the request, with dpop_jkt', pushed)}
+                  <li>Redirected to <code>/authorize</code> with only <code>client_id</code> and <code>request_uri</code>.</li>`
+              : html`<li>
+                  Redirected to <code>/authorize</code> with <code>code_challenge_method=S256</code>, state and scope <code>${scope}</code>.
+                </li>`
+          }
           <li>Came back with a code, the same <code>state</code> and <code>iss=${issuer}</code>.</li>
-          ${callStep('token-response', 'Exchange', exchange)}
+          ${callStep('token-response', proof ? 'Exchange, with a DPoP proof' : 'Exchange', exchange, proof && describeProof(proof))}
         </ol>
         ${
           refreshToken
@@ -120,11 +150,12 @@ export function demoClientRouter(settings: DemoClientSettings): Router {
               ${refreshButtons(settings, false)}`
             : ''
         }
-        ${tryAgain}`,
+        ${startAgain(pushed ? 'start-par' : 'start')}`,
       ok ? 200 : 400,
     )
   })
 
+  parDpopRoutes(router, settings, fail)
   refreshRoutes(router, settings)
   return router
 }

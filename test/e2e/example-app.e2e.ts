@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { decodeJwt } from 'jose'
+import { calculateJwkThumbprint, decodeJwt, type JWK } from 'jose'
 import { startExampleApp, type RunningExampleApp } from '../../example-app/start.js'
 import { RedisServer } from '../helpers/redis-server.js'
 import { connectRedis, keysUnder } from '../helpers/redis.js'
@@ -268,6 +268,42 @@ for (const store of stores) {
         expect(JSON.parse((await page.locator(`${step} pre`).textContent()) as string)).to.include({ error: 'invalid_grant' })
       }
       expect(await page.locator('#demo-client-refresh').count(), 'nothing left to refresh').to.equal(0)
+    })
+
+    it('runs the demo OAuth client with PAR + DPoP: the browser carries only a request_uri, and the tokens are bound to its key', async function () {
+      const { page } = browser
+      await page.goto(`${app.url}/demo-client`)
+      await page.click('#demo-client-start-par')
+      expect(new URL(page.url()).pathname).to.equal('/login')
+      const returnTo = new URL(new URL(page.url()).searchParams.get('return_to') as string, app.url)
+      expect(returnTo.pathname).to.equal('/api/id/v1/auth/authorize')
+      expect([...returnTo.searchParams.keys()].sort()).to.deep.equal(['client_id', 'request_uri'])
+      await page.click('button:has-text("Grace Hopper")')
+
+      expect(new URL(page.url()).pathname).to.equal('/demo-client/callback')
+      expect(await page.locator('h1').textContent()).to.equal('Token response')
+      expect(await page.locator('#par-response .status').textContent()).to.equal('201')
+      expect(await page.locator('#demo-client-token-type').textContent()).to.equal('DPoP')
+      expect(await page.locator('#token-response .status').textContent()).to.equal('200')
+      const sent = (await page.locator('#token-response pre.request').textContent()) as string
+      const proof = JSON.parse(sent.slice(sent.indexOf('{'))) as { header: { typ: string; jwk: JWK }; claims: Record<string, unknown> }
+      expect(proof.header).to.include({ typ: 'dpop+jwt', alg: 'ES256' })
+      expect(proof.header.jwk).not.to.have.property('d')
+      expect(proof.claims).to.include({ htm: 'POST', htu: `${app.url}/api/id/v1/auth/token` })
+      const tokens = JSON.parse((await page.locator('#token-response pre.json').textContent()) as string) as Record<string, unknown>
+      expect(tokens).to.include({ token_type: 'DPoP', scope: 'openid profile' })
+      const jkt = await calculateJwkThumbprint(proof.header.jwk)
+      expect(decodeJwt(tokens.access_token as string)).to.deep.include({ sub: 'user-grace', client_id: 'demo-client', cnf: { jkt } })
+      await screenshot(page, `${store.name} demo client par dpop`)
+
+      // The refresh carries a proof of the same key, and its answer is bound to it too.
+      await page.click('#demo-client-refresh')
+      expect(await page.locator('h1').textContent()).to.equal('Refreshed')
+      expect(await page.locator('#refresh-response .status').textContent()).to.equal('200')
+      expect(await page.locator('#refresh-response pre.request').textContent()).to.match(/^DPoP: ey/)
+      const refreshed = JSON.parse((await page.locator('#refresh-response pre.json').textContent()) as string) as Record<string, unknown>
+      expect(refreshed).to.include({ token_type: 'DPoP' })
+      expect(decodeJwt(refreshed.access_token as string)).to.deep.include({ cnf: { jkt } })
     })
 
     it('answers an unknown address with the same page as a known one, and sends nothing', async function () {
