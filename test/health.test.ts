@@ -8,7 +8,7 @@ import { canStartCluster, RedisCluster } from './helpers/redis-cluster.js'
 import { RedisServer } from './helpers/redis-server.js'
 import { uniquePrefix } from './helpers/redis.js'
 
-/** A client as README recommends it: fails fast while Redis is away, reconnects quickly. */
+/** A client as docs/operations.md recommends it: fails fast while Redis is away, reconnects quickly. */
 const clientFor = (url: string, credentials: { username?: string; password?: string } = {}) =>
   createClient({ url, ...credentials, disableOfflineQueue: true, socket: { reconnectStrategy: () => 50 } })
 type Client = ReturnType<typeof clientFor>

@@ -12,7 +12,7 @@ import { uniquePrefix, useTestRedis, type TestRedisClientOptions, type UsedRedis
 const BUDGET_MS = 2000
 const storeEndpoints = endpoints.filter((e) => e.usesStore)
 
-/** The client settings README recommends, and node-redis's own defaults (offline queue on, endless backoff). */
+/** The client settings docs/operations.md recommends, and node-redis's own defaults (offline queue on, endless backoff). */
 const clientSettings: Array<{ name: string; options: TestRedisClientOptions }> = [
   {
     name: 'the recommended client settings',

@@ -3,7 +3,7 @@ import { AuthcodeError, type FailureClass } from './authcode-error.js'
 /**
  * Every problem the router answers with: slug → HTTP status, title and failure class (how the
  * endpoints, the log and the telemetry treat it). The slug is the last path segment of the
- * problem `type`; the README's error reference lists exactly these.
+ * problem `type`; docs/reference.md's error reference lists exactly these.
  * @see https://www.rfc-editor.org/rfc/rfc9457#section-3.1
  */
 export const PROBLEMS = {

@@ -21,7 +21,7 @@ export function authTimeOfSession(req: express.Request): number | undefined {
 /**
  * A host app as a team would write it: express-session, a tiny login route (`user`, and
  * `ago` seconds to pretend the sign-in is older) that starts a new session with
- * `req.session.regenerate()` as the README says (`keep_session` skips that, as a careless host
+ * `req.session.regenerate()` as docs/oauth.md says (`keep_session` skips that, as a careless host
  * would), a consent route (`decision` grant or deny, for the request `return_to`), the router
  * and its root metadata.
  */
