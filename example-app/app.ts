@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import express, { type ErrorRequestHandler, type Express } from 'express'
+import express, { type Express } from 'express'
 import { canonicalHost } from './canonical-host.js'
 import { AUTH_MOUNT, clientsFor, createAuth, MAGIC_PATH, newServiceCredentials } from './auth.js'
 import { demoClientRouter } from './demo-client/router.js'
@@ -12,6 +12,7 @@ import { Mailer, sendMagicLinkEmail } from './mailer.js'
 import { captureDemoRoutes } from './routes/capture-demo.js'
 import { homeRoutes } from './routes/home.js'
 import { consentRoutes } from './routes/consent.js'
+import { serverErrorPage } from './routes/error-page.js'
 import { loginRoutes } from './routes/login.js'
 import { landingPage } from './routes/landing.js'
 import { magicLinkRoutes } from './routes/magic-link.js'
@@ -184,7 +185,7 @@ export async function createExampleApp({
     )
   }
   app.use((req, res) => sendPage(req, res, 'Not found', html`<p>Nothing here. <a href="/">Home</a></p>`, 404))
-  app.use(errorPage)
+  app.use(serverErrorPage)
 
   return {
     app,
@@ -196,10 +197,4 @@ export async function createExampleApp({
       await telemetry.shutdown()
     },
   }
-}
-
-const errorPage: ErrorRequestHandler = (err, req, res, _next) => {
-  console.error(err)
-  if (res.headersSent) return
-  sendPage(req, res, 'Something went wrong', html`<div class="notice bad">The server could not finish this request. Try again.</div>`, 500)
 }

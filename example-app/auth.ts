@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto'
 import { authcode, jwtAccessTokenIssuer, type AuthcodeRouter, type FindUserQuery } from '../lib/index.js'
 import { MCP_SCOPE, mcpResourceUrl } from './mcp/resource.js'
+import { authorizeErrorPage } from './routes/error-page.js'
 import type { Stores } from './stores.js'
 import { userByEmail, userById } from './users.js'
 
@@ -12,6 +13,9 @@ export const AUTH_MOUNT = '/api/id/v1/auth'
  * pages that ask for a link and take a passcode live under it too.
  */
 export const MAGIC_PATH = '/magic'
+
+/** Wrong passcodes one grant takes before it burns (the router's `otp.maxAttempts`), which the passcode form counts down. */
+export const PASSCODE_TRIES = 5
 
 /** The app's secrets: its back-end callers' credentials, the at-rest key and the token signing key, made fresh at every start (nothing outside this process needs them). */
 export interface ServiceCredentials {
@@ -94,8 +98,10 @@ export function createAuth(
     accessTokens: [{ token: credentials.accountServiceToken, clientId: clients.accountService.id, scopes: ['codes:issue'] }],
     loginUrl: '/login',
     consentUrl: '/consent',
+    renderErrorPage: authorizeErrorPage,
     getAuthTime: (req) => req.session.signedInAt,
     magicLinkUrl: `${baseUrl}${MAGIC_PATH}`,
+    otp: { maxAttempts: PASSCODE_TRIES },
     findUser,
     // RFC 9068 JWTs, which the MCP server (auth.protectedResource) verifies with the public key.
     issueTokens: jwtAccessTokenIssuer({ privateKey: credentials.accessTokenKey }),

@@ -29,3 +29,8 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
 export function jsonBlock(value: unknown): SafeHtml {
   return html`<pre class="json">${JSON.stringify(value, null, 2)}</pre>`
 }
+
+/** A form's hidden fields (a landing page's code or pending sign-in and its CSRF token), each value escaped. */
+export function hiddenInputs(fields: Readonly<Record<string, string>>): SafeHtml {
+  return html`${Object.entries(fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}`
+}

@@ -4,6 +4,8 @@ export interface CallResult {
   url: string
   status: number
   body: unknown
+  /** The answer's `Retry-After` in seconds, when it has one (a 429 or 503). */
+  retryAfter?: number
 }
 
 /** Options of {@link post}. */
@@ -33,7 +35,8 @@ export async function post(url: string, { json, form, headers = {} }: PostOption
   } catch {
     // not JSON: keep the text
   }
-  return { method: 'POST', url, status: response.status, body }
+  const retryAfter = Number(response.headers.get('retry-after') ?? NaN)
+  return { method: 'POST', url, status: response.status, body, ...(Number.isFinite(retryAfter) ? { retryAfter } : {}) }
 }
 
 /** The refresh token of a successful token endpoint answer, if it carries one. */

@@ -28,7 +28,7 @@ export function sendPage(req: Request, res: Response, title: string, body: SafeH
             <meta name="viewport" content="width=device-width, initial-scale=1" />
             <title>${title} · express-authcode example</title>
             <link rel="stylesheet" href="/static/style.css" />
-            <link rel="icon" href="data:," />
+            <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
           </head>
           <body>
             <header>

@@ -65,8 +65,8 @@ export function sendMagicLinkEmail(mailer: Mailer) {
       : ''
     await mailer.send({
       to: user.email,
-      subject: 'Your sign-in link',
-      text: `Hello ${user.name},\n\nOpen this link to sign in. It works once, in the browser where you asked for it, and expires in ${minutes} minutes:\n\n${link}\n\n${passcode}If you did not ask for it, ignore this e-mail.\n`,
+      subject: 'Your magic link',
+      text: `Hello ${user.name},\n\nOpen this magic link to sign in. It works once, in the browser where you asked for it, and expires in ${minutes} minutes:\n\n${link}\n\n${passcode}If you did not ask for it, ignore this e-mail.\n`,
       html:
         `<p>Hello ${escapeHtml(user.name)},</p><p><a href="${escapeHtml(link)}">Sign in</a> (works once, in the browser where you asked, expires in ${minutes} minutes).</p>` +
         (data.otp ? `<p>Or type <strong>${escapeHtml(data.otp)}</strong> on the page where you asked for it.</p>` : ''),

@@ -5,10 +5,19 @@ import type { RequestHandler } from 'express'
  * magic-link URL holds a code, which must not leak to another site through `Referer`).
  * HSTS only when the app is served over https.
  */
+/** The app's policy for its pages: its own styles and images, forms to itself, no scripts, never framed. */
+export const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+/**
+ * The app's policy plus same-origin script files and the JSON they fetch, for the few pages that
+ * run one (the ops page, the magic link's waiting page, the Capture demo): still no inline script.
+ */
+export const SCRIPTED_PAGE_CSP =
+  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
 export function securityHeaders({ https }: { https: boolean }): RequestHandler {
   const headers: Record<string, string> = {
-    'Content-Security-Policy':
-      "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    'Content-Security-Policy': PAGE_CSP,
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Resource-Policy': 'same-origin',
     'Referrer-Policy': 'no-referrer',

@@ -8,6 +8,13 @@ import type {} from '../types/express-session.js'
 /** How a visitor can sign in to the app. */
 export type SignInMethod = 'the sign-in page' | 'a magic link' | 'a passcode'
 
+/** What the demo client's callback ended with, shown by its result page: the page's HTML, already escaped. */
+export interface DemoOutcome {
+  title: string
+  body: string
+  status: number
+}
+
 declare module 'express-session' {
   interface SessionData {
     /** How the visitor signed in, shown on the home page. */
@@ -24,6 +31,14 @@ declare module 'express-session' {
      * the DPoP key it is bound to, whose proof each refresh needs.
      */
     demoTokens?: { refreshToken: string; spent?: string; dpopKey?: JWK }
+    /**
+     * The sign-in e-mail this browser asked for last: the address (for the passcode form of the
+     * waiting page), the passcode tries made here (the router answers every refused one alike),
+     * and, for an address with no account, the waiting page this browser is shown in its place.
+     */
+    magicLink?: { email: string; tries: number; decoy?: { pending: string; number: string } }
+    /** The demo client's last callback, which its result page shows (post-redirect-get). */
+    demoOutcome?: DemoOutcome
     /** The Capture demo's refresh token, which the CRM's server would keep. */
     captureRefreshToken?: string
   }

@@ -109,6 +109,15 @@ function showHealth(health) {
       item.textContent = fact
       return item
     }),
+    // Why it is NOT OK, and what to do about it: auth.health() says both.
+    ...(store.problems ?? []).map((problem) => {
+      const item = document.createElement('li')
+      item.className = 'problem'
+      const fix = document.createElement('code')
+      fix.textContent = problem.fix
+      item.append(`Problem: ${problem.reason}. Fix: `, fix)
+      return item
+    }),
   )
 }
 

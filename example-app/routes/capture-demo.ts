@@ -3,6 +3,7 @@ import { callCapture, type CaptureApi, type SignedCall } from '../capture-client
 import { html } from '../html.js'
 import { refreshTokenOf } from '../http-call.js'
 import { callStep, sendPage } from '../layout.js'
+import { SCRIPTED_PAGE_CSP } from '../security-headers.js'
 import { DEMO_USERS } from '../users.js'
 
 /** The CRM as an existing Capture integration: its API base URL, credentials and registered redirect URI. */
@@ -10,6 +11,9 @@ export interface CaptureDemoDeps {
   api: CaptureApi
   redirectUri: string
 }
+
+/** Sends each form once, however often its button is clicked (see `public/submit-once.js`). */
+const SUBMIT_ONCE = html`<script src="/static/submit-once.js" defer></script>`
 
 const DEFAULT_STATE = '{"order":"A-1001","step":"checkout"}'
 const CAPTURE_BASE_URL = 'https://my-app.janraincapture.com'
@@ -37,6 +41,12 @@ function oneLine(text: string): string {
  */
 export function captureDemoRoutes({ api, redirectUri }: CaptureDemoDeps): Router {
   const router = Router()
+  // The pages run /static/submit-once.js: a double click would make a second signed call, which
+  // for a refresh spends the token the first one already spent (reuse: the family is revoked).
+  router.use('/capture-demo', (_req, res, next) => {
+    res.set('Content-Security-Policy', SCRIPTED_PAGE_CSP)
+    next()
+  })
   const form = (email: string, state: string) =>
     html` <form method="post" action="/capture-demo" class="stack">
       <label for="email">User (looked up by <code>key_attribute=email</code>)</label>
@@ -59,7 +69,7 @@ export function captureDemoRoutes({ api, redirectUri }: CaptureDemoDeps): Router
           client libraries do. Migrating changed one setting, the API base URL:
         </p>
         <p><code>${CAPTURE_BASE_URL}</code> → <code id="capture-base-url">${api.baseUrl}</code></p>
-        ${form(DEMO_USERS[0]?.email ?? '', DEFAULT_STATE)}`,
+        ${form(DEMO_USERS[0]?.email ?? '', DEFAULT_STATE)} ${SUBMIT_ONCE}`,
     )
   })
 
@@ -90,7 +100,7 @@ export function captureDemoRoutes({ api, redirectUri }: CaptureDemoDeps): Router
         ${returned !== undefined ? html`<div class="notice ok" id="transaction-state">transaction_state came back: <code>${JSON.stringify(returned)}</code></div>` : ''}
         ${refreshForm(req)}
         <h2>Again</h2>
-        ${form(email, state)}`,
+        ${form(email, state)} ${SUBMIT_ONCE}`,
     )
   })
 
@@ -113,7 +123,8 @@ export function captureDemoRoutes({ api, redirectUri }: CaptureDemoDeps): Router
           : html`<div class="notice bad">No refresh token held: make the Capture call first.</div>`
       }
         ${refreshForm(req)}
-        <p><a class="button secondary" href="/capture-demo">Start again</a></p>`,
+        <p><a class="button secondary" href="/capture-demo">Start again</a></p>
+        ${SUBMIT_ONCE}`,
       refreshed?.status === 200 ? 200 : 400,
     )
   })

@@ -1,12 +1,14 @@
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomInt, randomUUID } from 'node:crypto'
 import { Router, type Request, type Response } from 'express'
 import { InvalidGrantError, type AuthcodeRouter } from '../../lib/index.js'
-import { AUTH_MOUNT, MAGIC_PATH } from '../auth.js'
-import { html } from '../html.js'
+import { AUTH_MOUNT, MAGIC_PATH, PASSCODE_TRIES } from '../auth.js'
+import { html, type SafeHtml } from '../html.js'
 import { post } from '../http-call.js'
 import { devRoutesOn, sendPage } from '../layout.js'
 import { DEMO_USERS, userByEmail } from '../users.js'
 import { signIn } from './login.js'
+import { passcodeForm } from './passcode-form.js'
+import { sendWaitingPage } from './waiting-page.js'
 
 /** What the magic-link pages need: the router, and how to reach `POST /codes` as the account service. */
 export interface MagicLinkDeps {
@@ -17,69 +19,56 @@ export interface MagicLinkDeps {
   serviceToken: string
 }
 
+const WAIT_PATH = `${MAGIC_PATH}/wait`
+
 /**
- * Asking for a sign-in e-mail (a link and a passcode, both bound to this browser) and typing
- * the passcode. Both pages live under the landing page's path, which the binding cookie reaches:
- * asking again from this browser keeps its verifier, and the passcode page reads it.
+ * Asking for a sign-in e-mail (a magic link and a passcode, both bound to this browser), waiting
+ * for it, and typing the passcode. The pages live under the landing page's path, which the binding
+ * cookie reaches: asking again from this browser keeps its verifier, and the passcode page reads it.
  */
 export function magicLinkRoutes({ auth, baseUrl, clientId, serviceToken }: MagicLinkDeps): Router {
   const router = Router()
 
-  router.get('/magic-link', (req, res) => {
-    sendPage(
-      req,
-      res,
-      'E-mail me a magic link',
-      html` <form method="post" action="${MAGIC_PATH}/send" class="stack">
-          <label for="email">Your e-mail address</label>
-          <input id="email" name="email" type="email" required autocomplete="email" placeholder="ada@example.com" />
-          <button>E-mail me a sign-in link</button>
-        </form>
-        <p class="muted">
-          Demo addresses: ${DEMO_USERS.map((u, i) => html`${i ? ', ' : ''}<code>${u.email}</code>`)}.
-          ${devRoutesOn(req) ? html`The e-mail lands in the <a href="/mailbox">dev mailbox</a>.` : ''}
-        </p>`,
-    )
-  })
+  router.get('/magic-link', (req, res) => sendPage(req, res, 'E-mail me a magic link', askForm(req)))
 
-  router.post(`${MAGIC_PATH}/send`, (req, res) => {
-    const email = String(req.body?.email ?? '')
+  // A reload or a bookmark of the form's target: back to the form, which sends nothing by itself.
+  router.get(`${MAGIC_PATH}/send`, (_req, res) => res.redirect(303, '/magic-link'))
+
+  router.post(`${MAGIC_PATH}/send`, async (req, res) => {
+    const email = String(req.body?.email ?? '').trim()
     const user = userByEmail(email)
     // Every browser that asks gets the binding cookie, known address or not: the answer must not tell them apart.
     const challenge = auth.bindBrowser(req, res)
-    // The same page at the same speed whether or not the address is known, so the form cannot
-    // list accounts: the back end asks POST /codes for the link after answering, off this request.
-    if (user) {
-      setImmediate(() => {
-        post(`${baseUrl}${AUTH_MOUNT}/codes`, {
-          headers: { authorization: `Bearer ${serviceToken}`, 'idempotency-key': randomUUID() },
-          json: { external_user_id: user.id, ttl: 600, code_challenge: challenge, code_challenge_method: 'S256', otp: true },
-        }).then(
-          (call) => {
-            if (call.status !== 201) console.error(`POST /codes answered ${call.status} for a magic link`)
-          },
-          (err: unknown) => console.error('POST /codes failed for a magic link', err),
-        )
-      })
+    if (!user) {
+      // No account: a waiting page like the real one (a pending value of the same shape, a number,
+      // a status that stays pending), so that the form cannot list accounts.
+      const decoy = { pending: `${randomBytes(18).toString('base64url')}.${randomBytes(32).toString('base64url')}`, number: twoDigits() }
+      req.session.magicLink = { email, tries: 0, decoy }
+      return res.redirect(303, `${WAIT_PATH}?pending=${decoy.pending}`)
     }
-    sendPage(
-      req,
-      res,
-      'Check your e-mail',
-      html` <div class="notice ok">
-          If an account uses that address, a sign-in link and a 6-digit code are on their way. They work once, in this browser, for
-          10 minutes.
-        </div>
-        ${passcodeForm(email)}
-        ${
-          devRoutesOn(req)
-            ? html`<p>
-              <!-- A tab of its own, so that this page, where the code is typed, stays open. -->
-              <a class="button secondary" href="/mailbox" target="_blank" rel="noopener">Open the dev mailbox</a> (in a new tab)
-            </p>`
-            : ''
-        }`,
-    )
+    const call = await post(`${baseUrl}${AUTH_MOUNT}/codes`, {
+      headers: { authorization: `Bearer ${serviceToken}`, 'idempotency-key': randomUUID() },
+      json: { external_user_id: user.id, ttl: 600, code_challenge: challenge, code_challenge_method: 'S256', otp: true },
+    })
+    if (call.status === 429) return tooManyLinks(req, res, call.retryAfter)
+    const waitUrl = (call.body as { wait_url?: unknown } | null)?.wait_url
+    if (call.status !== 201 || typeof waitUrl !== 'string') throw new Error(`POST /codes answered ${call.status} for a magic link`)
+    req.session.magicLink = { email, tries: 0 }
+    // Post-redirect-get: a reload of the waiting page shows it again and sends nothing.
+    res.redirect(303, waitUrl)
+  })
+
+  // The waiting page and its status for an address with no account: answered here, before the router's.
+  router.get(WAIT_PATH, (req, res, next) => {
+    const decoy = decoyOf(req)
+    if (!decoy) return next()
+    const statusUrl = `${WAIT_PATH}/status?pending=${decoy.pending}`
+    const form = { action: WAIT_PATH, fields: { pending: decoy.pending, csrf_token: randomBytes(32).toString('base64url') } }
+    sendWaitingPage(req, res, { number: decoy.number, status: 'pending', statusUrl, scriptUrl: `${MAGIC_PATH}/wait.js`, form }, 200)
+  })
+  router.get(`${WAIT_PATH}/status`, (req, res, next) => {
+    if (!decoyOf(req)) return next()
+    res.set('Cache-Control', 'no-store').json({ status: 'pending' })
   })
 
   router.get(`${MAGIC_PATH}/code`, (req, res) => {
@@ -87,13 +76,14 @@ export function magicLinkRoutes({ auth, baseUrl, clientId, serviceToken }: Magic
   })
 
   router.post(`${MAGIC_PATH}/code`, async (req, res) => {
-    const email = String(req.body?.email ?? '')
+    const email = String(req.body?.email ?? '').trim()
     const user = userByEmail(email)
     try {
       // An unknown address is tried too (as a subject no code has), so that it answers like a wrong code.
       const subject = user?.id ?? `unknown:${email}`
       const grant = await auth.redeemOtp({ clientId, subject, otp: String(req.body?.otp ?? ''), codeVerifier: auth.browserVerifier(req) })
       await signIn(req, grant.subject, 'a passcode')
+      delete req.session.magicLink
       res.redirect(303, '/')
     } catch (err) {
       if (!(err instanceof InvalidGrantError)) throw err
@@ -104,33 +94,70 @@ export function magicLinkRoutes({ auth, baseUrl, clientId, serviceToken }: Magic
   return router
 }
 
-/** The passcode form: the address it was sent to, and the six digits. */
-function passcodeForm(email: string) {
-  return html`<form method="post" action="${MAGIC_PATH}/code" class="stack" id="passcode-form">
-    <p>On a phone, or the link does not open here? Type the code from the e-mail on this page.</p>
-    ${
-      email
-        ? html`<input type="hidden" name="email" value="${email}" />`
-        : html`<label for="passcode-email">Your e-mail address</label>
-            <input id="passcode-email" name="email" type="email" required autocomplete="email" />`
-    }
-    <label for="otp">The 6-digit code</label>
-    <input id="otp" name="otp" required inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" />
-    <button id="otp-sign-in">Sign in with the code</button>
-  </form>`
+function twoDigits(): string {
+  return String(randomInt(100)).padStart(2, '0')
 }
 
-/** One answer for a wrong, spent or unknown code, whatever the address: it tells nobody whether an account exists. */
+/** The no-account waiting page this browser was sent to, when the request names it. */
+function decoyOf(req: Request) {
+  const decoy = req.session.magicLink?.decoy
+  return decoy && req.query.pending === decoy.pending ? decoy : undefined
+}
+
+function askForm(req: Request, notice?: SafeHtml) {
+  return html`${notice}
+    <form method="post" action="${MAGIC_PATH}/send" class="stack">
+      <label for="email">Your e-mail address</label>
+      <input id="email" name="email" type="email" required autocomplete="email" placeholder="ada@example.com" />
+      <button>E-mail me a magic link</button>
+    </form>
+    <p class="muted">
+      Demo addresses: ${DEMO_USERS.map((u, i) => html`${i ? ', ' : ''}<code>${u.email}</code>`)}.
+      ${devRoutesOn(req) ? html`The e-mail lands in the <a href="/mailbox">dev mailbox</a>.` : ''}
+    </p>`
+}
+
+/** `POST /codes` refused another link for this user (its `perSubject` limit): say so, and when to ask again. */
+function tooManyLinks(req: Request, res: Response, retryAfterSeconds: number | undefined): void {
+  const minutes = Math.max(1, Math.ceil((retryAfterSeconds ?? 900) / 60))
+  sendPage(
+    req,
+    res,
+    'Too many magic links',
+    askForm(
+      req,
+      html`<div class="notice bad" id="too-many-links">
+        No e-mail was sent: that address was sent several magic links in the last 15 minutes, which is the most we send. Use the
+        newest one you received, or ask again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.
+      </div>`,
+    ),
+    429,
+  )
+}
+
+/**
+ * A refused passcode. The router answers a wrong, spent or unknown one alike (so that nobody
+ * learns whether an account exists); this browser counts its own tries to say how many are left.
+ */
 function wrongCode(req: Request, res: Response, email: string): void {
+  const asked = req.session.magicLink
+  const tries = asked && asked.email === email ? ++asked.tries : undefined
+  const left = tries === undefined ? undefined : PASSCODE_TRIES - tries
   sendPage(
     req,
     res,
     'Type your code',
     html`<div class="notice bad" id="passcode-refused">
-        That code is not right, or it has expired. After 5 wrong tries it stops working:
-        <a href="/magic-link">ask for a new link</a>.
+        ${
+          left === undefined
+            ? html`That code is not right, or it has expired. After ${PASSCODE_TRIES} wrong tries it stops working.`
+            : left > 0
+              ? html`That code is not right, or it has expired. ${left} ${left === 1 ? 'try' : 'tries'} left for this code.`
+              : html`That code is used up: after ${PASSCODE_TRIES} wrong tries, neither the code nor its magic link works any more.`
+        }
+        <a href="/magic-link">E-mail me a new magic link</a>.
       </div>
-      ${passcodeForm(email)}`,
+      ${left !== undefined && left <= 0 ? '' : passcodeForm(email)}`,
     400,
   )
 }

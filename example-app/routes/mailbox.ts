@@ -36,7 +36,7 @@ export function mailboxRoutes(mailer: Mailer): Router {
                 <dt>Subject</dt>
                 <dd>${mail.subject}</dd>
                 <dt>Sent</dt>
-                <dd>${mail.sentAt.toISOString()}</dd>
+                <dd><time datetime="${mail.sentAt.toISOString()}">${sentWhen(mail.sentAt)}</time></dd>
               </dl>
               <pre>${mail.text}</pre>
               ${(mail.text.match(URL_IN_TEXT) ?? []).map((url) => html`<a class="button mail-link" href="${url}">Open the link</a>`)}
@@ -45,4 +45,11 @@ export function mailboxRoutes(mailer: Mailer): Router {
     )
   })
   return router
+}
+
+/** When a mail was sent, for people: how long ago, and the time of day (UTC, as the server has no idea of the reader's zone). */
+function sentWhen(sentAt: Date, now = new Date()): string {
+  const seconds = Math.max(0, Math.round((now.getTime() - sentAt.getTime()) / 1000))
+  const ago = seconds < 60 ? 'just now' : seconds < 3600 ? `${Math.floor(seconds / 60)} min ago` : `${Math.floor(seconds / 3600)} h ago`
+  return `${ago}, at ${sentAt.toISOString().slice(11, 19)} UTC`
 }

@@ -2,11 +2,8 @@ import { Router } from 'express'
 import { html } from '../html.js'
 import { sendPage } from '../layout.js'
 import type { OpsSeries } from '../ops-series.js'
+import { SCRIPTED_PAGE_CSP } from '../security-headers.js'
 import type { ExampleTelemetry } from '../telemetry.js'
-
-/** The app's policy, plus its own script file and the JSON it polls: still no inline script. */
-const OPS_CSP =
-  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 const CHARTS = [
   { id: 'issued', title: 'Codes issued' },
@@ -25,7 +22,7 @@ export function opsRoutes(telemetry: ExampleTelemetry, series: OpsSeries): Route
   const router = Router()
   router.get('/metrics', telemetry.prometheus)
   router.get('/ops', (req, res) => {
-    res.set('Content-Security-Policy', OPS_CSP)
+    res.set('Content-Security-Policy', SCRIPTED_PAGE_CSP)
     sendPage(
       req,
       res,

@@ -14,7 +14,7 @@ export function supportRoutes(auth: AuthcodeRouter): Router {
 
   router.get('/support', (req, res) => {
     if (!userById(req.session.userId)) return res.redirect(303, '/login?return_to=%2Fsupport')
-    sendPage(req, res, 'Support: revoke sign-in links', revokeForm())
+    sendPage(req, res, 'Support: revoke magic links', revokeForm())
   })
 
   router.post('/support', async (req, res) => {
@@ -24,7 +24,7 @@ export function supportRoutes(auth: AuthcodeRouter): Router {
       return sendPage(
         req,
         res,
-        'Support: revoke sign-in links',
+        'Support: revoke magic links',
         html`<div class="notice bad">No user has that address.</div>
           ${revokeForm()}`,
         404,
@@ -34,12 +34,12 @@ export function supportRoutes(auth: AuthcodeRouter): Router {
     sendPage(
       req,
       res,
-      'Support: revoke sign-in links',
+      'Support: revoke magic links',
       html`<div class="notice ok" id="revoked">
           ${
             count === 0
-              ? `${user.name} had no live sign-in links.`
-              : `Revoked ${count} sign-in ${count === 1 ? 'link' : 'links'} of ${user.name}, with their codes.`
+              ? `${user.name} had no live magic links.`
+              : `Revoked ${count} magic ${count === 1 ? 'link' : 'links'} of ${user.name}, with their codes.`
           }
         </div>
         ${revokeForm()}`,
@@ -57,6 +57,6 @@ function revokeForm() {
     <form method="post" action="/support" class="stack">
       <label for="support-email">The user's e-mail address</label>
       <input id="support-email" name="email" type="email" required />
-      <button id="support-revoke">Revoke their sign-in links</button>
+      <button id="support-revoke">Revoke their magic links</button>
     </form>`
 }
