@@ -6,11 +6,21 @@ import { readCookie, pathMatches } from '../lib/endpoints/landing/cookies.js'
 import { s256 } from '../lib/engine/pkce.js'
 import type { AuthcodeOptions } from '../types/index.js'
 import { codesOptions } from './helpers/codes.js'
-import { BINDING_COOKIE, formFields, HTTP_LANDING_URL, issueLink, LANDING, landingHost, TestBrowser, unsealed } from './helpers/landing.js'
+import {
+  BINDING_COOKIE,
+  formFields,
+  HTTP_LANDING_URL,
+  issueLink,
+  LANDING,
+  landingHost,
+  TestBrowser,
+  unsealed,
+  landingLink,
+} from './helpers/landing.js'
 import { useTestRedis } from './helpers/redis.js'
 import { PASSCODE_REFUSED } from '../lib/engine/redeem-passcode.js'
 
-const link = (code: string) => `${LANDING}?code=${encodeURIComponent(code)}`
+const link = landingLink
 const bindingOf = (browser: TestBrowser) => unsealed(browser.cookies.get(BINDING_COOKIE)) as string
 
 describe('auth.bindBrowser() and auth.browserVerifier()', () => {

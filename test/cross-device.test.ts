@@ -28,11 +28,12 @@ import {
   landingHost,
   TestBrowser,
   unsealed,
+  landingLink,
 } from './helpers/landing.js'
 import { connectRedis, useTestRedis } from './helpers/redis.js'
 import { approvalStoreContract, savedCode } from './approval-store-contract.js'
 
-const link = (code: string) => `${LANDING}?code=${encodeURIComponent(code)}`
+const link = landingLink
 const WAIT = `${LANDING}/wait`
 const APPROVE = `${LANDING}/approve`
 const pathOf = (url: string) => {

@@ -149,6 +149,16 @@ describe('POST /register (RFC 7591 dynamic registration)', () => {
     }
     fails(baseOptions({ store: new MemoryStore(), loginUrl: '/login', dynamicRegistration: true }), OPTIONS_ERROR_CODES.missing)
     fails(baseOptions({ store: new MemoryStore(), consentUrl: '/consent', dynamicRegistration: true }), OPTIONS_ERROR_CODES.missing)
+    // A token no Authorization: Bearer header could carry (RFC 6750 §2.1) would refuse every registration.
+    fails(
+      baseOptions({
+        store: new MemoryStore(),
+        loginUrl: '/login',
+        consentUrl: '/consent',
+        dynamicRegistration: { initialAccessToken: 'has spaces in it, 0123' },
+      }),
+      OPTIONS_ERROR_CODES.invalid,
+    )
     const withoutClients = Object.assign(new MemoryStore(), { clientStore: undefined })
     fails(
       baseOptions({ store: withoutClients, loginUrl: '/login', consentUrl: '/consent', dynamicRegistration: true }),

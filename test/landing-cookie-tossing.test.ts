@@ -15,10 +15,11 @@ import {
   landingHost,
   TestBrowser,
   unsealed,
+  landingLink,
 } from './helpers/landing.js'
 import { useTestRedis } from './helpers/redis.js'
 
-const link = (code: string) => `${LANDING}?code=${encodeURIComponent(code)}`
+const link = landingLink
 const random43 = () => randomBytes(32).toString('base64url')
 
 /** What a sibling subdomain can plant: a well-formed value with no MAC, or with one it made up. */

@@ -15,10 +15,11 @@ import {
   landingHost,
   TestBrowser,
   unsealed,
+  landingLink,
 } from './helpers/landing.js'
 import { useTestRedis } from './helpers/redis.js'
 
-const link = (code: string) => `${LANDING}?code=${encodeURIComponent(code)}`
+const link = landingLink
 
 /** A store that lists the methods called on it, by name. */
 function countingStore(store: CodeStore): { store: CodeStore; calls: string[] } {

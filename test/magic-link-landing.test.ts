@@ -17,12 +17,13 @@ import {
   landingHost,
   TestBrowser,
   unsealed,
+  landingLink,
 } from './helpers/landing.js'
 import { registerTestSdk, type TestSdk } from './helpers/otel.js'
 import { useTestRedis } from './helpers/redis.js'
 import { fakeClock } from './helpers/clock.js'
 
-const link = (code: string) => `${LANDING}?code=${encodeURIComponent(code)}`
+const link = landingLink
 
 describe('auth.magicLinkLanding()', () => {
   const redis = useTestRedis()

@@ -12,6 +12,9 @@ import { postCodes } from './codes.js'
 export const LANDING_URL = 'https://shop.example.com/login/magic'
 export const LANDING = '/login/magic'
 /** The same landing page over plain http, as in local development: its cookies keep their plain names and its path. */
+/** The landing page's path for `code`, as a magic link names it. */
+export const landingLink = (code: string): string => `${LANDING}?code=${encodeURIComponent(code)}`
+
 export const HTTP_LANDING_URL = 'http://localhost:3000/login/magic'
 
 /** The landing cookies' names with an `https:` `magicLinkUrl`. */

@@ -4,12 +4,10 @@ import type { AccessTokenInfo } from '../../../types/options.js'
 import { secretDigest } from '../../engine/timing-safe.js'
 import { ProblemError, type ProblemSlug } from '../../errors/problems.js'
 import { requestLocal } from '../../http/locals.js'
+import { BEARER } from '../../http/bearer-token.js'
 import type { EarlyAuthenticationGuard } from '../../http/rate-limit.js'
 import type { ResolvedOptions } from '../../options/resolve.js'
 import { verifiesInMemory } from './jwt-access-tokens.js'
-
-/** RFC 6750 §2.1 `b64token`. */
-export const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
 
 /** The authenticated service of this request, set by {@link bearerAuth}. */
 export const caller = requestLocal<AccessTokenInfo>('the authenticated caller')

@@ -1,6 +1,7 @@
 import type { RequestHandler, Router } from 'express'
 import { safeEqual } from '../../engine/timing-safe.js'
 import { OAuthError } from '../../errors/oauth.js'
+import { BEARER } from '../../http/bearer-token.js'
 import { jsonBody } from '../../http/json-body.js'
 import { renderOAuth } from '../../http/render/oauth.js'
 import { addRoute } from '../../http/route.js'
@@ -23,7 +24,7 @@ export function mountRegister(router: Router, ctx: AuthcodeContext, registration
   const expected = registration.initialAccessToken
   const guard = failedAuthGuard(ctx, 'register')
   const requireInitialAccessToken: RequestHandler = function requireInitialAccessToken(req, _res, next) {
-    const presented = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '')?.[1]
+    const presented = BEARER.exec(req.headers.authorization ?? '')?.[1]
     if (!safeEqual(presented ?? '', expected ?? '')) {
       const challenge = `Bearer realm="${ctx.options.issuer}"${presented === undefined ? '' : ', error="invalid_token"'}`
       throw new OAuthError('invalid_token', 'Registration needs the initial access token.', 401, { 'WWW-Authenticate': challenge })
