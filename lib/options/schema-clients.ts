@@ -64,7 +64,13 @@ export const metadataDocuments = Joi.alternatives(
 /** `dynamicRegistration`: `true`, `false`, or its options. */
 export const dynamicRegistration = Joi.alternatives(
   Joi.boolean(),
-  Joi.object({ initialAccessToken: Joi.string().min(16).pattern(/^[A-Za-z0-9\-._~+/]+=*$/, 'RFC 6750 b64token'), ttl: seconds(60), perIp: rule }),
+  Joi.object({
+    initialAccessToken: Joi.string()
+      .min(16)
+      .pattern(/^[A-Za-z0-9\-._~+/]+=*$/, 'RFC 6750 b64token'),
+    ttl: seconds(60),
+    perIp: rule,
+  }),
 )
 
 /** `defaultResource`: an RFC 8707 resource indicator. */
