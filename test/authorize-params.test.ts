@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto'
 import { expect } from 'chai'
-import type { Express } from 'express'
+import express, { type Express } from 'express'
 import request from 'supertest'
 import type { Grant } from '../types/index.js'
 import { MOUNT, VERIFIER, WEB_REDIRECT } from './helpers/app.js'
@@ -69,6 +70,35 @@ describe('GET /authorize error page of the host', () => {
     expect(res.headers['x-frame-options']).to.equal('DENY')
     expect(res.headers['cache-control']).to.equal('no-store')
     expect(seen).to.deep.equal([{ status: 400, code: 'validation-error' }])
+  })
+
+  it("shows the host page under the host's own CSP, framing still refused, so that its stylesheet loads", async () => {
+    const { auth } = hostApp({
+      renderErrorPage: (_error, _req, res) => void res.type('html').send('<link rel="stylesheet" href="/shop.css"><h1>Shop</h1>'),
+    })
+    const app = express()
+    app.use((_req, res, next) => {
+      res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'self'")
+      next()
+    })
+    app.use(MOUNT, auth)
+    const res = await request(app)
+      .get(`${AUTHORIZE}?${authorizeQuery({ client_id: 'nobody' })}`)
+      .set('Accept', 'text/html')
+      .expect(400)
+    expect(res.headers['content-security-policy']).to.equal("default-src 'none'; style-src 'self', frame-ancestors 'none'")
+  })
+
+  it('gives the built-in page readable type under a CSP that allows only its own inline style', async () => {
+    const { app } = hostApp()
+    const res = await request(app)
+      .get(`${AUTHORIZE}?${authorizeQuery({ client_id: 'nobody' })}`)
+      .set('Accept', 'text/html')
+      .expect(400)
+    const style = /<style>(.*)<\/style>/.exec(res.text)?.[1] ?? ''
+    expect(style).to.include('font:16px/1.5')
+    const hash = createHash('sha256').update(style).digest('base64')
+    expect(res.headers['content-security-policy']).to.equal(`default-src 'none'; style-src 'sha256-${hash}'; base-uri 'none'; frame-ancestors 'none'`)
   })
 
   it('falls back to the built-in page when the host page throws, and logs the failure', async () => {

@@ -43,6 +43,27 @@ describe('start-up warnings', () => {
     expect(warnings.map((w) => w.fields.endpoint)).to.deep.equal(['POST /token'])
   })
 
+  it("says nothing for a Capture migration's clients: a code's receiver registers redirect URIs without implying /authorize", () => {
+    const { warnings, logger } = recordingLogger()
+    const clients = [
+      { id: 'crm', secret: 'crm-secret-0123456789', captureRoles: ['access_issuer' as const] },
+      { id: 'shop', secret: 'shop-secret-0123456789', redirectUris: ['https://shop.example.com/oauth'] },
+    ]
+    authcode(baseOptions({ store, logger, clients, findUser: () => null }))
+    expect(warnings).to.deep.equal([])
+    authcode(
+      baseOptions({
+        store,
+        logger,
+        clients: [...clients, { id: 'spa', redirectUris: ['https://spa.example.com/cb'], scopes: ['openid'] }],
+        findUser: () => null,
+      }),
+    )
+    expect(warnings.map((w) => w.fields)).to.deep.equal([
+      { endpoint: 'GET /authorize', clients: ['spa'], fix: 'give "loginUrl" or "getUser"' },
+    ])
+  })
+
   it('says nothing when every configured endpoint is mounted', () => {
     const { warnings, logger } = recordingLogger()
     authcode(baseOptions({ store, logger, loginUrl: '/login', findUser: () => null }))

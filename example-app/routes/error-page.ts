@@ -2,7 +2,6 @@ import type { ErrorRequestHandler, Request, Response } from 'express'
 import type { AuthcodeError } from '../../lib/index.js'
 import { html } from '../html.js'
 import { sendPage } from '../layout.js'
-import { PAGE_CSP } from '../security-headers.js'
 
 const homeButton = html`<p><a class="button" href="/">Back to the home page</a></p>`
 
@@ -21,9 +20,6 @@ export function authorizeErrorPage(error: AuthcodeError, req: Request, res: Resp
             'This sign-in request cannot be used',
             'The app that sent you here asked in a way this server does not accept (for example, an unknown app or return address). Nothing was shared with it.',
           ]
-  // /authorize answers with `default-src 'none'`, which would block this page's stylesheet and
-  // icon: the app's own page policy instead, as strict about scripts and framing.
-  res.set('Content-Security-Policy', PAGE_CSP)
   sendPage(
     req,
     res,

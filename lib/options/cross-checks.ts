@@ -98,7 +98,11 @@ export interface UnmountedEndpoint {
 export function unmountedEndpoints(clients: ReadonlyMap<string, ClientOptions>, mounted: MountedEndpoints): UnmountedEndpoint[] {
   const named = (pick: (c: ClientOptions) => boolean) => [...clients.values()].filter(pick).map((c) => c.id)
   const found: UnmountedEndpoint[] = []
-  const oauth = named((c) => c.scopes !== undefined || c.applicationType === 'native' || (c.redirectUris !== undefined && !c.captureRoles))
+  // With Capture mounted, redirect URIs alone do not imply /authorize: a Capture code's receiver (`for_client_id`) registers them too.
+  const oauth = named(
+    (c) =>
+      c.scopes !== undefined || c.applicationType === 'native' || (c.redirectUris !== undefined && !c.captureRoles && !mounted.capture),
+  )
   if (!mounted.authorize && oauth.length > 0)
     found.push({ endpoint: 'GET /authorize', clients: oauth, fix: 'give "loginUrl" or "getUser"' })
   if (mounted.authorize && !mounted.token) {

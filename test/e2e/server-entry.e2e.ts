@@ -1,16 +1,22 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { expect } from 'chai'
 import { freePort } from '../helpers/redis-server.js'
 
 describe('npm start (example-app/server.ts)', function () {
+  it(`runs on the Express major of this run (${process.env.EXPRESS_MAJOR ?? '5'})`, () => {
+    const { version } = createRequire(import.meta.url)('express/package.json') as { version: string }
+    expect(version.split('.')[0]).to.equal(process.env.EXPRESS_MAJOR ?? '5')
+  })
+
   it('starts on PORT with in-memory stores and the development pages, says so, serves them on its own URL and exits 0 on SIGTERM', async function () {
     const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }
     expect(scripts.start, 'npm start turns the development pages on').to.equal('EXAMPLE_DEV_ROUTES=1 tsx example-app/server.ts')
     const port = await freePort()
     const { REDIS_URL: _ignored, EXAMPLE_DEV_ROUTES: _off, ...env } = process.env
-    const child = spawn(process.execPath, ['--import', 'tsx', 'example-app/server.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--import', './test/helpers/express-major.ts', 'example-app/server.ts'], {
       env: { ...env, PORT: String(port), EXAMPLE_DEV_ROUTES: '1' },
       stdio: ['ignore', 'pipe', 'inherit'],
     })

@@ -4,10 +4,11 @@ import type { AuthcodeError, FailureClass, RouterError } from '../../errors/auth
 import { appendQuery } from '../../engine/redirect-uri.js'
 import { requestLocal } from '../../http/locals.js'
 import { endpointOf, loggable, requestIdOf } from '../../http/log-fields.js'
-import { htmlPage } from '../../http/render/html-page.js'
+import { BUILT_IN_CSP, BUILT_IN_STYLE, htmlPage } from '../../http/render/html-page.js'
 import { renderProblem } from '../../http/render/problem.js'
 import type { RenderError } from '../../http/render/render.js'
 import { sendRedirect } from '../../http/send.js'
+import { restoreHostPolicy } from './headers.js'
 
 /** Where the errors of an authorization request go once its client and redirect URI are verified. */
 export interface AuthorizeErrorTarget {
@@ -73,9 +74,13 @@ export function authorizeErrors(hostPage: HostErrorPage | undefined, logger: Aut
   }
 }
 
-/** The host's page answers with the status of the error; the security headers set before stay. */
+/**
+ * The host's page answers with the status of the error and the security headers set before,
+ * but under the host's own CSP (framing still refused), so that its styles load.
+ */
 async function showHostPage(hostPage: HostErrorPage, err: RouterError, req: Request, res: Response): Promise<void> {
   res.status(err.status)
+  restoreHostPolicy(res)
   for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value)
   await hostPage(err, req, res)
 }
@@ -88,5 +93,6 @@ function renderPage(err: RouterError, res: Response): void {
   for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value)
   res.setHeader('Content-Type', 'text/html; charset=utf-8')
   res.setHeader('X-Content-Type-Options', 'nosniff')
-  res.end(htmlPage(title, [detail, 'Go back to the application you came from and try again.']))
+  res.setHeader('Content-Security-Policy', BUILT_IN_CSP)
+  res.end(htmlPage(title, [detail, 'Go back to the application you came from and try again.'], { style: BUILT_IN_STYLE }))
 }

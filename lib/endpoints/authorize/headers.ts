@@ -1,5 +1,11 @@
-import type { RequestHandler } from 'express'
+import type { RequestHandler, Response } from 'express'
 import { ProblemError } from '../../errors/problems.js'
+import { requestLocal } from '../../http/locals.js'
+
+const NO_FRAMING = "frame-ancestors 'none'"
+
+/** The `Content-Security-Policy` the host app had set before the router's replaced it. */
+const hostPolicy = requestLocal<{ value: number | string | string[] | undefined }>("the host's CSP")
 
 /**
  * Headers of every `/authorize` answer, errors included: not cached, no `Referer` carrying
@@ -9,6 +15,7 @@ import { ProblemError } from '../../errors/problems.js'
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.6
  */
 export const authorizeHeaders: RequestHandler = function authorizeHeaders(_req, res, next) {
+  hostPolicy.set(res, { value: res.getHeader('Content-Security-Policy') })
   for (const name of ['Access-Control-Allow-Origin', 'Access-Control-Allow-Credentials', 'Access-Control-Expose-Headers'])
     res.removeHeader(name)
   res.setHeader('Cache-Control', 'no-store')
@@ -16,6 +23,15 @@ export const authorizeHeaders: RequestHandler = function authorizeHeaders(_req, 
   res.setHeader('X-Frame-Options', 'DENY')
   res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'")
   next()
+}
+
+/**
+ * Puts back the host app's own CSP, with framing still refused, for a page of the host's look
+ * (the landing page, the host's `renderErrorPage`): `default-src 'none'` would block its styles.
+ */
+export function restoreHostPolicy(res: Response): void {
+  const policy = hostPolicy.find(res)?.value
+  res.setHeader('Content-Security-Policy', policy === undefined ? NO_FRAMING : [...[policy].flat().map(String), NO_FRAMING])
 }
 
 /**

@@ -1,16 +1,6 @@
-import { hash } from 'node:crypto'
 import type { Response } from 'express'
 import type { LandingPage } from '../../../types/landing.js'
-import { escapeHtml, htmlPage } from '../../http/render/html-page.js'
-
-const STYLE =
-  'body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:4rem auto;padding:0 1rem;color:#1f2328}' +
-  'button{font:inherit;padding:.6rem 1.4rem;border-radius:.4rem;border:0;background:#0b57d0;color:#fff;cursor:pointer}' +
-  'input{font:inherit;font-size:1.5rem;width:3.5ch;padding:.3rem;margin:0 .6rem 0 0;text-align:center}' +
-  '.number{font-size:3rem;font-weight:700;letter-spacing:.4rem;margin:1rem 0}'
-
-/** No scripts, nothing from elsewhere; the one inline style allowed by its hash. */
-const BUILT_IN_CSP = `default-src 'none'; style-src 'sha256-${hash('sha256', STYLE, 'base64')}'; base-uri 'none'; frame-ancestors 'none'`
+import { BUILT_IN_CSP, BUILT_IN_STYLE, escapeHtml, htmlPage } from '../../http/render/html-page.js'
 
 /** The waiting page's: its poller, a same-origin script (`<path>/wait.js`), and the status it fetches. */
 const WAITING_CSP = `${BUILT_IN_CSP}; script-src 'self'; connect-src 'self'`
@@ -107,5 +97,5 @@ export function renderBuiltInLanding(page: LandingPage, res: Response): void {
   const after = formOf(page)
   res.append('Content-Security-Policy', page.name === 'wait' && page.form ? WAITING_CSP : BUILT_IN_CSP)
   res.setHeader('Content-Type', 'text/html; charset=utf-8')
-  res.end(htmlPage(title, text, { after, style: STYLE }))
+  res.end(htmlPage(title, text, { after, style: BUILT_IN_STYLE }))
 }

@@ -1,7 +1,5 @@
 import type { RequestHandler } from 'express'
-import { authorizeHeaders } from '../authorize/headers.js'
-
-const NO_FRAMING = "frame-ancestors 'none'"
+import { authorizeHeaders, restoreHostPolicy } from '../authorize/headers.js'
 
 /**
  * Headers of every answer of the landing page, errors included: `/authorize`'s (never cached, as
@@ -10,9 +8,8 @@ const NO_FRAMING = "frame-ancestors 'none'"
  * host's own policy instead of replacing it, so the host's page keeps its styles.
  */
 export const landingHeaders: RequestHandler = function landingHeaders(req, res, next) {
-  const hostPolicy = res.getHeader('Content-Security-Policy')
   authorizeHeaders(req, res, () => {
-    res.setHeader('Content-Security-Policy', hostPolicy === undefined ? NO_FRAMING : [...[hostPolicy].flat().map(String), NO_FRAMING])
+    restoreHostPolicy(res)
     res.setHeader('X-Content-Type-Options', 'nosniff')
     next()
   })
