@@ -1,5 +1,7 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { Router, type Request, type Response } from 'express'
+import { rateLimit } from 'express-rate-limit'
 import { InvalidGrantError, type AuthcodeRouter } from '../../lib/index.js'
 import { AUTH_MOUNT, MAGIC_PATH, PASSCODE_TRIES } from '../auth.js'
 import { html, type SafeHtml } from '../html.js'
@@ -22,6 +24,23 @@ export interface MagicLinkDeps {
 const WAIT_PATH = `${MAGIC_PATH}/wait`
 
 /**
+ * The form's answer never comes sooner than this, known address or not: asking `POST /codes`
+ * takes longer than inventing a waiting page, and the difference would list accounts. The floor
+ * must exceed the slowest known-address answer, which includes handing the e-mail over (the
+ * router awaits its `CodeIssued` handlers): ample for the dev mailbox; with a slow SMTP relay,
+ * raise it or hand mail to a queue.
+ */
+const ANSWER_FLOOR_MS = 250
+
+/**
+ * Links asked per address, counted for every address before it is looked up: the router's own
+ * per-user limit counts only addresses with an account, so its 429 alone would tell which have
+ * one. Same numbers as the router's `perSubject` default. This process's memory: an app running
+ * several processes gives it a shared store (express-rate-limit's `store` option).
+ */
+const LINKS_PER_ADDRESS = { limit: 5, windowMs: 15 * 60_000 }
+
+/**
  * Asking for a sign-in e-mail (a magic link and a passcode, both bound to this browser), waiting
  * for it, and typing the passcode. The pages live under the landing page's path, which the binding
  * cookie reaches: asking again from this browser keeps its verifier, and the passcode page reads it.
@@ -34,7 +53,23 @@ export function magicLinkRoutes({ auth, baseUrl, clientId, serviceToken }: Magic
   // A reload or a bookmark of the form's target: back to the form, which sends nothing by itself.
   router.get(`${MAGIC_PATH}/send`, (_req, res) => res.redirect(303, '/magic-link'))
 
-  router.post(`${MAGIC_PATH}/send`, async (req, res) => {
+  const perAddress = rateLimit({
+    ...LINKS_PER_ADDRESS,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) =>
+      String(req.body?.email ?? '')
+        .trim()
+        .toLowerCase(),
+    handler: async (req, res) => {
+      await sleep(ANSWER_FLOOR_MS)
+      const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime
+      tooManyLinks(req, res, resetTime && Math.ceil((resetTime.getTime() - Date.now()) / 1000))
+    },
+  })
+
+  router.post(`${MAGIC_PATH}/send`, perAddress, async (req, res) => {
+    const answerAt = sleep(ANSWER_FLOOR_MS)
     const email = String(req.body?.email ?? '').trim()
     const user = userByEmail(email)
     // Every browser that asks gets the binding cookie, known address or not: the answer must not tell them apart.
@@ -44,12 +79,14 @@ export function magicLinkRoutes({ auth, baseUrl, clientId, serviceToken }: Magic
       // a status that stays pending), so that the form cannot list accounts.
       const decoy = { pending: `${randomBytes(18).toString('base64url')}.${randomBytes(32).toString('base64url')}`, number: twoDigits() }
       req.session.magicLink = { email, tries: 0, decoy }
+      await answerAt
       return res.redirect(303, `${WAIT_PATH}?pending=${decoy.pending}`)
     }
     const call = await post(`${baseUrl}${AUTH_MOUNT}/codes`, {
       headers: { authorization: `Bearer ${serviceToken}`, 'idempotency-key': randomUUID() },
       json: { external_user_id: user.id, ttl: 600, code_challenge: challenge, code_challenge_method: 'S256', otp: true },
     })
+    await answerAt
     if (call.status === 429) return tooManyLinks(req, res, call.retryAfter)
     const waitUrl = (call.body as { wait_url?: unknown } | null)?.wait_url
     if (call.status !== 201 || typeof waitUrl !== 'string') throw new Error(`POST /codes answered ${call.status} for a magic link`)

@@ -432,6 +432,28 @@ for (const store of stores) {
       expect((await mailsTo(app.url, to)).length, 'nothing sent once refused').to.equal(mails)
     })
 
+    it('refuses the 6th link in 15 minutes for an address with no account too, after as long as for one with an account', async function () {
+      const { page } = browser
+      const ask = async (to: string) => {
+        await page.goto(`${app.url}/magic-link`)
+        await page.fill('#email', to)
+        const started = performance.now()
+        await page.click('form.stack button')
+        await page.waitForLoadState()
+        return { ms: performance.now() - started, refused: (await page.locator('#too-many-links').count()) === 1 }
+      }
+      const nobody = []
+      for (let asked = 0; asked < 6; asked++) nobody.push(await ask('nobody-limit@example.com'))
+      expect(nobody.map((a) => a.refused)).to.deep.equal([false, false, false, false, false, true])
+      // Grace asked before: her count runs out within 6 more.
+      const grace = []
+      do grace.push(await ask('grace@example.com'))
+      while (!grace.at(-1)?.refused && grace.length < 6)
+      expect(grace.at(-1)?.refused).to.equal(true)
+      // Every answer waits out the same floor, so the time to answer does not tell the two apart either.
+      expect(Math.min(...[...nobody, ...grace].map((a) => a.ms))).to.be.at.least(250)
+    })
+
     it('sends a GET of the form target back to the form, and shows the mailbox times for people', async function () {
       const { page } = browser
       await page.goto(`${app.url}/magic/send`)
