@@ -195,7 +195,7 @@ describe('cross-device approval of magic links (SPEC §3.5c)', () => {
       for (const query of ['', '?pending=', `?pending=${pending}&pending=${pending}`, '?pending=abc', `?pending=${pending}x`]) {
         const page = await browser.get(`${WAIT}${query}`)
         expect(page.status, query).to.equal(400)
-        expect(page.text).to.include('This sign-in link is not valid')
+        expect(page.text).to.include('This magic link is not valid')
       }
       expect((await statusOf(app, browser, 'abc')).status).to.equal(400)
     })

@@ -107,7 +107,7 @@ describe('auth.magicLinkLanding()', () => {
       it(`shows error for ${what}`, async () => {
         const res = await new TestBrowser(host().app).get(`${LANDING}${query}`)
         expect(res.status).to.equal(400)
-        expect(res.text).to.include('This sign-in link is not valid')
+        expect(res.text).to.include('This magic link is not valid')
         expect(res.text).not.to.include('<form')
         expect(res.text).not.to.include('<script>')
       })
@@ -291,14 +291,14 @@ describe('auth.magicLinkLanding()', () => {
       it(`shows error for ${what}`, async () => {
         const res = await new TestBrowser(host().app).post(LANDING, body)
         expect(res.status).to.equal(400)
-        expect(res.text).to.include('This sign-in link is not valid')
+        expect(res.text).to.include('This magic link is not valid')
       })
     }
 
     it('answers a body that is not a form with the error page', async () => {
       const res = await request(host().app).post(LANDING).set('Accept', 'text/html').type('json').send({ code: 'x' })
       expect(res.status).to.equal(400)
-      expect(res.text).to.include('This sign-in link is not valid')
+      expect(res.text).to.include('This magic link is not valid')
       expect(res.headers['cache-control']).to.equal('no-store')
     })
 

@@ -329,6 +329,12 @@ for (const store of stores) {
       await page.reload()
       expect(await page.locator('h1').textContent()).to.equal('Token response')
       expect(await page.locator('#token-response pre').textContent()).to.equal(JSON.stringify(tokens, null, 2))
+      // Back to the login page and the same steps again: the finished sign-in's result, not a state mismatch.
+      await page.goBack()
+      expect(new URL(page.url()).pathname).to.equal('/login')
+      await page.click('button:has-text("Grace Hopper")')
+      expect(new URL(page.url()).pathname).to.equal('/demo-client/result')
+      expect(await page.locator('h1').textContent()).to.equal('Token response')
       expect(tokens).to.include({ token_type: 'Bearer', expires_in: 3600, scope: 'openid profile' })
       // An RFC 9068 JWT; a request without resource is for the app's default one, its MCP server.
       expect(decodeJwt(tokens.access_token as string)).to.include({ aud: `${app.url}/mcp`, sub: 'user-grace', client_id: 'demo-client' })
@@ -482,6 +488,7 @@ for (const store of stores) {
 
       expect(new URL(page.url()).pathname).to.equal('/consent')
       expect(await page.locator('h1').textContent()).to.equal('Allow Demo native app?')
+      expect(await page.locator('#consent-account').textContent()).to.equal('You are signed in as Grace Hopper (grace@example.com).')
       expect(await page.locator('main li').allTextContents()).to.deep.equal(['know who you are (openid)', 'read your name (profile)'])
       await screenshot(page, `${store.name} consent page`)
       await page.click('#consent-deny')

@@ -11,11 +11,11 @@ const NEW_LINK = 'To sign in on this device instead, ask for a new link here.'
 function wordsOf(page: LandingPage, status: number): [string, ...string[]] {
   switch (page.name) {
     case 'confirm':
-      return ['Finish signing in', 'You opened a sign-in link. Press the button to sign in on this device.']
+      return ['Finish signing in', 'You opened a magic link. Press the button to sign in on this device.']
     case 'other-browser':
       return [
         'Open this link where you asked for it',
-        'This sign-in link works only in the browser it was asked from. On that device, type the passcode from the e-mail, ' +
+        'This magic link works only in the browser it was asked from. On that device, type the passcode from the e-mail, ' +
           'or open the link there. To sign in on this device instead, ask for a new link here.',
       ]
     case 'approve':
@@ -34,26 +34,26 @@ function wordsOf(page: LandingPage, status: number): [string, ...string[]] {
     case 'wait':
       return waitWords(page)
     case 'used':
-      return ['This link no longer works', 'It was already used, or it has expired. Ask for a new sign-in link.']
+      return ['This link no longer works', 'It was already used, or it has expired. Ask for a new magic link.']
     case 'error':
       if (status >= 500) return ['Sign-in is briefly unavailable', 'Open the link from the e-mail again in a moment.']
-      if (status === 403) return ['Open the link again', 'This page expired. Open the sign-in link from the e-mail again, in this browser.']
-      return ['This sign-in link is not valid', 'Open the whole link from the e-mail, or ask for a new one.']
+      if (status === 403) return ['Open the link again', 'This page expired. Open the magic link from the e-mail again, in this browser.']
+      return ['This magic link is not valid', 'Open the whole link from the e-mail, or ask for a new one.']
   }
 }
 
 function waitWords(page: Extract<LandingPage, { name: 'wait' }>): [string, ...string[]] {
   switch (page.wait?.status) {
     case undefined:
-      return ['Open this page where you asked for the link', 'This page works only in the browser that asked for the sign-in link.']
+      return ['Open this page where you asked for the link', 'This page works only in the browser that asked for the magic link.']
     case 'pending':
-      return ['Check your e-mail', 'Open the sign-in link in this browser, or on another device. There, to sign in here, type this number:']
+      return ['Check your e-mail', 'Open the magic link in this browser, or on another device. There, to sign in here, type this number:']
     case 'approved':
       return ['Signing you in', 'The sign-in was approved on your other device.']
     case 'cancelled':
       return ['Sign-in cancelled', 'A wrong number was typed on the other device, so the sign-in was cancelled. Ask for a new link.']
     case 'expired':
-      return ['This sign-in is over', 'The link was used, or it has expired. Ask for a new sign-in link.']
+      return ['This sign-in is over', 'The link was used, or it has expired. Ask for a new magic link.']
   }
 }
 
