@@ -98,7 +98,9 @@ describe('GET /authorize error page of the host', () => {
     const style = /<style>(.*)<\/style>/.exec(res.text)?.[1] ?? ''
     expect(style).to.include('font:16px/1.5')
     const hash = createHash('sha256').update(style).digest('base64')
-    expect(res.headers['content-security-policy']).to.equal(`default-src 'none'; style-src 'sha256-${hash}'; base-uri 'none'; frame-ancestors 'none'`)
+    expect(res.headers['content-security-policy']).to.equal(
+      `default-src 'none'; style-src 'sha256-${hash}'; base-uri 'none'; frame-ancestors 'none'`,
+    )
   })
 
   it('falls back to the built-in page when the host page throws, and logs the failure', async () => {
