@@ -126,9 +126,12 @@ esm() {
 }
 
 ts_nodenext() {
-  project ts-nodenext module 'express@^5' '@types/express@^5' '@types/node@^20' 'typescript@^7'
+  project ts-nodenext module 'express@^5' '@types/express@^5' '@types/node@^20' 'typescript@^7' 'redis@^5' 'ioredis@^6'
   tsconfig ts-nodenext nodenext nodenext
-  (cd "$work/ts-nodenext" && ./node_modules/.bin/tsc -p tsconfig.json && ./node_modules/.bin/tsc -p tsconfig.session.json && timeout 60 node out/main.js)
+  cp "$fixtures/redis-probe.ts" "$work/ts-nodenext/src/"
+  # skipLibCheck: ioredis' own declarations import the untyped redis-errors; the probe's own assignments are still checked.
+  echo '{ "extends": "./tsconfig.json", "compilerOptions": { "noEmit": true, "skipLibCheck": true }, "include": ["src/redis-probe.ts"] }' >"$work/ts-nodenext/tsconfig.redis.json"
+  (cd "$work/ts-nodenext" && ./node_modules/.bin/tsc -p tsconfig.json && ./node_modules/.bin/tsc -p tsconfig.session.json && ./node_modules/.bin/tsc -p tsconfig.redis.json && timeout 60 node out/main.js)
 }
 
 ts_bundler() {
@@ -144,7 +147,7 @@ started ts-nodenext ts_nodenext
 started ts-bundler ts_bundler
 report cjs 'CommonJS require(), Express 4'
 report esm 'ESM import, Express 5'
-report ts-nodenext 'TypeScript strict, nodenext, tsc 7, Express 5'
+report ts-nodenext 'TypeScript strict, nodenext, tsc 7, Express 5, node-redis and ioredis connections typed'
 report ts-bundler 'TypeScript strict, bundler, tsc 5.9, Express 4'
 
 echo "consumers: $([ "$failed" = 0 ] && echo ok || echo FAILED) in $((SECONDS - start)) s"

@@ -1,7 +1,10 @@
+import type { Cluster } from 'ioredis'
 import { RedisStore } from '../lib/index.js'
 import { approvalStoreContract } from './approval-store-contract.js'
 import { canStartCluster, connectCluster, RedisCluster, type TestCluster } from './helpers/redis-cluster.js'
+import { connectIoredisCluster } from './helpers/ioredis.js'
 import { uniquePrefix } from './helpers/redis.js'
+import { ioredisSuite } from './ioredis-suite.js'
 import { processSuite } from './process-suite.js'
 import { refreshProcessSuite } from './refresh-process-suite.js'
 import { refreshStoreContract } from './refresh-store-contract.js'
@@ -32,6 +35,17 @@ describe('on a 3-master Redis Cluster (createCluster)', function () {
     describe('cross-device approvals', () => {
       approvalStoreContract(() => new RedisStore({ client, prefix: uniquePrefix() }))
     })
+  })
+
+  describe('an ioredis Cluster (new Redis.Cluster())', () => {
+    let ioredis: Cluster
+    before(async () => {
+      ioredis = await connectIoredisCluster(cluster.rootNodes)
+    })
+    after(async () => {
+      await ioredis?.quit()
+    })
+    ioredisSuite(() => ioredis)
   })
 
   describe('4 app processes', () => {

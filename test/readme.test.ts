@@ -256,7 +256,7 @@ describe('README and docs/', () => {
         clients: [{ id: 'mailer' }],
         accessTokens: [{ token: process.env.MAILER_TOKEN!, clientId: 'mailer', scopes: ['codes:issue'] }],
       })
-      app.use('/auth', auth) // POST /auth/codes: your service asks for a sign-in link
+      app.use('/auth', auth) // POST /auth/codes: your service asks for a magic link
       app.use('/magic', auth.magicLinkLanding({ signIn: (grant, req, res) => res.send(`Signed in as ${grant.subject}`) }))
       // … to here.
       return { app, auth }

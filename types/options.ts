@@ -219,13 +219,23 @@ export interface TokenResponse {
 }
 
 /**
- * A connected node-redis connection: `createClient()`, `createCluster()` or `createSentinel()`.
- * Structural, so the library needs no type from `redis` when a `store` is used instead.
+ * A connected Redis connection: node-redis' `createClient()`, `createCluster()` or
+ * `createSentinel()`, or an ioredis `Redis` (with or without `sentinels`) or `Cluster`.
+ * Structural, so the library needs no type from `redis` or `ioredis` when a `store` is used instead.
  */
-export interface RedisConnection {
-  // node-redis' three kinds take different argument lists; the store adapts to each.
+export type RedisConnection = NodeRedisConnection | IoredisConnection
+
+/** node-redis (v5+): its three kinds take different argument lists; the store adapts to each. */
+export interface NodeRedisConnection {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   sendCommand(...args: any[]): Promise<unknown>
+}
+
+/** ioredis (v5+): raw commands go through `call`; `status` tells it from node-redis. */
+export interface IoredisConnection {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  call(...args: any[]): Promise<unknown>
+  readonly status: string
 }
 
 /**
@@ -241,7 +251,7 @@ export interface AuthcodeLogger {
 
 /** Options of `authcode()`. Validated once; an unknown or bad option throws there. */
 export interface AuthcodeOptions {
-  /** A connected node-redis client, Sentinel or cluster; required unless `store`. The library never closes it. */
+  /** A connected node-redis or ioredis client, Sentinel or cluster; required unless `store`. The library never closes it. */
   redis?: RedisConnection
   /** A {@link CodeStore}, e.g. `new MemoryStore()`; replaces `redis`. */
   store?: CodeStore

@@ -28,19 +28,32 @@ interface SentinelLike {
   sendCommand(readOnly: boolean, args: string[], options?: object): Promise<unknown>
 }
 
+interface IoredisLike {
+  call(command: string, ...args: string[]): Promise<unknown>
+}
+
 /**
- * Whether a value is a node-redis (v5+) client, cluster or Sentinel: it sends raw commands, and
- * it is a cluster (`masters`), a Sentinel (`getSentinelNode`) or a client (`isOpen`). An ioredis
- * client, whose `sendCommand` takes a command object, is not one.
+ * Whether a value is an ioredis (v5+) connection (`new Redis()`, with or without `sentinels`, or
+ * `new Redis.Cluster()`): it sends raw commands with `call` and has a connection `status`.
+ */
+export function isIoredis(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { call?: unknown }).call === 'function' && 'status' in value
+}
+
+/**
+ * Whether a value is a connection the store can use: an ioredis one ({@link isIoredis}), or a
+ * node-redis (v5+) client, cluster or Sentinel, which sends raw commands with `sendCommand` and
+ * is a cluster (`masters`), a Sentinel (`getSentinelNode`) or a client (`isOpen`).
  */
 export function isRedisConnection(value: unknown): boolean {
+  if (isIoredis(value)) return true
   if (typeof value !== 'object' || value === null || typeof (value as { sendCommand?: unknown }).sendCommand !== 'function') return false
   return isRedisCluster(value) || 'getSentinelNode' in value || 'isOpen' in value
 }
 
 /**
  * Adapts a node-redis client (`createClient`), cluster (`createCluster`) or Sentinel
- * (`createSentinel`) to one raw-command function. The caller's connection is used as it is:
+ * (`createSentinel`), or an ioredis client or cluster, to one raw-command function. The caller's connection is used as it is:
  * never created, configured or closed here. Each command fails after `timeoutMs`, so a hung
  * Redis fails fast instead of holding the request.
  */
@@ -56,7 +69,6 @@ export function redisCommandSender(client: unknown, timeoutMs: number): SendRedi
   }
 }
 
-/** Whether a connection is a node-redis cluster (`createCluster`): it has `masters`. */
 /**
  * Whether `client` is a node-redis pool (`createClientPool`), which sends each command on
  * whichever connection is free: a `WAIT` there may go out on another connection than the write
@@ -66,13 +78,34 @@ export function isRedisPool(client: unknown): boolean {
   return typeof client === 'object' && client !== null && 'totalClients' in client && 'idleClients' in client
 }
 
+/** Whether a connection is a cluster: node-redis' `createCluster` (it has `masters`) or ioredis' `Cluster` (`isCluster`). */
 export function isRedisCluster(client: unknown): boolean {
-  return typeof client === 'object' && client !== null && 'masters' in client
+  return typeof client === 'object' && client !== null && ('masters' in client || (client as { isCluster?: unknown }).isCluster === true)
+}
+
+/**
+ * Why `durability` cannot work on `client`, or `undefined` when it can: Redis `WAIT` counts the
+ * writes of the connection it is sent on, and must go to the master that holds the key.
+ * - A node-redis pool (`createClientPool`) sends each command on whichever connection is free.
+ * - An ioredis Cluster sends a command without keys, as `WAIT` is, to any node.
+ * @see https://redis.io/docs/latest/commands/wait/
+ */
+export function durabilityFault(client: unknown): string | undefined {
+  if (isRedisPool(client))
+    return 'a client pool (createClientPool) may send the WAIT on another connection than the write, and it would acknowledge nothing. Pass a createClient() client, a Sentinel or a Cluster.'
+  if (isIoredis(client) && isRedisCluster(client))
+    return "an ioredis Cluster sends a command without keys, as WAIT is, to any node, not to the master of the write. Pass node-redis' createCluster(), or an ioredis client or Sentinel."
+  return undefined
 }
 
 type RawSender = (command: RedisCommand, options: { timeout: number | undefined }) => Promise<RedisReply>
 
 function rawSender(client: unknown): RawSender {
+  // ioredis routes a cluster command by its keys itself (those of EVAL and EVALSHA by their count), and has no per-command timeout.
+  if (isIoredis(client)) {
+    const ioredis = client as IoredisLike
+    return ({ command: [name, ...args] }) => ioredis.call(name as string, ...args) as Promise<RedisReply>
+  }
   if (isRedisCluster(client)) {
     const cluster = client as ClusterLike
     return ({ key, isReadOnly, command }, options) => cluster.sendCommand(key, isReadOnly, command, options) as Promise<RedisReply>

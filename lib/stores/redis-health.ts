@@ -1,5 +1,5 @@
 import type { StoreHealth, StoreProblem } from '../../types/health.js'
-import { isRedisCluster, type SendRedisCommand } from './redis-commands.js'
+import { isIoredis, isRedisCluster, type SendRedisCommand } from './redis-commands.js'
 
 /** One field of an `INFO` section (`name:value` lines), or `undefined` when the reply has none. */
 function infoField(reply: unknown, name: string): string | undefined {
@@ -75,8 +75,8 @@ interface EventSource {
 const readyListeners = new WeakMap<object, Set<WeakRef<() => void>>>()
 
 /**
- * Calls `listener` whenever a node-redis connection is ready after (re)connecting: `ready` of
- * a client or Sentinel, `node-ready` of a cluster. One listener per connection however many
+ * Calls `listener` whenever a connection is ready after (re)connecting: `ready` of a node-redis
+ * client or Sentinel and of any ioredis connection, `node-ready` of a node-redis cluster. One listener per connection however many
  * stores use it, so routers built on one client never pile up listeners on it; the caller
  * keeps `listener` alive for as long as it wants it called.
  */
@@ -87,7 +87,7 @@ export function onRedisReady(client: unknown, listener: () => void): void {
     const set = new Set<WeakRef<() => void>>()
     listeners = set
     readyListeners.set(client, set)
-    ;(client as EventSource).on(isRedisCluster(client) ? 'node-ready' : 'ready', () => {
+    ;(client as EventSource).on(isRedisCluster(client) && !isIoredis(client) ? 'node-ready' : 'ready', () => {
       for (const ref of set) {
         const live = ref.deref()
         if (live === undefined) set.delete(ref)

@@ -16,7 +16,7 @@ import type {
 } from '../../types/store.js'
 import type { RefreshTokenStore } from '../../types/refresh.js'
 import { DEFAULTS } from '../defaults.js'
-import { isRedisCluster, isRedisPool, orUnavailable, redisCommandSender, type SendRedisCommand } from './redis-commands.js'
+import { durabilityFault, isRedisCluster, orUnavailable, redisCommandSender, type SendRedisCommand } from './redis-commands.js'
 import { RedisKeys } from './redis-keys.js'
 import { saveCode } from './redis-save.js'
 import { CLAIM, CONSUME, RELEASE } from './redis-scripts.js'
@@ -77,12 +77,8 @@ export class RedisStore implements CodeStore {
     this.#keys = new RedisKeys(this.prefix)
     this.#client = options.client
     this.#cluster = isRedisCluster(options.client)
-    // Redis WAIT counts the writes of the connection it is sent on.
-    if (options.durability && isRedisPool(options.client)) {
-      throw new TypeError(
-        'RedisStore: durability needs one connection per write and its WAIT; a client pool (createClientPool) may send the WAIT on another connection, which would acknowledge nothing. Pass a createClient() client, a Sentinel or a Cluster.',
-      )
-    }
+    const fault = options.durability && durabilityFault(options.client)
+    if (fault) throw new TypeError(`RedisStore: durability needs its WAIT on the connection and master of the write; ${fault}`)
     this.#send = redisCommandSender(options.client, options.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs)
     this.#durable = durableWrites(this.#send, options.durability)
     this.#durableAll = durableWritesTo(this.#durable, this.#cluster)
