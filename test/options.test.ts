@@ -37,7 +37,11 @@ describe('authcode() options', () => {
   it('refuses redis and store together', () =>
     fails({ ...baseOptions({ store }), redis: { sendCommand() {}, isOpen: true } }, /not both/, 'conflict'))
   it('refuses a redis option that is not a node-redis connection', () =>
-    fails({ ...baseOptions(), redis: 'redis://localhost' }, /"redis" must be a node-redis client/, 'invalid'))
+    fails(
+      { ...baseOptions(), redis: 'redis://localhost' },
+      /"redis" must be a connected node-redis client.* or an ioredis Redis or Cluster/,
+      'invalid',
+    ))
   it('refuses a store that does not implement CodeStore', () =>
     fails({ ...baseOptions(), store: { save() {} } }, /"store" must implement CodeStore/, 'invalid'))
   it('refuses an http: issuer on a public host', () =>
@@ -73,10 +77,10 @@ describe('authcode() options', () => {
     fails(baseOptions({ store, clients: [{ id: 'a', secret: 'x' }] }), /"clients\[0\]\.secret" length must be at least 16/, 'invalid'))
   it('refuses durability without redis, since it waits for Redis replicas', () =>
     fails(baseOptions({ store, durability: { replicas: 1, timeoutMs: 100 } }), /"durability" waits for Redis replicas/, 'conflict'))
-  it('refuses an ioredis client, whose sendCommand is not node-redis', () =>
+  it('refuses an object with a sendCommand but the shape of neither node-redis nor ioredis (no call)', () =>
     fails(
       { ...baseOptions(), redis: { sendCommand() {}, status: 'ready', options: {} } },
-      /"redis" must be a node-redis client/,
+      /"redis" must be a connected node-redis client.* or an ioredis Redis or Cluster/,
       'invalid',
     ))
 })

@@ -80,7 +80,10 @@ export const optionsSchema = Joi.object<AuthcodeOptions>({
   redis: Joi.any().custom((value, helpers) =>
     shapesOf(helpers).isRedisConnection(value)
       ? value
-      : helpers.message({ custom: '"redis" must be a node-redis client, cluster or Sentinel (createClient/createCluster/createSentinel)' }),
+      : helpers.message({
+          custom:
+            '"redis" must be a connected node-redis client, cluster or Sentinel (createClient/createCluster/createSentinel) or an ioredis Redis or Cluster',
+        }),
   ),
   // any(), not object(): Joi may clone objects, which would break a class instance's private state.
   store: Joi.any().custom((value, helpers) =>

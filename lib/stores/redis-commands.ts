@@ -13,7 +13,7 @@ export interface RedisCommand {
 /** Reply types of the raw commands this library sends. */
 export type RedisReply = boolean | number | string | null | Array<boolean | number | string>
 
-/** Sends one raw command to whatever kind of node-redis connection the host gave. */
+/** Sends one raw command to whatever kind of node-redis or ioredis connection the host gave. */
 export type SendRedisCommand = (command: RedisCommand) => Promise<RedisReply>
 
 interface StandaloneLike {

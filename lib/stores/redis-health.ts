@@ -76,9 +76,9 @@ const readyListeners = new WeakMap<object, Set<WeakRef<() => void>>>()
 
 /**
  * Calls `listener` whenever a connection is ready after (re)connecting: `ready` of a node-redis
- * client or Sentinel and of any ioredis connection, `node-ready` of a node-redis cluster. One listener per connection however many
- * stores use it, so routers built on one client never pile up listeners on it; the caller
- * keeps `listener` alive for as long as it wants it called.
+ * client or Sentinel and of any ioredis connection, `node-ready` of a node-redis cluster. One
+ * listener per connection however many stores use it, so routers built on one client never pile
+ * up listeners on it; the caller keeps `listener` alive for as long as it wants it called.
  */
 export function onRedisReady(client: unknown, listener: () => void): void {
   if (typeof client !== 'object' || client === null || typeof (client as Partial<EventSource>).on !== 'function') return
