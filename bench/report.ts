@@ -153,9 +153,6 @@ export function otelRatios(rows: ResultRow[]): string[] {
 const size = (bytes: number) =>
   bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${bytes} B`
 
-/** Redis bytes one `POST /codes` issuance may leave. */
-const MEMORY_TARGET = 600
-
 /** How many keys of a kind each request leaves, when not one: `×2`, or `1 per 5000` for a key all requests share. */
 const keysEach = (perIssuance: number) =>
   perIssuance === 1 ? '' : perIssuance > 0 && perIssuance < 0.1 ? ` (1 per ${Math.round(1 / perIssuance)})` : ` ×${perIssuance}`
@@ -213,10 +210,6 @@ export function memoryTable({ rows, redisVersion, allocator }: MemoryReport): st
       `Refresh tokens: ${Math.round(perFamily)} B per live family (the code exchange's bytes less the spent code's marker, which lives out the code's TTL)` +
         (rotation?.bytesPerIssuance != null ? `, ${Math.round(rotation.bytesPerIssuance)} B more per rotation within idleTtl.` : '.'),
     )
-  }
-  if (codes?.bytesPerIssuance != null) {
-    const met = codes.bytesPerIssuance <= MEMORY_TARGET ? 'met' : 'NOT met'
-    lines.push(`POST /codes: ${codes.bytesPerIssuance} B per issuance (target ≤ ${MEMORY_TARGET} B) ${met}`)
   }
   return lines.join('\n')
 }
