@@ -116,6 +116,25 @@ describe('failed authentications per IP', () => {
       expect(res.status).to.equal(429)
     })
 
+    it('answers 429 over the per-IP limit before any error of the request itself, and spends no attempt on it', async () => {
+      const keyPrefix = uniquePrefix()
+      const { app: host } = app({
+        keyPrefix,
+        rateLimit: { perClient: false, perSubject: false, perIp: { limit: 1, windowMs: 60_000 }, failedAuth },
+      })
+      expect((await post(host, { grant_type: 'password' })).status, 'the one request the IP may make').to.equal(400)
+      const malformed = await request(host).post(`${MOUNT}/token`).type('json').send('{}')
+      expect(malformed.status, 'a body that is not a form, counted as it arrived').to.equal(429)
+      const body = { grant_type: 'authorization_code', code: 'x'.repeat(43), redirect_uri: 'https://crm.example.com/oauth' }
+      for (let i = 0; i < LIMIT + 1; i++) expect((await post(host, body, captureBasic('crm', 'wrong'))).status).to.equal(429)
+      // Given back without being waited for: the attempts counted reach 0 a moment later.
+      await until(async () => {
+        const counted = await keysUnder(redis.client, `${keyPrefix}rl:token:failedAuth:`)
+        const attempts = await Promise.all(counted.map((key) => redis.client.get(key)))
+        return attempts.every((count) => Number(count) === 0)
+      })
+    })
+
     it('does not count public clients, which present no secret to guess', async () => {
       const { app: host, auth } = app()
       for (let i = 0; i < 2 * LIMIT; i++) expect((await post(host, tokenForm('x'.repeat(43)))).status).to.equal(400)

@@ -2,10 +2,10 @@ import { expect } from 'chai'
 import { randomUUID } from 'node:crypto'
 import { generateKeyPair, SignJWT } from 'jose'
 import { jwtAccessTokens, type AuthcodeOptions } from '../lib/index.js'
-import { buildApp, issue, tokenRequest } from './helpers/app.js'
+import { buildApp, CRM_REDIRECT, CRM_SECRET, issue, MOUNT, tokenRequest } from './helpers/app.js'
 import { codesOptions, codesRequest } from './helpers/codes.js'
 import { dpopKey, dpopProof } from './helpers/dpop.js'
-import { serve, type HttpClient, type HttpRequest } from './helpers/http.js'
+import { form, oauthBasic, serve, type HttpClient, type HttpRequest } from './helpers/http.js'
 import { connectRedis, uniquePrefix, type TestRedis } from './helpers/redis.js'
 import { redisUrl } from './helpers/root-hooks.js'
 import { RoundTripProxy } from './helpers/round-trip-proxy.js'
@@ -101,6 +101,24 @@ describe('Redis round trips per request, on a standalone Redis with every rate l
     const codes = await Promise.all([1, 2, 3, 4].map(() => issue(auth)))
     let next = 0
     expect(await roundTripsOf(http, () => tokenRequest(codes[next++] as string), 200, 2)).to.equal(2)
+  })
+
+  it("redeems a confidential client's code at POST /token in 2 as well: the failed-authentication count rides with the per-IP count", async () => {
+    const { http, auth } = await host()
+    const codes = await Promise.all(
+      [1, 2, 3, 4].map(() => issue(auth, { kind: 'capture', clientId: 'crm', redirectUri: CRM_REDIRECT, codeChallenge: undefined })),
+    )
+    let next = 0
+    const request = () => {
+      const sent = form({ grant_type: 'authorization_code', code: codes[next++] as string, redirect_uri: CRM_REDIRECT })
+      return {
+        method: 'POST' as const,
+        path: `${MOUNT}/token`,
+        ...sent,
+        headers: { ...sent.headers, authorization: oauthBasic('crm', CRM_SECRET) },
+      }
+    }
+    expect(await roundTripsOf(http, request, 200, 2)).to.equal(2)
   })
 
   it('redeems at POST /token with a DPoP proof in 2 as well: its jti is claimed beside the consumption', async () => {

@@ -1,13 +1,16 @@
-import type { Request } from 'express'
+import type { Request, RequestHandler, Response } from 'express'
+import type { RateLimitRule } from '../../types/options.js'
 import {
   createLimit,
   guardAuthentication,
   guardAuthenticationEarly,
   ipKeyOf,
+  countEarly,
   type AuthenticationGuard,
   type EarlyAuthenticationGuard,
   type Limit,
 } from '../http/rate-limit.js'
+import type { Undo } from '../http/route.js'
 import type { AuthcodeContext } from '../options/context.js'
 
 /** The per-IP limit of an endpoint (`/authorize`, `/token`, or `/register` with its own `rule`), keyed by the hashed client IP. */
@@ -33,8 +36,64 @@ export function failedAuthGuard(ctx: AuthcodeContext, scope: string, presentsCre
  * The limit on failed authentications per IP for an endpoint that checks credentials in memory,
  * counted as the request arrives and decided before it is answered (SPEC §8).
  */
-export function failedAuthGuardEarly(ctx: AuthcodeContext, scope: string): EarlyAuthenticationGuard {
-  return guardAuthenticationEarly(failedAuthLimit(ctx, scope))
+export function failedAuthGuardEarly(
+  ctx: AuthcodeContext,
+  scope: string,
+  presentsCredentials?: (req: Request) => boolean,
+): EarlyAuthenticationGuard {
+  return guardAuthenticationEarly(failedAuthLimit(ctx, scope, presentsCredentials))
+}
+
+/** The layers and undo of {@link clientAuthLimits}, in the order a route lists them. */
+export interface ClientAuthLimits {
+  /** The first layer: starts the per-IP count. */
+  readonly arrive: RequestHandler | undefined
+  /** After the layers that read the request: starts the failed-authentication count, then waits for both; throws the refusal. */
+  readonly count: RequestHandler | undefined
+  /** After authentication: takes the attempt back. */
+  readonly forgive: RequestHandler | undefined
+  /** The per-IP 429 outranks every other answer, one to a request refused before it was counted included. */
+  readonly undo: Undo
+}
+
+/**
+ * The per-IP limit and the failed-authentication limit of an endpoint that authenticates its
+ * client (SPEC §8), counted in one round trip: the per-IP count starts as the request arrives,
+ * the attempt once the body says whether it presents a credential, and both are waited for
+ * before the credential is checked. A request the per-IP limit refuses is no attempt: its count
+ * is taken back.
+ */
+export function clientAuthLimits(
+  ctx: AuthcodeContext,
+  scopes: { perIp: string; failedAuth: string },
+  options: { perIp?: RateLimitRule | false; presentsCredentials?: (req: Request) => boolean } = {},
+): ClientAuthLimits {
+  const ip = countEarly(perIpLimit(ctx, scopes.perIp, options.perIp))
+  const attempt = failedAuthGuardEarly(ctx, scopes.failedAuth, options.presentsCredentials)
+  const verdicts = async (req: Request, res: Response) => {
+    await ip.verdict(res).catch((refusal: unknown) => {
+      attempt.giveBack(req, res)
+      throw refusal
+    })
+    await attempt.verdict(res)
+  }
+  return {
+    arrive: ip.count,
+    count:
+      ip.count || attempt.count
+        ? async function countLimits(req, res, next) {
+            attempt.count?.(req, res, () => undefined)
+            await verdicts(req, res)
+            next()
+          }
+        : undefined,
+    forgive: attempt.forgive,
+    undo: (_err, req, res) =>
+      verdicts(req, res).then(
+        () => undefined,
+        (refusal: unknown) => refusal,
+      ),
+  }
 }
 
 function failedAuthLimit(ctx: AuthcodeContext, scope: string, presentsCredentials?: (req: Request) => boolean): Limit | undefined {

@@ -123,27 +123,23 @@ export function countAll(limits: readonly Limit[], req: Request, res: Response):
 }
 
 /**
- * A limit on failed authentications for a route that checks the credential in memory: the
- * attempt is counted as the request arrives, so the count travels with the route's other store
- * commands instead of taking a round trip of its own, and the request waits for its verdict
- * before it is answered. Over the limit the answer is 429 whatever the credential, so nothing
- * observable depends on the check having come first (SPEC §8).
+ * A limit counted as the request arrives, whose verdict is waited for later: its count travels
+ * with the route's other store commands (another limit's, a body still arriving) instead of
+ * taking a round trip of its own.
  */
-export interface EarlyAuthenticationGuard {
-  /** The first layer: starts counting the attempt and goes on at once. */
+export interface EarlyLimit {
+  /** The layer that starts counting and goes on at once. */
   readonly count: RequestHandler | undefined
-  /** Resolves once the attempt is counted under the limit; rejects with the refusal (429, or the store's failure). */
+  /** Resolves once the request is counted under the limit (at once when it was not counted); rejects with the refusal (429, or the store's failure). */
   verdict(res: Response): Promise<void>
-  /** Goes after authentication, so it runs only for a success: takes the attempt back once counted (not waited for). */
-  readonly forgive: RequestHandler | undefined
 }
 
-/** {@link EarlyAuthenticationGuard} of `limit`; without a limit, every verdict passes. */
-export function guardAuthenticationEarly(limit: Limit | undefined): EarlyAuthenticationGuard {
-  if (!limit) return { count: undefined, forgive: undefined, verdict: () => Promise.resolve() }
-  const counting = requestLocal<Promise<Error | undefined>>('the count of the authentication attempt')
+/** {@link EarlyLimit} of `limit`; without a limit, every verdict passes. */
+export function countEarly(limit: Limit | undefined): EarlyLimit & { counted(res: Response): Promise<Error | undefined> | undefined } {
+  if (!limit) return { count: undefined, verdict: () => Promise.resolve(), counted: () => undefined }
+  const counting = requestLocal<Promise<Error | undefined>>('an early count')
   return {
-    count: function countAttempt(req, res, next) {
+    count: function countEarlyLayer(req, res, next) {
       counting.set(res, countAll([limit], req, res))
       next()
     },
@@ -151,12 +147,42 @@ export function guardAuthenticationEarly(limit: Limit | undefined): EarlyAuthent
       const refusal = await counting.find(res)
       if (refusal !== undefined) throw refusal
     },
-    forgive: function forgiveAuthenticated(req, res, next) {
-      void counting
-        .get(res)
-        .then((refusal) => (refusal === undefined ? limit.giveBack(req) : undefined))
-        .catch(() => undefined)
-      next()
-    },
+    counted: (res) => counting.find(res),
+  }
+}
+
+/**
+ * A limit on failed authentications whose attempt is counted early ({@link countEarly}): as the
+ * request arrives when the credential is checked in memory, or beside the per-IP count. The
+ * request waits for its verdict before the credential decides anything observable. Over the
+ * limit the answer is 429 whatever the credential, so nothing observable depends on the check
+ * having come first (SPEC §8).
+ */
+export interface EarlyAuthenticationGuard extends EarlyLimit {
+  /** Goes after authentication, so it runs only for a success: takes the attempt back once counted (not waited for). */
+  readonly forgive: RequestHandler | undefined
+  /** Takes the attempt back once counted, for a request refused before its credential was checked (not waited for). */
+  giveBack(req: Request, res: Response): void
+}
+
+/** {@link EarlyAuthenticationGuard} of `limit`; without a limit, every verdict passes. */
+export function guardAuthenticationEarly(limit: Limit | undefined): EarlyAuthenticationGuard {
+  const early = countEarly(limit)
+  const giveBack = (req: Request, res: Response) => {
+    void early
+      .counted(res)
+      ?.then((refusal) => (refusal === undefined ? limit?.giveBack(req) : undefined))
+      .catch(() => undefined)
+  }
+  return {
+    count: early.count,
+    verdict: early.verdict,
+    giveBack,
+    forgive:
+      limit &&
+      function forgiveAuthenticated(req, res, next) {
+        giveBack(req, res)
+        next()
+      },
   }
 }

@@ -5,7 +5,7 @@ import { createLimit } from '../../http/rate-limit.js'
 import { addRoute } from '../../http/route.js'
 import type { AuthcodeContext } from '../../options/context.js'
 import { grantTypes } from '../../options/mount-policy.js'
-import { failedAuthGuard, perIpLimit } from '../guards.js'
+import { clientAuthLimits, failedAuthGuard } from '../guards.js'
 import type { IssueTokens } from '../token/tokens.js'
 import { authenticateCaptureClient, captureClient, requireIssuingRole } from './authenticate.js'
 import { renderCapture, renderCaptureOAuth } from './errors.js'
@@ -52,21 +52,27 @@ export function mountCapture(
 }
 
 /**
- * `POST /oauth/token`, Capture's exchange: the per-IP limit, the form body, the grant type,
- * client authentication (counted against the failed-authentication limit first), then a refresh
+ * `POST /oauth/token`, Capture's exchange: the per-IP count started, the form body, the grant
+ * type, the failed-authentication count (waited for with the per-IP count: one round trip),
+ * client authentication, then a refresh
  * token's rotation (with `refreshTokens` on) or the code exchange; errors in the Capture envelope
  * with OAuth error names.
  */
 export function mountCaptureToken(router: Router, ctx: AuthcodeContext, issueTokens: IssueTokens): void {
-  const guard = failedAuthGuard(ctx, 'capture-token')
-  addRoute(router, { method: 'post', path: '/oauth/token', errors: renderCaptureOAuth }, [
-    perIpLimit(ctx, 'capture-token')?.layer,
-    formBody,
-    requireCaptureGrant(grantTypes(ctx.options)),
-    guard.count,
-    authenticateCaptureClient(ctx),
-    guard.forgive,
-    ctx.options.refreshTokens ? refreshCaptureToken(ctx, issueTokens) : undefined,
-    exchangeCaptureCode(ctx, issueTokens),
-  ])
+  const limits = clientAuthLimits(ctx, { perIp: 'capture-token', failedAuth: 'capture-token' })
+  addRoute(
+    router,
+    { method: 'post', path: '/oauth/token', errors: renderCaptureOAuth },
+    [
+      limits.arrive,
+      formBody,
+      requireCaptureGrant(grantTypes(ctx.options)),
+      limits.count,
+      authenticateCaptureClient(ctx),
+      limits.forgive,
+      ctx.options.refreshTokens ? refreshCaptureToken(ctx, issueTokens) : undefined,
+      exchangeCaptureCode(ctx, issueTokens),
+    ],
+    limits.undo,
+  )
 }
