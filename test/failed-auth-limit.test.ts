@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import { randomUUID } from 'node:crypto'
 import type { Express } from 'express'
 import request from 'supertest'
-import type { AuthcodeOptions } from '../lib/index.js'
+import { MemoryStore, type AuthcodeOptions } from '../lib/index.js'
 import { buildApp, CRM_SECRET, issue, MOUNT, tokenForm } from './helpers/app.js'
 import { codesOptions, postCodes, READ_ONLY_TOKEN } from './helpers/codes.js'
 import { captureBasic, formText, slugOf } from './helpers/http.js'
@@ -40,6 +40,25 @@ describe('failed authentications per IP', () => {
       expect(res.status).to.equal(429)
       expect(slugOf(res.body)).to.equal('rate-limited')
       expect(Number(res.headers['retry-after'])).to.be.within(1, 60)
+      expect(res.headers['ratelimit-policy'], 'the headers of the limit, though a right token only reads the count').to.match(/q=3; w=60/)
+    })
+
+    it('counts and gives back a right token on a store whose limits cannot be read without counting', async () => {
+      const store = new MemoryStore()
+      const rateLimitStore = store.rateLimitStore.bind(store)
+      store.rateLimitStore = (prefix) => {
+        const counter = rateLimitStore(prefix)
+        return {
+          init: counter.init?.bind(counter),
+          increment: counter.increment.bind(counter),
+          decrement: counter.decrement.bind(counter),
+          resetKey: counter.resetKey.bind(counter),
+        }
+      }
+      const { app: host } = app({ store, redis: undefined })
+      for (let i = 0; i < 2 * LIMIT; i++) expect((await postCodes(host, { external_user_id: `u${i}` })).status).to.equal(201)
+      for (let i = 0; i < LIMIT; i++) expect((await postCodes(host, { external_user_id: 'u' }, wrongBearer)).status).to.equal(401)
+      expect((await postCodes(host, { external_user_id: 'u' })).status).to.equal(429)
     })
 
     it('does not count successful authentications against the limit', async () => {

@@ -190,15 +190,17 @@ describe('OpenTelemetry instruments and spans (SPEC §9)', function () {
       })
       // One duration per store operation (failed ones included): the claims of 4 POST /codes (the
       // one in the outage sends its claim and per-client count with its failed-authentication
-      // count, and then the release of a claim that may have run), the limit hits
-      // (failed-authentication counts of every request that presents credentials among them), the
-      // attempts of successful authentications and the replay's per-client count given back, 8
-      // saves (+1 at /authorize) and 7 consumptions (+1).
+      // count read, and then the release of a claim that may have run), the limit hits
+      // (failed-authentication counts of the requests that present a wrong bearer token or a
+      // client secret among them), the reads of the failed-authentication count by the 5 right
+      // bearer tokens, the attempts of successful client authentications and the replay's
+      // per-client count given back, 8 saves (+1 at /authorize) and 7 consumptions (+1).
       const durations = {
         'authcode.operation=claim_idempotency_key': 4,
         'authcode.operation=release_idempotency_key': 1,
-        'authcode.operation=rate_limit_decrement': 11,
-        'authcode.operation=rate_limit_increment': 24,
+        'authcode.operation=rate_limit_decrement': 7,
+        'authcode.operation=rate_limit_get': 5,
+        'authcode.operation=rate_limit_increment': 19,
         'authcode.operation=save': 9,
         'authcode.operation=consume': 8,
         // Each successful code exchange starts a refresh-token family (fullOptions turns refreshTokens on).

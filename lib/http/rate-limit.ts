@@ -22,6 +22,13 @@ export interface Limit {
    * not happen. Never depends on the response: a client that hangs up keeps its hit.
    */
   giveBack(req: Request): Promise<void>
+  /**
+   * Resolves the refusal of a request that would be over the limit if it counted, without
+   * counting one under it: a read of the count (the store's `get`). Over the limit it counts the
+   * request after all, for the refusal and its headers; a store without `get` always counts it
+   * ({@link giveBack} takes that hit back). Never rejects.
+   */
+  check(req: Request, res: Response): Promise<Error | undefined>
 }
 
 interface CountedRequest {
@@ -60,8 +67,18 @@ export function createLimit(
     ...(skip ? { skip } : {}),
     handler: (_req, res, next) => next(new RateLimitedError(Number(res.getHeader('Retry-After')) || Math.ceil(rule.windowMs / 1000))),
   })
-  return {
+  const limit: Limit = {
     layer,
+    async check(req, res) {
+      if (counter.get === undefined || skip?.(req)) return countAll([limit], req, res)
+      let hits: number
+      try {
+        hits = (await counter.get(keyOf(req, res)))?.totalHits ?? 0
+      } catch (error) {
+        return error as Error
+      }
+      return hits >= rule.limit ? countAll([limit], req, res) : undefined
+    },
     async giveBack(req) {
       const counted = req as unknown as CountedRequest
       const info = counted[property]
@@ -70,6 +87,7 @@ export function createLimit(
       await counter.decrement(info.key)
     },
   }
+  return limit
 }
 
 /** A limit on failed authentications, as the two layers around the one that authenticates. */
@@ -134,10 +152,18 @@ export interface EarlyLimit {
   verdict(res: Response): Promise<void>
 }
 
+/** What {@link countEarly} gives besides the layer: the count under way, and a way to start it from another layer. */
+interface EarlyCount extends EarlyLimit {
+  /** The count under way (its refusal, or `undefined`), once started. */
+  counted(res: Response): Promise<Error | undefined> | undefined
+  /** Starts the count as `counting`, from a layer other than {@link EarlyLimit.count}. */
+  start(res: Response, counting: Promise<Error | undefined>): void
+}
+
 /** {@link EarlyLimit} of `limit`; without a limit, every verdict passes. */
-export function countEarly(limit: Limit | undefined): EarlyLimit & { counted(res: Response): Promise<Error | undefined> | undefined } {
-  if (!limit) return { count: undefined, verdict: () => Promise.resolve(), counted: () => undefined }
+export function countEarly(limit: Limit | undefined): EarlyCount {
   const counting = requestLocal<Promise<Error | undefined>>('an early count')
+  if (!limit) return { count: undefined, verdict: () => Promise.resolve(), counted: () => undefined, start: () => undefined }
   return {
     count: function countEarlyLayer(req, res, next) {
       counting.set(res, countAll([limit], req, res))
@@ -148,17 +174,24 @@ export function countEarly(limit: Limit | undefined): EarlyLimit & { counted(res
       if (refusal !== undefined) throw refusal
     },
     counted: (res) => counting.find(res),
+    start: (res, started) => counting.set(res, started),
   }
 }
 
 /**
- * A limit on failed authentications whose attempt is counted early ({@link countEarly}): as the
- * request arrives when the credential is checked in memory, or beside the per-IP count. The
- * request waits for its verdict before the credential decides anything observable. Over the
- * limit the answer is 429 whatever the credential, so nothing observable depends on the check
- * having come first (SPEC §8).
+ * A limit on failed authentications whose attempt is counted early ({@link countEarly}): beside
+ * the per-IP count, or, for a credential checked in memory, as soon as it is decided. The request
+ * waits for its verdict before the credential decides anything observable. Over the limit the
+ * answer is 429 whatever the credential, so nothing observable depends on the check having come
+ * first (SPEC §8).
  */
 export interface EarlyAuthenticationGuard extends EarlyLimit {
+  /**
+   * For a credential checked in memory, in place of {@link EarlyLimit.count}: a failure counts an
+   * attempt, a success only checks the count ({@link Limit.check}), so that it writes nothing
+   * and has nothing to take back.
+   */
+  decided(req: Request, res: Response, succeeded: boolean): void
   /** Goes after authentication, so it runs only for a success: takes the attempt back once counted (not waited for). */
   readonly forgive: RequestHandler | undefined
   /** Takes the attempt back once counted, for a request refused before its credential was checked (not waited for). */
@@ -177,6 +210,9 @@ export function guardAuthenticationEarly(limit: Limit | undefined): EarlyAuthent
   return {
     count: early.count,
     verdict: early.verdict,
+    decided(req, res, succeeded) {
+      if (limit) early.start(res, succeeded ? limit.check(req, res) : countAll([limit], req, res))
+    },
     giveBack,
     forgive:
       limit &&

@@ -40,6 +40,12 @@ export class RedisRateLimitStore implements Store {
     return { totalHits: hits, resetTime: new Date(Date.now() + ttl) }
   }
 
+  /** The hits counted in the key's window (a read, on the master), for a caller that decides before counting. */
+  async get(key: string): Promise<ClientRateLimitInfo | undefined> {
+    const reply = await orUnavailable(this.send({ key: this.prefix + key, isReadOnly: false, command: ['GET', this.prefix + key] }))
+    return reply === null ? undefined : { totalHits: Number(reply), resetTime: undefined }
+  }
+
   async decrement(key: string): Promise<void> {
     await orUnavailable(this.send({ key: this.prefix + key, isReadOnly: false, command: ['DECR', this.prefix + key] }))
   }

@@ -10,6 +10,7 @@ const UNTIMED: ReadonlySet<PropertyKey> = new Set(['constructor', 'acceptsCodeId
 const RATE_LIMIT_OPERATIONS: ReadonlyMap<PropertyKey, string> = new Map([
   ['increment', 'rate_limit_increment'],
   ['decrement', 'rate_limit_decrement'],
+  ['get', 'rate_limit_get'],
   ['resetKey', 'rate_limit_reset'],
 ])
 

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto'
-import type { RequestHandler } from 'express'
+import type { Request, RequestHandler, Response } from 'express'
 import type { AccessTokenInfo } from '../../../types/options.js'
 import { secretDigest } from '../../engine/timing-safe.js'
 import { ProblemError, type ProblemSlug } from '../../errors/problems.js'
@@ -17,21 +17,22 @@ export const caller = requestLocal<AccessTokenInfo>('the authenticated caller')
  * compared in constant time, or `verifyAccessToken`) and requires `scope`. Failures carry the
  * RFC 6750 `WWW-Authenticate` challenge: none without credentials, `invalid_token` (401),
  * `insufficient_scope` with the scope (403), `invalid_request` for a malformed header (400).
- * A static token or a `jwtAccessTokens()` verifier is checked in memory at once; a host's
- * own `verifyAccessToken` (which may call out, and whose calls the host can see) only once
- * `attempt` has counted the request under the failed-authentication limit.
+ * A static token or a `jwtAccessTokens()` verifier is checked in memory at once, and then
+ * `attempt` counts a failure or only checks the count for a success; a host's own
+ * `verifyAccessToken` (which may call out, and whose calls the host can see) runs only once
+ * `attempt` has counted the request ({@link countsOnArrival}).
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
 export function bearerAuth(options: ResolvedOptions, scope: string, attempt: EarlyAuthenticationGuard): RequestHandler {
   const verify = tokenVerifier(options)
-  const inMemory = options.verifyAccessToken === undefined || verifiesInMemory(options.verifyAccessToken)
+  const inMemory = !countsOnArrival(options)
   const realm = `Bearer realm="${options.issuer}"`
   const fail = (slug: ProblemSlug, detail: string, params = '') =>
     new ProblemError(slug, { detail, headers: { 'WWW-Authenticate': realm + params } })
   const invalidToken = (detail: string) => fail('unauthorized', detail, `, error="invalid_token", error_description="${detail}"`)
 
-  return async function authenticateBearer(req, res, next) {
+  async function authenticate(req: Request, res: Response): Promise<AccessTokenInfo> {
     const header = req.headers.authorization
     if (header === undefined || !/^Bearer(\s|$)/i.test(header)) {
       throw fail('unauthorized', 'Send an access token as "Authorization: Bearer <token>".')
@@ -46,9 +47,31 @@ export function bearerAuth(options: ResolvedOptions, scope: string, attempt: Ear
     if (!found.scopes.includes(scope)) {
       throw fail('insufficient-scope', `The access token needs the scope "${scope}".`, `, error="insufficient_scope", scope="${scope}"`)
     }
-    caller.set(res, { clientId: found.clientId, scopes: found.scopes })
+    return { clientId: found.clientId, scopes: found.scopes }
+  }
+
+  return async function authenticateBearer(req, res, next) {
+    let found: AccessTokenInfo
+    try {
+      found = await authenticate(req, res)
+    } catch (failure) {
+      if (inMemory) attempt.decided(req, res, false)
+      throw failure
+    }
+    if (inMemory) attempt.decided(req, res, true)
+    caller.set(res, found)
     next()
   }
+}
+
+/**
+ * Whether the failed-authentication count of a bearer token starts as the request arrives
+ * ({@link EarlyAuthenticationGuard.count} first): for a host's own `verifyAccessToken`, which
+ * may call out, and whose calls the host can see. A token checked in memory is counted once
+ * decided ({@link EarlyAuthenticationGuard.decided}).
+ */
+export function countsOnArrival(options: ResolvedOptions): boolean {
+  return options.verifyAccessToken !== undefined && !verifiesInMemory(options.verifyAccessToken)
 }
 
 function tokenVerifier(options: ResolvedOptions): (token: string) => Promise<AccessTokenInfo | null> {

@@ -5,7 +5,7 @@ import { renderProblem } from '../../http/render/problem.js'
 import { addRoute } from '../../http/route.js'
 import type { AuthcodeContext } from '../../options/context.js'
 import type { WaitUrls } from './answer.js'
-import { bearerAuth } from './authenticate.js'
+import { bearerAuth, countsOnArrival } from './authenticate.js'
 import { readCodesBody } from './body.js'
 import { claimKeyAndCount, heldKey } from './claim-key.js'
 import { issueMagicLinkCode } from './issue.js'
@@ -14,9 +14,10 @@ import { failedAuthGuardEarly } from '../guards.js'
 
 /**
  * `POST /codes`: a magic-link code for `external_user_id`, for an authenticated back-end
- * service. Route layers: start counting the attempt against the failed-authentication limit →
- * authenticate the bearer token (in memory; a host's own verifier waits for the count) and, on
- * success, take the attempt back once counted → read and validate the JSON body → claim the
+ * service. Route layers: authenticate the bearer token (in memory, then count a failure against
+ * the failed-authentication limit or only check the count for a success; a host's own verifier
+ * runs once the attempt, counted as the request arrived, is under the limit, and a success takes
+ * it back) → read and validate the JSON body → claim the
  * Idempotency-Key and count the per-client and per-user limits, sent together → issue (a bound
  * code's answer carries `wait_url` too once `waits` is on: `magicLinkLanding({ crossDevice })`). With a
  * static or JWT token that is 2 Redis round trips: the count, claim and limits, then the save.
@@ -34,7 +35,7 @@ export function mountCodes(router: Router, ctx: AuthcodeContext, waits?: WaitUrl
     router,
     { method: 'post', path: '/codes', errors: renderProblem },
     [
-      attempt.count,
+      countsOnArrival(ctx.options) ? attempt.count : undefined,
       bearerAuth(ctx.options, 'codes:issue', attempt),
       attempt.forgive,
       jsonBody,
