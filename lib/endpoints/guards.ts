@@ -1,5 +1,4 @@
 import type { Request, RequestHandler, Response } from 'express'
-import type { RateLimitRule } from '../../types/options.js'
 import {
   createLimit,
   guardAuthentication,
@@ -33,8 +32,8 @@ export function failedAuthGuard(ctx: AuthcodeContext, scope: string, presentsCre
 }
 
 /**
- * The limit on failed authentications per IP for an endpoint that checks credentials in memory,
- * counted as the request arrives and decided before it is answered (SPEC §8).
+ * The limit on failed authentications per IP, counted early ({@link guardAuthenticationEarly}) and
+ * decided before the request is answered (SPEC §8).
  */
 export function failedAuthGuardEarly(
   ctx: AuthcodeContext,
@@ -66,10 +65,10 @@ export interface ClientAuthLimits {
 export function clientAuthLimits(
   ctx: AuthcodeContext,
   scopes: { perIp: string; failedAuth: string },
-  options: { perIp?: RateLimitRule | false; presentsCredentials?: (req: Request) => boolean } = {},
+  presentsCredentials?: (req: Request) => boolean,
 ): ClientAuthLimits {
-  const ip = countEarly(perIpLimit(ctx, scopes.perIp, options.perIp))
-  const attempt = failedAuthGuardEarly(ctx, scopes.failedAuth, options.presentsCredentials)
+  const ip = countEarly(perIpLimit(ctx, scopes.perIp))
+  const attempt = failedAuthGuardEarly(ctx, scopes.failedAuth, presentsCredentials)
   const verdicts = async (req: Request, res: Response) => {
     await ip.verdict(res).catch((refusal: unknown) => {
       attempt.giveBack(req, res)

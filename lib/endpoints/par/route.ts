@@ -18,7 +18,7 @@ import { pushAuthorizationRequest } from './par.js'
  * @see https://www.rfc-editor.org/rfc/rfc9126#section-2
  */
 export function mountPar(router: Router, ctx: AuthcodeContext): void {
-  const limits = clientAuthLimits(ctx, { perIp: 'authorize', failedAuth: 'token' }, { presentsCredentials: presentsSecret })
+  const limits = clientAuthLimits(ctx, { perIp: 'authorize', failedAuth: 'token' }, presentsSecret)
   addRoute(
     router,
     { method: 'post', path: '/par', errors: renderOAuth },

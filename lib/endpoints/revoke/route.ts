@@ -16,7 +16,7 @@ import { revokeToken } from './revoke.js'
  * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.2.1
  */
 export function mountRevoke(router: Router, ctx: AuthcodeContext): void {
-  const limits = clientAuthLimits(ctx, { perIp: 'token', failedAuth: 'token' }, { presentsCredentials: presentsSecret })
+  const limits = clientAuthLimits(ctx, { perIp: 'token', failedAuth: 'token' }, presentsSecret)
   addRoute(
     router,
     { method: 'post', path: '/revoke', errors: renderOAuth },

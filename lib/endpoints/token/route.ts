@@ -21,7 +21,7 @@ import type { IssueTokens } from './tokens.js'
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-5
  */
 export function mountToken(router: Router, ctx: AuthcodeContext, issueTokens: IssueTokens): void {
-  const limits = clientAuthLimits(ctx, { perIp: 'token', failedAuth: 'token' }, { presentsCredentials: presentsSecret })
+  const limits = clientAuthLimits(ctx, { perIp: 'token', failedAuth: 'token' }, presentsSecret)
   addRoute(
     router,
     { method: 'post', path: '/token', errors: renderOAuth },
