@@ -43,14 +43,14 @@ export function failedAuthGuardEarly(
   return guardAuthenticationEarly(failedAuthLimit(ctx, scope, presentsCredentials))
 }
 
-/** The layers and undo of {@link clientAuthLimits}, in the order a route lists them. */
+/** The layers and undo of {@link clientAuthLimits}. */
 export interface ClientAuthLimits {
-  /** The first layer: starts the per-IP count. */
-  readonly arrive: RequestHandler | undefined
-  /** After the layers that read the request: starts the failed-authentication count, then waits for both; throws the refusal. */
-  readonly count: RequestHandler | undefined
-  /** After authentication: takes the attempt back. */
-  readonly forgive: RequestHandler | undefined
+  /**
+   * The route's first layers: the per-IP count started, `read` (the body, the grant type), the
+   * failed-authentication count started and both waited for (the refusal thrown),
+   * `authenticate`, and the attempt taken back after a success.
+   */
+  around(read: ReadonlyArray<RequestHandler | undefined>, authenticate: RequestHandler): Array<RequestHandler | undefined>
   /** The per-IP 429 outranks every other answer, one to a request refused before it was counted included. */
   readonly undo: Undo
 }
@@ -76,17 +76,16 @@ export function clientAuthLimits(
     })
     await attempt.verdict(res)
   }
+  const count: RequestHandler | undefined =
+    ip.count || attempt.count
+      ? async function countLimits(req, res, next) {
+          attempt.count?.(req, res, () => undefined)
+          await verdicts(req, res)
+          next()
+        }
+      : undefined
   return {
-    arrive: ip.count,
-    count:
-      ip.count || attempt.count
-        ? async function countLimits(req, res, next) {
-            attempt.count?.(req, res, () => undefined)
-            await verdicts(req, res)
-            next()
-          }
-        : undefined,
-    forgive: attempt.forgive,
+    around: (read, authenticate) => [ip.count, ...read, count, authenticate, attempt.forgive],
     undo: (_err, req, res) =>
       verdicts(req, res).then(
         () => undefined,

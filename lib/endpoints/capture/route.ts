@@ -64,12 +64,7 @@ export function mountCaptureToken(router: Router, ctx: AuthcodeContext, issueTok
     router,
     { method: 'post', path: '/oauth/token', errors: renderCaptureOAuth },
     [
-      limits.arrive,
-      formBody,
-      requireCaptureGrant(grantTypes(ctx.options)),
-      limits.count,
-      authenticateCaptureClient(ctx),
-      limits.forgive,
+      ...limits.around([formBody, requireCaptureGrant(grantTypes(ctx.options))], authenticateCaptureClient(ctx)),
       ctx.options.refreshTokens ? refreshCaptureToken(ctx, issueTokens) : undefined,
       exchangeCaptureCode(ctx, issueTokens),
     ],

@@ -23,11 +23,7 @@ export function mountPar(router: Router, ctx: AuthcodeContext): void {
     router,
     { method: 'post', path: '/par', errors: renderOAuth },
     [
-      limits.arrive,
-      readFormBody(['resource']),
-      limits.count,
-      authenticateTokenClient(ctx.clients),
-      limits.forgive,
+      ...limits.around([readFormBody(['resource'])], authenticateTokenClient(ctx.clients)),
       readDpopProof(ctx, '/par'),
       pushAuthorizationRequest(ctx),
     ],

@@ -20,7 +20,7 @@ export function mountRevoke(router: Router, ctx: AuthcodeContext): void {
   addRoute(
     router,
     { method: 'post', path: '/revoke', errors: renderOAuth },
-    [limits.arrive, formBody, limits.count, authenticateTokenClient(ctx.clients), limits.forgive, revokeToken(ctx)],
+    [...limits.around([formBody], authenticateTokenClient(ctx.clients)), revokeToken(ctx)],
     limits.undo,
   )
 }

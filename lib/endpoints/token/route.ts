@@ -26,12 +26,7 @@ export function mountToken(router: Router, ctx: AuthcodeContext, issueTokens: Is
     router,
     { method: 'post', path: '/token', errors: renderOAuth },
     [
-      limits.arrive,
-      formBody,
-      requireGrantType(grantTypes(ctx.options)),
-      limits.count,
-      authenticateTokenClient(ctx.clients),
-      limits.forgive,
+      ...limits.around([formBody, requireGrantType(grantTypes(ctx.options))], authenticateTokenClient(ctx.clients)),
       readDpopProof(ctx, '/token'),
       ctx.options.refreshTokens ? refreshTokenGrant(ctx, issueTokens) : undefined,
       exchangeCode(ctx, issueTokens),
