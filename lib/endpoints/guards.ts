@@ -1,14 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express'
-import {
-  createLimit,
-  guardAuthentication,
-  guardAuthenticationEarly,
-  ipKeyOf,
-  countEarly,
-  type AuthenticationGuard,
-  type EarlyAuthenticationGuard,
-  type Limit,
-} from '../http/rate-limit.js'
+import { countEarly, guardAuthenticationEarly, type EarlyAuthenticationGuard } from '../http/early-limits.js'
+import { createLimit, guardAuthentication, ipKeyOf, type AuthenticationGuard, type Limit } from '../http/rate-limit.js'
 import type { Undo } from '../http/route.js'
 import type { AuthcodeContext } from '../options/context.js'
 

@@ -5,7 +5,7 @@ import { secretDigest } from '../../engine/timing-safe.js'
 import { ProblemError, type ProblemSlug } from '../../errors/problems.js'
 import { requestLocal } from '../../http/locals.js'
 import { BEARER } from '../../http/bearer-token.js'
-import type { EarlyAuthenticationGuard } from '../../http/rate-limit.js'
+import type { EarlyAuthenticationGuard } from '../../http/early-limits.js'
 import type { ResolvedOptions } from '../../options/resolve.js'
 import { verifiesInMemory } from './jwt-access-tokens.js'
 
