@@ -104,6 +104,8 @@ export async function createExampleApp({
   if (redirectOtherHosts) app.use(canonicalHost(baseUrl))
   app.use(securityHeaders({ https }))
   app.use('/static', express.static(fileURLToPath(new URL('./public', import.meta.url)), { maxAge: '1h' }))
+  // What a browser asks for by itself on a page that names no icon (the JSON metadata documents).
+  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/favicon.svg'))
 
   // The MCP server, an OAuth protected resource: its RFC 9728 metadata, then its endpoint. No
   // session and no same-origin check: it takes bearer tokens, never cookies.

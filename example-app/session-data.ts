@@ -1,19 +1,13 @@
 // What the example app keeps in its sessions, on top of express-authcode's `userId`.
 import type { SessionData as _SessionData } from 'express-session'
 import type { JWK } from 'jose'
+import type { ShownAfterPost } from './after-post.js'
 import type { CallResult } from './http-call.js'
 // Opts in to `req.session.userId` (published as `express-authcode/express-session`).
 import type {} from '../types/express-session.js'
 
 /** How a visitor can sign in to the app. */
 export type SignInMethod = 'the sign-in page' | 'a magic link' | 'a passcode'
-
-/** What the demo client's callback ended with, shown by its result page: the page's HTML, already escaped. */
-export interface DemoOutcome {
-  title: string
-  body: string
-  status: number
-}
 
 declare module 'express-session' {
   interface SessionData {
@@ -37,8 +31,10 @@ declare module 'express-session' {
      * and, for an address with no account, the waiting page this browser is shown in its place.
      */
     magicLink?: { email: string; tries: number; decoy?: { pending: string; number: string } }
-    /** The demo client's last callback, which its result page shows (post-redirect-get). */
-    demoOutcome?: DemoOutcome
+    /** The page the last POST of a demo ended with, or the demo client's last callback (post-redirect-get). */
+    shownAfterPost?: ShownAfterPost
+    /** The authorization requests (`return_to`) the consent page was answered for, the last few. */
+    consentAnswered?: string[]
     /** The Capture demo's refresh token, which the CRM's server would keep. */
     captureRefreshToken?: string
   }

@@ -31,7 +31,7 @@ export function parDpopRoutes(router: Router, settings: ParDpopSettings, fail: F
   const { clientId, redirectUri, scope, authorizationEndpoint, parEndpoint } = settings
 
   router.get('/start-par', async (req, res, next) => {
-    delete req.session.demoOutcome
+    delete req.session.shownAfterPost
     try {
       const { codeVerifier, codeChallenge } = newPkcePair()
       const state = newState()

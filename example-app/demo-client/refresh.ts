@@ -1,5 +1,6 @@
 import type { Request, Response, Router } from 'express'
 import type { JWK } from 'jose'
+import { showAfterPost } from '../after-post.js'
 import { html, type SafeHtml } from '../html.js'
 import { post, refreshTokenOf, type CallResult } from '../http-call.js'
 import { callStep, sendPage } from '../layout.js'
@@ -36,7 +37,8 @@ export function refreshButtons({ basePath }: RefreshSettings, spent: boolean): S
  * each token is good once. `POST /replay` shows what happens to a stolen copy of a spent token
  * (RFC 9700 §4.14.2): the server takes it as reuse and revokes the whole family, the client's
  * current token included, so the user has to sign in again. A token bound to a DPoP key is
- * refreshed with a fresh proof of that key (RFC 9449 §5).
+ * refreshed with a fresh proof of that key (RFC 9449 §5). Both end on the client's result page
+ * (post-redirect-get), so a reload spends nothing again.
  */
 export function refreshRoutes(router: Router, settings: RefreshSettings): void {
   const { basePath, clientId, tokenEndpoint } = settings
@@ -61,9 +63,10 @@ export function refreshRoutes(router: Router, settings: RefreshSettings): void {
     const call = await refresh(held.refreshToken, held.dpopKey)
     const successor = refreshTokenOf(call)
     req.session.demoTokens = successor ? { ...held, refreshToken: successor, spent: held.refreshToken } : undefined
-    sendPage(
+    showAfterPost(
       req,
       res,
+      `${basePath}/result`,
       successor ? 'Refreshed' : 'Refresh refused',
       html`<div class="notice ${successor ? 'ok' : 'bad'}">
           ${
@@ -88,9 +91,10 @@ export function refreshRoutes(router: Router, settings: RefreshSettings): void {
     const current = await refresh(held.refreshToken, held.dpopKey)
     delete req.session.demoTokens
     const revoked = replayed.status === 400 && current.status === 400
-    sendPage(
+    showAfterPost(
       req,
       res,
+      `${basePath}/result`,
       revoked ? 'Reuse detected' : 'Replay',
       html`<div class="notice ${revoked ? 'ok' : 'bad'}" id="replay-verdict">
           ${

@@ -1,12 +1,12 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express'
-import { html, SafeHtml } from '../html.js'
+import { afterPostPage, showAfterPost, shownAt } from '../after-post.js'
+import { html, type SafeHtml } from '../html.js'
 import { post, refreshTokenOf, type CallResult } from '../http-call.js'
 import { callStep, sendPage } from '../layout.js'
 import { describeProof, dpopProof } from './dpop.js'
 import { parDpopRoutes, type Fail } from './par-dpop.js'
 import { newPkcePair, newState } from './pkce.js'
 import { refreshButtons, refreshRoutes } from './refresh.js'
-import type { DemoOutcome } from '../session-data.js'
 
 /** What the demo client knows: its registration and the authorization server's metadata. */
 export interface DemoClientSettings {
@@ -48,16 +48,17 @@ export function demoClientRouter(settings: DemoClientSettings): Router {
 
   const startAgain = (start: 'start' | 'start-par') => html`<p><a class="button" href="${basePath}/${start}">Start again</a></p>`
   const tryAgain = startAgain('start')
-  const failure = (message: SafeHtml): DemoOutcome => ({
-    title: 'Sign-in failed',
-    body: html`<div class="notice bad">${message}</div>
-      ${tryAgain}`.value,
-    status: 400,
-  })
-  const showResult = (req: Request, res: Response, outcome: DemoOutcome) => {
-    req.session.demoOutcome = outcome
-    res.redirect(303, `${basePath}/result`)
-  }
+  const resultPath = `${basePath}/result`
+  const showFailure = (req: Request, res: Response, message: SafeHtml) =>
+    showAfterPost(
+      req,
+      res,
+      resultPath,
+      'Sign-in failed',
+      html`<div class="notice bad">${message}</div>
+        ${tryAgain}`,
+      400,
+    )
   const fail: Fail = (req: Request, res: Response, message: SafeHtml, details?: SafeHtml) =>
     sendPage(
       req,
@@ -87,7 +88,7 @@ export function demoClientRouter(settings: DemoClientSettings): Router {
   )
 
   router.get('/start', (req, res, next) => {
-    delete req.session.demoOutcome
+    delete req.session.shownAfterPost
     const { codeVerifier, codeChallenge } = newPkcePair()
     const state = newState()
     req.session.pendingAuthorization = { state, codeVerifier }
@@ -109,16 +110,16 @@ export function demoClientRouter(settings: DemoClientSettings): Router {
     delete req.session.pendingAuthorization
     const { code, state, iss, error, error_description: description } = req.query
     // A callback again once the sign-in finished (Back, then the same steps): its result, not an error.
-    if (!pending && req.session.demoOutcome) return res.redirect(303, `${basePath}/result`)
+    if (!pending && shownAt(req, resultPath)) return res.redirect(303, resultPath)
     if (!pending || state !== pending.state) {
       return fail(req, res, html`This answer does not belong to a sign-in started here (state mismatch).`)
     }
     // RFC 9207 §2.4: the answer must come from the authorization server the request went to.
     if (iss !== issuer) {
-      return showResult(req, res, failure(html`The answer came from an unexpected issuer.`))
+      return showFailure(req, res, html`The answer came from an unexpected issuer.`)
     }
     if (typeof error === 'string') {
-      return showResult(req, res, failure(html`The authorization server said <code>${error}</code>: ${description}`))
+      return showFailure(req, res, html`The authorization server said <code>${error}</code>: ${description}`)
     }
     const { dpopKey, pushed } = pending
     const proof = dpopKey && (await dpopProof(dpopKey, tokenEndpoint))
@@ -135,9 +136,12 @@ export function demoClientRouter(settings: DemoClientSettings): Router {
     const ok = exchange.status === 200
     const refreshToken = refreshTokenOf(exchange)
     req.session.demoTokens = refreshToken ? { refreshToken, ...(dpopKey ? { dpopKey } : {}) } : undefined
-    showResult(req, res, {
-      title: ok ? 'Token response' : 'Token request failed',
-      body: html` <div class="notice ${ok ? 'ok' : 'bad'}">
+    showAfterPost(
+      req,
+      res,
+      resultPath,
+      ok ? 'Token response' : 'Token request failed',
+      html` <div class="notice ${ok ? 'ok' : 'bad'}">
           ${
             ok
               ? html`The code was redeemed once for tokens of type <code id="${id}-token-type">${tokenTypeOf(exchange)}</code>.`
@@ -162,19 +166,15 @@ export function demoClientRouter(settings: DemoClientSettings): Router {
               ${refreshButtons(settings, false)}`
             : ''
         }
-        ${startAgain(pushed ? 'start-par' : 'start')}`.value,
-      status: ok ? 200 : 400,
-    })
+        ${startAgain(pushed ? 'start-par' : 'start')}`,
+      ok ? 200 : 400,
+    )
   })
 
-  // The callback's result, shown after a 303 (post-redirect-get): a reload or Back shows it again
-  // instead of redeeming a spent code with a forgotten state.
-  router.get('/result', (req, res) => {
-    const outcome = req.session.demoOutcome
-    if (!outcome) return res.redirect(303, basePath)
-    // Built by html`` before it was kept in this server-side session: already escaped.
-    sendPage(req, res, outcome.title, new SafeHtml(outcome.body), outcome.status)
-  })
+  // The callback's result, or a refresh's, shown after a 303 (post-redirect-get): a reload or
+  // Back shows it again instead of redeeming a spent code with a forgotten state, or spending a
+  // refresh token again.
+  router.get('/result', afterPostPage(resultPath, basePath))
 
   parDpopRoutes(router, settings, fail)
   refreshRoutes(router, settings)

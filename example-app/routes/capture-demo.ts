@@ -1,4 +1,5 @@
 import { Router, type Request } from 'express'
+import { afterPostPage, showAfterPost } from '../after-post.js'
 import { callCapture, type CaptureApi, type SignedCall } from '../capture-client.js'
 import { html } from '../html.js'
 import { refreshTokenOf } from '../http-call.js'
@@ -17,6 +18,8 @@ const SUBMIT_ONCE = html`<script src="/static/submit-once.js" defer></script>`
 
 const DEFAULT_STATE = '{"order":"A-1001","step":"checkout"}'
 const CAPTURE_BASE_URL = 'https://my-app.janraincapture.com'
+/** Where each signed call's page is shown (post-redirect-get): a reload signs and sends nothing again. */
+const RESULT_PATH = '/capture-demo/result'
 
 /** One signed call as a step of the demo: what was sent (headers and form), the status and the answer. */
 function signedStep(id: string, title: string, call: SignedCall, params: Record<string, string>) {
@@ -89,9 +92,10 @@ export function captureDemoRoutes({ api, redirectUri }: CaptureDemoDeps): Router
     const exchanged = exchangeParams ? await callCapture(api, '/oauth/token', exchangeParams) : undefined
     const returned = (exchanged?.body as { transaction_state?: unknown } | undefined)?.transaction_state
     keepRefreshToken(req, exchanged)
-    sendPage(
+    showAfterPost(
       req,
       res,
+      RESULT_PATH,
       'Capture-style call',
       html` <ol class="steps">
           ${signedStep('capture-issue', 'Issue', issued, issueParams)}
@@ -111,9 +115,10 @@ export function captureDemoRoutes({ api, redirectUri }: CaptureDemoDeps): Router
     const params = refreshToken === undefined ? undefined : { grant_type: 'refresh_token', refresh_token: refreshToken }
     const refreshed = params ? await callCapture(api, '/oauth/token', params) : undefined
     keepRefreshToken(req, refreshed)
-    sendPage(
+    showAfterPost(
       req,
       res,
+      RESULT_PATH,
       'Capture-style refresh',
       html` ${
         refreshed && params
@@ -128,6 +133,8 @@ export function captureDemoRoutes({ api, redirectUri }: CaptureDemoDeps): Router
       refreshed?.status === 200 ? 200 : 400,
     )
   })
+
+  router.get(RESULT_PATH, afterPostPage(RESULT_PATH, '/capture-demo'))
 
   return router
 }

@@ -1,4 +1,4 @@
-import { Router } from 'express'
+import { Router, type Request, type Response } from 'express'
 import type { AuthcodeRouter } from '../../lib/index.js'
 import { html } from '../html.js'
 import { sendPage } from '../layout.js'
@@ -20,7 +20,8 @@ const SCOPE_TEXT: Record<string, string> = {
  * `auth.describeClient()` says of the client (its registered name and where its codes go, never
  * what the URL claims), records the answer with `auth.grantConsent()` or `auth.denyConsent()`
  * for that very request (`returnTo`), and sends the browser back to `return_to`. A native app
- * is asked on every sign-in: the approval answers this request only (RFC 8252 §8.6). A client
+ * is asked on every sign-in: the approval answers this request only (RFC 8252 §8.6). The page
+ * of a request already answered, seen again (Back), says so instead of asking again. A client
  * that arrived by URL (an MCP client's metadata document) is shown by what its document says, and
  * where its codes go: the MCP authorization spec asks that the redirect hosts be shown.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization
@@ -32,6 +33,7 @@ export function consentRoutes(auth: AuthcodeRouter): Router {
     const returnTo = safeReturnTo(req.query.return_to)
     const user = userById(req.session.userId)
     if (!user) return res.redirect(303, `/login?return_to=${encodeURIComponent(req.originalUrl)}`)
+    if (req.session.consentAnswered?.includes(returnTo)) return alreadyAnswered(req, res)
     const client = await auth.describeClient(String(req.query.client_id ?? ''))
     const scopes = String(req.query.scope ?? '')
       .split(' ')
@@ -78,9 +80,28 @@ export function consentRoutes(auth: AuthcodeRouter): Router {
     const returnTo = safeReturnTo(req.body?.return_to)
     const consent = { clientId: String(req.body?.client_id ?? ''), scope: String(req.body?.scope ?? ''), returnTo }
     if (!req.session.userId || !(await auth.describeClient(consent.clientId))) return res.redirect(303, '/')
+    // Back to a consent page already answered, then Allow: that sign-in is over, and no new code is asked for.
+    if (req.session.consentAnswered?.includes(returnTo)) return alreadyAnswered(req, res)
+    req.session.consentAnswered = [...(req.session.consentAnswered ?? []), returnTo].slice(-ANSWERS_KEPT)
     await (req.body?.decision === 'allow' ? auth.grantConsent(req, consent) : auth.denyConsent(req, consent))
     res.redirect(303, returnTo)
   })
 
   return router
+}
+
+/** How many answered requests a session remembers, to tell Back to their consent pages apart. */
+const ANSWERS_KEPT = 10
+
+function alreadyAnswered(req: Request, res: Response): void {
+  sendPage(
+    req,
+    res,
+    'Already answered',
+    html`<div class="notice" id="consent-answered">
+        You already answered this application's request, and that sign-in is over. To sign in to it again, start again from the
+        application.
+      </div>
+      <p><a class="button" href="/">Home</a></p>`,
+  )
 }

@@ -1,14 +1,13 @@
 import type { Request, Response, Router } from 'express'
 import type { AuthcodeRouter, LandingPage } from '../../lib/index.js'
-import { MAGIC_PATH } from '../auth.js'
 import { hiddenInputs, html } from '../html.js'
 import { sendPage } from '../layout.js'
-import { userById } from '../users.js'
+import { sendIfSignedIn } from './already-signed-in.js'
 import { signIn } from './login.js'
 import { sendWaitingPage } from './waiting-page.js'
 
 /**
- * The page the e-mailed link opens (`magicLinkUrl`), mounted at {@link MAGIC_PATH}: express-authcode's
+ * The page the e-mailed link opens (`magicLinkUrl`), mounted at `MAGIC_PATH`: express-authcode's
  * landing page, in the app's look. Opening the link spends nothing (mail scanners open links
  * too); the Sign-in button does, in the browser that asked for the link. Opened on another
  * device, the link asks for the number the asking browser's waiting page shows (`crossDevice`).
@@ -18,7 +17,7 @@ export function landingPage(auth: AuthcodeRouter): Router {
     signIn: async (grant, req, res) => {
       await signIn(req, grant.subject, 'a magic link')
       delete req.session.magicLink
-      // Replaces the confirm page in the history: Back then lands before it, not on a spent link.
+      // Post-redirect-get: Back then shows the link's page again, which says who is signed in (`used`).
       res.redirect(303, '/')
     },
     renderPage,
@@ -94,27 +93,16 @@ function renderPage(page: LandingPage, req: Request, res: Response): void {
           </div>
           <h2>On the device where you asked</h2>
           <p>
-            The page there is waiting for the 6-digit code from the same e-mail: type it there (or open the link in that browser). You can
-            also open <a href="${MAGIC_PATH}/code">Type your code</a> on that device.
+            The page there is waiting for the 6-digit code from the same e-mail: type it there, or open the link in that browser.
           </p>
           <h2>Or sign in on this device</h2>
           <p>Ask for a new link here; it will work in this browser.</p>
           ${newLinkButton}`,
         status,
       )
-    case 'used': {
+    case 'used':
       // Back from the home page after signing in lands here: the signed-in user is not stuck.
-      const user = userById(req.session?.userId)
-      if (user) {
-        return sendPage(
-          req,
-          res,
-          'You are signed in',
-          html`<div class="notice ok" id="used-signed-in">This magic link is used up, and you are signed in as ${user.name}.</div>
-            <p><a class="button" href="/">Continue</a></p>`,
-          status,
-        )
-      }
+      if (sendIfSignedIn(req, res, 'This magic link is used up', status)) return
       return sendPage(
         req,
         res,
@@ -123,8 +111,20 @@ function renderPage(page: LandingPage, req: Request, res: Response): void {
           ${newLinkButton}`,
         status,
       )
-    }
     case 'error':
+      // The waiting page's address is not in any e-mail: it comes from the form, after asking for a link.
+      if (req.path.startsWith('/wait') && status === 400) {
+        return sendPage(
+          req,
+          res,
+          'This page is incomplete',
+          html`<div class="notice bad" id="wait-incomplete">
+              This waiting page's address is not complete. It is shown after asking for a magic link: ask again.
+            </div>
+            ${newLinkButton}`,
+          status,
+        )
+      }
       return sendPage(
         req,
         res,

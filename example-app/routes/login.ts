@@ -28,11 +28,22 @@ export function loginRoutes(): Router {
 
   router.get('/login', (req, res) => {
     const returnTo = safeReturnTo(req.query.return_to)
+    const user = userById(req.session.userId)
+    const forApp = returnTo.includes('/authorize')
     sendPage(
       req,
       res,
       'Sign in',
-      html` ${returnTo.includes('/authorize') ? html`<div class="notice">An application asked you to sign in. You will be sent back to it.</div>` : ''}
+      html` ${
+        user
+          ? html`<div class="notice" id="login-signed-in">
+              You are signed in as ${user.name}. ${forApp ? 'An application asks you to sign in again' : 'Sign in again'}, as them or
+              as someone else.
+            </div>`
+          : forApp
+            ? html`<div class="notice">An application asked you to sign in. You will be sent back to it.</div>`
+            : ''
+      }
         <p>Pick a demo user. (A real app would ask for a password or passkey here.)</p>
         <form method="post" action="/login">
           <input type="hidden" name="return_to" value="${returnTo}" />

@@ -2,12 +2,14 @@ import { randomBytes, randomInt, randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Router, type Request, type Response } from 'express'
 import { rateLimit } from 'express-rate-limit'
+import { afterPostPage, showAfterPost, shownAt } from '../after-post.js'
 import { InvalidGrantError, type AuthcodeRouter } from '../../lib/index.js'
 import { AUTH_MOUNT, MAGIC_PATH, PASSCODE_TRIES } from '../auth.js'
 import { html, type SafeHtml } from '../html.js'
 import { post } from '../http-call.js'
 import { devRoutesOn, sendPage } from '../layout.js'
 import { DEMO_USERS, userByEmail } from '../users.js'
+import { sendIfSignedIn } from './already-signed-in.js'
 import { signIn } from './login.js'
 import { passcodeForm } from './passcode-form.js'
 import { sendWaitingPage } from './waiting-page.js'
@@ -22,6 +24,7 @@ export interface MagicLinkDeps {
 }
 
 const WAIT_PATH = `${MAGIC_PATH}/wait`
+const CODE_PATH = `${MAGIC_PATH}/code`
 
 /**
  * The form's answer never comes sooner than this, known address or not: asking `POST /codes`
@@ -108,11 +111,15 @@ export function magicLinkRoutes({ auth, baseUrl, clientId, serviceToken }: Magic
     res.set('Cache-Control', 'no-store').json({ status: 'pending' })
   })
 
-  router.get(`${MAGIC_PATH}/code`, (req, res) => {
+  // A refused code's answer, after its 303; else the form, or, signed in already (Back after signing in), the way on.
+  const refused = afterPostPage(CODE_PATH, CODE_PATH)
+  router.get(CODE_PATH, (req, res, next) => {
+    if (shownAt(req, CODE_PATH)) return refused(req, res, next)
+    if (sendIfSignedIn(req, res, 'This sign-in is finished', 200)) return
     sendPage(req, res, 'Type your code', passcodeForm(''))
   })
 
-  router.post(`${MAGIC_PATH}/code`, async (req, res) => {
+  router.post(CODE_PATH, async (req, res) => {
     const email = String(req.body?.email ?? '').trim()
     const user = userByEmail(email)
     try {
@@ -141,11 +148,11 @@ function decoyOf(req: Request) {
   return decoy && req.query.pending === decoy.pending ? decoy : undefined
 }
 
-function askForm(req: Request, notice?: SafeHtml) {
+function askForm(req: Request, notice?: SafeHtml, email = '') {
   return html`${notice}
     <form method="post" action="${MAGIC_PATH}/send" class="stack">
       <label for="email">Your e-mail address</label>
-      <input id="email" name="email" type="email" required autocomplete="email" placeholder="ada@example.com" />
+      <input id="email" name="email" type="email" required autocomplete="email" placeholder="ada@example.com" value="${email}" />
       <button>E-mail me a magic link</button>
     </form>
     <p class="muted">
@@ -167,6 +174,7 @@ function tooManyLinks(req: Request, res: Response, retryAfterSeconds: number | u
         No e-mail was sent: that address was sent several magic links in the last 15 minutes, which is the most we send. Use the
         newest one you received, or ask again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.
       </div>`,
+      String(req.body?.email ?? '').trim(),
     ),
     429,
   )
@@ -180,9 +188,11 @@ function wrongCode(req: Request, res: Response, email: string): void {
   const asked = req.session.magicLink
   const tries = asked && asked.email === email ? ++asked.tries : undefined
   const left = tries === undefined ? undefined : PASSCODE_TRIES - tries
-  sendPage(
+  // Post-redirect-get: a reload or Back shows this answer again, and does not try the code again.
+  showAfterPost(
     req,
     res,
+    CODE_PATH,
     'Type your code',
     html`<div class="notice bad" id="passcode-refused">
         ${

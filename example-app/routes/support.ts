@@ -1,8 +1,12 @@
 import { Router } from 'express'
 import type { AuthcodeRouter } from '../../lib/index.js'
+import { afterPostPage, showAfterPost } from '../after-post.js'
 import { html } from '../html.js'
 import { sendPage } from '../layout.js'
 import { userByEmail, userById } from '../users.js'
+
+/** Where a revocation's answer is shown (post-redirect-get): a reload revokes nothing again. */
+const RESULT_PATH = '/support/result'
 
 /**
  * `/support`: what a support agent does when a user reports a phishing mail, or a sign-in e-mail
@@ -21,9 +25,10 @@ export function supportRoutes(auth: AuthcodeRouter): Router {
     if (!userById(req.session.userId)) return res.redirect(303, '/login?return_to=%2Fsupport')
     const user = userByEmail(req.body?.email)
     if (!user) {
-      return sendPage(
+      return showAfterPost(
         req,
         res,
+        RESULT_PATH,
         'Support: revoke magic links',
         html`<div class="notice bad">No user has that address.</div>
           ${revokeForm()}`,
@@ -31,9 +36,10 @@ export function supportRoutes(auth: AuthcodeRouter): Router {
       )
     }
     const count = await auth.revokeCodes({ subject: user.id })
-    sendPage(
+    showAfterPost(
       req,
       res,
+      RESULT_PATH,
       'Support: revoke magic links',
       html`<div class="notice ok" id="revoked">
           ${
@@ -45,6 +51,11 @@ export function supportRoutes(auth: AuthcodeRouter): Router {
         ${revokeForm()}`,
     )
   })
+
+  const shown = afterPostPage(RESULT_PATH, '/support')
+  router.get(RESULT_PATH, (req, res, next) =>
+    userById(req.session.userId) ? shown(req, res, next) : res.redirect(303, '/login?return_to=%2Fsupport'),
+  )
 
   return router
 }

@@ -3,6 +3,7 @@ import type { LandingForm, WaitingSignIn } from '../../lib/index.js'
 import { hiddenInputs, html } from '../html.js'
 import { devRoutesOn, sendPage } from '../layout.js'
 import { SCRIPTED_PAGE_CSP } from '../security-headers.js'
+import { sendIfSignedIn } from './already-signed-in.js'
 import { passcodeForm } from './passcode-form.js'
 
 /** What the waiting page shows: the router's `wait` and its completion form (while the sign-in may still finish). */
@@ -25,6 +26,8 @@ export function sendWaitingPage(req: Request, res: Response, view: WaitingView |
       status,
     )
   }
+  // Signed in meanwhile (the link in another tab, the passcode, Back after finishing): not a dead end.
+  if (view.status === 'expired' && sendIfSignedIn(req, res, 'This sign-in is finished', status)) return
   if (view.status === 'cancelled' || view.status === 'expired') {
     const cancelled = view.status === 'cancelled'
     return sendPage(
@@ -61,7 +64,13 @@ export function sendWaitingPage(req: Request, res: Response, view: WaitingView |
           form &&
           html`<form method="post" action="${form.action}" data-authcode-status="${view.statusUrl}" id="wait-form">
               ${hiddenInputs(form.fields)}
-              <p class="muted">This page signs you in by itself once the number was typed there.</p>
+              <p class="muted" id="wait-status">
+                ${
+                  view.status === 'approved'
+                    ? 'The number was typed there: press continue if this page does not sign you in by itself.'
+                    : 'Not approved yet: nobody has typed the number on the other device. This page signs you in by itself once it is.'
+                }
+              </p>
               <button class="secondary" id="wait-continue">I typed it: continue</button>
             </form>
             <script src="${view.scriptUrl}" defer></script>`

@@ -210,6 +210,12 @@ for (const store of stores) {
       await page.click('#otp-sign-in')
       expect(new URL(page.url()).pathname).to.equal('/')
       expect(await page.locator('#signed-in').innerText()).to.equal('Signed in as Grace Hopper (grace@example.com) via a passcode.')
+      // Back lands on the refused code's page: signed in now, it says so, and offers no form.
+      await page.goBack()
+      expect(new URL(page.url()).pathname).to.equal('/magic/code')
+      expect(await page.locator('#otp').count()).to.equal(0)
+      expect(await page.locator('h1').textContent()).to.equal('You are signed in')
+      expect(await page.locator('#used-signed-in').textContent()).to.include('signed in as Grace Hopper')
     })
 
     it('signs the asking browser in when the number it shows is typed where the link was opened, and not the other one', async function () {
@@ -226,6 +232,10 @@ for (const store of stores) {
       expect(await page.locator('h1').textContent()).to.equal('Check your e-mail')
       expect(await page.locator('#approval-number').textContent()).to.equal(number)
       expect((await mailsTo(app.url, 'alan@example.com')).length).to.equal(mails)
+      // "I typed it: continue" before anyone did: the page says it is not approved yet.
+      await page.click('#wait-continue')
+      expect(await page.locator('h1').textContent()).to.equal('Check your e-mail')
+      expect(await page.locator('#wait-status').textContent()).to.include('Not approved yet')
 
       const phone = await launchBrowser()
       const phoneErrors = consoleErrorsOf(phone.context)
@@ -243,6 +253,8 @@ for (const store of stores) {
         // The waiting page polls, and signs in by itself.
         await page.waitForURL(`${app.url}/`, { timeout: 5000 })
         expect(await page.locator('#signed-in').innerText()).to.equal('Signed in as Alan Turing (alan@example.com) via a magic link.')
+        await page.goBack()
+        expect(await page.locator('h1').textContent()).to.equal('You are signed in')
         await phone.page.goto(`${app.url}/`)
         expect(await phone.page.locator('#signed-in').count(), 'the phone stays signed out').to.equal(0)
         await phone.page.goto(link)
@@ -283,6 +295,11 @@ for (const store of stores) {
         await page.fill('#otp', wrong)
         await page.click('#otp-sign-in')
         expect(await page.locator('#passcode-refused').textContent()).to.include(left)
+        // Post-redirect-get: a reload shows the same answer and does not try the code again.
+        if (left === '4 tries left') {
+          await page.reload()
+          expect(await page.locator('#passcode-refused').textContent()).to.include(left)
+        }
       }
       await page.fill('#otp', wrong)
       await page.click('#otp-sign-in')
@@ -304,6 +321,9 @@ for (const store of stores) {
       await page.click('#support-revoke')
       expect(await page.locator('#revoked').innerText()).to.equal('Revoked 1 magic link of Ada Lovelace, with their codes.')
       console.log(`    screenshot: ${await screenshot(page, `${store.name} support page`)}`)
+      // Post-redirect-get: a reload shows the same answer and revokes nothing again.
+      await page.reload()
+      expect(await page.locator('#revoked').innerText()).to.equal('Revoked 1 magic link of Ada Lovelace, with their codes.')
       await page.fill('#support-email', 'ada@example.com')
       await page.click('#support-revoke')
       expect(await page.locator('#revoked').innerText()).to.equal('Ada Lovelace had no live magic links.')
@@ -332,6 +352,7 @@ for (const store of stores) {
       // Back to the login page and the same steps again: the finished sign-in's result, not a state mismatch.
       await page.goBack()
       expect(new URL(page.url()).pathname).to.equal('/login')
+      expect(await page.locator('#login-signed-in').textContent()).to.include('You are signed in as Grace Hopper')
       await page.click('button:has-text("Grace Hopper")')
       expect(new URL(page.url()).pathname).to.equal('/demo-client/result')
       expect(await page.locator('h1').textContent()).to.equal('Token response')
@@ -348,6 +369,10 @@ for (const store of stores) {
         return JSON.parse((await page.locator('#refresh-response pre').textContent()) as string) as Record<string, unknown>
       }
       const first = await refreshed()
+      // Post-redirect-get: a reload shows the same answer and spends no refresh token.
+      const shown = await page.locator('#refresh-response pre').textContent()
+      await page.reload()
+      expect(await page.locator('#refresh-response pre').textContent()).to.equal(shown)
       const second = await refreshed()
       expect(new Set([tokens.refresh_token, first.refresh_token, second.refresh_token]).size).to.equal(3)
       expect(await page.locator('#demo-client-successor').textContent()).to.equal(`…${String(second.refresh_token).slice(-6)}`)
@@ -432,7 +457,7 @@ for (const store of stores) {
       expect(await page.locator('main').textContent()).not.to.include('on their way')
       console.log(`    screenshot: ${await screenshot(page, `${store.name} too many links`)}`)
       const mails = (await mailsTo(app.url, to)).length
-      await page.fill('#email', to)
+      expect(await page.inputValue('#email'), 'the address stays in the form').to.equal(to)
       await page.click('form.stack button')
       expect(await page.locator('#too-many-links').count()).to.equal(1)
       expect((await mailsTo(app.url, to)).length, 'nothing sent once refused').to.equal(mails)
@@ -468,6 +493,15 @@ for (const store of stores) {
       await page.goto(`${app.url}/mailbox`)
       const sent = await page.locator('article.mail dd time').first().textContent()
       expect(sent).to.match(/^(just now|\d+ min ago|\d+ h ago), at \d{2}:\d{2}:\d{2} UTC$/)
+      // The waiting page's address comes from the form, never from an e-mail: its error says so.
+      await page.goto(`${app.url}/magic/wait`)
+      expect(await page.locator('h1').textContent()).to.equal('This page is incomplete')
+      expect(await page.locator('main a.button').getAttribute('href')).to.equal('/magic-link')
+      // A JSON document names no icon: the browser's own /favicon.ico request is answered too.
+      await page.goto(`${app.url}/.well-known/oauth-authorization-server/api/id/v1/auth`)
+      const icon = await page.request.get(`${app.url}/favicon.ico`)
+      expect(icon.status()).to.equal(200)
+      expect(icon.headers()['content-type']).to.match(/^image\/svg\+xml/)
     })
 
     it('shows an /authorize error that cannot go back to the client on a page of the app, with a way back', async function () {
@@ -508,6 +542,12 @@ for (const store of stores) {
       expect(await page.locator('h1').textContent()).to.equal('Allow Demo native app?')
       await page.click('#consent-allow')
       expect(await page.locator('h1').textContent()).to.equal('Token response')
+
+      // Back to that consent page: the request is answered and over, so it is not asked again.
+      await page.goBack()
+      expect(new URL(page.url()).pathname).to.equal('/consent')
+      expect(await page.locator('h1').textContent()).to.equal('Already answered')
+      expect(await page.locator('#consent-allow').count()).to.equal(0)
     })
 
     it('charts codes issued, redeemed and failed on the ops page as they happen, with auth.health()', async function () {
@@ -602,6 +642,10 @@ for (const store of stores) {
       expect(decodeJwt(answer.access_token as string)).to.include({ aud: `${app.url}/mcp`, sub: 'user-alan', client_id: 'crm' })
       expect(answer.transaction_state).to.deep.equal({ cart: 'c-7', step: 'checkout' })
       expect(await page.locator('#transaction-state code').textContent()).to.equal('{"cart":"c-7","step":"checkout"}')
+      // Post-redirect-get: a reload shows the same calls and signs and sends none again.
+      await page.reload()
+      expect(await page.locator('#capture-exchange pre.request').textContent()).to.equal(sent)
+      expect(await page.locator('#capture-exchange .status').textContent()).to.equal('200')
 
       // An hour later the CRM refreshes at the same oauth/token, signed the same way.
       await page.click('#capture-refresh')

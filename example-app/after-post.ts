@@ -1,0 +1,36 @@
+import type { Request, RequestHandler, Response } from 'express'
+import { SafeHtml } from './html.js'
+import { sendPage } from './layout.js'
+
+/** A page a POST ended with, kept in the session for the GET that shows it: its HTML, already escaped. */
+export interface ShownAfterPost {
+  path: string
+  title: string
+  body: string
+  status: number
+}
+
+/**
+ * Post-redirect-get for the demo pages whose POST does something (a signed call, a refresh, a
+ * revocation): the page is kept in the session and the browser sent to `path` with a 303, so a
+ * reload or Back shows that page again and repeats nothing.
+ */
+export function showAfterPost(req: Request, res: Response, path: string, title: string, body: SafeHtml, status = 200): void {
+  req.session.shownAfterPost = { path, title, body: body.value, status }
+  res.redirect(303, path)
+}
+
+/** Whether the session holds a page a POST ended with at `path`. */
+export function shownAt(req: Request, path: string): boolean {
+  return req.session.shownAfterPost?.path === path
+}
+
+/** `GET path`: the page the last POST ended with there; without one, a 303 to `otherwise`. */
+export function afterPostPage(path: string, otherwise: string): RequestHandler {
+  return (req, res) => {
+    const shown = req.session.shownAfterPost
+    if (shown?.path !== path) return res.redirect(303, otherwise)
+    // Built by html`` before it was kept in this server-side session: already escaped.
+    sendPage(req, res, shown.title, new SafeHtml(shown.body), shown.status)
+  }
+}
