@@ -220,6 +220,7 @@ describe('cross-device approval of magic links (SPEC §3.5c)', () => {
       const { code } = await issueLink(app, { code_challenge: await new TestBrowser(app).bind(), code_challenge_method: 'S256', otp: true })
       const page = await new TestBrowser(app).get(link(code))
       expect(page.text).to.include('Approve the sign-in on your other device')
+      expect(page.text).to.include('never one that somebody sent you or told you')
       expect(page.text).to.include(`<form method="post" action="${APPROVE}">`)
       expect(page.text).to.include('<input name="number" inputmode="numeric" pattern="[0-9]{2}"')
       expect(page.text).not.to.match(/name="otp"|passcode/i)

@@ -69,9 +69,11 @@ function renderPage(page: LandingPage, req: Request, res: Response): void {
             <input id="approve-number" name="number" required inputmode="numeric" pattern="[0-9]{2}" maxlength="2" autocomplete="off" />
             <button id="approve-sign-in">Sign in on the other device</button>
           </form>
-          <p class="muted">
-            This device stays signed out. One try: a wrong number cancels the sign-in. Did you not ask for a link? Close this page.
+          <p class="notice" id="approve-warning">
+            Type only a number you see yourself, on a device of your own: never one that somebody sent you or told you. Did you not
+            ask for a link? Close this page.
           </p>
+          <p class="muted">This device stays signed out. One try: a wrong number cancels the sign-in.</p>
           <p class="muted">Or sign in on this device instead: <a href="/magic-link">e-mail me a new magic link here</a>.</p>`,
         status,
       )

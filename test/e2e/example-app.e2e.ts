@@ -244,6 +244,7 @@ for (const store of stores) {
         expect(await phone.page.locator('h1').textContent()).to.equal('Approve the sign-in on your other device')
         expect(await phone.page.locator('main').innerHTML()).not.to.include(`>${number}<`)
         expect(await phone.page.locator('#magic-sign-in').count()).to.equal(0)
+        expect(await phone.page.locator('#approve-warning').textContent()).to.include('never one that somebody sent you or told you')
         console.log(`    screenshot: ${await screenshot(phone.page, `${store.name} approve page`)}`)
         await phone.page.fill('#approve-number', number)
         await phone.page.click('#approve-sign-in')

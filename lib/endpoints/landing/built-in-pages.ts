@@ -27,6 +27,8 @@ function wordsOf(page: LandingPage, status: number): [string, ...string[]] {
       return [
         'Approve the sign-in on your other device',
         'This link was asked for in another browser. If that was you, type the number that browser shows: it signs in there, and this device is not signed in. A wrong number cancels the sign-in.',
+        // RFC 8628 §5.4: whoever asked could be someone else, who would then need this user to type their number.
+        'Type only a number you see yourself, on a device of your own: never one that somebody sent you or told you.',
         NEW_LINK,
       ]
     case 'approved':
