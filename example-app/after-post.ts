@@ -7,16 +7,16 @@ export interface ShownAfterPost {
   path: string
   title: string
   body: string
-  status: number
 }
 
 /**
  * Post-redirect-get for the demo pages whose POST does something (a signed call, a refresh, a
  * revocation): the page is kept in the session and the browser sent to `path` with a 303, so a
- * reload or Back shows that page again and repeats nothing.
+ * reload or Back shows that page again and repeats nothing. The GET answers 200 whatever the
+ * POST's outcome: it shows the outcome, and the page says what went wrong.
  */
-export function showAfterPost(req: Request, res: Response, path: string, title: string, body: SafeHtml, status = 200): void {
-  req.session.shownAfterPost = { path, title, body: body.value, status }
+export function showAfterPost(req: Request, res: Response, path: string, title: string, body: SafeHtml): void {
+  req.session.shownAfterPost = { path, title, body: body.value }
   res.redirect(303, path)
 }
 
@@ -31,6 +31,6 @@ export function afterPostPage(path: string, otherwise: string): RequestHandler {
     const shown = req.session.shownAfterPost
     if (shown?.path !== path) return res.redirect(303, otherwise)
     // Built by html`` before it was kept in this server-side session: already escaped.
-    sendPage(req, res, shown.title, new SafeHtml(shown.body), shown.status)
+    sendPage(req, res, shown.title, new SafeHtml(shown.body))
   }
 }

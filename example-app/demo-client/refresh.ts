@@ -80,7 +80,6 @@ export function refreshRoutes(router: Router, settings: RefreshSettings): void {
           ${callStep('refresh-response', call.proof ? 'Refresh, with a DPoP proof' : 'Refresh', call, call.proof && describeProof(call.proof))}
         </ol>
         ${successor ? refreshButtons(settings, true) : signInAgain}`,
-      successor ? 200 : 400,
     )
   })
 

@@ -57,7 +57,6 @@ export function demoClientRouter(settings: DemoClientSettings): Router {
       'Sign-in failed',
       html`<div class="notice bad">${message}</div>
         ${tryAgain}`,
-      400,
     )
   const fail: Fail = (req: Request, res: Response, message: SafeHtml, details?: SafeHtml) =>
     sendPage(
@@ -167,7 +166,6 @@ export function demoClientRouter(settings: DemoClientSettings): Router {
             : ''
         }
         ${startAgain(pushed ? 'start-par' : 'start')}`,
-      ok ? 200 : 400,
     )
   })
 

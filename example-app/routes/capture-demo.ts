@@ -130,7 +130,6 @@ export function captureDemoRoutes({ api, redirectUri }: CaptureDemoDeps): Router
         ${refreshForm(req)}
         <p><a class="button secondary" href="/capture-demo">Start again</a></p>
         ${SUBMIT_ONCE}`,
-      refreshed?.status === 200 ? 200 : 400,
     )
   })
 

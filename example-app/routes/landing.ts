@@ -63,16 +63,16 @@ function renderPage(page: LandingPage, req: Request, res: Response): void {
         res,
         'Approve the sign-in on your other device',
         html`<p>This magic link was asked for in another browser. To sign in there, type the number that browser's page shows.</p>
+          <p class="notice" id="approve-warning">
+            Type only a number you see yourself, on a device of your own: never one that somebody sent you or told you. Did you not
+            ask for a link? Close this page.
+          </p>
           <form method="post" action="${page.form.action}" class="stack" id="approve-form">
             ${hiddenInputs(page.form.fields)}
             <label for="approve-number">The 2-digit number shown where you asked</label>
             <input id="approve-number" name="number" required inputmode="numeric" pattern="[0-9]{2}" maxlength="2" autocomplete="off" />
             <button id="approve-sign-in">Sign in on the other device</button>
           </form>
-          <p class="notice" id="approve-warning">
-            Type only a number you see yourself, on a device of your own: never one that somebody sent you or told you. Did you not
-            ask for a link? Close this page.
-          </p>
           <p class="muted">This device stays signed out. One try: a wrong number cancels the sign-in.</p>
           <p class="muted">Or sign in on this device instead: <a href="/magic-link">e-mail me a new magic link here</a>.</p>`,
         status,
@@ -104,7 +104,7 @@ function renderPage(page: LandingPage, req: Request, res: Response): void {
       )
     case 'used':
       // Back from the home page after signing in lands here: the signed-in user is not stuck.
-      if (sendIfSignedIn(req, res, 'This magic link is used up', status)) return
+      if (sendIfSignedIn(req, res, 'This magic link is used up')) return
       return sendPage(
         req,
         res,

@@ -37,12 +37,14 @@ export function loginRoutes(): Router {
       html` ${
         user
           ? html`<div class="notice" id="login-signed-in">
-              You are signed in as ${user.name}. ${forApp ? 'An application asks you to sign in again' : 'Sign in again'}, as them or
-              as someone else.
+              You are signed in as ${user.name}. ${forApp ? 'An application asks you to sign in again' : 'To switch, sign in again'}:
+              pick ${user.name} or another user.
             </div>`
           : forApp
             ? html`<div class="notice">An application asked you to sign in. You will be sent back to it.</div>`
-            : ''
+            : returnTo !== '/'
+              ? html`<div class="notice" id="login-to-continue">Sign in to continue to that page.</div>`
+              : ''
       }
         <p>Pick a demo user. (A real app would ask for a password or passkey here.)</p>
         <form method="post" action="/login">

@@ -115,7 +115,7 @@ export function magicLinkRoutes({ auth, baseUrl, clientId, serviceToken }: Magic
   const refused = afterPostPage(CODE_PATH, CODE_PATH)
   router.get(CODE_PATH, (req, res, next) => {
     if (shownAt(req, CODE_PATH)) return refused(req, res, next)
-    if (sendIfSignedIn(req, res, 'This sign-in is finished', 200)) return
+    if (sendIfSignedIn(req, res, 'No code is needed')) return
     sendPage(req, res, 'Type your code', passcodeForm(''))
   })
 
@@ -182,7 +182,8 @@ function tooManyLinks(req: Request, res: Response, retryAfterSeconds: number | u
 
 /**
  * A refused passcode. The router answers a wrong, spent or unknown one alike (so that nobody
- * learns whether an account exists); this browser counts its own tries to say how many are left.
+ * learns whether an account exists); this browser counts its own tries to say how many are left
+ * at most (a code cancelled or revoked meanwhile has none, which the app cannot tell).
  */
 function wrongCode(req: Request, res: Response, email: string): void {
   const asked = req.session.magicLink
@@ -199,12 +200,11 @@ function wrongCode(req: Request, res: Response, email: string): void {
           left === undefined
             ? html`That code is not right, or it has expired. After ${PASSCODE_TRIES} wrong tries it stops working.`
             : left > 0
-              ? html`That code is not right, or it has expired. ${left} ${left === 1 ? 'try' : 'tries'} left for this code.`
+              ? html`That code is not right, or it no longer works (expired, used, cancelled or revoked). At most ${left} ${left === 1 ? 'try' : 'tries'} left for this code.`
               : html`That code is used up: after ${PASSCODE_TRIES} wrong tries, neither the code nor its magic link works any more.`
         }
         <a href="/magic-link">E-mail me a new magic link</a>.
       </div>
       ${left !== undefined && left <= 0 ? '' : passcodeForm(email)}`,
-    400,
   )
 }

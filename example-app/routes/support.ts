@@ -32,7 +32,6 @@ export function supportRoutes(auth: AuthcodeRouter): Router {
         'Support: revoke magic links',
         html`<div class="notice bad">No user has that address.</div>
           ${revokeForm()}`,
-        404,
       )
     }
     const count = await auth.revokeCodes({ subject: user.id })

@@ -27,7 +27,7 @@ export function sendWaitingPage(req: Request, res: Response, view: WaitingView |
     )
   }
   // Signed in meanwhile (the link in another tab, the passcode, Back after finishing): not a dead end.
-  if (view.status === 'expired' && sendIfSignedIn(req, res, 'This sign-in is finished', status)) return
+  if (view.status === 'expired' && sendIfSignedIn(req, res, 'This sign-in is finished')) return
   if (view.status === 'cancelled' || view.status === 'expired') {
     const cancelled = view.status === 'cancelled'
     return sendPage(
@@ -38,7 +38,7 @@ export function sendWaitingPage(req: Request, res: Response, view: WaitingView |
           ${
             cancelled
               ? 'A wrong number was typed on the other device, so this sign-in was cancelled and its magic link no longer works.'
-              : 'The magic link expired or was already used.'
+              : 'The magic link expired, was used, or was revoked.'
           }
         </div>
         <p><a class="button" href="/magic-link">E-mail me a new magic link</a></p>`,

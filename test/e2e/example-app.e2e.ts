@@ -316,6 +316,7 @@ for (const store of stores) {
 
       await page.goto(`${app.url}/support`)
       expect(new URL(page.url()).pathname).to.equal('/login')
+      expect(await page.locator('#login-to-continue').textContent()).to.equal('Sign in to continue to that page.')
       await page.click('button:has-text("Grace Hopper")')
       expect(new URL(page.url()).pathname).to.equal('/support')
       await page.fill('#support-email', 'ada@example.com')
