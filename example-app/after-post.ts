@@ -25,11 +25,11 @@ export function shownAt(req: Request, path: string): boolean {
   return req.session.shownAfterPost?.path === path
 }
 
-/** `GET path`: the page the last POST ended with there; without one, a 303 to `otherwise`. */
-export function afterPostPage(path: string, otherwise: string): RequestHandler {
-  return (req, res) => {
+/** `GET path`: the page the last POST ended with there; without one, a 303 to `otherwise`, or `otherwise` itself when a handler. */
+export function afterPostPage(path: string, otherwise: string | RequestHandler): RequestHandler {
+  return (req, res, next) => {
     const shown = req.session.shownAfterPost
-    if (shown?.path !== path) return res.redirect(303, otherwise)
+    if (shown?.path !== path) return typeof otherwise === 'string' ? res.redirect(303, otherwise) : otherwise(req, res, next)
     // Built by html`` before it was kept in this server-side session: already escaped.
     sendPage(req, res, shown.title, new SafeHtml(shown.body))
   }

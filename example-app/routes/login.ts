@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express'
-import { html } from '../html.js'
+import { html, type SafeHtml } from '../html.js'
 import { sendPage } from '../layout.js'
 import { SESSION_COOKIE } from '../session.js'
 import type { SignInMethod } from '../session-data.js'
@@ -22,30 +22,32 @@ export async function signIn(req: Request, userId: string, via: SignInMethod): P
   await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())))
 }
 
+/** Why the sign-in page is shown: to whom is signed in already, and to someone sent here on their way elsewhere. */
+function loginNotice(req: Request, returnTo: string): SafeHtml | '' {
+  const user = userById(req.session.userId)
+  const forApp = returnTo.includes('/authorize')
+  if (user) {
+    return html`<div class="notice" id="login-signed-in">
+      You are signed in as ${user.name}. ${forApp ? 'An application asks you to sign in again' : 'To switch, sign in again'}: pick
+      ${user.name} or another user.
+    </div>`
+  }
+  if (forApp) return html`<div class="notice">An application asked you to sign in. You will be sent back to it.</div>`
+  if (returnTo !== '/') return html`<div class="notice" id="login-to-continue">Sign in to continue to that page.</div>`
+  return ''
+}
+
 /** The sign-in page (`loginUrl` of express-authcode) and sign-out. */
 export function loginRoutes(): Router {
   const router = Router()
 
   router.get('/login', (req, res) => {
     const returnTo = safeReturnTo(req.query.return_to)
-    const user = userById(req.session.userId)
-    const forApp = returnTo.includes('/authorize')
     sendPage(
       req,
       res,
       'Sign in',
-      html` ${
-        user
-          ? html`<div class="notice" id="login-signed-in">
-              You are signed in as ${user.name}. ${forApp ? 'An application asks you to sign in again' : 'To switch, sign in again'}:
-              pick ${user.name} or another user.
-            </div>`
-          : forApp
-            ? html`<div class="notice">An application asked you to sign in. You will be sent back to it.</div>`
-            : returnTo !== '/'
-              ? html`<div class="notice" id="login-to-continue">Sign in to continue to that page.</div>`
-              : ''
-      }
+      html` ${loginNotice(req, returnTo)}
         <p>Pick a demo user. (A real app would ask for a password or passkey here.)</p>
         <form method="post" action="/login">
           <input type="hidden" name="return_to" value="${returnTo}" />

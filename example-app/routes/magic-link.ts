@@ -2,7 +2,7 @@ import { randomBytes, randomInt, randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Router, type Request, type Response } from 'express'
 import { rateLimit } from 'express-rate-limit'
-import { afterPostPage, showAfterPost, shownAt } from '../after-post.js'
+import { afterPostPage, showAfterPost } from '../after-post.js'
 import { InvalidGrantError, type AuthcodeRouter } from '../../lib/index.js'
 import { AUTH_MOUNT, MAGIC_PATH, PASSCODE_TRIES } from '../auth.js'
 import { html, type SafeHtml } from '../html.js'
@@ -60,10 +60,7 @@ export function magicLinkRoutes({ auth, baseUrl, clientId, serviceToken }: Magic
     ...LINKS_PER_ADDRESS,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    keyGenerator: (req) =>
-      String(req.body?.email ?? '')
-        .trim()
-        .toLowerCase(),
+    keyGenerator: (req) => addressOf(req).toLowerCase(),
     handler: async (req, res) => {
       await sleep(ANSWER_FLOOR_MS)
       const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime
@@ -73,7 +70,7 @@ export function magicLinkRoutes({ auth, baseUrl, clientId, serviceToken }: Magic
 
   router.post(`${MAGIC_PATH}/send`, perAddress, async (req, res) => {
     const answerAt = sleep(ANSWER_FLOOR_MS)
-    const email = String(req.body?.email ?? '').trim()
+    const email = addressOf(req)
     const user = userByEmail(email)
     // Every browser that asks gets the binding cookie, known address or not: the answer must not tell them apart.
     const challenge = auth.bindBrowser(req, res)
@@ -112,15 +109,16 @@ export function magicLinkRoutes({ auth, baseUrl, clientId, serviceToken }: Magic
   })
 
   // A refused code's answer, after its 303; else the form, or, signed in already (Back after signing in), the way on.
-  const refused = afterPostPage(CODE_PATH, CODE_PATH)
-  router.get(CODE_PATH, (req, res, next) => {
-    if (shownAt(req, CODE_PATH)) return refused(req, res, next)
-    if (sendIfSignedIn(req, res, 'No code is needed')) return
-    sendPage(req, res, 'Type your code', passcodeForm(''))
-  })
+  router.get(
+    CODE_PATH,
+    afterPostPage(CODE_PATH, (req, res) => {
+      if (sendIfSignedIn(req, res, 'No code is needed')) return
+      sendPage(req, res, 'Type your code', passcodeForm(''))
+    }),
+  )
 
   router.post(CODE_PATH, async (req, res) => {
-    const email = String(req.body?.email ?? '').trim()
+    const email = addressOf(req)
     const user = userByEmail(email)
     try {
       // An unknown address is tried too (as a subject no code has), so that it answers like a wrong code.
@@ -136,6 +134,11 @@ export function magicLinkRoutes({ auth, baseUrl, clientId, serviceToken }: Magic
   })
 
   return router
+}
+
+/** The e-mail address a form posted, as typed but for surrounding spaces. */
+function addressOf(req: Request): string {
+  return String(req.body?.email ?? '').trim()
 }
 
 function twoDigits(): string {
@@ -174,7 +177,7 @@ function tooManyLinks(req: Request, res: Response, retryAfterSeconds: number | u
         No e-mail was sent: that address was sent several magic links in the last 15 minutes, which is the most we send. Use the
         newest one you received, or ask again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.
       </div>`,
-      String(req.body?.email ?? '').trim(),
+      addressOf(req),
     ),
     429,
   )

@@ -15,14 +15,14 @@ const RESULT_PATH = '/support/result'
  */
 export function supportRoutes(auth: AuthcodeRouter): Router {
   const router = Router()
+  // Every support page, and its POST, for someone signed in.
+  router.use('/support', (req, res, next) => (userById(req.session.userId) ? next() : res.redirect(303, '/login?return_to=%2Fsupport')))
 
   router.get('/support', (req, res) => {
-    if (!userById(req.session.userId)) return res.redirect(303, '/login?return_to=%2Fsupport')
     sendPage(req, res, 'Support: revoke magic links', revokeForm())
   })
 
   router.post('/support', async (req, res) => {
-    if (!userById(req.session.userId)) return res.redirect(303, '/login?return_to=%2Fsupport')
     const user = userByEmail(req.body?.email)
     if (!user) {
       return showAfterPost(
@@ -51,10 +51,7 @@ export function supportRoutes(auth: AuthcodeRouter): Router {
     )
   })
 
-  const shown = afterPostPage(RESULT_PATH, '/support')
-  router.get(RESULT_PATH, (req, res, next) =>
-    userById(req.session.userId) ? shown(req, res, next) : res.redirect(303, '/login?return_to=%2Fsupport'),
-  )
+  router.get(RESULT_PATH, afterPostPage(RESULT_PATH, '/support'))
 
   return router
 }
